@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * acp: copy files like cp, with many reads and writes in flight through
+ * io_uring (or libaio, or plain read/write where io_uring is missing or
+ * blocked).
+ *
+ * main() parses the command line, starts an engine (recording why the
+ * ones before it could not start), builds the copier over it and lets the
+ * walker feed it the sources.  The exit status is the walker's, or 1 when
+ * the requested engine cannot start, or 2 for bad usage.
+ */
+#include "config.h"
+
+#include <err.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "copy.h"
+#include "engine.h"
+#include "options.h"
+#include "status.h"
+#include "walk.h"
+
+static void
+print_engine_log(const char *log)
+{
+	const char	*p, *nl;
+
+	for (p = log; *p != '\0'; p = nl + 1) {
+		if ((nl = strchr(p, '\n')) == NULL)
+			break;
+		fprintf(stderr, "acp: debug: %.*s\n", (int)(nl - p), p);
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	struct options		opts;
+	struct engine		eng;
+	struct engine_params	params;
+	struct copier		copier;
+	struct copier_params	cparams;
+	char			log[1024];
+	int			ret, status;
+
+	setprogname(argv[0]);
+	switch (options_parse(&opts, argc, argv)) {
+	case OPTIONS_EXIT:
+		return fflush(stdout) == 0 ? ACP_EXIT_OK : ACP_EXIT_FAIL;
+	case OPTIONS_USAGE:
+		return ACP_EXIT_USAGE;
+	}
+
+	memset(&params, 0, sizeof(params));
+	params.depth = opts.queue_depth;
+	ret = engine_start(&eng, opts.engine, &params, log, sizeof(log));
+	if (opts.debug)
+		print_engine_log(log);
+	if (ret < 0) {
+		/* Only an engine asked for by name can fail to start. */
+		if (opts.engine == ENGINE_AUTO)
+			warnx("no I/O engine could start");
+		else {
+			char	*nl = strchr(log, '\n');
+
+			if (nl != NULL)
+				*nl = '\0';
+			warnx("cannot start %s", log);
+		}
+		return ACP_EXIT_FAIL;
+	}
+
+	memset(&cparams, 0, sizeof(cparams));
+	cparams.block_size = opts.block_size;
+	cparams.depth = opts.queue_depth;
+	cparams.debug = opts.debug;
+	if ((ret = copier_init(&copier, &eng, &cparams)) < 0) {
+		warnc(-ret, "cannot allocate %u buffers of %zu bytes",
+		    opts.queue_depth, opts.block_size);
+		engine_stop(&eng);
+		return ACP_EXIT_FAIL;
+	}
+	if (opts.debug)
+		fprintf(stderr, "acp: debug: engine %s, queue depth %u, "
+		    "block size %zu%s\n", eng.ops->name, opts.queue_depth,
+		    opts.block_size,
+		    eng.fixedbuf ? ", registered buffers" : "");
+
+	status = walk_run(&opts, &copier);
+
+	copier_exit(&copier);
+	engine_stop(&eng);
+	if (fflush(stdout) != 0) {
+		warn("write error on standard output");
+		status = status_merge(status, ACP_EXIT_FAIL);
+	}
+	return status;
+}

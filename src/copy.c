@@ -1,0 +1,435 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The copier.  A file is cut into requests by the planner (chunk.c); each
+ * request (struct creq) borrows one pool buffer and lives through two
+ * phases: READ until its buffer holds what was asked or the file ended,
+ * then WRITE until all it read is on the destination.  Short transfers
+ * resubmit the remainder; EAGAIN and EINTR resubmit the same request; any
+ * other error fails the file, and its requests still in flight are
+ * drained (their results ignored) before the file is closed, so no
+ * request ever outlives the file it points to.
+ *
+ * Completions arrive in any order, so a request carries its own file
+ * offset; nothing depends on the order reads or writes finish in.
+ */
+#include "config.h"
+
+#include <sys/types.h>
+#include <sys/stat.h>
+
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "chunk.h"
+#include "copy.h"
+#include "xmalloc.h"
+
+enum creq_phase {
+	CREQ_READ,
+	CREQ_WRITE,
+};
+
+/* One file being copied. */
+struct cfile {
+	const char		*src;
+	const char		*dst;
+	int			 sfd;
+	int			 dfd;
+	int			 sstream;	/* source cannot pread */
+	int			 dstream;	/* destination cannot pwrite */
+	unsigned		 maxactive;	/* requests this file may hold */
+	unsigned		 active;
+	struct chunk_plan	 plan;
+	int			 err;		/* first failure, -errno */
+	int			 err_write;	/* it was writing dst */
+	off_t			 err_off;
+	uint64_t		 bytes;
+	uint64_t		 nreq;
+	unsigned		 peak;
+};
+
+struct creq {
+	struct req		 r;	/* what the engine sees */
+	struct cfile		*f;
+	enum creq_phase		 phase;
+	int			 buf;	/* pool buffer index */
+	off_t			 off;	/* file offset of the buffer's start */
+	size_t			 want;	/* bytes to read */
+	size_t			 have;	/* bytes read */
+	size_t			 written;
+};
+
+int
+copier_init(struct copier *c, struct engine *eng,
+    const struct copier_params *params)
+{
+	unsigned	i;
+	int		ret;
+
+	memset(c, 0, sizeof(*c));
+	c->eng = eng;
+	c->block_size = params->block_size;
+	c->depth = params->depth;
+	c->debug = params->debug;
+	if ((ret = bufpool_init(&c->pool, c->depth, c->block_size)) < 0)
+		return ret;
+	c->reqs = xcalloc(c->depth, sizeof(*c->reqs));
+	c->idle = xcalloc(c->depth, sizeof(*c->idle));
+	c->reaped = xcalloc(c->depth, sizeof(*c->reaped));
+	for (i = 0; i < c->depth; i++)
+		c->idle[c->nidle++] = &c->reqs[c->depth - 1 - i];
+
+	/*
+	 * Registration pins the pool once instead of on every request.  It
+	 * can fail under a small RLIMIT_MEMLOCK on older kernels; the copy
+	 * then goes on with plain buffers.
+	 */
+	ret = engine_register_buffers(eng, c->pool.iov, c->pool.count);
+	if (ret < 0 && c->debug)
+		warnc(-ret, "debug: registering %u buffers failed, using "
+		    "unregistered buffers", c->pool.count);
+	return 0;
+}
+
+void
+copier_exit(struct copier *c)
+{
+	bufpool_exit(&c->pool);
+	free(c->reqs);
+	free(c->idle);
+	free(c->reaped);
+	c->reqs = NULL;
+	c->idle = NULL;
+	c->reaped = NULL;
+}
+
+static void
+file_fail(struct cfile *f, int err, int writing, off_t off)
+{
+	if (f->err != 0)
+		return;
+	f->err = err;
+	f->err_write = writing;
+	f->err_off = off;
+}
+
+/*
+ * Hand a request to the engine; on a full engine, make room first.
+ * 0, or -EBUSY with the file failed.
+ */
+static int
+creq_queue(struct copier *c, struct creq *q)
+{
+	int	ret;
+
+	ret = engine_queue(c->eng, &q->r);
+	if (ret == ENGINE_BUSY) {
+		(void)engine_submit(c->eng);
+		ret = engine_queue(c->eng, &q->r);
+	}
+	if (ret == ENGINE_BUSY) {
+		/*
+		 * Cannot happen while in-flight requests never exceed the
+		 * depth the engine was sized for; fail the file rather
+		 * than spin.
+		 */
+		file_fail(q->f, -EBUSY, q->phase == CREQ_WRITE, q->off);
+		return -EBUSY;
+	}
+	c->stats.requests++;
+	q->f->nreq++;
+	return 0;
+}
+
+static int
+creq_read(struct copier *c, struct creq *q)
+{
+	q->phase = CREQ_READ;
+	q->r.op = ENGINE_OP_READ;
+	q->r.fd = q->f->sfd;
+	q->r.addr = bufpool_addr(&c->pool, q->buf) + q->have;
+	q->r.off = q->f->sstream ? -1 : q->off + (off_t)q->have;
+	q->r.len = q->want - q->have;
+	return creq_queue(c, q);
+}
+
+static int
+creq_write(struct copier *c, struct creq *q)
+{
+	q->phase = CREQ_WRITE;
+	q->r.op = ENGINE_OP_WRITE;
+	q->r.fd = q->f->dfd;
+	q->r.addr = bufpool_addr(&c->pool, q->buf) + q->written;
+	q->r.off = q->f->dstream ? -1 : q->off + (off_t)q->written;
+	q->r.len = q->have - q->written;
+	return creq_queue(c, q);
+}
+
+static void
+creq_release(struct copier *c, struct creq *q)
+{
+	bufpool_put(&c->pool, q->buf);
+	q->f->active--;
+	q->f = NULL;
+	c->idle[c->nidle++] = q;
+	c->inflight--;
+}
+
+/* Start as many reads of f as the plan, the pool and the file allow. */
+static void
+file_fill(struct copier *c, struct cfile *f)
+{
+	struct creq	*q;
+	off_t		 off;
+	size_t		 len;
+	int		 buf;
+
+	while (f->err == 0 && f->active < f->maxactive && c->nidle > 0) {
+		if (chunk_next(&f->plan, &off, &len) != CHUNK_READ)
+			break;
+		if ((buf = bufpool_get(&c->pool)) < 0)
+			break;
+		q = c->idle[--c->nidle];
+		memset(q, 0, sizeof(*q));
+		q->r.owner = q;
+		q->f = f;
+		q->buf = buf;
+		q->r.buf = buf;
+		q->off = off;
+		q->want = len;
+		f->active++;
+		c->inflight++;
+		if (c->inflight > c->stats.peak)
+			c->stats.peak = c->inflight;
+		if (f->active > f->peak)
+			f->peak = f->active;
+		if (creq_read(c, q) < 0) {
+			chunk_read_done(&f->plan, q->off);
+			creq_release(c, q);
+		}
+	}
+}
+
+static void
+creq_complete(struct copier *c, struct creq *q)
+{
+	struct cfile	*f = q->f;
+	ssize_t		 res = q->r.res;
+
+	if (res == -EAGAIN || res == -EINTR) {
+		if (f->err == 0 && creq_queue(c, q) == 0)
+			return;
+		creq_release(c, q);
+		return;
+	}
+	if (f->err != 0) {
+		creq_release(c, q);
+		return;
+	}
+	if (q->phase == CREQ_READ) {
+		if (res < 0) {
+			file_fail(f, (int)res, 0, q->off + (off_t)q->have);
+			creq_release(c, q);
+			return;
+		}
+		if (res == 0) {
+			chunk_eof(&f->plan, q->off + (off_t)q->have);
+		} else {
+			q->have += (size_t)res;
+			if (q->have < q->want) {
+				/* Short: read the rest, or find EOF. */
+				if (creq_read(c, q) < 0)
+					creq_release(c, q);
+				return;
+			}
+		}
+		chunk_read_done(&f->plan, q->off);
+		if (q->have == 0) {
+			creq_release(c, q);
+			return;
+		}
+		if (creq_write(c, q) < 0)
+			creq_release(c, q);
+		return;
+	}
+
+	if (res <= 0) {
+		/* A write that moves nothing would loop forever: EIO. */
+		file_fail(f, res < 0 ? (int)res : -EIO, 1,
+		    q->off + (off_t)q->written);
+		creq_release(c, q);
+		return;
+	}
+	q->written += (size_t)res;
+	f->bytes += (uint64_t)res;
+	if (q->written < q->have) {
+		if (creq_write(c, q) < 0)
+			creq_release(c, q);
+		return;
+	}
+	creq_release(c, q);
+}
+
+/* Run the ring until every request of f is done. */
+static void
+file_run(struct copier *c, struct cfile *f)
+{
+	struct creq	*q;
+	int		 n, i;
+
+	for (;;) {
+		file_fill(c, f);
+		if (c->inflight == 0)
+			break;
+		n = engine_reap(c->eng, 1, c->reaped, c->depth);
+		if (n < 0) {
+			/*
+			 * The engine itself failed: what is in flight is
+			 * lost to us, so stop the whole run.
+			 */
+			warnc(-n, "I/O engine %s failed", c->eng->ops->name);
+			file_fail(f, n, 0, 0);
+			c->broken = 1;
+			return;
+		}
+		for (i = 0; i < n; i++) {
+			q = c->reaped[i]->owner;
+			creq_complete(c, q);
+		}
+	}
+}
+
+static int
+open_source(const struct copy_job *job, struct stat *st)
+{
+	int	fd;
+
+	if ((fd = open(job->src, O_RDONLY | O_CLOEXEC | O_NOCTTY)) < 0) {
+		warn("cannot open '%s' for reading", job->src);
+		return -1;
+	}
+	if (fstat(fd, st) < 0) {
+		warn("cannot fstat '%s'", job->src);
+		(void)close(fd);
+		return -1;
+	}
+	if (st->st_dev != job->sst->st_dev || st->st_ino != job->sst->st_ino) {
+		warnx("'%s' was replaced while being copied", job->src);
+		(void)close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * Open the destination as cp does: an existing file is truncated and
+ * keeps its mode; a new one is created exclusively with the source's
+ * permission bits (no set-id or sticky bits), which the umask narrows.
+ * *created tells the caller it may remove the file on failure.
+ */
+static int
+open_dest(const struct copy_job *job, const struct stat *sst, int *created)
+{
+	mode_t	mode = sst->st_mode & (S_IRWXU | S_IRWXG | S_IRWXO);
+	int	fd, flags = O_WRONLY | O_CLOEXEC | O_NOCTTY;
+
+	*created = 0;
+	if (job->dst_exists) {
+		if ((fd = open(job->dst, flags | O_TRUNC)) >= 0)
+			return fd;
+		if (!job->force || errno == ENOENT) {
+			if (errno != ENOENT) {
+				warn("cannot open '%s' for writing", job->dst);
+				return -1;
+			}
+			/* Gone since the walker looked: create it. */
+		} else if (unlink(job->dst) < 0 && errno != ENOENT) {
+			warn("cannot remove '%s'", job->dst);
+			return -1;
+		}
+	}
+	if ((fd = open(job->dst, flags | O_CREAT | O_EXCL, mode)) < 0) {
+		warn("cannot create regular file '%s'", job->dst);
+		return -1;
+	}
+	*created = 1;
+	return fd;
+}
+
+int
+copier_copy_file(struct copier *c, const struct copy_job *job)
+{
+	struct cfile	f;
+	struct stat	sst, dst;
+	int		created;
+
+	if (c->broken)
+		return -1;
+	memset(&f, 0, sizeof(f));
+	f.src = job->src;
+	f.dst = job->dst;
+	if ((f.sfd = open_source(job, &sst)) < 0)
+		return -1;
+	if ((f.dfd = open_dest(job, &sst, &created)) < 0) {
+		(void)close(f.sfd);
+		return -1;
+	}
+	if (fstat(f.dfd, &dst) < 0) {
+		file_fail(&f, -errno, 1, 0);
+		goto done;
+	}
+	if (dst.st_dev == sst.st_dev && dst.st_ino == sst.st_ino) {
+		/* The walker checked; this is a race, and nothing was cut. */
+		warnx("'%s' and '%s' are the same file", job->src, job->dst);
+		(void)close(f.sfd);
+		(void)close(f.dfd);
+		return -1;
+	}
+
+	/*
+	 * Pipes, sockets and character devices cannot pread: read them in
+	 * order.  A destination that cannot pwrite (a FIFO, a tty) takes
+	 * one request at a time so its writes stay in order.
+	 */
+	f.sstream = !S_ISREG(sst.st_mode) && !S_ISBLK(sst.st_mode);
+	f.dstream = !S_ISREG(dst.st_mode) && !S_ISBLK(dst.st_mode);
+	f.maxactive = f.dstream ? 1 : c->depth;
+	chunk_init(&f.plan, S_ISREG(sst.st_mode) ? sst.st_size : 0,
+	    c->block_size);
+
+	file_run(c, &f);
+
+done:
+	(void)close(f.sfd);
+	if (close(f.dfd) < 0 && f.err == 0)
+		file_fail(&f, -errno, 1, f.bytes);
+	if (f.err != 0) {
+		if (f.err_write)
+			warnc(-f.err, "error writing '%s' at offset %lld",
+			    f.dst, (long long)f.err_off);
+		else
+			warnc(-f.err, "error reading '%s' at offset %lld",
+			    f.src, (long long)f.err_off);
+		/*
+		 * A file this call created holds only part of the data:
+		 * remove it rather than leave a short copy that looks whole.
+		 */
+		if (created && unlink(f.dst) < 0 && errno != ENOENT)
+			warn("cannot remove partial copy '%s'", f.dst);
+		return -1;
+	}
+	c->stats.files++;
+	c->stats.bytes += f.bytes;
+	if (c->debug)
+		fprintf(stderr, "acp: debug: '%s' -> '%s': %llu bytes, "
+		    "%llu requests through %s%s, %u in flight at most\n",
+		    f.src, f.dst, (unsigned long long)f.bytes,
+		    (unsigned long long)f.nreq, c->eng->ops->name,
+		    c->eng->fixedbuf ? " (registered buffers)" : "", f.peak);
+	return 0;
+}

@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The copier: moves the data of regular files through an engine, with up
+ * to queue-depth block-size requests in flight, each holding a buffer of
+ * the pool.  It opens the source and the destination, copies until the
+ * source's EOF (never trusting st_size), and reports failures per file:
+ * a failed file never stops the run.
+ */
+#ifndef ACP_COPY_H
+#define ACP_COPY_H
+
+#include <sys/types.h>
+#include <sys/stat.h>
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bufpool.h"
+#include "engine.h"
+
+struct copier_params {
+	size_t		block_size;
+	unsigned	depth;
+	int		debug;		/* one line per file on stderr */
+};
+
+struct copy_stats {
+	uint64_t	files;		/* regular files copied */
+	uint64_t	bytes;		/* data bytes written */
+	uint64_t	requests;	/* reads and writes issued */
+	unsigned	peak;		/* most requests in flight at once */
+};
+
+struct creq;
+
+/* The copier's state; fields are its own. */
+struct copier {
+	struct engine		*eng;
+	struct bufpool		 pool;
+	struct creq		*reqs;		/* depth of them */
+	struct creq		**idle;		/* free requests, a stack */
+	unsigned		 nidle;
+	struct req		**reaped;	/* scratch for engine_reap() */
+	unsigned		 inflight;
+	size_t			 block_size;
+	unsigned		 depth;
+	int			 debug;
+	int			 broken;	/* the engine failed: stop */
+	struct copy_stats	 stats;
+};
+
+/*
+ * Set up the pool and requests over a started engine, registering the
+ * buffers where the engine wants it; 0 or -errno.  Release with
+ * copier_exit().
+ */
+int	copier_init(struct copier *, struct engine *,
+	    const struct copier_params *);
+
+/* Release what copier_init() made; the engine stays the caller's. */
+void	copier_exit(struct copier *);
+
+/* One file to copy, as the walker decided it. */
+struct copy_job {
+	const char		*src;
+	const char		*dst;
+	const struct stat	*sst;		/* the walker's stat of src */
+	int			 dst_exists;	/* the walker saw dst */
+	int			 force;		/* -f: unlink dst if unopenable */
+};
+
+/*
+ * Copy one file's data.  0 when the destination holds all of it; -1 when
+ * it failed, after a message naming the file and the reason.  A
+ * destination that this call created is removed on failure.
+ */
+int	copier_copy_file(struct copier *, const struct copy_job *);
+
+#endif

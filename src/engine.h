@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The engine interface: the one seam between the copier and the kernel's
+ * asynchronous I/O interfaces, modelled on fio's ioengine ops.
+ *
+ * The copier fills a struct req (op, fd, buffer, offset, length) and hands
+ * it to engine_queue(); engine_submit() pushes what is queued to the
+ * kernel; engine_reap() returns completed requests, in any order, with
+ * req->res set to the byte count or to -errno.  A request belongs to the
+ * engine from queue until it comes back from reap, and to the copier
+ * otherwise.  Nothing above this header includes liburing.h or libaio.h.
+ */
+#ifndef ACP_ENGINE_H
+#define ACP_ENGINE_H
+
+#include <sys/types.h>
+#include <sys/uio.h>
+
+#include <stddef.h>
+
+enum engine_op {
+	ENGINE_OP_READ,
+	ENGINE_OP_WRITE,
+	ENGINE_OP_FSYNC,
+};
+
+/*
+ * One I/O request.  The copier writes every field but res before
+ * engine_queue(); the engine writes res before it returns the request from
+ * engine_reap().  off == -1 means "at the file's current position", for
+ * pipes and character devices that cannot seek.
+ */
+struct req {
+	enum engine_op	 op;
+	int		 fd;
+	int		 buf;	/* index in the registered buffers, or -1 */
+	char		*addr;	/* where the data goes or comes from */
+	off_t		 off;
+	size_t		 len;
+	ssize_t		 res;	/* bytes moved, or -errno */
+	void		*owner;	/* the copier's; engines never look */
+};
+
+enum engine_kind {
+	ENGINE_AUTO,
+	ENGINE_URING,
+	ENGINE_AIO,
+	ENGINE_SYNC,
+};
+
+/* Settings an engine is started with. */
+struct engine_params {
+	unsigned	depth;	/* most requests in flight at once */
+};
+
+/* Results of engine_queue(). */
+#define ENGINE_QUEUED	0	/* will come back from engine_reap() */
+#define ENGINE_BUSY	1	/* full: submit and reap, then queue again */
+
+#define ENGINE_F_FIXEDBUF	0x1	/* register_buffers is worth calling */
+
+struct engine;
+
+struct engine_ops {
+	const char	*name;
+	unsigned	 flags;
+	/* 0, or -errno with a human reason written to reason. */
+	int		(*init)(struct engine *, const struct engine_params *,
+			    char *reason, size_t reasonlen);
+	/* Optional: let the kernel pin the buffers once. */
+	int		(*register_buffers)(struct engine *,
+			    const struct iovec *, unsigned);
+	int		(*queue)(struct engine *, struct req *);
+	/* Requests handed to the kernel, or -errno. */
+	int		(*submit)(struct engine *);
+	/*
+	 * Submit whatever is still queued, wait for at least min
+	 * completions, write them to reqs (at most max); a count or -errno.
+	 */
+	int		(*reap)(struct engine *, unsigned min, struct req **reqs,
+			    unsigned max);
+	void		(*exit)(struct engine *);
+};
+
+struct engine {
+	const struct engine_ops	*ops;
+	void			*priv;	/* the engine's own state */
+	unsigned		 depth;
+	int			 fixedbuf;	/* buffers were registered */
+};
+
+/* The engine name for a kind ("auto", "uring", "aio", "sync"). */
+const char	*engine_kind_name(enum engine_kind);
+
+/* Parse an engine name; 0 and *kind set, or -EINVAL. */
+int		 engine_kind_parse(const char *, enum engine_kind *);
+
+/* Whether this build has the engine at all. */
+int		 engine_kind_built(enum engine_kind);
+
+/*
+ * Start the engine of the given kind; with ENGINE_AUTO, the first of
+ * uring, aio, sync that starts.  Returns 0 or -errno.  Whatever the
+ * outcome, log (NUL-terminated, lines ending in '\n') tells which engines
+ * were tried and why each that failed did.
+ */
+int		 engine_start(struct engine *, enum engine_kind,
+		    const struct engine_params *, char *log, size_t loglen);
+
+/* Register the buffer pool with the engine, where that helps; 0 or -errno. */
+int		 engine_register_buffers(struct engine *,
+		    const struct iovec *, unsigned);
+
+/* ENGINE_QUEUED or ENGINE_BUSY. */
+int		 engine_queue(struct engine *, struct req *);
+
+/* Requests handed to the kernel, or -errno. */
+int		 engine_submit(struct engine *);
+
+/* Wait for at least min completions; count written to reqs, or -errno. */
+int		 engine_reap(struct engine *, unsigned min, struct req **reqs,
+		    unsigned max);
+
+/* Stop the engine; safe on an engine that never started. */
+void		 engine_stop(struct engine *);
+
+/* The ops tables, in fallback order. */
+extern const struct engine_ops engine_uring_ops;
+#ifdef HAVE_LIBAIO
+extern const struct engine_ops engine_aio_ops;
+#endif
+extern const struct engine_ops engine_sync_ops;
+
+#endif

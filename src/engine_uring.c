@@ -1,0 +1,219 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The io_uring engine, on liburing.  One ring per run, sized to the queue
+ * depth; the buffer pool is registered once so that reads and writes use
+ * the fixed-buffer opcodes and the kernel does not pin and unpin pages on
+ * every request.  Submissions are batched: queue() only fills SQEs, and the
+ * ring is entered once per submit()/reap() round, never once per request.
+ */
+#include "config.h"
+
+#include <sys/types.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <liburing.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "engine.h"
+
+struct uring_priv {
+	struct io_uring	ring;
+	int		ring_up;
+	unsigned	pending;	/* SQEs filled but not yet submitted */
+};
+
+/* Why io_uring_setup() failed, in words a user of a container can act on. */
+static void
+uring_reason(int err, char *reason, size_t reasonlen)
+{
+	const char	*hint = "";
+	char		 buf[16];
+	int		 fd;
+	ssize_t		 n;
+
+	if (err == EPERM) {
+		hint = " (blocked by seccomp?)";
+		fd = open("/proc/sys/kernel/io_uring_disabled", O_RDONLY);
+		if (fd >= 0) {
+			n = read(fd, buf, sizeof(buf) - 1);
+			(void)close(fd);
+			if (n > 0 && buf[0] != '0')
+				hint = " (kernel.io_uring_disabled is set)";
+		}
+	} else if (err == ENOSYS)
+		hint = " (kernel without io_uring, or blocked by seccomp)";
+	else if (err == ENOMEM)
+		hint = " (RLIMIT_MEMLOCK too small?)";
+	snprintf(reason, reasonlen, "io_uring_setup: %s%s", strerror(err),
+	    hint);
+}
+
+static int
+uring_init(struct engine *eng, const struct engine_params *params,
+    char *reason, size_t reasonlen)
+{
+	struct uring_priv	*p;
+	struct io_uring_params	 iop;
+	int			 ret;
+
+	if ((p = calloc(1, sizeof(*p))) == NULL) {
+		snprintf(reason, reasonlen, "out of memory");
+		return -ENOMEM;
+	}
+	eng->priv = p;
+
+	/*
+	 * One thread submits and reaps, so tell the kernel; COOP_TASKRUN
+	 * spares us an interrupt per completion.  Older kernels refuse the
+	 * flags with EINVAL: retry plain.
+	 */
+	memset(&iop, 0, sizeof(iop));
+	iop.flags = IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_COOP_TASKRUN;
+	ret = io_uring_queue_init_params(params->depth, &p->ring, &iop);
+	if (ret == -EINVAL) {
+		memset(&iop, 0, sizeof(iop));
+		ret = io_uring_queue_init_params(params->depth, &p->ring,
+		    &iop);
+	}
+	if (ret < 0) {
+		uring_reason(-ret, reason, reasonlen);
+		return ret;
+	}
+	p->ring_up = 1;
+	return 0;
+}
+
+static int
+uring_register_buffers(struct engine *eng, const struct iovec *iov,
+    unsigned n)
+{
+	struct uring_priv	*p = eng->priv;
+
+	return io_uring_register_buffers(&p->ring, iov, n);
+}
+
+static int
+uring_queue(struct engine *eng, struct req *req)
+{
+	struct uring_priv	*p = eng->priv;
+	struct io_uring_sqe	*sqe;
+	__u64			 off = (__u64)req->off;
+
+	if ((sqe = io_uring_get_sqe(&p->ring)) == NULL)
+		return ENGINE_BUSY;
+	switch (req->op) {
+	case ENGINE_OP_READ:
+		if (eng->fixedbuf && req->buf >= 0)
+			io_uring_prep_read_fixed(sqe, req->fd, req->addr,
+			    (unsigned)req->len, off, req->buf);
+		else
+			io_uring_prep_read(sqe, req->fd, req->addr,
+			    (unsigned)req->len, off);
+		break;
+	case ENGINE_OP_WRITE:
+		if (eng->fixedbuf && req->buf >= 0)
+			io_uring_prep_write_fixed(sqe, req->fd, req->addr,
+			    (unsigned)req->len, off, req->buf);
+		else
+			io_uring_prep_write(sqe, req->fd, req->addr,
+			    (unsigned)req->len, off);
+		break;
+	case ENGINE_OP_FSYNC:
+		io_uring_prep_fsync(sqe, req->fd, IORING_FSYNC_DATASYNC);
+		break;
+	}
+	io_uring_sqe_set_data(sqe, req);
+	p->pending++;
+	return ENGINE_QUEUED;
+}
+
+static int
+uring_submit(struct engine *eng)
+{
+	struct uring_priv	*p = eng->priv;
+	int			 ret;
+
+	if (p->pending == 0)
+		return 0;
+	do
+		ret = io_uring_submit(&p->ring);
+	while (ret == -EINTR);
+	if (ret > 0)
+		p->pending -= (unsigned)ret > p->pending ? p->pending :
+		    (unsigned)ret;
+	return ret;
+}
+
+/*
+ * Enter the ring at most once per call when work is queued: submit what
+ * is pending and wait for min completions in the same io_uring_enter().
+ */
+static int
+uring_reap(struct engine *eng, unsigned min, struct req **reqs,
+    unsigned max)
+{
+	struct uring_priv	*p = eng->priv;
+	struct io_uring_cqe	*cqes[64], *cqe;
+	struct req		*req;
+	unsigned		 n, i, got = 0;
+	int			 ret;
+
+	if (min > max)
+		min = max;
+	if (p->pending > 0) {
+		do
+			ret = io_uring_submit_and_wait(&p->ring, min);
+		while (ret == -EINTR);
+		if (ret < 0 && ret != -EAGAIN && ret != -EBUSY)
+			return ret;
+		if (ret > 0)
+			p->pending -= (unsigned)ret > p->pending ? p->pending :
+			    (unsigned)ret;
+	}
+	for (;;) {
+		n = io_uring_peek_batch_cqe(&p->ring, cqes,
+		    max - got < 64 ? max - got : 64);
+		for (i = 0; i < n; i++) {
+			req = io_uring_cqe_get_data(cqes[i]);
+			req->res = cqes[i]->res;
+			reqs[got++] = req;
+		}
+		io_uring_cq_advance(&p->ring, n);
+		if (got == max || (n == 0 && got >= min))
+			break;
+		if (n > 0)
+			continue;
+		ret = io_uring_wait_cqe_nr(&p->ring, &cqe, min - got);
+		if (ret < 0 && ret != -EINTR && ret != -EAGAIN)
+			return got > 0 ? (int)got : ret;
+	}
+	return (int)got;
+}
+
+static void
+uring_exit(struct engine *eng)
+{
+	struct uring_priv	*p = eng->priv;
+
+	if (p == NULL)
+		return;
+	if (p->ring_up)
+		io_uring_queue_exit(&p->ring);
+	free(p);
+	eng->priv = NULL;
+}
+
+const struct engine_ops engine_uring_ops = {
+	.name = "uring",
+	.flags = ENGINE_F_FIXEDBUF,
+	.init = uring_init,
+	.register_buffers = uring_register_buffers,
+	.queue = uring_queue,
+	.submit = uring_submit,
+	.reap = uring_reap,
+	.exit = uring_exit,
+};

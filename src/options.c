@@ -1,0 +1,253 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Option parsing: one getopt_long loop with GNU cp's names for what cp
+ * has, long names for what is acp's own, and the range checks after the
+ * loop.  Usage errors say what is wrong and exit 2 with cp's hint line.
+ */
+#include "config.h"
+
+#include <err.h>
+#include <errno.h>
+#include <getopt.h>
+#include <libutil.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "options.h"
+
+enum {
+	OPT_ENGINE = UCHAR_MAX + 1,
+	OPT_QUEUE_DEPTH,
+	OPT_BLOCK_SIZE,
+	OPT_DEBUG,
+	OPT_HELP,
+	OPT_VERSION,
+};
+
+static const char short_opts[] = "fnt:Tv";
+
+static const struct option long_opts[] = {
+	{ "block-size", required_argument, NULL, OPT_BLOCK_SIZE },
+	{ "debug", no_argument, NULL, OPT_DEBUG },
+	{ "engine", required_argument, NULL, OPT_ENGINE },
+	{ "force", no_argument, NULL, 'f' },
+	{ "help", no_argument, NULL, OPT_HELP },
+	{ "no-clobber", no_argument, NULL, 'n' },
+	{ "no-target-directory", no_argument, NULL, 'T' },
+	{ "queue-depth", required_argument, NULL, OPT_QUEUE_DEPTH },
+	{ "target-directory", required_argument, NULL, 't' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ NULL, 0, NULL, 0 },
+};
+
+static void
+usage_hint(void)
+{
+	fprintf(stderr, "Try '%s --help' for more information.\n",
+	    getprogname());
+}
+
+static void
+usage(void)
+{
+	printf("Usage: %s [OPTION]... SOURCE DEST\n"
+	    "  or:  %s [OPTION]... SOURCE... DIRECTORY\n"
+	    "  or:  %s [OPTION]... -t DIRECTORY SOURCE...\n",
+	    getprogname(), getprogname(), getprogname());
+	printf("Copy SOURCE to DEST, or several SOURCEs into DIRECTORY, keeping\n"
+	    "many reads and writes in flight through io_uring.\n"
+	    "\n"
+	    "  -f, --force                  if a destination cannot be opened, remove it\n"
+	    "                                 and try again\n"
+	    "  -n, --no-clobber             do not overwrite an existing file\n"
+	    "  -t, --target-directory=DIR   copy all SOURCE arguments into DIR\n"
+	    "  -T, --no-target-directory    treat DEST as a normal file\n"
+	    "  -v, --verbose                explain what is being done\n"
+	    "      --engine=ENGINE          I/O engine: auto (default), uring, aio, sync\n"
+	    "      --queue-depth=N          requests in flight at once (default %d)\n"
+	    "      --block-size=SIZE        bytes per request, with K, M or G\n"
+	    "                                 (default %dM)\n"
+	    "      --debug                  say which engine copies and why, and how\n"
+	    "                                 each file was copied\n"
+	    "      --help                   display this help and exit\n"
+	    "      --version                output version information and exit\n"
+	    "\n"
+	    "Exit status: 0 all copied, 1 some file not copied, 2 bad usage.\n"
+	    "See acp(1) for details.\n",
+	    ACP_DEFAULT_QUEUE_DEPTH, ACP_DEFAULT_BLOCK_SIZE / (1024 * 1024));
+}
+
+int
+options_parse_size(const char *s, uint64_t *out)
+{
+	uint64_t	v;
+	size_t		len = strlen(s);
+
+	/* expand_number() would read "-1" as a huge unsigned value. */
+	if (len == 0 || s[0] == '-' || s[0] == '+')
+		return -EINVAL;
+	if (expand_number(s, &v) != 0)
+		return errno == ERANGE ? -ERANGE : -EINVAL;
+	*out = v;
+	return 0;
+}
+
+int
+options_parse_count(const char *s, long long min, long long max,
+    long long *out)
+{
+	const char	*errstr;
+	long long	 v;
+
+	v = strtonum(s, min, max, &errstr);
+	if (errstr != NULL)
+		return errno == ERANGE ? -ERANGE : -EINVAL;
+	*out = v;
+	return 0;
+}
+
+static int
+parse_block_size(struct options *opts, const char *arg)
+{
+	uint64_t	v;
+
+	if (options_parse_size(arg, &v) < 0) {
+		warnx("invalid block size '%s'", arg);
+		return -1;
+	}
+	if (v < ACP_MIN_BLOCK_SIZE || v > ACP_MAX_BLOCK_SIZE ||
+	    v % ACP_MIN_BLOCK_SIZE != 0) {
+		warnx("block size '%s' out of range: a multiple of 4K "
+		    "from 4K to 64M", arg);
+		return -1;
+	}
+	opts->block_size = (size_t)v;
+	return 0;
+}
+
+static int
+parse_queue_depth(struct options *opts, const char *arg)
+{
+	long long	v;
+	int		ret;
+
+	ret = options_parse_count(arg, 1, ACP_MAX_QUEUE_DEPTH, &v);
+	if (ret == -ERANGE) {
+		warnx("queue depth '%s' out of range: 1 to %d", arg,
+		    ACP_MAX_QUEUE_DEPTH);
+		return -1;
+	}
+	if (ret < 0) {
+		warnx("invalid queue depth '%s'", arg);
+		return -1;
+	}
+	opts->queue_depth = (unsigned)v;
+	return 0;
+}
+
+static int
+parse_engine(struct options *opts, const char *arg)
+{
+	if (engine_kind_parse(arg, &opts->engine) < 0) {
+		warnx("invalid engine '%s': use auto, uring, aio or sync", arg);
+		return -1;
+	}
+	if (!engine_kind_built(opts->engine)) {
+		warnx("engine '%s' is not built into this acp", arg);
+		return -1;
+	}
+	return 0;
+}
+
+int
+options_parse(struct options *opts, int argc, char **argv)
+{
+	int	ch;
+
+	memset(opts, 0, sizeof(*opts));
+	opts->engine = ENGINE_AUTO;
+	opts->queue_depth = ACP_DEFAULT_QUEUE_DEPTH;
+	opts->block_size = ACP_DEFAULT_BLOCK_SIZE;
+
+	while ((ch = getopt_long(argc, argv, short_opts, long_opts,
+	    NULL)) != -1) {
+		switch (ch) {
+		case 'f':
+			opts->force = 1;
+			break;
+		case 'n':
+			opts->noclobber = 1;
+			break;
+		case 't':
+			if (opts->target_dir != NULL) {
+				warnx("multiple target directories specified");
+				goto bad;
+			}
+			opts->target_dir = optarg;
+			break;
+		case 'T':
+			opts->no_target_dir = 1;
+			break;
+		case 'v':
+			opts->verbose = 1;
+			break;
+		case OPT_ENGINE:
+			if (parse_engine(opts, optarg) < 0)
+				goto bad;
+			break;
+		case OPT_QUEUE_DEPTH:
+			if (parse_queue_depth(opts, optarg) < 0)
+				goto bad;
+			break;
+		case OPT_BLOCK_SIZE:
+			if (parse_block_size(opts, optarg) < 0)
+				goto bad;
+			break;
+		case OPT_DEBUG:
+			opts->debug = 1;
+			break;
+		case OPT_HELP:
+			usage();
+			return OPTIONS_EXIT;
+		case OPT_VERSION:
+			printf("%s %s\n", PACKAGE_NAME, PACKAGE_VERSION);
+			return OPTIONS_EXIT;
+		default:
+			goto bad;
+		}
+	}
+	opts->operands = argv + optind;
+	opts->noperands = argc - optind;
+
+	if ((uint64_t)opts->queue_depth * opts->block_size >
+	    ACP_MAX_POOL_BYTES) {
+		warnx("queue depth %u times block size %zu is more than 1G "
+		    "of buffers", opts->queue_depth, opts->block_size);
+		goto bad;
+	}
+	if (opts->target_dir != NULL && opts->no_target_dir) {
+		warnx("cannot combine --target-directory (-t) and "
+		    "--no-target-directory (-T)");
+		goto bad;
+	}
+	if (opts->noperands == 0) {
+		warnx("missing file operand");
+		goto bad;
+	}
+	if (opts->noperands == 1 && opts->target_dir == NULL) {
+		warnx("missing destination file operand after '%s'",
+		    opts->operands[0]);
+		goto bad;
+	}
+	if (opts->no_target_dir && opts->noperands > 2) {
+		warnx("extra operand '%s'", opts->operands[2]);
+		goto bad;
+	}
+	return OPTIONS_OK;
+bad:
+	usage_hint();
+	return OPTIONS_USAGE;
+}

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The command line: one struct options, filled by options_parse() and
+ * checked there; nothing below the CLI reads argv.
+ */
+#ifndef ACP_OPTIONS_H
+#define ACP_OPTIONS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "engine.h"
+
+/* Defaults chosen from bench/ measurements (see README). */
+#define ACP_DEFAULT_QUEUE_DEPTH	16
+#define ACP_DEFAULT_BLOCK_SIZE	(1024 * 1024)
+
+#define ACP_MIN_BLOCK_SIZE	4096
+#define ACP_MAX_BLOCK_SIZE	(64 * 1024 * 1024)
+#define ACP_MAX_QUEUE_DEPTH	4096
+/* queue depth * block size: the pool is allocated and pinned at once. */
+#define ACP_MAX_POOL_BYTES	((uint64_t)1024 * 1024 * 1024)
+
+struct options {
+	const char	 *target_dir;	/* -t DIR, or NULL */
+	int		  no_target_dir; /* -T: DEST is never a directory */
+	int		  verbose;	/* -v: "'a' -> 'b'" as GNU cp */
+	int		  force;	/* -f: unlink a destination we cannot open */
+	int		  noclobber;	/* -n: never overwrite */
+	int		  debug;	/* --debug: engine and per-file details */
+	enum engine_kind  engine;	/* --engine */
+	unsigned	  queue_depth;	/* --queue-depth */
+	size_t		  block_size;	/* --block-size */
+	char		**operands;	/* sources and destination, as given */
+	int		  noperands;
+};
+
+/* Why options_parse() stopped. */
+#define OPTIONS_OK	0
+#define OPTIONS_EXIT	1	/* --help or --version printed: exit 0 */
+#define OPTIONS_USAGE	2	/* a message was printed: exit 2 */
+
+/* Fill opts from argv; OPTIONS_OK, OPTIONS_EXIT or OPTIONS_USAGE. */
+int	options_parse(struct options *opts, int argc, char **argv);
+
+/*
+ * Parse a size with an optional K, M, G suffix (powers of 1024), as
+ * --block-size takes it; 0 and *out, or -EINVAL / -ERANGE.
+ */
+int	options_parse_size(const char *s, uint64_t *out);
+
+/* Parse a decimal count in [min, max]; 0 and *out, or -EINVAL / -ERANGE. */
+int	options_parse_count(const char *s, long long min, long long max,
+	    long long *out);
+
+#endif

@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The walker: turns the operands into copy jobs with cp's rules (target
+ * directory or target file, same-file refusal, directories without -r,
+ * the overwrite policy) and hands each regular file to the copier.
+ */
+#ifndef ACP_WALK_H
+#define ACP_WALK_H
+
+#include <stdio.h>
+
+#include "copy.h"
+#include "options.h"
+
+/* Copy every source; the run's exit status (status.h). */
+int	walk_run(const struct options *, struct copier *);
+
+/* Print name quoted as GNU cp's -v does ('a', "it's", 'a'$'\n''b'). */
+void	walk_quote(FILE *, const char *name);
+
+#endif

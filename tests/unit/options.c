@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Size and count parsing, and the command line's range checks. */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../tap.h"
+#include "options.h"
+
+static int
+parse(struct options *opts, const char *a1, const char *a2, const char *a3)
+{
+	char	*argv[6];
+	int	 argc = 0;
+
+	argv[argc++] = (char *)"acp";
+	if (a1 != NULL)
+		argv[argc++] = (char *)a1;
+	if (a2 != NULL)
+		argv[argc++] = (char *)a2;
+	if (a3 != NULL)
+		argv[argc++] = (char *)a3;
+	argv[argc] = NULL;
+	optind = 0;	/* glibc: start over */
+	return options_parse(opts, argc, argv);
+}
+
+int
+main(void)
+{
+	struct options	opts;
+	uint64_t	v = 0;
+	long long	n = 0;
+
+	tap_plan(30);
+
+	is(options_parse_size("4096", &v), 0, "plain number parses");
+	is(v, 4096, "plain number value");
+	is(options_parse_size("4K", &v), 0, "K suffix parses");
+	is(v, 4096, "4K is 4096");
+	is(options_parse_size("1m", &v), 0, "lower-case m parses");
+	is(v, 1 << 20, "1m is 1 MiB");
+	is(options_parse_size("2G", &v), 0, "G suffix parses");
+	is(v, (uint64_t)2 << 30, "2G is 2 GiB");
+	ok(options_parse_size("", &v) < 0, "empty size refused");
+	ok(options_parse_size("-1", &v) < 0, "negative size refused");
+	ok(options_parse_size("+1", &v) < 0, "signed size refused");
+	ok(options_parse_size("1X", &v) < 0, "unknown suffix refused");
+	ok(options_parse_size("abc", &v) < 0, "letters refused");
+	is(options_parse_size("99999999999999999999", &v), -ERANGE,
+	    "overflow is ERANGE");
+
+	is(options_parse_count("64", 1, 4096, &n), 0, "count parses");
+	is(n, 64, "count value");
+	is(options_parse_count("0", 1, 4096, &n), -ERANGE,
+	    "count below range");
+	is(options_parse_count("4097", 1, 4096, &n), -ERANGE,
+	    "count above range");
+	is(options_parse_count("1x", 1, 4096, &n), -EINVAL,
+	    "count with junk");
+
+	is(parse(&opts, "a", "b", NULL), OPTIONS_OK, "two operands parse");
+	is(opts.queue_depth, ACP_DEFAULT_QUEUE_DEPTH, "default depth");
+	is(opts.block_size, ACP_DEFAULT_BLOCK_SIZE, "default block size");
+	is(opts.engine, ENGINE_AUTO, "default engine is auto");
+	is(parse(&opts, "--block-size=1", "a", "b"), OPTIONS_USAGE,
+	    "block size 1 is refused");
+	is(parse(&opts, "--block-size=128M", "a", "b"), OPTIONS_USAGE,
+	    "block size over 64M is refused");
+	is(parse(&opts, "--block-size=6000", "a", "b"), OPTIONS_USAGE,
+	    "block size not a multiple of 4K is refused");
+	is(parse(&opts, "--queue-depth=0", "a", "b"), OPTIONS_USAGE,
+	    "queue depth 0 is refused");
+	is(parse(&opts, "--queue-depth=4096", "--block-size=1M", "a"),
+	    OPTIONS_USAGE, "4096 x 1M of buffers is refused");
+	is(parse(&opts, "--engine=sync", "--block-size=64K", "a"),
+	    OPTIONS_USAGE, "one operand is a usage error");
+	is(parse(&opts, "--engine=sync", "--block-size=64K", "-T"),
+	    OPTIONS_USAGE, "no operand is a usage error");
+	return tap_done();
+}
