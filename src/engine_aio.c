@@ -67,16 +67,22 @@ aio_init(struct engine *eng, const struct engine_params *params,
 	return 0;
 }
 
-/* A request on an unseekable file, done now with read(2)/write(2). */
+/*
+ * A request that Linux AIO cannot take, done now with plain system calls:
+ * unseekable files (off == -1), and files whose filesystem refuses AIO
+ * (procfs answers io_submit with EINVAL).
+ */
 static void
-aio_do_stream(struct req *req)
+aio_do_sync(struct req *req)
 {
 	ssize_t	n;
 
 	if (req->op == ENGINE_OP_READ)
-		n = read(req->fd, req->addr, req->len);
+		n = req->off < 0 ? read(req->fd, req->addr, req->len) :
+		    pread(req->fd, req->addr, req->len, req->off);
 	else if (req->op == ENGINE_OP_WRITE)
-		n = write(req->fd, req->addr, req->len);
+		n = req->off < 0 ? write(req->fd, req->addr, req->len) :
+		    pwrite(req->fd, req->addr, req->len, req->off);
 	else
 		n = fdatasync(req->fd);
 	req->res = n < 0 ? -errno : n;
@@ -91,7 +97,7 @@ aio_queue(struct engine *eng, struct req *req)
 	if (p->nidle == 0 || p->ndone + eng->depth - p->nidle >= eng->depth)
 		return ENGINE_BUSY;
 	if (req->off < 0 && req->op != ENGINE_OP_FSYNC) {
-		aio_do_stream(req);
+		aio_do_sync(req);
 		p->done[p->ndone++] = req;
 		return ENGINE_QUEUED;
 	}
@@ -116,6 +122,7 @@ static int
 aio_submit(struct engine *eng)
 {
 	struct aio_priv	*p = eng->priv;
+	struct iocb	*cb;
 	int		 ret, total = 0;
 
 	while (p->npending > 0) {
@@ -124,8 +131,18 @@ aio_submit(struct engine *eng)
 			continue;
 		if (ret == -EAGAIN)
 			break;	/* the caller reaps, then we go on */
-		if (ret < 0)
-			return total > 0 ? total : ret;
+		if (ret < 0) {
+			/*
+			 * The first iocb was refused (EINVAL: the file does
+			 * not do AIO, EBADF...): do it synchronously, so the
+			 * request still completes with its own result.
+			 */
+			cb = p->pending[0];
+			aio_do_sync(cb->data);
+			p->done[p->ndone++] = cb->data;
+			p->idle[p->nidle++] = cb;
+			ret = 1;
+		}
 		memmove(p->pending, p->pending + ret,
 		    (p->npending - (unsigned)ret) * sizeof(*p->pending));
 		p->npending -= (unsigned)ret;

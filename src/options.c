@@ -6,6 +6,7 @@
  */
 #include "config.h"
 
+#include <ctype.h>
 #include <err.h>
 #include <errno.h>
 #include <getopt.h>
@@ -86,11 +87,17 @@ options_parse_size(const char *s, uint64_t *out)
 	uint64_t	v;
 	size_t		len = strlen(s);
 
-	/* expand_number() would read "-1" as a huge unsigned value. */
-	if (len == 0 || s[0] == '-' || s[0] == '+')
+	/*
+	 * expand_number() would read "-1" as a huge unsigned value and
+	 * clamps an overflowing number without failing: check both.
+	 */
+	if (len == 0 || !isdigit((unsigned char)s[0]))
 		return -EINVAL;
+	errno = 0;
 	if (expand_number(s, &v) != 0)
 		return errno == ERANGE ? -ERANGE : -EINVAL;
+	if (errno == ERANGE)
+		return -ERANGE;
 	*out = v;
 	return 0;
 }
@@ -104,7 +111,8 @@ options_parse_count(const char *s, long long min, long long max,
 
 	v = strtonum(s, min, max, &errstr);
 	if (errstr != NULL)
-		return errno == ERANGE ? -ERANGE : -EINVAL;
+		/* errno is not reliable here across libbsd versions. */
+		return strcmp(errstr, "invalid") == 0 ? -EINVAL : -ERANGE;
 	*out = v;
 	return 0;
 }

@@ -1,0 +1,136 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
+#
+# Copy one big seeded file with acp (each engine) and its peers, warm and
+# cold cache, several runs each, and print the median time of each and its
+# ratio to cp.  Speed lives here, never in the tests.
+#
+# usage: bench/bench-file.sh [-s SIZE] [-r RUNS] [-d DIR] [-a ACP] [-e ENGINES]
+#   -s SIZE     file size for head -c (default 1G)
+#   -r RUNS     runs per tool and cache state (default 5)
+#   -d DIR      scratch directory on the disk to measure (default bench/data)
+#   -a ACP      the acp binary (default src/acp beside this script)
+#   -e ENGINES  space-separated acp engines (default "uring aio sync")
+#   -x ARGS     extra acp arguments, e.g. "--queue-depth=32 --block-size=256K"
+#   -o          only acp (skip the peers), for tuning sweeps
+# Cold runs drop the page cache (needs root); without root they are skipped.
+set -eu
+
+here=$(cd "$(dirname "$0")" && pwd)
+size=1G
+runs=5
+dir=$here/data
+acp=$here/../src/acp
+engines="uring aio sync"
+extra=""
+only_acp=0
+while getopts s:r:d:a:e:x:o opt; do
+	case $opt in
+	s) size=$OPTARG ;;
+	r) runs=$OPTARG ;;
+	d) dir=$OPTARG ;;
+	a) acp=$OPTARG ;;
+	e) engines=$OPTARG ;;
+	x) extra=$OPTARG ;;
+	o) only_acp=1 ;;
+	*) sed -n '4,17p' "$0"; exit 2 ;;
+	esac
+done
+[ -x "$acp" ] || { echo "bench: no acp binary at $acp (build first)" >&2; exit 1; }
+
+mkdir -p "$dir"
+src=$dir/src.bin
+dst=$dir/dst.bin
+trap 'rm -f "$dst"' EXIT
+
+# Seeded, incompressible data: AES-CTR keystream of a fixed key.
+if [ ! -f "$src" ] || [ "$(stat -c %s "$src")" != "$(numfmt --from=iec "$size")" ]; then
+	echo "bench: making $size of seeded data in $src" >&2
+	openssl enc -aes-128-ctr -nosalt -pass pass:acp-bench -pbkdf2 \
+	    < /dev/zero 2>/dev/null | head -c "$size" > "$src"
+fi
+
+can_drop=0
+if [ "$(id -u)" = 0 ] && [ -w /proc/sys/vm/drop_caches ]; then
+	can_drop=1
+fi
+
+prepare() {	# $1: warm|cold
+	rm -f "$dst"
+	sync
+	if [ "$1" = cold ]; then
+		echo 3 > /proc/sys/vm/drop_caches
+	else
+		cat "$src" > /dev/null
+	fi
+}
+
+now() { date +%s.%N; }
+
+# time_runs NAME STATE CMD...: prints the median of $runs timings.
+time_runs() {
+	local name=$1 state=$2 i t0 t1 times=""
+	shift 2
+	for i in $(seq "$runs"); do
+		prepare "$state"
+		t0=$(now)
+		"$@" > /dev/null
+		t1=$(now)
+		times="$times $(echo "$t1 - $t0" | bc -l)"
+		if [ "$name" != cp+xxhsum ] && ! cmp -s "$src" "$dst"; then
+			echo "bench: $name produced a different copy" >&2
+			exit 1
+		fi
+	done
+	# shellcheck disable=SC2086
+	printf '%s\n' $times | sort -g | awk '{a[NR]=$1} END {
+	    if (NR % 2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2 }'
+}
+
+cp_xxh() { cp "$1" "$2" && xxhsum -H2 "$2"; }
+
+tools=()
+if [ "$only_acp" = 0 ]; then
+	tools+=("cp|cp $src $dst")
+	tools+=("dd bs=1M|dd if=$src of=$dst bs=1M status=none")
+	command -v rsync > /dev/null && tools+=("rsync|rsync $src $dst")
+	command -v xxhsum > /dev/null && tools+=("cp+xxhsum|cp_xxh $src $dst")
+fi
+for e in $engines; do
+	tools+=("acp $e|$acp --engine=$e $extra $src $dst")
+done
+
+states="warm"
+[ "$can_drop" = 1 ] && states="warm cold"
+[ "$can_drop" = 1 ] || echo "bench: not root: cold-cache runs skipped" >&2
+
+echo "# acp bench: $size file, $runs runs each, median seconds; $(uname -r); $(findmnt -no FSTYPE -T "$dir")"
+[ -n "$extra" ] && echo "# acp arguments: $extra"
+declare -A med
+for state in $states; do
+	for t in "${tools[@]}"; do
+		name=${t%%|*}
+		cmd=${t#*|}
+		# shellcheck disable=SC2086
+		med["$name/$state"]=$(time_runs "$name" "$state" $cmd)
+	done
+done
+
+printf '%-14s' tool
+for state in $states; do printf '%12s %9s' "$state s" "vs cp"; done
+printf '\n'
+for t in "${tools[@]}"; do
+	name=${t%%|*}
+	printf '%-14s' "$name"
+	for state in $states; do
+		m=${med["$name/$state"]}
+		c=${med["cp/$state"]:-}
+		if [ -n "$c" ]; then
+			r=$(echo "$m / $c" | bc -l)
+			printf '%12.3f %8.2fx' "$m" "$r"
+		else
+			printf '%12.3f %9s' "$m" "-"
+		fi
+	done
+	printf '\n'
+done

@@ -1,0 +1,121 @@
+#!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
+# The command line: help and version, usage errors (exit 2, nothing done),
+# -t, -T, -v, -n, -f and --debug.
+. "${top_srcdir:-.}/tests/lib.sh"
+
+plan $((21 + 10 * $(nengines)))
+
+run_acp --help
+[ "$rc" -eq 0 ] && grep -q '^Usage: acp' "$T/stdout" && [ ! -s "$T/stderr" ]
+ok $? "--help prints usage on stdout, exit 0"
+for o in --force --no-clobber --target-directory --no-target-directory \
+    --verbose --engine --queue-depth --block-size --debug --version; do
+	grep -q -- "$o" "$T/stdout"
+	ok $? "--help lists $o"
+done
+
+run_acp --version
+[ "$rc" -eq 0 ] && grep -q '^acp [0-9]' "$T/stdout"
+ok $? "--version prints the version, exit 0"
+
+mkdata "$T/a" 100 a
+cd "$T" || exit 1
+
+run_acp a
+expect_rc 2 "one operand is a usage error"
+expect_err "missing destination file operand after 'a'" "and says what is missing"
+grep -q "Try 'acp --help'" "$T/stderr"
+ok $? "usage errors point at --help"
+
+run_acp --queue-depth=0 a b
+[ "$rc" -eq 2 ] && [ ! -e b ]
+ok $? "--queue-depth=0: exit 2, nothing copied"
+
+run_acp --queue-depth=100000 a b
+[ "$rc" -eq 2 ] && [ ! -e b ] && grep -q "out of range" "$T/stderr"
+ok $? "--queue-depth=100000: exit 2, out of range"
+
+run_acp --block-size=1 a b
+[ "$rc" -eq 2 ] && [ ! -e b ] && grep -q "block size '1' out of range" "$T/stderr"
+ok $? "--block-size=1: exit 2, out of range"
+
+run_acp --block-size=lots a b
+[ "$rc" -eq 2 ] && [ ! -e b ] && grep -q "invalid block size 'lots'" "$T/stderr"
+ok $? "--block-size=lots: exit 2, invalid"
+
+run_acp --engine=warp a b
+[ "$rc" -eq 2 ] && [ ! -e b ] && grep -q "invalid engine 'warp'" "$T/stderr"
+ok $? "--engine=warp: exit 2"
+
+run_acp --bogus a b
+[ "$rc" -eq 2 ] && [ ! -e b ]
+ok $? "unknown option: exit 2"
+
+for e in $engines; do
+	rm -rf "$T/w"
+	mkdir -p "$T/w/dir"
+	cd "$T/w" || exit 1
+	mkdata x 3000 x
+	mkdata y 5000 y
+	mkdata old 10 old
+
+	run_acp --engine="$e" -v x y dir
+	[ "$rc" -eq 0 ] && cmp -s x dir/x && cmp -s y dir/y
+	ok $? "$e: several sources into a directory"
+	printf "'x' -> 'dir/x'\n'y' -> 'dir/y'\n" | cmp -s - "$T/stdout"
+	ok $? "$e: -v prints what cp -v prints"
+
+	rm -f dir/*
+	run_acp --engine="$e" -t dir y x
+	[ "$rc" -eq 0 ] && cmp -s x dir/x && cmp -s y dir/y && [ ! -s "$T/stdout" ]
+	ok $? "$e: -t DIR, silent without -v"
+
+	run_acp --engine="$e" -T x newname
+	[ "$rc" -eq 0 ] && cmp -s x newname
+	ok $? "$e: -T copies to a file name"
+
+	cp old old.orig
+	run_acp --engine="$e" -n -v x old
+	[ "$rc" -eq 0 ] && cmp -s old old.orig && [ ! -s "$T/stdout" ]
+	ok $? "$e: -n keeps an existing file, exit 0, nothing printed"
+
+	run_acp --engine="$e" x old
+	[ "$rc" -eq 0 ] && cmp -s x old
+	ok $? "$e: without -n an existing file is overwritten"
+
+	run_acp --engine="$e" --debug --queue-depth=4 --block-size=64K x dbg
+	[ "$rc" -eq 0 ] && grep -q "engine $e, queue depth 4, block size 65536" "$T/stderr"
+	ok $? "$e: --debug reports the engine, depth and block size"
+	grep -q "engine $e: started" "$T/stderr"
+	ok $? "$e: --debug reports why the engine was chosen"
+
+	# -f: a destination we may not open is removed and made anew.
+	if id nobody > /dev/null 2>&1 && command -v setpriv > /dev/null &&
+	    [ "$(id -u)" = 0 ]; then
+		chmod 755 "$T"
+		mkdir fdir
+		cp y fdir/ro
+		chmod 444 fdir/ro
+		chown -R nobody fdir
+		chmod 644 x
+		rc=0
+		setpriv --reuid=nobody --regid=nogroup --clear-groups \
+		    "$ACP" --engine="$e" x fdir/ro 2> "$T/stderr" || rc=$?
+		[ "$rc" -eq 1 ] && grep -q "cannot open 'fdir/ro' for writing: Permission denied" "$T/stderr" &&
+		    cmp -s y fdir/ro
+		ok $? "$e: a read-only destination is refused without -f"
+		rc=0
+		setpriv --reuid=nobody --regid=nogroup --clear-groups \
+		    "$ACP" --engine="$e" -f x fdir/ro 2> "$T/stderr" || rc=$?
+		[ "$rc" -eq 0 ] && cmp -s x fdir/ro
+		ok $? "$e: -f removes it and copies"
+		chmod 700 "$T"
+	else
+		skip "$e: -f needs root, setpriv and user nobody"
+		skip "$e: -f needs root, setpriv and user nobody"
+	fi
+	cd "$T" || exit 1
+done
+skip_engines 10
+done_testing

@@ -1,0 +1,119 @@
+# SPDX-License-Identifier: BSD-2-Clause
+# Shared helpers for the end-to-end tests: TAP output, a scratch directory
+# removed on exit, seeded data, running acp under a timeout, and the list
+# of engines this machine can start.  Sourced by tests/e2e/*.sh (POSIX sh).
+
+: "${ACP:?ACP must point at the acp binary}"
+LC_ALL=C
+export LC_ALL
+
+tap_n=0
+tap_fail=0
+
+plan() {
+	echo "1..$1"
+}
+
+# ok COND-STATUS DESCRIPTION: ok when the status is 0.
+ok() {
+	tap_n=$((tap_n + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $tap_n - $2"
+	else
+		echo "not ok $tap_n - $2"
+		tap_fail=$((tap_fail + 1))
+		if [ -s "$T/stderr" ]; then
+			sed 's/^/# stderr: /' "$T/stderr" | head -20
+		fi
+	fi
+}
+
+skip() {
+	tap_n=$((tap_n + 1))
+	echo "ok $tap_n # SKIP $1"
+}
+
+diag() {
+	echo "# $*"
+}
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/acp-test.XXXXXX")
+cleanup() {
+	for m in $cleanup_mounts; do
+		umount "$m" 2>/dev/null
+	done
+	rm -rf "$T"
+}
+cleanup_mounts=""
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# mkdata FILE SIZE SEED: SIZE bytes of reproducible pseudo-random data.
+mkdata() {
+	if [ "$2" -eq 0 ]; then
+		: > "$1"
+		return
+	fi
+	openssl enc -aes-128-ctr -nosalt -pbkdf2 -pass "pass:$3" \
+	    < /dev/zero 2>/dev/null | head -c "$2" > "$1"
+}
+
+# run_acp ARGS...: run acp with a timeout; status in $rc, output in
+# $T/stdout and $T/stderr.
+run_acp() {
+	rc=0
+	timeout 120 "$ACP" "$@" > "$T/stdout" 2> "$T/stderr" || rc=$?
+}
+
+# expect_rc WANT DESCRIPTION
+expect_rc() {
+	[ "$rc" -eq "$1" ]
+	ok $? "$2 (exit $rc, want $1)"
+}
+
+# expect_err PATTERN DESCRIPTION: stderr matches the grep pattern.
+expect_err() {
+	grep -q -- "$1" "$T/stderr"
+	ok $? "$2"
+}
+
+# The engines to test: ACP_TEST_ENGINES, else every engine acp can
+# start here.  Unstartable ones go to $skipped_engines with the reason.
+engines=""
+skipped_engines=""
+probe_engines() {
+	_want=${ACP_TEST_ENGINES:-uring aio sync}
+	: > "$T/probe.src"
+	for _e in $_want; do
+		if "$ACP" --engine="$_e" "$T/probe.src" "$T/probe.dst" \
+		    2> "$T/probe.err"; then
+			engines="$engines $_e"
+		else
+			skipped_engines="$skipped_engines $_e:$(head -1 "$T/probe.err" | tr ' ' '_')"
+		fi
+		rm -f "$T/probe.dst"
+	done
+	rm -f "$T/probe.src" "$T/probe.err"
+}
+probe_engines
+
+# skip_engines N: N skips per engine that cannot run here.
+skip_engines() {
+	for _s in $skipped_engines; do
+		_i=0
+		while [ "$_i" -lt "$1" ]; do
+			skip "engine ${_s%%:*} cannot start: ${_s#*:}"
+			_i=$((_i + 1))
+		done
+	done
+}
+
+# nengines: the count of requested engines, runnable or not.
+nengines() {
+	set -- ${ACP_TEST_ENGINES:-uring aio sync}
+	echo $#
+}
+
+done_testing() {
+	[ "$tap_fail" -eq 0 ]
+}
