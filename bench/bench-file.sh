@@ -69,9 +69,9 @@ now() { date +%s.%N; }
 
 # time_runs NAME STATE CMD...: prints the median of $runs timings.
 time_runs() {
-	local name=$1 state=$2 i t0 t1 times=""
+	local name=$1 state=$2 t0 t1 times=""
 	shift 2
-	for i in $(seq "$runs"); do
+	for _ in $(seq "$runs"); do
 		prepare "$state"
 		t0=$(now)
 		"$@" > /dev/null

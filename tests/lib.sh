@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # SPDX-License-Identifier: BSD-2-Clause
 # Shared helpers for the end-to-end tests: TAP output, a scratch directory
 # removed on exit, seeded data, running acp under a timeout, and the list
@@ -110,6 +111,7 @@ skip_engines() {
 
 # nengines: the count of requested engines, runnable or not.
 nengines() {
+	# shellcheck disable=SC2086
 	set -- ${ACP_TEST_ENGINES:-uring aio sync}
 	echo $#
 }

@@ -7,7 +7,7 @@
 plan 5
 bc=/usr/share/bash-completion/bash_completion
 if [ ! -r "$bc" ]; then
-	for i in 1 2 3 4 5; do skip "bash-completion is not installed"; done
+	for _ in 1 2 3 4 5; do skip "bash-completion is not installed"; done
 	exit 0
 fi
 
