@@ -10,7 +10,7 @@
 #   -r RUNS     runs per tool and cache state (default 5)
 #   -d DIR      scratch directory on the disk to measure (default bench/data)
 #   -a ACP      the acp binary (default src/acp beside this script)
-#   -e ENGINES  space-separated acp engines (default "uring aio sync")
+#   -e ENGINES  space-separated acp engines (default "auto uring aio sync")
 #   -x ARGS     extra acp arguments, e.g. "--queue-depth=32 --block-size=256K"
 #   -o          only acp (skip the peers), for tuning sweeps
 # Cold runs drop the page cache (needs root); without root they are skipped.
@@ -21,7 +21,7 @@ size=1G
 runs=5
 dir=$here/data
 acp=$here/../src/acp
-engines="uring aio sync"
+engines="auto uring aio sync"
 extra=""
 only_acp=0
 while getopts s:r:d:a:e:x:o opt; do
@@ -67,23 +67,23 @@ prepare() {	# $1: warm|cold
 
 now() { date +%s.%N; }
 
-# time_runs NAME STATE CMD...: prints the median of $runs timings.
-time_runs() {
-	local name=$1 state=$2 t0 t1 times=""
+# time_one NAME STATE CMD...: seconds for one run, after checking the copy.
+time_one() {
+	local name=$1 state=$2 t0 t1
 	shift 2
-	for _ in $(seq "$runs"); do
-		prepare "$state"
-		t0=$(now)
-		"$@" > /dev/null
-		t1=$(now)
-		times="$times $(echo "$t1 - $t0" | bc -l)"
-		if [ "$name" != cp+xxhsum ] && ! cmp -s "$src" "$dst"; then
-			echo "bench: $name produced a different copy" >&2
-			exit 1
-		fi
-	done
-	# shellcheck disable=SC2086
-	printf '%s\n' $times | sort -g | awk '{a[NR]=$1} END {
+	prepare "$state"
+	t0=$(now)
+	"$@" > /dev/null
+	t1=$(now)
+	if ! cmp -s "$src" "$dst"; then
+		echo "bench: $name produced a different copy" >&2
+		exit 1
+	fi
+	echo "$t1 - $t0" | bc -l
+}
+
+median() {
+	sort -g | awk '{a[NR]=$1} END {
 	    if (NR % 2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2 }'
 }
 
@@ -106,13 +106,22 @@ states="warm"
 
 echo "# acp bench: $size file, $runs runs each, median seconds; $(uname -r); $(findmnt -no FSTYPE -T "$dir")"
 [ -n "$extra" ] && echo "# acp arguments: $extra"
-declare -A med
+# Runs are interleaved (each run times every tool once) so that a slow
+# moment of a shared machine falls on all tools alike.
+declare -A times med
 for state in $states; do
+	for _ in $(seq "$runs"); do
+		for t in "${tools[@]}"; do
+			name=${t%%|*}
+			cmd=${t#*|}
+			# shellcheck disable=SC2086
+			times["$name/$state"]+="$(time_one "$name" "$state" $cmd) "
+		done
+	done
 	for t in "${tools[@]}"; do
 		name=${t%%|*}
-		cmd=${t#*|}
 		# shellcheck disable=SC2086
-		med["$name/$state"]=$(time_runs "$name" "$state" $cmd)
+		med["$name/$state"]=$(printf '%s\n' ${times["$name/$state"]} | median)
 	done
 done
 

@@ -76,6 +76,12 @@ main(int argc, char **argv)
 	cparams.block_size = opts.block_size;
 	cparams.depth = opts.queue_depth;
 	cparams.debug = opts.debug;
+	/*
+	 * With no engine named and nothing that needs the data in memory,
+	 * the kernel may copy it itself, as cp does.  Naming an engine
+	 * sends every byte through it.
+	 */
+	cparams.offload = opts.engine == ENGINE_AUTO;
 	if ((ret = copier_init(&copier, &eng, &cparams)) < 0) {
 		warnc(-ret, "cannot allocate %u buffers of %zu bytes",
 		    opts.queue_depth, opts.block_size);

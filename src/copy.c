@@ -27,6 +27,7 @@
 
 #include "chunk.h"
 #include "copy.h"
+#include "pagecache.h"
 #include "xmalloc.h"
 
 enum creq_phase {
@@ -46,11 +47,18 @@ struct cfile {
 	unsigned		 active;
 	struct chunk_plan	 plan;
 	int			 err;		/* first failure, -errno */
-	int			 err_write;	/* it was writing dst */
+	int			 err_write;	/* 0 reading, 1 writing, 2 both */
 	off_t			 err_off;
 	uint64_t		 bytes;
 	uint64_t		 nreq;
 	unsigned		 peak;
+	int			 sfd_direct;	/* O_DIRECT twin of sfd, or -1 */
+	int			 direct_off;	/* the twin failed: stop using it */
+	unsigned		 dalign;	/* its offset/length alignment */
+	int			 cached;	/* % of the source in page cache */
+	uint64_t		 ndirect;	/* direct reads issued */
+	uint64_t		 offloaded;	/* bytes copy_file_range moved */
+	int			 offload_err;	/* why it stopped, -errno */
 };
 
 struct creq {
@@ -62,6 +70,7 @@ struct creq {
 	size_t			 want;	/* bytes to read */
 	size_t			 have;	/* bytes read */
 	size_t			 written;
+	int			 direct;	/* read through sfd_direct */
 };
 
 int
@@ -76,6 +85,7 @@ copier_init(struct copier *c, struct engine *eng,
 	c->block_size = params->block_size;
 	c->depth = params->depth;
 	c->debug = params->debug;
+	c->offload = params->offload;
 	if ((ret = bufpool_init(&c->pool, c->depth, c->block_size)) < 0)
 		return ret;
 	c->reqs = xcalloc(c->depth, sizeof(*c->reqs));
@@ -149,9 +159,20 @@ creq_queue(struct copier *c, struct creq *q)
 static int
 creq_read(struct copier *c, struct creq *q)
 {
+	struct cfile	*f = q->f;
+
+	/*
+	 * Direct reads only where offset and length are aligned: the tail
+	 * of the file, the EOF probe and the rest of a short read go
+	 * through the page cache.
+	 */
+	q->direct = f->sfd_direct >= 0 && !f->direct_off && q->have == 0 &&
+	    q->off % f->dalign == 0 && q->want % f->dalign == 0;
+	if (q->direct)
+		f->ndirect++;
 	q->phase = CREQ_READ;
 	q->r.op = ENGINE_OP_READ;
-	q->r.fd = q->f->sfd;
+	q->r.fd = q->direct ? f->sfd_direct : f->sfd;
 	q->r.addr = bufpool_addr(&c->pool, q->buf) + q->have;
 	q->r.off = q->f->sstream ? -1 : q->off + (off_t)q->have;
 	q->r.len = q->want - q->have;
@@ -232,6 +253,13 @@ creq_complete(struct copier *c, struct creq *q)
 		return;
 	}
 	if (q->phase == CREQ_READ) {
+		if (res == -EINVAL && q->direct) {
+			/* The filesystem took O_DIRECT but not this read. */
+			f->direct_off = 1;
+			if (creq_read(c, q) < 0)
+				creq_release(c, q);
+			return;
+		}
 		if (res < 0) {
 			file_fail(f, (int)res, 0, q->off + (off_t)q->have);
 			creq_release(c, q);
@@ -302,6 +330,103 @@ file_run(struct copier *c, struct cfile *f)
 			creq_complete(c, q);
 		}
 	}
+}
+
+/* Bytes asked of copy_file_range() at once; also the readahead step. */
+#define OFFLOAD_CHUNK	((size_t)8 << 20)
+
+/*
+ * The kernel's own copy, for a plain file-to-file copy that needs no data
+ * in memory: copy_file_range() moves pages inside the kernel (one copy
+ * instead of two, or a reflink where the filesystem shares extents).  It
+ * is sequential, so the disk is kept busy by asking for the source two
+ * chunks ahead with POSIX_FADV_WILLNEED.
+ *
+ * Returns 1 when it reached EOF (the file is done), 0 when the ring must
+ * copy from f->plan.next on (the filesystems cannot do it, f->offload_err
+ * says why), or -1 when the file failed.
+ */
+static int
+file_offload(struct cfile *f)
+{
+	loff_t	in = 0, out = 0;
+	off_t	ahead = 0;
+	ssize_t	n;
+
+	for (;;) {
+		if (ahead < in + (off_t)(2 * OFFLOAD_CHUNK) &&
+		    ahead < f->plan.hint) {
+			(void)posix_fadvise(f->sfd, ahead, OFFLOAD_CHUNK,
+			    POSIX_FADV_WILLNEED);
+			ahead += (off_t)OFFLOAD_CHUNK;
+			continue;
+		}
+		n = copy_file_range(f->sfd, &in, f->dfd, &out, OFFLOAD_CHUNK,
+		    0);
+		if (n > 0) {
+			f->offloaded += (uint64_t)n;
+			f->bytes += (uint64_t)n;
+			continue;
+		}
+		if (n == 0)
+			return 1;
+		if (errno == EINTR || errno == EAGAIN)
+			continue;
+		switch (errno) {
+		case EXDEV:
+		case EINVAL:
+		case ENOSYS:
+		case EOPNOTSUPP:
+		case EBADF:
+		case ETXTBSY:
+		case EPERM:
+			/* Not for these files: the ring does the rest. */
+			f->offload_err = -errno;
+			f->plan.next = (off_t)in;
+			return 0;
+		}
+		/*
+		 * A real I/O error: we cannot tell the read side from the
+		 * write side, so the message names both files.
+		 */
+		file_fail(f, -errno, 2, (off_t)out);
+		return -1;
+	}
+}
+
+/* Files smaller than this are read through the cache, cached or not. */
+#define DIRECT_MIN	((off_t)32 << 20)
+
+/*
+ * A source mostly out of the page cache is read with O_DIRECT: a queue of
+ * direct reads runs at the disk's speed, while buffered reads that miss
+ * wait on readahead one request at a time.  The twin descriptor is
+ * reopened through /proc/self/fd so it is the same file, not the same
+ * name.  Any failure just leaves the buffered reads.
+ */
+static void
+file_open_direct(struct copier *c, struct cfile *f, const struct stat *sst)
+{
+	struct stat	st;
+	char		path[64];
+	unsigned	align;
+	int		fd;
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", f->sfd);
+	if ((fd = open(path, O_RDONLY | O_DIRECT | O_CLOEXEC)) < 0) {
+		if (c->debug)
+			warn("debug: '%s': no O_DIRECT reads", f->src);
+		return;
+	}
+	align = pagecache_dio_align(fd);
+	if (fstat(fd, &st) < 0 || st.st_dev != sst->st_dev ||
+	    st.st_ino != sst->st_ino || align == 0 ||
+	    align > BUFPOOL_ALIGN || c->block_size % align != 0) {
+		(void)close(fd);
+		return;
+	}
+	f->sfd_direct = fd;
+	f->dalign = align;
 }
 
 static int
@@ -402,14 +527,37 @@ copier_copy_file(struct copier *c, const struct copy_job *job)
 	chunk_init(&f.plan, S_ISREG(sst.st_mode) ? sst.st_size : 0,
 	    c->block_size);
 
+	f.sfd_direct = -1;
+	f.cached = -1;
+	if (S_ISREG(sst.st_mode) && sst.st_size >= DIRECT_MIN) {
+		f.cached = pagecache_percent(f.sfd, sst.st_size);
+		if (f.cached >= 0 && f.cached < 50)
+			file_open_direct(c, &f, &sst);
+	}
+
+	/*
+	 * A file that says it is empty may not be (/proc): read it through
+	 * the ring until EOF.  A cold source is faster through the ring
+	 * with direct reads than through copy_file_range's buffered ones.
+	 */
+	if (c->offload && S_ISREG(sst.st_mode) && S_ISREG(dst.st_mode) &&
+	    sst.st_size > 0 && f.sfd_direct < 0) {
+		if (file_offload(&f) != 0)
+			goto done;
+	}
 	file_run(c, &f);
 
 done:
 	(void)close(f.sfd);
+	if (f.sfd_direct >= 0)
+		(void)close(f.sfd_direct);
 	if (close(f.dfd) < 0 && f.err == 0)
 		file_fail(&f, -errno, 1, f.bytes);
 	if (f.err != 0) {
-		if (f.err_write)
+		if (f.err_write == 2)
+			warnc(-f.err, "error copying '%s' to '%s' at offset "
+			    "%lld", f.src, f.dst, (long long)f.err_off);
+		else if (f.err_write)
 			warnc(-f.err, "error writing '%s' at offset %lld",
 			    f.dst, (long long)f.err_off);
 		else
@@ -425,11 +573,26 @@ done:
 	}
 	c->stats.files++;
 	c->stats.bytes += f.bytes;
-	if (c->debug)
+	c->stats.offloaded += f.offloaded;
+	if (c->debug && f.offloaded > 0 && f.nreq == 0)
+		fprintf(stderr, "acp: debug: '%s' -> '%s': %llu bytes by copy "
+		    "offload (copy_file_range: no checksum asked, so the "
+		    "data need not pass through memory)\n", f.src, f.dst,
+		    (unsigned long long)f.bytes);
+	else if (c->debug) {
+		if (f.offload_err != 0)
+			fprintf(stderr, "acp: debug: '%s': copy_file_range: "
+			    "%s; copying through %s\n", f.src,
+			    strerror(-f.offload_err), c->eng->ops->name);
+		if (f.ndirect > 0)
+			fprintf(stderr, "acp: debug: '%s': %d%% in the page "
+			    "cache: %llu reads with O_DIRECT\n", f.src,
+			    f.cached, (unsigned long long)f.ndirect);
 		fprintf(stderr, "acp: debug: '%s' -> '%s': %llu bytes, "
 		    "%llu requests through %s%s, %u in flight at most\n",
 		    f.src, f.dst, (unsigned long long)f.bytes,
 		    (unsigned long long)f.nreq, c->eng->ops->name,
 		    c->eng->fixedbuf ? " (registered buffers)" : "", f.peak);
+	}
 	return 0;
 }

@@ -22,12 +22,14 @@ struct copier_params {
 	size_t		block_size;
 	unsigned	depth;
 	int		debug;		/* one line per file on stderr */
+	int		offload;	/* may use copy_file_range */
 };
 
 struct copy_stats {
 	uint64_t	files;		/* regular files copied */
 	uint64_t	bytes;		/* data bytes written */
 	uint64_t	requests;	/* reads and writes issued */
+	uint64_t	offloaded;	/* bytes the kernel copied itself */
 	unsigned	peak;		/* most requests in flight at once */
 };
 
@@ -45,6 +47,7 @@ struct copier {
 	size_t			 block_size;
 	unsigned		 depth;
 	int			 debug;
+	int			 offload;
 	int			 broken;	/* the engine failed: stop */
 	struct copy_stats	 stats;
 };

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * How much of a file the page cache holds: the copier reads a large file
+ * that is not cached with O_DIRECT (deep queues of direct reads are far
+ * faster than buffered reads that miss), and a cached one from the cache.
+ */
+#ifndef ACP_PAGECACHE_H
+#define ACP_PAGECACHE_H
+
+#include <sys/types.h>
+
+/*
+ * The percentage (0 to 100) of the first size bytes of fd that are in
+ * the page cache, or -errno when the kernel cannot tell.  Uses
+ * cachestat(2) (Linux 6.5) and falls back to sampling with mincore(2).
+ */
+int	pagecache_percent(int fd, off_t size);
+
+/*
+ * The alignment O_DIRECT needs for offsets and lengths on fd (statx
+ * STATX_DIOALIGN where the kernel gives it), else 4096; 0 when the kernel
+ * says the file cannot do direct I/O.
+ */
+unsigned	pagecache_dio_align(int fd);
+
+#endif

@@ -1,0 +1,71 @@
+#!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
+# How the data moves: copy_file_range for a cached plain copy with no
+# engine named, the ring with O_DIRECT reads for a large source out of the
+# page cache, and the ring with buffered reads otherwise.  Each path must
+# give the same bytes, and --debug must say which one ran.
+. "${top_srcdir:-.}/tests/lib.sh"
+
+plan $((2 + 3 * $(nengines)))
+
+size=$((40 * 1024 * 1024 + 7))
+mkdata "$T/big" "$size" paths
+
+# evict FILE: drop FILE from the page cache (GNU dd: nocache, count=0),
+# checked with fincore where util-linux has it.
+evict() {
+	for _ in 1 2 3 4 5; do
+		sync "$1"
+		dd if="$1" iflag=nocache count=0 status=none 2> /dev/null
+		command -v fincore > /dev/null || return 0
+		pages=$(fincore -n -o PAGES "$1" 2> /dev/null | tr -d ' ')
+		[ "${pages:-0}" -lt 100 ] && return 0
+		sleep 0.2
+	done
+}
+
+# Can this filesystem open the file with O_DIRECT at all?
+direct_ok=0
+if dd if="$T/big" of=/dev/null bs=4096 count=1 iflag=direct status=none 2> /dev/null; then
+	direct_ok=1
+fi
+
+cat "$T/big" > /dev/null
+run_acp --debug "$T/big" "$T/dst"
+[ "$rc" -eq 0 ] && cmp -s "$T/big" "$T/dst"
+ok $? "auto: a cached file is copied whole"
+if grep -q "copy offload (copy_file_range" "$T/stderr"; then
+	ok 0 "auto: --debug says copy_file_range copied it"
+elif grep -q "copy_file_range: .*; copying through" "$T/stderr"; then
+	ok 0 "auto: --debug says why copy_file_range could not: $(grep copy_file_range "$T/stderr" | head -1)"
+else
+	ok 1 "auto: --debug names how the file was copied"
+fi
+
+for e in $engines; do
+	rm -f "$T/dst"
+	cat "$T/big" > /dev/null
+	run_acp --debug --engine="$e" "$T/big" "$T/dst"
+	[ "$rc" -eq 0 ] && cmp -s "$T/big" "$T/dst" &&
+	    ! grep -q "copy offload" "$T/stderr" &&
+	    grep -q "requests through $e" "$T/stderr"
+	ok $? "$e: a named engine moves every byte itself"
+
+	rm -f "$T/dst"
+	evict "$T/big"
+	run_acp --debug --engine="$e" "$T/big" "$T/dst"
+	[ "$rc" -eq 0 ] && cmp -s "$T/big" "$T/dst"
+	ok $? "$e: a source out of the page cache is copied whole"
+	if [ "$direct_ok" = 1 ]; then
+		# Eviction is advice; if the kernel kept the pages, say so.
+		if grep -q "reads with O_DIRECT" "$T/stderr"; then
+			ok 0 "$e: --debug says the cold source was read with O_DIRECT"
+		else
+			skip "$e: the page cache kept the source (eviction is only advice)"
+		fi
+	else
+		skip "$e: $(findmnt -no FSTYPE -T "$T" 2>/dev/null) refuses O_DIRECT"
+	fi
+done
+skip_engines 3
+done_testing
