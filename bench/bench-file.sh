@@ -14,6 +14,8 @@
 #   -x ARGS     extra acp arguments, e.g. "--queue-depth=32 --block-size=256K"
 #   -o          only acp (skip the peers), for tuning sweeps
 # Cold runs drop the page cache (needs root); without root they are skipped.
+# Prints the median and the fastest run of each; ratios are of medians.
+# BENCH_RAW=1 also prints every timing.
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -108,7 +110,7 @@ echo "# acp bench: $size file, $runs runs each, median seconds; $(uname -r); $(f
 [ -n "$extra" ] && echo "# acp arguments: $extra"
 # Runs are interleaved (each run times every tool once) so that a slow
 # moment of a shared machine falls on all tools alike.
-declare -A times med
+declare -A times med low
 for state in $states; do
 	for _ in $(seq "$runs"); do
 		for t in "${tools[@]}"; do
@@ -122,11 +124,13 @@ for state in $states; do
 		name=${t%%|*}
 		# shellcheck disable=SC2086
 		med["$name/$state"]=$(printf '%s\n' ${times["$name/$state"]} | median)
+		# shellcheck disable=SC2086
+		low["$name/$state"]=$(printf '%s\n' ${times["$name/$state"]} | sort -g | head -1)
 	done
 done
 
 printf '%-14s' tool
-for state in $states; do printf '%12s %9s' "$state s" "vs cp"; done
+for state in $states; do printf '%10s %8s %8s' "$state med" "vs cp" "min"; done
 printf '\n'
 for t in "${tools[@]}"; do
 	name=${t%%|*}
@@ -135,11 +139,14 @@ for t in "${tools[@]}"; do
 		m=${med["$name/$state"]}
 		c=${med["cp/$state"]:-}
 		if [ -n "$c" ]; then
-			r=$(echo "$m / $c" | bc -l)
-			printf '%12.3f %8.2fx' "$m" "$r"
+			printf '%10.3f %7.2fx %8.3f' "$m" "$(echo "$m / $c" | bc -l)" \
+			    "${low["$name/$state"]}"
 		else
-			printf '%12.3f %9s' "$m" "-"
+			printf '%10.3f %8s %8.3f' "$m" "-" "${low["$name/$state"]}"
 		fi
 	done
 	printf '\n'
 done
+if [ -n "${BENCH_RAW:-}" ]; then
+	for k in "${!times[@]}"; do echo "# raw $k: ${times[$k]}"; done
+fi
