@@ -11,24 +11,9 @@ plan $((2 + 3 * $(nengines)))
 size=$((40 * 1024 * 1024 + 7))
 mkdata "$T/big" "$size" paths
 
-# evict FILE: drop FILE from the page cache (GNU dd: nocache, count=0),
-# checked with fincore where util-linux has it.
-evict() {
-	for _ in 1 2 3 4 5; do
-		sync "$1"
-		dd if="$1" iflag=nocache count=0 status=none 2> /dev/null
-		command -v fincore > /dev/null || return 0
-		pages=$(fincore -n -o PAGES "$1" 2> /dev/null | tr -d ' ')
-		[ "${pages:-0}" -lt 100 ] && return 0
-		sleep 0.2
-	done
-}
-
 # Can this filesystem open the file with O_DIRECT at all?
-direct_ok=0
-if dd if="$T/big" of=/dev/null bs=4096 count=1 iflag=direct status=none 2> /dev/null; then
-	direct_ok=1
-fi
+direct=0
+direct_ok "$T/big" && direct=1
 
 cat "$T/big" > /dev/null
 run_acp --debug "$T/big" "$T/dst"
@@ -56,7 +41,7 @@ for e in $engines; do
 	run_acp --debug --engine="$e" "$T/big" "$T/dst"
 	[ "$rc" -eq 0 ] && cmp -s "$T/big" "$T/dst"
 	ok $? "$e: a source out of the page cache is copied whole"
-	if [ "$direct_ok" = 1 ]; then
+	if [ "$direct" = 1 ]; then
 		# Eviction is advice; if the kernel kept the pages, say so.
 		if grep -q "reads with O_DIRECT" "$T/stderr"; then
 			ok 0 "$e: --debug says the cold source was read with O_DIRECT"
