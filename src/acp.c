@@ -76,6 +76,7 @@ main(int argc, char **argv)
 	cparams.block_size = opts.block_size;
 	cparams.depth = opts.queue_depth;
 	cparams.debug = opts.debug;
+	cparams.direct = opts.direct;
 	/*
 	 * With no engine named and nothing that needs the data in memory,
 	 * the kernel may copy it itself, as cp does.  Naming an engine

@@ -35,6 +35,19 @@ enum creq_phase {
 	CREQ_WRITE,
 };
 
+/*
+ * An O_DIRECT descriptor beside a buffered one for the same file: aligned
+ * requests use it, the tail of the file and the rest of a short transfer
+ * use the buffered one.
+ */
+struct twin {
+	int		 fd;		/* -1: none */
+	int		 off;		/* it failed a request: stop using it */
+	unsigned	 align;		/* offset and length alignment */
+	uint64_t	 n;		/* requests it served */
+	int		 why;		/* -errno when it could not be opened */
+};
+
 /* One file being copied. */
 struct cfile {
 	const char		*src;
@@ -52,11 +65,9 @@ struct cfile {
 	uint64_t		 bytes;
 	uint64_t		 nreq;
 	unsigned		 peak;
-	int			 sfd_direct;	/* O_DIRECT twin of sfd, or -1 */
-	int			 direct_off;	/* the twin failed: stop using it */
-	unsigned		 dalign;	/* its offset/length alignment */
+	struct twin		 sdirect;	/* O_DIRECT twin of sfd */
+	struct twin		 ddirect;	/* O_DIRECT twin of dfd */
 	int			 cached;	/* % of the source in page cache */
-	uint64_t		 ndirect;	/* direct reads issued */
 	uint64_t		 offloaded;	/* bytes copy_file_range moved */
 	int			 offload_err;	/* why it stopped, -errno */
 };
@@ -70,7 +81,7 @@ struct creq {
 	size_t			 want;	/* bytes to read */
 	size_t			 have;	/* bytes read */
 	size_t			 written;
-	int			 direct;	/* read through sfd_direct */
+	int			 direct;	/* through a twin */
 };
 
 int
@@ -86,6 +97,7 @@ copier_init(struct copier *c, struct engine *eng,
 	c->depth = params->depth;
 	c->debug = params->debug;
 	c->offload = params->offload;
+	c->direct = params->direct;
 	if ((ret = bufpool_init(&c->pool, c->depth, c->block_size)) < 0)
 		return ret;
 	c->reqs = xcalloc(c->depth, sizeof(*c->reqs));
@@ -156,6 +168,20 @@ creq_queue(struct copier *c, struct creq *q)
 	return 0;
 }
 
+/*
+ * May a transfer of [off + done, off + len) use the twin?  Only a whole
+ * request (nothing done yet) with offset and length aligned.
+ */
+static int
+twin_fits(struct twin *t, off_t off, size_t done, size_t len)
+{
+	if (t->fd < 0 || t->off || done != 0 || len == 0 ||
+	    off % t->align != 0 || len % t->align != 0)
+		return 0;
+	t->n++;
+	return 1;
+}
+
 static int
 creq_read(struct copier *c, struct creq *q)
 {
@@ -166,13 +192,10 @@ creq_read(struct copier *c, struct creq *q)
 	 * of the file, the EOF probe and the rest of a short read go
 	 * through the page cache.
 	 */
-	q->direct = f->sfd_direct >= 0 && !f->direct_off && q->have == 0 &&
-	    q->off % f->dalign == 0 && q->want % f->dalign == 0;
-	if (q->direct)
-		f->ndirect++;
+	q->direct = twin_fits(&f->sdirect, q->off, q->have, q->want);
 	q->phase = CREQ_READ;
 	q->r.op = ENGINE_OP_READ;
-	q->r.fd = q->direct ? f->sfd_direct : f->sfd;
+	q->r.fd = q->direct ? f->sdirect.fd : f->sfd;
 	q->r.addr = bufpool_addr(&c->pool, q->buf) + q->have;
 	q->r.off = q->f->sstream ? -1 : q->off + (off_t)q->have;
 	q->r.len = q->want - q->have;
@@ -182,9 +205,10 @@ creq_read(struct copier *c, struct creq *q)
 static int
 creq_write(struct copier *c, struct creq *q)
 {
+	q->direct = twin_fits(&q->f->ddirect, q->off, q->written, q->have);
 	q->phase = CREQ_WRITE;
 	q->r.op = ENGINE_OP_WRITE;
-	q->r.fd = q->f->dfd;
+	q->r.fd = q->direct ? q->f->ddirect.fd : q->f->dfd;
 	q->r.addr = bufpool_addr(&c->pool, q->buf) + q->written;
 	q->r.off = q->f->dstream ? -1 : q->off + (off_t)q->written;
 	q->r.len = q->have - q->written;
@@ -255,7 +279,7 @@ creq_complete(struct copier *c, struct creq *q)
 	if (q->phase == CREQ_READ) {
 		if (res == -EINVAL && q->direct) {
 			/* The filesystem took O_DIRECT but not this read. */
-			f->direct_off = 1;
+			f->sdirect.off = 1;
 			if (creq_read(c, q) < 0)
 				creq_release(c, q);
 			return;
@@ -286,6 +310,12 @@ creq_complete(struct copier *c, struct creq *q)
 		return;
 	}
 
+	if (res == -EINVAL && q->direct) {
+		f->ddirect.off = 1;
+		if (creq_write(c, q) < 0)
+			creq_release(c, q);
+		return;
+	}
 	if (res <= 0) {
 		/* A write that moves nothing would loop forever: EIO. */
 		file_fail(f, res < 0 ? (int)res : -EIO, 1,
@@ -406,35 +436,61 @@ file_offload(struct cfile *f)
 #define DIRECT_MIN	((off_t)32 << 20)
 
 /*
- * A source mostly out of the page cache is read with O_DIRECT: a queue of
- * direct reads runs at the disk's speed, while buffered reads that miss
- * wait on readahead one request at a time.  The twin descriptor is
- * reopened through /proc/self/fd so it is the same file, not the same
- * name.  Any failure just leaves the buffered reads.
+ * Open an O_DIRECT twin of fd.  It is reopened through /proc/self/fd so
+ * that it is the same file, not the same name.  On failure (tmpfs refuses
+ * O_DIRECT with EINVAL) t->why says why and the buffered descriptor does
+ * all the work.
  */
 static void
-file_open_direct(struct copier *c, struct cfile *f, const struct stat *sst)
+twin_open(struct copier *c, struct twin *t, int fd, int flags,
+    const struct stat *want)
 {
 	struct stat	st;
 	char		path[64];
 	unsigned	align;
-	int		fd;
+	int		tfd;
 
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", f->sfd);
-	if ((fd = open(path, O_RDONLY | O_DIRECT | O_CLOEXEC)) < 0) {
-		if (c->debug)
-			warn("debug: '%s': no O_DIRECT reads", f->src);
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	if ((tfd = open(path, flags | O_DIRECT | O_CLOEXEC)) < 0) {
+		t->why = -errno;
 		return;
 	}
-	align = pagecache_dio_align(fd);
-	if (fstat(fd, &st) < 0 || st.st_dev != sst->st_dev ||
-	    st.st_ino != sst->st_ino || align == 0 ||
-	    align > BUFPOOL_ALIGN || c->block_size % align != 0) {
-		(void)close(fd);
+	align = pagecache_dio_align(tfd);
+	if (fstat(tfd, &st) < 0 || st.st_dev != want->st_dev ||
+	    st.st_ino != want->st_ino) {
+		t->why = -ESTALE;
+		(void)close(tfd);
 		return;
 	}
-	f->sfd_direct = fd;
-	f->dalign = align;
+	if (align == 0 || align > BUFPOOL_ALIGN ||
+	    c->block_size % align != 0) {
+		t->why = -EINVAL;
+		(void)close(tfd);
+		return;
+	}
+	t->fd = tfd;
+	t->align = align;
+}
+
+static void
+twin_close(struct twin *t)
+{
+	if (t->fd >= 0)
+		(void)close(t->fd);
+	t->fd = -1;
+}
+
+static void
+twin_debug(const struct twin *t, const char *name, const char *what)
+{
+	/* Called after twin_close(): align tells it was open. */
+	if (t->align != 0)
+		fprintf(stderr, "acp: debug: '%s': %llu %s with O_DIRECT "
+		    "(alignment %u)%s\n", name, (unsigned long long)t->n, what,
+		    t->align, t->off ? ", then refused: buffered" : "");
+	else if (t->why != 0)
+		fprintf(stderr, "acp: debug: '%s': O_DIRECT refused (%s): "
+		    "buffered %s\n", name, strerror(-t->why), what);
 }
 
 static int
@@ -535,30 +591,40 @@ copier_copy_file(struct copier *c, const struct copy_job *job)
 	chunk_init(&f.plan, S_ISREG(sst.st_mode) ? sst.st_size : 0,
 	    c->block_size);
 
-	f.sfd_direct = -1;
+	f.sdirect.fd = f.ddirect.fd = -1;
 	f.cached = -1;
-	if (S_ISREG(sst.st_mode) && sst.st_size >= DIRECT_MIN) {
+	if (S_ISREG(sst.st_mode) && sst.st_size >= DIRECT_MIN)
 		f.cached = pagecache_percent(f.sfd, sst.st_size);
-		if (f.cached >= 0 && f.cached < 50)
-			file_open_direct(c, &f, &sst);
-	}
 
 	/*
 	 * A file that says it is empty may not be (/proc): read it through
 	 * the ring until EOF.  A cold source is faster through the ring
 	 * with direct reads than through copy_file_range's buffered ones.
 	 */
-	if (c->offload && S_ISREG(sst.st_mode) && S_ISREG(dst.st_mode) &&
-	    sst.st_size > 0 && f.sfd_direct < 0) {
+	if (c->offload && !c->direct && S_ISREG(sst.st_mode) &&
+	    S_ISREG(dst.st_mode) && sst.st_size > 0 &&
+	    (f.cached < 0 || f.cached >= 50)) {
 		if (file_offload(&f) != 0)
 			goto done;
 	}
+
+	/*
+	 * Direct I/O where asked (--direct), where the engine blocks on
+	 * buffered I/O (libaio), and for reads of a large cold source.
+	 */
+	if (S_ISREG(sst.st_mode) && (c->direct ||
+	    (c->eng->ops->flags & ENGINE_F_DIRECT) ||
+	    (f.cached >= 0 && f.cached < 50)))
+		twin_open(c, &f.sdirect, f.sfd, O_RDONLY, &sst);
+	if (S_ISREG(dst.st_mode) && (c->direct ||
+	    (c->eng->ops->flags & ENGINE_F_DIRECT)))
+		twin_open(c, &f.ddirect, f.dfd, O_WRONLY, &dst);
 	file_run(c, &f);
 
 done:
 	(void)close(f.sfd);
-	if (f.sfd_direct >= 0)
-		(void)close(f.sfd_direct);
+	twin_close(&f.sdirect);
+	twin_close(&f.ddirect);
 	if (close(f.dfd) < 0 && f.err == 0)
 		file_fail(&f, -errno, 1, f.bytes);
 	if (f.err != 0) {
@@ -592,10 +658,11 @@ done:
 			fprintf(stderr, "acp: debug: '%s': copy_file_range: "
 			    "%s; copying through %s\n", f.src,
 			    strerror(-f.offload_err), c->eng->ops->name);
-		if (f.ndirect > 0)
+		if (f.cached >= 0)
 			fprintf(stderr, "acp: debug: '%s': %d%% in the page "
-			    "cache: %llu reads with O_DIRECT\n", f.src,
-			    f.cached, (unsigned long long)f.ndirect);
+			    "cache\n", f.src, f.cached);
+		twin_debug(&f.sdirect, f.src, "reads");
+		twin_debug(&f.ddirect, f.dst, "writes");
 		fprintf(stderr, "acp: debug: '%s' -> '%s': %llu bytes, "
 		    "%llu requests through %s%s, %u in flight at most\n",
 		    f.src, f.dst, (unsigned long long)f.bytes,

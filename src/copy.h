@@ -23,6 +23,7 @@ struct copier_params {
 	unsigned	depth;
 	int		debug;		/* one line per file on stderr */
 	int		offload;	/* may use copy_file_range */
+	int		direct;		/* --direct: O_DIRECT where possible */
 };
 
 struct copy_stats {
@@ -48,6 +49,7 @@ struct copier {
 	unsigned		 depth;
 	int			 debug;
 	int			 offload;
+	int			 direct;
 	int			 broken;	/* the engine failed: stop */
 	struct copy_stats	 stats;
 };

@@ -58,6 +58,7 @@ struct engine_params {
 #define ENGINE_BUSY	1	/* full: submit and reap, then queue again */
 
 #define ENGINE_F_FIXEDBUF	0x1	/* register_buffers is worth calling */
+#define ENGINE_F_DIRECT		0x2	/* blocks on buffered I/O: use O_DIRECT */
 
 struct engine;
 

@@ -211,7 +211,8 @@ aio_exit(struct engine *eng)
 
 const struct engine_ops engine_aio_ops = {
 	.name = "aio",
-	.flags = 0,
+	/* Buffered Linux AIO is done inside io_submit(): go direct. */
+	.flags = ENGINE_F_DIRECT,
 	.init = aio_init,
 	.queue = aio_queue,
 	.submit = aio_submit,

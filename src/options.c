@@ -23,6 +23,7 @@ enum {
 	OPT_QUEUE_DEPTH,
 	OPT_BLOCK_SIZE,
 	OPT_DEBUG,
+	OPT_DIRECT,
 	OPT_HELP,
 	OPT_VERSION,
 };
@@ -32,6 +33,7 @@ static const char short_opts[] = "fnt:Tv";
 static const struct option long_opts[] = {
 	{ "block-size", required_argument, NULL, OPT_BLOCK_SIZE },
 	{ "debug", no_argument, NULL, OPT_DEBUG },
+	{ "direct", no_argument, NULL, OPT_DIRECT },
 	{ "engine", required_argument, NULL, OPT_ENGINE },
 	{ "force", no_argument, NULL, 'f' },
 	{ "help", no_argument, NULL, OPT_HELP },
@@ -71,6 +73,8 @@ usage(void)
 	    "      --queue-depth=N          requests in flight at once (default %d)\n"
 	    "      --block-size=SIZE        bytes per request, with K, M or G\n"
 	    "                                 (default %dM)\n"
+	    "      --direct                 read and write with O_DIRECT where the\n"
+	    "                                 filesystem allows, past the page cache\n"
 	    "      --debug                  say which engine copies and why, and how\n"
 	    "                                 each file was copied\n"
 	    "      --help                   display this help and exit\n"
@@ -216,6 +220,9 @@ options_parse(struct options *opts, int argc, char **argv)
 			break;
 		case OPT_DEBUG:
 			opts->debug = 1;
+			break;
+		case OPT_DIRECT:
+			opts->direct = 1;
 			break;
 		case OPT_HELP:
 			usage();

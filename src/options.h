@@ -28,6 +28,7 @@ struct options {
 	int		  force;	/* -f: unlink a destination we cannot open */
 	int		  noclobber;	/* -n: never overwrite */
 	int		  debug;	/* --debug: engine and per-file details */
+	int		  direct;	/* --direct: O_DIRECT where allowed */
 	enum engine_kind  engine;	/* --engine */
 	unsigned	  queue_depth;	/* --queue-depth */
 	size_t		  block_size;	/* --block-size */
