@@ -13,6 +13,8 @@
 #   -e ENGINES  space-separated acp engines (default "auto uring aio sync")
 #   -x ARGS     extra acp arguments, e.g. "--queue-depth=32 --block-size=256K"
 #   -o          only acp (skip the peers), for tuning sweeps
+#   -D          also time each engine with --direct, and dd with
+#               iflag=direct oflag=direct
 # Cold runs drop the page cache (needs root); without root they are skipped.
 # Prints the median and the fastest run of each; ratios are of medians.
 # BENCH_RAW=1 also prints every timing.
@@ -26,7 +28,8 @@ acp=$here/../src/acp
 engines="auto uring aio sync"
 extra=""
 only_acp=0
-while getopts s:r:d:a:e:x:o opt; do
+with_direct=0
+while getopts s:r:d:a:e:x:oD opt; do
 	case $opt in
 	s) size=$OPTARG ;;
 	r) runs=$OPTARG ;;
@@ -35,7 +38,8 @@ while getopts s:r:d:a:e:x:o opt; do
 	e) engines=$OPTARG ;;
 	x) extra=$OPTARG ;;
 	o) only_acp=1 ;;
-	*) sed -n '4,17p' "$0"; exit 2 ;;
+	D) with_direct=1 ;;
+	*) sed -n '4,22p' "$0"; exit 2 ;;
 	esac
 done
 [ -x "$acp" ] || { echo "bench: no acp binary at $acp (build first)" >&2; exit 1; }
@@ -95,11 +99,15 @@ tools=()
 if [ "$only_acp" = 0 ]; then
 	tools+=("cp|cp $src $dst")
 	tools+=("dd bs=1M|dd if=$src of=$dst bs=1M status=none")
+	[ "$with_direct" = 1 ] &&
+	    tools+=("dd direct|dd if=$src of=$dst bs=1M iflag=direct oflag=direct status=none")
 	command -v rsync > /dev/null && tools+=("rsync|rsync $src $dst")
 	command -v xxhsum > /dev/null && tools+=("cp+xxhsum|cp_xxh $src $dst")
 fi
 for e in $engines; do
 	tools+=("acp $e|$acp --engine=$e $extra $src $dst")
+	[ "$with_direct" = 1 ] && [ "$e" != auto ] &&
+	    tools+=("acp $e direct|$acp --engine=$e --direct $extra $src $dst")
 done
 
 states="warm"
