@@ -68,6 +68,7 @@ struct cfile {
 	struct twin		 sdirect;	/* O_DIRECT twin of sfd */
 	struct twin		 ddirect;	/* O_DIRECT twin of dfd */
 	int			 cached;	/* % of the source in page cache */
+	int			 presized;	/* dst was set to st_size first */
 	uint64_t		 offloaded;	/* bytes copy_file_range moved */
 	int			 offload_err;	/* why it stopped, -errno */
 };
@@ -619,7 +620,21 @@ copier_copy_file(struct copier *c, const struct copy_job *job)
 	if (S_ISREG(dst.st_mode) && (c->direct ||
 	    (c->eng->ops->flags & ENGINE_F_DIRECT)))
 		twin_open(c, &f.ddirect, f.dfd, O_WRONLY, &dst);
+	/*
+	 * A direct write past EOF is done synchronously under the inode
+	 * lock (ext4, xfs), so 16 of them in flight run one by one:
+	 * measured 1.07 s for 1 GiB, the io-wq workers waiting in
+	 * rwsem_down_write_slowpath.  Setting the size first makes every
+	 * write land inside the file; the size is set again to the end
+	 * of the data once it is known.
+	 */
+	if (f.ddirect.fd >= 0 && sst.st_size > 0 &&
+	    ftruncate(f.dfd, sst.st_size) == 0)
+		f.presized = 1;
 	file_run(c, &f);
+	if (f.presized && f.err == 0 && f.plan.eof >= 0 &&
+	    f.plan.eof != sst.st_size && ftruncate(f.dfd, f.plan.eof) < 0)
+		file_fail(&f, -errno, 1, f.plan.eof);
 
 done:
 	(void)close(f.sfd);
