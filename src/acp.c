@@ -34,6 +34,46 @@ print_engine_log(const char *log)
 	}
 }
 
+static int
+run_check(const struct options *opts, struct copier *copier)
+{
+	FILE	*fp;
+	int	 status;
+
+	if (strcmp(opts->check, "-") == 0)
+		return walk_check(opts, copier, stdin, "standard input");
+	if ((fp = fopen(opts->check, "r")) == NULL) {
+		warn("cannot open '%s'", opts->check);
+		return ACP_EXIT_FAIL;
+	}
+	status = walk_check(opts, copier, fp, opts->check);
+	(void)fclose(fp);
+	return status;
+}
+
+static int
+run_copy(const struct options *opts, struct copier *copier)
+{
+	FILE	*fp = NULL;
+	int	 status;
+
+	if (opts->manifest != NULL) {
+		if (strcmp(opts->manifest, "-") == 0)
+			fp = stdout;
+		else if ((fp = fopen(opts->manifest, "w")) == NULL) {
+			warn("cannot create manifest '%s'", opts->manifest);
+			return ACP_EXIT_FAIL;
+		}
+	}
+	status = walk_run(opts, copier, fp);
+	if (fp != NULL && fp != stdout && fclose(fp) != 0) {
+		/* A manifest cut short must not pass for a whole one. */
+		warn("error writing manifest '%s'", opts->manifest);
+		status = status_merge(status, ACP_EXIT_FAIL);
+	}
+	return status;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -77,6 +117,7 @@ main(int argc, char **argv)
 	cparams.depth = opts.queue_depth;
 	cparams.debug = opts.debug;
 	cparams.direct = opts.direct;
+	cparams.algo = opts.algo;
 	/*
 	 * With no engine named and nothing that needs the data in memory,
 	 * the kernel may copy it itself, as cp does.  Naming an engine
@@ -95,7 +136,10 @@ main(int argc, char **argv)
 		    opts.block_size,
 		    eng.fixedbuf ? ", registered buffers" : "");
 
-	status = walk_run(&opts, &copier);
+	if (opts.check != NULL)
+		status = run_check(&opts, &copier);
+	else
+		status = run_copy(&opts, &copier);
 
 	copier_exit(&copier);
 	engine_stop(&eng);

@@ -25,6 +25,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "checksum.h"
 #include "chunk.h"
 #include "copy.h"
 #include "pagecache.h"
@@ -69,6 +70,12 @@ struct cfile {
 	struct twin		 ddirect;	/* O_DIRECT twin of dfd */
 	int			 cached;	/* % of the source in page cache */
 	int			 presized;	/* dst was set to st_size first */
+	int			 readonly;	/* hash only: no destination */
+	int			 changed;	/* data past the EOF it found */
+	struct checksum		 ck;
+	int			 hashing;
+	off_t			 hash_off;	/* the hash has all before this */
+	struct creq		**slots;	/* read, waiting to be hashed */
 	uint64_t		 offloaded;	/* bytes copy_file_range moved */
 	int			 offload_err;	/* why it stopped, -errno */
 };
@@ -83,6 +90,8 @@ struct creq {
 	size_t			 have;	/* bytes read */
 	size_t			 written;
 	int			 direct;	/* through a twin */
+	int			 wdone;		/* all of it is written */
+	int			 hashed;
 };
 
 int
@@ -99,6 +108,7 @@ copier_init(struct copier *c, struct engine *eng,
 	c->debug = params->debug;
 	c->offload = params->offload;
 	c->direct = params->direct;
+	c->algo = params->algo;
 	if ((ret = bufpool_init(&c->pool, c->depth, c->block_size)) < 0)
 		return ret;
 	c->reqs = xcalloc(c->depth, sizeof(*c->reqs));
@@ -165,6 +175,7 @@ creq_queue(struct copier *c, struct creq *q)
 		return -EBUSY;
 	}
 	c->stats.requests++;
+	c->inengine++;
 	q->f->nreq++;
 	return 0;
 }
@@ -216,9 +227,18 @@ creq_write(struct copier *c, struct creq *q)
 	return creq_queue(c, q);
 }
 
+/* The hash slot of the request at off: offsets are block multiples. */
+static struct creq **
+slot_of(struct copier *c, struct cfile *f, off_t off)
+{
+	return &f->slots[(size_t)(off / (off_t)c->block_size) % c->depth];
+}
+
 static void
 creq_release(struct copier *c, struct creq *q)
 {
+	if (q->f->hashing && *slot_of(c, q->f, q->off) == q)
+		*slot_of(c, q->f, q->off) = NULL;
 	bufpool_put(&c->pool, q->buf);
 	q->f->active--;
 	q->f = NULL;
@@ -261,6 +281,42 @@ file_fill(struct copier *c, struct cfile *f)
 	}
 }
 
+/*
+ * q's data is read: feed the hash every request that is now next in file
+ * order.  Completions come in any order, so a request may wait in its
+ * slot (its buffer held) until those before it are hashed.  This runs
+ * while the kernel serves the other requests in flight.
+ */
+static void
+file_hash_ready(struct copier *c, struct cfile *f, struct creq *q)
+{
+	struct creq	**slot;
+
+	*slot_of(c, f, q->off) = q;
+	for (;;) {
+		slot = slot_of(c, f, f->hash_off);
+		q = *slot;
+		if (q == NULL || q->off != f->hash_off)
+			break;
+		checksum_update(&f->ck, bufpool_addr(&c->pool, q->buf),
+		    q->have);
+		f->hash_off += (off_t)q->have;
+		q->hashed = 1;
+		*slot = NULL;
+		if (q->wdone)
+			creq_release(c, q);
+	}
+}
+
+/* The request's part is done on the destination (or there is none). */
+static void
+creq_done(struct copier *c, struct creq *q)
+{
+	q->wdone = 1;
+	if (!q->f->hashing || q->hashed)
+		creq_release(c, q);
+}
+
 static void
 creq_complete(struct copier *c, struct creq *q)
 {
@@ -290,6 +346,13 @@ creq_complete(struct copier *c, struct creq *q)
 			creq_release(c, q);
 			return;
 		}
+		if (res > 0 && f->plan.eof >= 0 && q->off >= f->plan.eof) {
+			/* Data past an EOF already found: it changed. */
+			f->changed = 1;
+			file_fail(f, -EIO, 0, q->off);
+			creq_release(c, q);
+			return;
+		}
 		if (res == 0) {
 			chunk_eof(&f->plan, q->off + (off_t)q->have);
 		} else {
@@ -306,7 +369,15 @@ creq_complete(struct copier *c, struct creq *q)
 			creq_release(c, q);
 			return;
 		}
-		if (creq_write(c, q) < 0)
+		if (f->readonly)
+			q->wdone = 1;
+		else if (creq_write(c, q) < 0) {
+			creq_release(c, q);
+			return;
+		}
+		if (f->hashing)
+			file_hash_ready(c, f, q);
+		else if (q->wdone)
 			creq_release(c, q);
 		return;
 	}
@@ -331,7 +402,23 @@ creq_complete(struct copier *c, struct creq *q)
 			creq_release(c, q);
 		return;
 	}
-	creq_release(c, q);
+	creq_done(c, q);
+}
+
+/*
+ * After a failure, requests that wait only for their turn to be hashed
+ * will never get it: let them go.
+ */
+static void
+file_drop_waiting(struct copier *c, struct cfile *f)
+{
+	unsigned	i;
+
+	if (!f->hashing)
+		return;
+	for (i = 0; i < c->depth; i++)
+		if (f->slots[i] != NULL && f->slots[i]->wdone)
+			creq_release(c, f->slots[i]);
 }
 
 /* Run the ring until every request of f is done. */
@@ -352,8 +439,20 @@ file_run(struct copier *c, struct cfile *f)
 		 * waiting for one, 231 waiting for half, and 15% less
 		 * system time).  Half keeps the queue at least half full.
 		 */
-		n = engine_reap(c->eng, c->inflight / 2 > 1 ?
-		    c->inflight / 2 : 1, c->reaped, c->depth);
+		if (f->err != 0)
+			file_drop_waiting(c, f);
+		if (c->inflight == 0)
+			break;
+		if (c->inengine == 0) {
+			/* Held requests and nothing to wait for: a bug. */
+			warnx("'%s': requests held with none in flight",
+			    f->src);
+			file_fail(f, -EIO, 0, f->hash_off);
+			c->broken = 1;
+			return;
+		}
+		n = engine_reap(c->eng, c->inengine / 2 > 1 ?
+		    c->inengine / 2 : 1, c->reaped, c->depth);
 		if (n < 0) {
 			/*
 			 * The engine itself failed: what is in flight is
@@ -364,6 +463,7 @@ file_run(struct copier *c, struct cfile *f)
 			c->broken = 1;
 			return;
 		}
+		c->inengine -= (unsigned)n;
 		for (i = 0; i < n; i++) {
 			q = c->reaped[i]->owner;
 			creq_complete(c, q);
@@ -494,6 +594,113 @@ twin_debug(const struct twin *t, const char *name, const char *what)
 		    "buffered %s\n", name, strerror(-t->why), what);
 }
 
+/* Set up in-order hashing for f with algo (none if NULL); 0 or -1. */
+static int
+file_hash_start(struct copier *c, struct cfile *f,
+    const struct checksum_algo *algo)
+{
+	int	ret;
+
+	if (algo == NULL)
+		return 0;
+	if ((ret = checksum_init(&f->ck, algo)) < 0) {
+		file_fail(f, ret, 0, 0);
+		return -1;
+	}
+	f->slots = xcalloc(c->depth, sizeof(*f->slots));
+	f->hashing = 1;
+	return 0;
+}
+
+/* Finish f's hash into hex, or drop it when hex is NULL. */
+static void
+file_hash_end(struct cfile *f, char *hex)
+{
+	if (!f->hashing)
+		return;
+	if (hex != NULL)
+		checksum_final(&f->ck, hex);
+	else
+		checksum_free(&f->ck);
+	free(f->slots);
+	f->slots = NULL;
+	f->hashing = 0;
+}
+
+int
+copier_hash_file(struct copier *c, const char *path,
+    const struct checksum_algo *algo, int verify, char *hex)
+{
+	struct cfile	f;
+	struct stat	st;
+
+	if (c->broken)
+		return -1;
+	memset(&f, 0, sizeof(f));
+	f.src = f.dst = path;
+	f.readonly = 1;
+	f.dfd = -1;
+	f.sdirect.fd = f.ddirect.fd = -1;
+	if ((f.sfd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) < 0) {
+		warn("cannot open '%s' for reading", path);
+		return -1;
+	}
+	if (fstat(f.sfd, &st) < 0) {
+		warn("cannot fstat '%s'", path);
+		(void)close(f.sfd);
+		return -1;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		warnx("'%s': Is a directory", path);
+		(void)close(f.sfd);
+		return -1;
+	}
+	f.sstream = !S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode);
+	f.maxactive = c->depth;
+	chunk_init(&f.plan, S_ISREG(st.st_mode) ? st.st_size : 0,
+	    c->block_size);
+	if (verify && S_ISREG(st.st_mode)) {
+		/*
+		 * Read the disk, not the page cache: flush what is dirty,
+		 * drop the cached pages, and read with O_DIRECT where the
+		 * filesystem allows (the unaligned tail comes through the
+		 * emptied cache).
+		 */
+		if (fdatasync(f.sfd) < 0) {
+			warn("cannot flush '%s' before verifying", path);
+			(void)close(f.sfd);
+			return -1;
+		}
+		(void)posix_fadvise(f.sfd, 0, 0, POSIX_FADV_DONTNEED);
+		twin_open(c, &f.sdirect, f.sfd, O_RDONLY, &st);
+	} else if (S_ISREG(st.st_mode) && st.st_size >= DIRECT_MIN) {
+		f.cached = pagecache_percent(f.sfd, st.st_size);
+		if (f.cached >= 0 && f.cached < 50)
+			twin_open(c, &f.sdirect, f.sfd, O_RDONLY, &st);
+	}
+	if (file_hash_start(c, &f, algo) == 0)
+		file_run(c, &f);
+	(void)close(f.sfd);
+	twin_close(&f.sdirect);
+	file_hash_end(&f, f.err == 0 && !f.changed ? hex : NULL);
+	if (f.changed) {
+		warnx("'%s' changed while being read", path);
+		return -1;
+	}
+	if (f.err != 0) {
+		warnc(-f.err, "error reading '%s' at offset %lld", path,
+		    (long long)f.err_off);
+		return -1;
+	}
+	if (c->debug) {
+		twin_debug(&f.sdirect, path, "reads");
+		fprintf(stderr, "acp: debug: '%s': hashed with %s, %llu "
+		    "requests through %s\n", path, algo->name,
+		    (unsigned long long)f.nreq, c->eng->ops->name);
+	}
+	return 0;
+}
+
 static int
 open_source(const struct copy_job *job, struct stat *st)
 {
@@ -552,7 +759,7 @@ open_dest(const struct copy_job *job, const struct stat *sst, int *created)
 }
 
 int
-copier_copy_file(struct copier *c, const struct copy_job *job)
+copier_copy_file(struct copier *c, struct copy_job *job)
 {
 	struct cfile	f;
 	struct stat	sst, dst;
@@ -602,7 +809,8 @@ copier_copy_file(struct copier *c, const struct copy_job *job)
 	 * the ring until EOF.  A cold source is faster through the ring
 	 * with direct reads than through copy_file_range's buffered ones.
 	 */
-	if (c->offload && !c->direct && S_ISREG(sst.st_mode) &&
+	if (c->offload && !c->direct && c->algo == NULL &&
+	    S_ISREG(sst.st_mode) &&
 	    S_ISREG(dst.st_mode) && sst.st_size > 0 &&
 	    (f.cached < 0 || f.cached >= 50)) {
 		if (file_offload(&f) != 0)
@@ -631,6 +839,8 @@ copier_copy_file(struct copier *c, const struct copy_job *job)
 	if (f.ddirect.fd >= 0 && sst.st_size > 0 &&
 	    ftruncate(f.dfd, sst.st_size) == 0)
 		f.presized = 1;
+	if (file_hash_start(c, &f, c->algo) < 0)
+		goto done;
 	file_run(c, &f);
 	if (f.presized && f.err == 0 && f.plan.eof >= 0 &&
 	    f.plan.eof != sst.st_size && ftruncate(f.dfd, f.plan.eof) < 0)
@@ -642,6 +852,13 @@ done:
 	twin_close(&f.ddirect);
 	if (close(f.dfd) < 0 && f.err == 0)
 		file_fail(&f, -errno, 1, f.bytes);
+	file_hash_end(&f, f.err == 0 ? job->hex : NULL);
+	if (f.changed) {
+		warnx("'%s' changed while being read", f.src);
+		if (created && unlink(f.dst) < 0 && errno != ENOENT)
+			warn("cannot remove partial copy '%s'", f.dst);
+		return -1;
+	}
 	if (f.err != 0) {
 		if (f.err_write == 2)
 			warnc(-f.err, "error copying '%s' to '%s' at offset "

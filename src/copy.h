@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "bufpool.h"
+#include "checksum.h"
 #include "engine.h"
 
 struct copier_params {
@@ -24,6 +25,7 @@ struct copier_params {
 	int		debug;		/* one line per file on stderr */
 	int		offload;	/* may use copy_file_range */
 	int		direct;		/* --direct: O_DIRECT where possible */
+	const struct checksum_algo *algo; /* hash every file, or NULL */
 };
 
 struct copy_stats {
@@ -50,6 +52,8 @@ struct copier {
 	int			 debug;
 	int			 offload;
 	int			 direct;
+	const struct checksum_algo *algo;
+	unsigned		 inengine;	/* requests the engine holds */
 	int			 broken;	/* the engine failed: stop */
 	struct copy_stats	 stats;
 };
@@ -72,6 +76,7 @@ struct copy_job {
 	const struct stat	*sst;		/* the walker's stat of src */
 	int			 dst_exists;	/* the walker saw dst */
 	int			 force;		/* -f: unlink dst if unopenable */
+	char			 hex[CHECKSUM_MAX_HEX]; /* out: the digest */
 };
 
 /*
@@ -79,6 +84,14 @@ struct copy_job {
  * it failed, after a message naming the file and the reason.  A
  * destination that this call created is removed on failure.
  */
-int	copier_copy_file(struct copier *, const struct copy_job *);
+int	copier_copy_file(struct copier *, struct copy_job *);
+
+/*
+ * Read path through the ring and hash it with algo into hex.  With verify, the page cache may not answer: the file is
+ * flushed and dropped from the cache first, and read with O_DIRECT
+ * where the filesystem allows.  0, or -1 after a message.
+ */
+int	copier_hash_file(struct copier *, const char *path,
+	    const struct checksum_algo *algo, int verify, char *hex);
 
 #endif

@@ -24,6 +24,12 @@ enum {
 	OPT_BLOCK_SIZE,
 	OPT_DEBUG,
 	OPT_DIRECT,
+	OPT_CHECKSUM,
+	OPT_MANIFEST,
+	OPT_MANIFEST_RELATIVE,
+	OPT_TAG,
+	OPT_VERIFY,
+	OPT_CHECK,
 	OPT_HELP,
 	OPT_VERSION,
 };
@@ -32,16 +38,22 @@ static const char short_opts[] = "fnt:Tv";
 
 static const struct option long_opts[] = {
 	{ "block-size", required_argument, NULL, OPT_BLOCK_SIZE },
+	{ "check", required_argument, NULL, OPT_CHECK },
+	{ "checksum", optional_argument, NULL, OPT_CHECKSUM },
 	{ "debug", no_argument, NULL, OPT_DEBUG },
 	{ "direct", no_argument, NULL, OPT_DIRECT },
 	{ "engine", required_argument, NULL, OPT_ENGINE },
 	{ "force", no_argument, NULL, 'f' },
 	{ "help", no_argument, NULL, OPT_HELP },
+	{ "manifest", required_argument, NULL, OPT_MANIFEST },
+	{ "manifest-relative", no_argument, NULL, OPT_MANIFEST_RELATIVE },
 	{ "no-clobber", no_argument, NULL, 'n' },
 	{ "no-target-directory", no_argument, NULL, 'T' },
 	{ "queue-depth", required_argument, NULL, OPT_QUEUE_DEPTH },
+	{ "tag", no_argument, NULL, OPT_TAG },
 	{ "target-directory", required_argument, NULL, 't' },
 	{ "verbose", no_argument, NULL, 'v' },
+	{ "verify", no_argument, NULL, OPT_VERIFY },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
 };
@@ -75,12 +87,24 @@ usage(void)
 	    "                                 (default %dM)\n"
 	    "      --direct                 read and write with O_DIRECT where the\n"
 	    "                                 filesystem allows, past the page cache\n"
+	    "      --checksum[=ALGO]        hash every file while copying: xxh128\n"
+	    "                                 (default), xxh3, xxh64, sha256, sha512,\n"
+	    "                                 sha1, md5, blake2b\n"
+	    "      --manifest=FILE          write the checksums to FILE (- for stdout)\n"
+	    "                                 in the format of sha256sum, xxhsum, ...\n"
+	    "      --manifest-relative      name files relative to the target directory\n"
+	    "      --tag                    write BSD-style lines: ALGO (file) = hash\n"
+	    "      --verify                 read each copy back past the page cache and\n"
+	    "                                 compare its checksum (mismatch: exit 3)\n"
+	    "      --check=FILE             check files against a manifest, copying\n"
+	    "                                 nothing (like sha256sum -c)\n"
 	    "      --debug                  say which engine copies and why, and how\n"
 	    "                                 each file was copied\n"
 	    "      --help                   display this help and exit\n"
 	    "      --version                output version information and exit\n"
 	    "\n"
-	    "Exit status: 0 all copied, 1 some file not copied, 2 bad usage.\n"
+	    "Exit status: 0 all copied, 1 some file not copied, 2 bad usage,\n"
+	    "3 checksum or verification mismatch.\n"
 	    "See acp(1) for details.\n",
 	    ACP_DEFAULT_QUEUE_DEPTH, ACP_DEFAULT_BLOCK_SIZE / (1024 * 1024));
 }
@@ -224,6 +248,31 @@ options_parse(struct options *opts, int argc, char **argv)
 		case OPT_DIRECT:
 			opts->direct = 1;
 			break;
+		case OPT_CHECKSUM:
+			if (optarg == NULL)
+				optarg = (char *)"xxh128";
+			if ((opts->algo = checksum_find(optarg)) == NULL) {
+				warnx("invalid checksum '%s': use xxh128, xxh3, "
+				    "xxh64, sha256, sha512, sha1, md5 or "
+				    "blake2b", optarg);
+				goto bad;
+			}
+			break;
+		case OPT_MANIFEST:
+			opts->manifest = optarg;
+			break;
+		case OPT_MANIFEST_RELATIVE:
+			opts->manifest_relative = 1;
+			break;
+		case OPT_TAG:
+			opts->tag = 1;
+			break;
+		case OPT_VERIFY:
+			opts->verify = 1;
+			break;
+		case OPT_CHECK:
+			opts->check = optarg;
+			break;
 		case OPT_HELP:
 			usage();
 			return OPTIONS_EXIT;
@@ -241,6 +290,22 @@ options_parse(struct options *opts, int argc, char **argv)
 	    ACP_MAX_POOL_BYTES) {
 		warnx("queue depth %u times block size %zu is more than 1G "
 		    "of buffers", opts->queue_depth, opts->block_size);
+		goto bad;
+	}
+	if (opts->check != NULL) {
+		if (opts->noperands > 0 || opts->manifest != NULL ||
+		    opts->verify) {
+			warnx("--check takes no operands and no --manifest or "
+			    "--verify: it copies nothing");
+			goto bad;
+		}
+		return OPTIONS_OK;
+	}
+	/* A manifest or a verification needs hashes: the default one. */
+	if ((opts->manifest != NULL || opts->verify) && opts->algo == NULL)
+		opts->algo = checksum_find("xxh128");
+	if ((opts->tag || opts->manifest_relative) && opts->manifest == NULL) {
+		warnx("--tag and --manifest-relative need --manifest");
 		goto bad;
 	}
 	if (opts->target_dir != NULL && opts->no_target_dir) {

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "checksum.h"
 #include "engine.h"
 
 /* Defaults chosen from bench/ measurements (see README). */
@@ -29,6 +30,12 @@ struct options {
 	int		  noclobber;	/* -n: never overwrite */
 	int		  debug;	/* --debug: engine and per-file details */
 	int		  direct;	/* --direct: O_DIRECT where allowed */
+	const struct checksum_algo *algo; /* --checksum, or NULL */
+	const char	 *manifest;	/* --manifest=FILE ("-": stdout) */
+	int		  manifest_relative; /* names relative to the target */
+	int		  tag;		/* --tag: BSD-style lines */
+	int		  verify;	/* --verify: read each copy back */
+	const char	 *check;	/* --check=FILE: verify, copy nothing */
 	enum engine_kind  engine;	/* --engine */
 	unsigned	  queue_depth;	/* --queue-depth */
 	size_t		  block_size;	/* --block-size */

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "manifest.h"
 #include "status.h"
 #include "walk.h"
 #include "xmalloc.h"
@@ -57,6 +58,30 @@ walk_quote(FILE *fp, const char *name)
 	fputc('\'', fp);
 }
 
+/*
+ * A name in --check's report, as sha256sum -c prints it: as is, but a
+ * name with a newline or backslash escaped (the line then starts '\').
+ */
+static void
+walk_quote_plain(FILE *fp, const char *name)
+{
+	const char	*p;
+
+	if (strpbrk(name, "\\\n") == NULL) {
+		fputs(name, fp);
+		return;
+	}
+	fputc('\\', fp);
+	for (p = name; *p != '\0'; p++) {
+		if (*p == '\\')
+			fputs("\\\\", fp);
+		else if (*p == '\n')
+			fputs("\\n", fp);
+		else
+			fputc(*p, fp);
+	}
+}
+
 /* The last component of a path, ignoring trailing slashes; caller frees. */
 static char *
 last_component(const char *path)
@@ -77,21 +102,47 @@ static char *
 target_in_dir(const char *dir, const char *src)
 {
 	char	*base, *out;
-	size_t	 len = strlen(dir);
+	size_t	 len = strlen(dir), n;
 
 	if ((base = last_component(src)) == NULL)
 		err(1, "strndup");
 	while (len > 1 && dir[len - 1] == '/')
 		len--;
-	xasprintf(&out, "%.*s/%s", (int)len, dir, base);
+	n = len + 1 + strlen(base) + 1;
+	out = xmalloc(n);
+	snprintf(out, n, "%.*s/%s", (int)len, dir, base);
 	free(base);
 	return out;
 }
 
+/*
+ * Read the copy back and compare, then record the line: the manifest
+ * only lists what was copied and (where asked) verified.
+ */
+static int
+walk_finish_hash(const struct options *opts, struct copier *c,
+    FILE *manifest, const char *dst, const char *name, const char *hex)
+{
+	char	back[CHECKSUM_MAX_HEX];
+
+	if (opts->verify) {
+		if (copier_hash_file(c, dst, opts->algo, 1, back) < 0)
+			return ACP_EXIT_FAIL;
+		if (strcmp(hex, back) != 0) {
+			warnx("'%s': verification FAILED: the copy's %s is %s, "
+			    "the source's %s", dst, opts->algo->name, back, hex);
+			return ACP_EXIT_MISMATCH;
+		}
+	}
+	if (manifest != NULL)
+		manifest_write(manifest, opts->algo, hex, name, opts->tag);
+	return ACP_EXIT_OK;
+}
+
 /* Copy one source to one destination path; a status. */
 static int
-walk_one(const struct options *opts, struct copier *c, const char *src,
-    const char *dst)
+walk_one(const struct options *opts, struct copier *c, FILE *manifest,
+    const char *src, const char *dst, const char *name)
 {
 	struct copy_job	job;
 	struct stat	sst, dstst;
@@ -138,6 +189,8 @@ walk_one(const struct options *opts, struct copier *c, const char *src,
 		walk_quote(stdout, dst);
 		fputc('\n', stdout);
 	}
+	if (opts->algo != NULL)
+		return walk_finish_hash(opts, c, manifest, dst, name, job.hex);
 	return ACP_EXIT_OK;
 }
 
@@ -157,9 +210,9 @@ is_dir(const char *path)
 }
 
 int
-walk_run(const struct options *opts, struct copier *c)
+walk_run(const struct options *opts, struct copier *c, FILE *manifest)
 {
-	const char	*dir = NULL;
+	const char	*dir = NULL, *name;
 	char		*dst;
 	int		 nsrc = opts->noperands, i, status = ACP_EXIT_OK, ret;
 
@@ -181,15 +234,94 @@ walk_run(const struct options *opts, struct copier *c)
 	} else
 		nsrc--;
 
-	if (dir == NULL)
-		return walk_one(opts, c, opts->operands[0], opts->operands[1]);
+	if (dir == NULL) {
+		/* Relative to where the copy went: its own name. */
+		dst = last_component(opts->operands[1]);
+		status = walk_one(opts, c, manifest, opts->operands[0],
+		    opts->operands[1], opts->manifest_relative && dst != NULL ?
+		    dst : opts->operands[1]);
+		free(dst);
+		return status;
+	}
 	for (i = 0; i < nsrc && !c->broken; i++) {
 		dst = target_in_dir(dir, opts->operands[i]);
-		status = status_merge(status,
-		    walk_one(opts, c, opts->operands[i], dst));
+		name = strrchr(dst, '/');
+		name = opts->manifest_relative && name != NULL ? name + 1 : dst;
+		status = status_merge(status, walk_one(opts, c, manifest,
+		    opts->operands[i], dst, name));
 		free(dst);
 	}
 	if (c->broken)
 		status = status_merge(status, ACP_EXIT_FAIL);
+	return status;
+}
+
+int
+walk_check(const struct options *opts, struct copier *c, FILE *fp,
+    const char *fpname)
+{
+	struct manifest_entry	 e;
+	const char		*why;
+	char			*line, hex[CHECKSUM_MAX_HEX];
+	long			 len, lineno = 0;
+	unsigned long		 bad_lines = 0, unreadable = 0, mismatched = 0;
+	unsigned long		 good_lines = 0;
+	int			 status = ACP_EXIT_OK;
+
+	line = xmalloc(MANIFEST_MAX_LINE + 1);
+	while ((len = manifest_read_line(fp, line)) != -1) {
+		lineno++;
+		if (len == -2) {
+			warnx("%s: %ld: line longer than %d bytes", fpname,
+			    lineno, MANIFEST_MAX_LINE);
+			bad_lines++;
+			continue;
+		}
+		if (len == 0 || line[0] == '#')
+			continue;
+		if (manifest_parse(line, (size_t)len, opts->algo, &e,
+		    &why) < 0) {
+			warnx("%s: %ld: %s", fpname, lineno, why);
+			bad_lines++;
+			continue;
+		}
+		good_lines++;
+		if (copier_hash_file(c, e.name, e.algo, 0, hex) < 0) {
+			walk_quote_plain(stdout, e.name);
+			printf(": FAILED open or read\n");
+			unreadable++;
+		} else if (strcmp(hex, e.hex) != 0) {
+			walk_quote_plain(stdout, e.name);
+			printf(": FAILED\n");
+			mismatched++;
+		} else {
+			walk_quote_plain(stdout, e.name);
+			printf(": OK\n");
+		}
+		free(e.name);
+	}
+	if (ferror(fp)) {
+		warn("error reading '%s'", fpname);
+		status = ACP_EXIT_FAIL;
+	}
+	free(line);
+	if (bad_lines > 0)
+		warnx("WARNING: %lu line%s improperly formatted", bad_lines,
+		    bad_lines == 1 ? " is" : "s are");
+	if (unreadable > 0)
+		warnx("WARNING: %lu listed file%s could not be read",
+		    unreadable, unreadable == 1 ? "" : "s");
+	if (mismatched > 0)
+		warnx("WARNING: %lu computed checksum%s did NOT match",
+		    mismatched, mismatched == 1 ? "" : "s");
+	if (good_lines == 0) {
+		warnx("%s: no properly formatted checksum lines found",
+		    fpname);
+		status = status_merge(status, ACP_EXIT_FAIL);
+	}
+	if (unreadable > 0)
+		status = status_merge(status, ACP_EXIT_FAIL);
+	if (mismatched > 0)
+		status = status_merge(status, ACP_EXIT_MISMATCH);
 	return status;
 }

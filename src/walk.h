@@ -12,8 +12,19 @@
 #include "copy.h"
 #include "options.h"
 
-/* Copy every source; the run's exit status (status.h). */
-int	walk_run(const struct options *, struct copier *);
+/*
+ * Copy every source; the run's exit status (status.h).  With a manifest
+ * (not NULL), a line for each file copied (and verified).
+ */
+int	walk_run(const struct options *, struct copier *, FILE *manifest);
+
+/*
+ * --check: hash every file a manifest names and print "name: OK" or
+ * "name: FAILED" as sha256sum -c does; 0, 3 for a mismatch, 1 for an
+ * unreadable file or a manifest with no valid line.
+ */
+int	walk_check(const struct options *, struct copier *, FILE *,
+	    const char *name);
 
 /* Print name quoted as GNU cp's -v does ('a', "it's", 'a'$'\n''b'). */
 void	walk_quote(FILE *, const char *name);

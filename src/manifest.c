@@ -1,0 +1,239 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Writing and parsing manifest lines.  The parser takes hostile input:
+ * lines are bounded (MANIFEST_MAX_LINE), NUL bytes and junk are refused
+ * with a reason, and nothing is read past len.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "manifest.h"
+#include "xmalloc.h"
+
+static int
+needs_escape(const char *name)
+{
+	return strpbrk(name, "\\\n") != NULL;
+}
+
+static void
+write_name(FILE *fp, const char *name, int escape)
+{
+	const char	*p;
+
+	if (!escape) {
+		fputs(name, fp);
+		return;
+	}
+	for (p = name; *p != '\0'; p++) {
+		if (*p == '\\')
+			fputs("\\\\", fp);
+		else if (*p == '\n')
+			fputs("\\n", fp);
+		else
+			fputc(*p, fp);
+	}
+}
+
+void
+manifest_write(FILE *fp, const struct checksum_algo *algo, const char *hex,
+    const char *name, int tag)
+{
+	int	escape = needs_escape(name);
+
+	if (escape)
+		fputc('\\', fp);
+	if (tag || algo->tagged) {
+		fprintf(fp, "%s (", algo->tag);
+		write_name(fp, name, escape);
+		fprintf(fp, ") = %s\n", hex);
+	} else {
+		fprintf(fp, "%s  ", hex);
+		write_name(fp, name, escape);
+		fputc('\n', fp);
+	}
+}
+
+/* Undo write_name()'s escaping; NULL on a bad escape. */
+static char *
+unescape(const char *s, size_t len, int escaped)
+{
+	char	*out, *o;
+	size_t	 i;
+
+	out = o = xmalloc(len + 1);
+	for (i = 0; i < len; i++) {
+		if (!escaped || s[i] != '\\') {
+			*o++ = s[i];
+			continue;
+		}
+		if (++i == len)
+			goto bad;
+		if (s[i] == '\\')
+			*o++ = '\\';
+		else if (s[i] == 'n')
+			*o++ = '\n';
+		else
+			goto bad;
+	}
+	*o = '\0';
+	return out;
+bad:
+	free(out);
+	return NULL;
+}
+
+static const struct checksum_algo *
+algo_by_length(size_t hexlen, const struct checksum_algo *hint)
+{
+	if (hint != NULL)
+		return 2 * hint->size == hexlen ? hint : NULL;
+	switch (hexlen) {
+	case 16:
+		return checksum_find("xxh64");
+	case 32:
+		return checksum_find("xxh128");
+	case 40:
+		return checksum_find("sha1");
+	case 64:
+		return checksum_find("sha256");
+	case 128:
+		return checksum_find("sha512");
+	}
+	return NULL;
+}
+
+static size_t
+hex_span(const char *s, size_t len)
+{
+	size_t	i;
+
+	for (i = 0; i < len && isxdigit((unsigned char)s[i]); i++)
+		;
+	return i;
+}
+
+static void
+copy_hex(char *dst, const char *src, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		dst[i] = (char)tolower((unsigned char)src[i]);
+	dst[n] = '\0';
+}
+
+/* "TAG (name) = hex", after any leading '\'. */
+static int
+parse_bsd(const char *s, size_t len, int escaped,
+    const struct checksum_algo *hint, struct manifest_entry *e,
+    const char **why)
+{
+	char		 tag[16];
+	const char	*open, *close = NULL, *p;
+	size_t		 taglen, hexlen;
+
+	if ((open = memchr(s, ' ', len)) == NULL || (size_t)(open - s) >=
+	    sizeof(tag) || open + 1 >= s + len || open[1] != '(') {
+		*why = "improperly formatted checksum line";
+		return -EINVAL;
+	}
+	taglen = (size_t)(open - s);
+	memcpy(tag, s, taglen);
+	tag[taglen] = '\0';
+	if ((e->algo = checksum_find_tag(tag)) == NULL) {
+		*why = "unknown checksum algorithm";
+		return -EINVAL;
+	}
+	if (hint != NULL && hint != e->algo) {
+		*why = "algorithm differs from --checksum";
+		return -EINVAL;
+	}
+	/* The last ") = " ends the name: names may hold ") = " too. */
+	for (p = open + 2; p + 4 <= s + len; p++)
+		if (memcmp(p, ") = ", 4) == 0)
+			close = p;
+	if (close == NULL) {
+		*why = "improperly formatted checksum line";
+		return -EINVAL;
+	}
+	hexlen = (size_t)(s + len - (close + 4));
+	if (hexlen != 2 * e->algo->size ||
+	    hex_span(close + 4, hexlen) != hexlen) {
+		*why = "digest has the wrong length or is not hexadecimal";
+		return -EINVAL;
+	}
+	copy_hex(e->hex, close + 4, hexlen);
+	if (close == open + 2 || (e->name = unescape(open + 2,
+	    (size_t)(close - (open + 2)), escaped)) == NULL) {
+		*why = "bad file name";
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int
+manifest_parse(const char *line, size_t len,
+    const struct checksum_algo *hint, struct manifest_entry *e,
+    const char **why)
+{
+	size_t	hexlen;
+	int	escaped = 0;
+
+	memset(e, 0, sizeof(*e));
+	if (memchr(line, '\0', len) != NULL) {
+		*why = "line holds a NUL byte";
+		return -EINVAL;
+	}
+	if (len > 0 && line[len - 1] == '\r')
+		len--;	/* written on Windows */
+	if (len > 0 && line[0] == '\\') {
+		escaped = 1;
+		line++;
+		len--;
+	}
+	hexlen = hex_span(line, len);
+	if (hexlen == 0 || hexlen == len || line[hexlen] != ' ')
+		return parse_bsd(line, len, escaped, hint, e, why);
+
+	/* "hex  name" (text) or "hex *name" (binary). */
+	if (hexlen + 2 > len || (line[hexlen + 1] != ' ' &&
+	    line[hexlen + 1] != '*') || hexlen + 2 == len) {
+		*why = "improperly formatted checksum line";
+		return -EINVAL;
+	}
+	if (hexlen >= CHECKSUM_MAX_HEX ||
+	    (e->algo = algo_by_length(hexlen, hint)) == NULL) {
+		*why = "digest length fits no algorithm";
+		return -EINVAL;
+	}
+	copy_hex(e->hex, line, hexlen);
+	if ((e->name = unescape(line + hexlen + 2, len - hexlen - 2,
+	    escaped)) == NULL) {
+		*why = "bad escape in file name";
+		return -EINVAL;
+	}
+	return 0;
+}
+
+long
+manifest_read_line(FILE *fp, char *buf)
+{
+	long	n = 0;
+	int	ch, toolong = 0;
+
+	while ((ch = getc(fp)) != EOF && ch != '\n') {
+		if (n < MANIFEST_MAX_LINE)
+			buf[n++] = (char)ch;
+		else
+			toolong = 1;
+	}
+	if (ch == EOF && n == 0 && !toolong)
+		return -1;
+	buf[n] = '\0';
+	return toolong ? -2 : n;
+}

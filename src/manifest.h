@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Manifest lines: written in the format the matching tool checks
+ * (sha256sum -c, b2sum -c, xxhsum -c, ...) and read back by --check.
+ * Names holding a backslash or a newline are escaped as coreutils does:
+ * the line starts with '\', and the name has "\\" and "\n".
+ */
+#ifndef ACP_MANIFEST_H
+#define ACP_MANIFEST_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "checksum.h"
+
+/* Longest manifest line read; longer ones are refused, not held. */
+#define MANIFEST_MAX_LINE	(64 * 1024)
+
+/* Write one line: "hex  name", or "TAG (name) = hex" when tag is set
+ * or the algorithm's tool writes only that form (xxh3). */
+void	manifest_write(FILE *, const struct checksum_algo *, const char *hex,
+	    const char *name, int tag);
+
+struct manifest_entry {
+	const struct checksum_algo	*algo;
+	char				 hex[CHECKSUM_MAX_HEX];
+	char				*name;	/* unescaped; caller frees */
+};
+
+/*
+ * Parse one line of len bytes (no newline; it may hold any bytes).  The
+ * algorithm comes from a BSD tag, else from hint, else from the digest's
+ * length (32 hex digits: xxh128, 128: sha512, 16: xxh64).  0 and *e
+ * filled, or -EINVAL with *why set to a static reason.
+ */
+int	manifest_parse(const char *line, size_t len,
+	    const struct checksum_algo *hint, struct manifest_entry *e,
+	    const char **why);
+
+/*
+ * Read the next line of fp into buf (MANIFEST_MAX_LINE + 1 bytes), without
+ * the newline: its length, -1 at EOF, or -2 for a line too long (the rest
+ * of it is skipped).
+ */
+long	manifest_read_line(FILE *fp, char *buf);
+
+#endif
