@@ -4,10 +4,10 @@
 # COMP_WORDS/COMP_CWORD for partial command lines.
 . "${top_srcdir:-.}/tests/lib.sh"
 
-plan 5
+plan 6
 bc=/usr/share/bash-completion/bash_completion
 if [ ! -r "$bc" ]; then
-	for _ in 1 2 3 4 5; do skip "bash-completion is not installed"; done
+	for _ in 1 2 3 4 5 6; do skip "bash-completion is not installed"; done
 	exit 0
 fi
 
@@ -19,6 +19,8 @@ complete_words() {
 		COMP_WORDS=("$@")
 		COMP_CWORD=$(($# - 1))
 		COMP_LINE="$*"
+		# "--opt = val" were one word on the line: "--opt=val".
+		COMP_LINE=${COMP_LINE// = /=}
 		COMP_POINT=${#COMP_LINE}
 		_acp acp "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD-1]}"
 		printf "%s\n" "${COMPREPLY[@]}"
@@ -40,6 +42,10 @@ ok $? "--engine offers every engine"
 out=$(complete_words acp --q)
 [ "$out" = "--queue-depth=" ]
 ok $? "--q completes to --queue-depth="
+
+out=$(complete_words acp --checksum = s)
+[ "$(echo "$out" | sort | tr '\n' ' ')" = "sha1 sha256 sha512 " ]
+ok $? "--checksum=s offers the sha algorithms"
 
 mkdir "$T/dir.only" && : > "$T/file.only"
 out=$(cd "$T" && complete_words acp -t "")
