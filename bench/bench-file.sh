@@ -104,6 +104,9 @@ if [ "$only_acp" = 0 ]; then
 	command -v rsync > /dev/null && tools+=("rsync|rsync $src $dst")
 	command -v xxhsum > /dev/null && tools+=("cp+xxhsum|cp_xxh $src $dst")
 fi
+# acp's answer to "cp, then xxhsum": the hash computed while copying.
+[ "$only_acp" = 0 ] &&
+    tools+=("acp xxh128|$acp --checksum=xxh128 --manifest=/dev/null $extra $src $dst")
 for e in $engines; do
 	tools+=("acp $e|$acp --engine=$e $extra $src $dst")
 	[ "$with_direct" = 1 ] && [ "$e" != auto ] &&
