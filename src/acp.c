@@ -12,9 +12,11 @@
 #include "config.h"
 
 #include <err.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "copy.h"
 #include "engine.h"
@@ -32,6 +34,38 @@ print_engine_log(const char *log)
 			break;
 		fprintf(stderr, "acp: debug: %.*s\n", (int)(nl - p), p);
 	}
+}
+
+/* The signal that asked us to stop, or 0. */
+static volatile sig_atomic_t interrupted;
+
+/*
+ * The first SIGINT, SIGTERM, SIGHUP or SIGPIPE asks the copier to stop:
+ * no new requests, those in flight finish, a half-written new file is
+ * removed.  A second SIGINT means "now": exit at once.
+ */
+static void
+on_signal(int sig)
+{
+	if (sig == SIGINT && interrupted != 0)
+		_exit(ACP_EXIT_SIGNAL + SIGINT);
+	if (interrupted == 0)
+		interrupted = sig;
+}
+
+static void
+signals_init(void)
+{
+	struct sigaction	sa;
+	const int		sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGPIPE };
+	size_t			i;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	/* No SA_RESTART: a blocked read or wait should see EINTR. */
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		(void)sigaction(sigs[i], &sa, NULL);
 }
 
 static int
@@ -93,6 +127,7 @@ main(int argc, char **argv)
 		return ACP_EXIT_USAGE;
 	}
 
+	signals_init();
 	memset(&params, 0, sizeof(params));
 	params.depth = opts.queue_depth;
 	ret = engine_start(&eng, opts.engine, &params, log, sizeof(log));
@@ -118,6 +153,8 @@ main(int argc, char **argv)
 	cparams.debug = opts.debug;
 	cparams.direct = opts.direct;
 	cparams.algo = opts.algo;
+	cparams.fsync = opts.fsync;
+	cparams.stop = &interrupted;
 	/*
 	 * With no engine named and nothing that needs the data in memory,
 	 * the kernel may copy it itself, as cp does.  Naming an engine
@@ -143,6 +180,12 @@ main(int argc, char **argv)
 
 	copier_exit(&copier);
 	engine_stop(&eng);
+	if (interrupted != 0) {
+		warnx("interrupted by signal %d (%s)", (int)interrupted,
+		    strsignal((int)interrupted));
+		status = status_merge(status, ACP_EXIT_SIGNAL +
+		    (int)interrupted);
+	}
 	if (fflush(stdout) != 0) {
 		warn("write error on standard output");
 		status = status_merge(status, ACP_EXIT_FAIL);

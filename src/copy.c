@@ -109,6 +109,8 @@ copier_init(struct copier *c, struct engine *eng,
 	c->offload = params->offload;
 	c->direct = params->direct;
 	c->algo = params->algo;
+	c->fsync = params->fsync;
+	c->stop = params->stop;
 	if ((ret = bufpool_init(&c->pool, c->depth, c->block_size)) < 0)
 		return ret;
 	c->reqs = xcalloc(c->depth, sizeof(*c->reqs));
@@ -255,6 +257,8 @@ file_fill(struct copier *c, struct cfile *f)
 	size_t		 len;
 	int		 buf;
 
+	if (c->stop != NULL && *c->stop && f->err == 0)
+		file_fail(f, -EINTR, 0, f->plan.next);
 	while (f->err == 0 && f->active < f->maxactive && c->nidle > 0) {
 		if (chunk_next(&f->plan, &off, &len) != CHUNK_READ)
 			break;
@@ -486,13 +490,17 @@ file_run(struct copier *c, struct cfile *f)
  * says why), or -1 when the file failed.
  */
 static int
-file_offload(struct cfile *f)
+file_offload(struct copier *c, struct cfile *f)
 {
 	loff_t	in = 0, out = 0;
 	off_t	ahead = 0;
 	ssize_t	n;
 
 	for (;;) {
+		if (c->stop != NULL && *c->stop) {
+			file_fail(f, -EINTR, 1, (off_t)out);
+			return -1;
+		}
 		if (ahead < in + (off_t)(2 * OFFLOAD_CHUNK) &&
 		    ahead < f->plan.hint) {
 			(void)posix_fadvise(f->sfd, ahead, OFFLOAD_CHUNK,
@@ -592,6 +600,28 @@ twin_debug(const struct twin *t, const char *name, const char *what)
 	else if (t->why != 0)
 		fprintf(stderr, "acp: debug: '%s': O_DIRECT refused (%s): "
 		    "buffered %s\n", name, strerror(-t->why), what);
+}
+
+/*
+ * A source whose size, mtime or ctime moved while it was copied was
+ * changing under us: the copy may mix old and new data.  Regular files
+ * only: a FIFO or /proc file has no such promise to keep.
+ */
+static void
+file_check_changed(struct cfile *f, const struct stat *before,
+    struct copy_job *job)
+{
+	struct stat	after;
+
+	if (f->err != 0 || !S_ISREG(before->st_mode) ||
+	    fstat(f->sfd, &after) < 0)
+		return;
+	if (after.st_size != before->st_size ||
+	    after.st_mtim.tv_sec != before->st_mtim.tv_sec ||
+	    after.st_mtim.tv_nsec != before->st_mtim.tv_nsec ||
+	    after.st_ctim.tv_sec != before->st_ctim.tv_sec ||
+	    after.st_ctim.tv_nsec != before->st_ctim.tv_nsec)
+		job->changed = 1;
 }
 
 /* Set up in-order hashing for f with algo (none if NULL); 0 or -1. */
@@ -813,8 +843,12 @@ copier_copy_file(struct copier *c, struct copy_job *job)
 	    S_ISREG(sst.st_mode) &&
 	    S_ISREG(dst.st_mode) && sst.st_size > 0 &&
 	    (f.cached < 0 || f.cached >= 50)) {
-		if (file_offload(&f) != 0)
+		switch (file_offload(c, &f)) {
+		case 1:
+			goto finish;
+		case -1:
 			goto done;
+		}
 	}
 
 	/*
@@ -842,9 +876,14 @@ copier_copy_file(struct copier *c, struct copy_job *job)
 	if (file_hash_start(c, &f, c->algo) < 0)
 		goto done;
 	file_run(c, &f);
+finish:
 	if (f.presized && f.err == 0 && f.plan.eof >= 0 &&
 	    f.plan.eof != sst.st_size && ftruncate(f.dfd, f.plan.eof) < 0)
 		file_fail(&f, -errno, 1, f.plan.eof);
+	if (c->fsync && f.err == 0 && S_ISREG(dst.st_mode) &&
+	    fdatasync(f.dfd) < 0)
+		file_fail(&f, -errno, 1, f.plan.eof);
+	file_check_changed(&f, &sst, job);
 
 done:
 	(void)close(f.sfd);
@@ -857,6 +896,19 @@ done:
 		warnx("'%s' changed while being read", f.src);
 		if (created && unlink(f.dst) < 0 && errno != ENOENT)
 			warn("cannot remove partial copy '%s'", f.dst);
+		return -1;
+	}
+	if (f.err == -EINTR && c->stop != NULL && *c->stop) {
+		/*
+		 * Interrupted: a file we created is removed; one that was
+		 * there before has been partly overwritten, and is named.
+		 */
+		if (created) {
+			if (unlink(f.dst) < 0 && errno != ENOENT)
+				warn("cannot remove partial copy '%s'", f.dst);
+		} else
+			warnx("interrupted: '%s' was partly overwritten",
+			    f.dst);
 		return -1;
 	}
 	if (f.err != 0) {
@@ -877,6 +929,9 @@ done:
 			warn("cannot remove partial copy '%s'", f.dst);
 		return -1;
 	}
+	job->created = created;
+	if (job->changed)
+		warnx("'%s' changed while being copied", f.src);
 	c->stats.files++;
 	c->stats.bytes += f.bytes;
 	c->stats.offloaded += f.offloaded;

@@ -12,6 +12,7 @@
 #include <sys/types.h>
 #include <sys/stat.h>
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -26,6 +27,9 @@ struct copier_params {
 	int		offload;	/* may use copy_file_range */
 	int		direct;		/* --direct: O_DIRECT where possible */
 	const struct checksum_algo *algo; /* hash every file, or NULL */
+	int		fsync;		/* --fsync: flush each file's data */
+	/* Set by a signal handler: finish what is in flight, start nothing. */
+	volatile sig_atomic_t *stop;
 };
 
 struct copy_stats {
@@ -54,6 +58,8 @@ struct copier {
 	int			 direct;
 	const struct checksum_algo *algo;
 	unsigned		 inengine;	/* requests the engine holds */
+	int			 fsync;
+	volatile sig_atomic_t	*stop;
 	int			 broken;	/* the engine failed: stop */
 	struct copy_stats	 stats;
 };
@@ -77,12 +83,16 @@ struct copy_job {
 	int			 dst_exists;	/* the walker saw dst */
 	int			 force;		/* -f: unlink dst if unopenable */
 	char			 hex[CHECKSUM_MAX_HEX]; /* out: the digest */
+	int			 changed;	/* out: the source changed */
+	int			 created;	/* out: dst is a new entry */
 };
 
 /*
- * Copy one file's data.  0 when the destination holds all of it; -1 when
- * it failed, after a message naming the file and the reason.  A
- * destination that this call created is removed on failure.
+ * Copy one file's data.  0 when the destination holds all of it (with
+ * job->changed set, after a warning, if the source's size, mtime or ctime
+ * moved during the copy); -1 when it failed or was interrupted, after a
+ * message naming the file and the reason.  A destination that this call
+ * created is removed on failure.
  */
 int	copier_copy_file(struct copier *, struct copy_job *);
 

@@ -174,10 +174,10 @@ aio_reap(struct engine *eng, unsigned min, struct req **reqs,
 		min -= got;
 	if (min > inflight)
 		min = inflight;
-	do
-		ret = io_getevents(p->ctx, (long)min, (long)(max - got),
-		    p->events, NULL);
-	while (ret == -EINTR);
+	ret = io_getevents(p->ctx, (long)min, (long)(max - got), p->events,
+	    NULL);
+	if (ret == -EINTR)
+		return (int)got;	/* a signal: let the caller look */
 	if (ret < 0)
 		return got > 0 ? (int)got : ret;
 	for (i = 0; i < (unsigned)ret; i++) {

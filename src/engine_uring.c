@@ -188,7 +188,9 @@ uring_reap(struct engine *eng, unsigned min, struct req **reqs,
 		if (n > 0)
 			continue;
 		ret = io_uring_wait_cqe_nr(&p->ring, &cqe, min - got);
-		if (ret < 0 && ret != -EINTR && ret != -EAGAIN)
+		if (ret == -EINTR)
+			break;	/* a signal: let the caller look at it */
+		if (ret < 0 && ret != -EAGAIN)
 			return got > 0 ? (int)got : ret;
 	}
 	return (int)got;

@@ -30,6 +30,7 @@ enum {
 	OPT_TAG,
 	OPT_VERIFY,
 	OPT_CHECK,
+	OPT_FSYNC,
 	OPT_HELP,
 	OPT_VERSION,
 };
@@ -44,6 +45,7 @@ static const struct option long_opts[] = {
 	{ "direct", no_argument, NULL, OPT_DIRECT },
 	{ "engine", required_argument, NULL, OPT_ENGINE },
 	{ "force", no_argument, NULL, 'f' },
+	{ "fsync", no_argument, NULL, OPT_FSYNC },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "manifest", required_argument, NULL, OPT_MANIFEST },
 	{ "manifest-relative", no_argument, NULL, OPT_MANIFEST_RELATIVE },
@@ -98,13 +100,16 @@ usage(void)
 	    "                                 compare its checksum (mismatch: exit 3)\n"
 	    "      --check=FILE             check files against a manifest, copying\n"
 	    "                                 nothing (like sha256sum -c)\n"
+	    "      --fsync                  flush each file's data and each destination\n"
+	    "                                 directory to disk before succeeding\n"
 	    "      --debug                  say which engine copies and why, and how\n"
 	    "                                 each file was copied\n"
 	    "      --help                   display this help and exit\n"
 	    "      --version                output version information and exit\n"
 	    "\n"
 	    "Exit status: 0 all copied, 1 some file not copied, 2 bad usage,\n"
-	    "3 checksum or verification mismatch.\n"
+	    "3 checksum or verification mismatch, 4 a source changed while copied,\n"
+	    "130/143 interrupted.\n"
 	    "See acp(1) for details.\n",
 	    ACP_DEFAULT_QUEUE_DEPTH, ACP_DEFAULT_BLOCK_SIZE / (1024 * 1024));
 }
@@ -272,6 +277,9 @@ options_parse(struct options *opts, int argc, char **argv)
 			break;
 		case OPT_CHECK:
 			opts->check = optarg;
+			break;
+		case OPT_FSYNC:
+			opts->fsync = 1;
 			break;
 		case OPT_HELP:
 			usage();

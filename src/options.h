@@ -35,6 +35,7 @@ struct options {
 	int		  manifest_relative; /* names relative to the target */
 	int		  tag;		/* --tag: BSD-style lines */
 	int		  verify;	/* --verify: read each copy back */
+	int		  fsync;	/* --fsync: data and directories durable */
 	const char	 *check;	/* --check=FILE: verify, copy nothing */
 	enum engine_kind  engine;	/* --engine */
 	unsigned	  queue_depth;	/* --queue-depth */

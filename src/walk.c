@@ -14,6 +14,7 @@
 
 #include <err.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -139,10 +140,63 @@ walk_finish_hash(const struct options *opts, struct copier *c,
 	return ACP_EXIT_OK;
 }
 
+/* Directories that gained entries, to fsync once at the end. */
+struct dirlist {
+	char	**dirs;
+	size_t	  n;
+};
+
+static void
+dirlist_add(struct dirlist *dl, const char *path)
+{
+	char	*dir, *slash;
+	size_t	 i;
+
+	dir = xstrdup(path);
+	if ((slash = strrchr(dir, '/')) == NULL) {
+		free(dir);
+		dir = xstrdup(".");
+	} else if (slash == dir)
+		slash[1] = '\0';
+	else
+		*slash = '\0';
+	for (i = 0; i < dl->n; i++) {
+		if (strcmp(dl->dirs[i], dir) == 0) {
+			free(dir);
+			return;
+		}
+	}
+	dl->dirs = xreallocarray(dl->dirs, dl->n + 1, sizeof(*dl->dirs));
+	dl->dirs[dl->n++] = dir;
+}
+
+/* fsync each directory once; frees the list; a status. */
+static int
+dirlist_sync(struct dirlist *dl)
+{
+	size_t	i;
+	int	fd, status = ACP_EXIT_OK;
+
+	for (i = 0; i < dl->n; i++) {
+		fd = open(dl->dirs[i], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (fd < 0 || fsync(fd) < 0) {
+			warn("cannot fsync directory '%s'", dl->dirs[i]);
+			status = ACP_EXIT_FAIL;
+		}
+		if (fd >= 0)
+			(void)close(fd);
+		free(dl->dirs[i]);
+	}
+	free(dl->dirs);
+	dl->dirs = NULL;
+	dl->n = 0;
+	return status;
+}
+
 /* Copy one source to one destination path; a status. */
 static int
 walk_one(const struct options *opts, struct copier *c, FILE *manifest,
-    const char *src, const char *dst, const char *name)
+    struct dirlist *dl, const char *src, const char *dst, const char *name)
 {
 	struct copy_job	job;
 	struct stat	sst, dstst;
@@ -183,12 +237,17 @@ walk_one(const struct options *opts, struct copier *c, FILE *manifest,
 	job.force = opts->force;
 	if (copier_copy_file(c, &job) < 0)
 		return ACP_EXIT_FAIL;
+	if (opts->fsync && job.created)
+		dirlist_add(dl, dst);
 	if (opts->verbose) {
 		walk_quote(stdout, src);
 		fputs(" -> ", stdout);
 		walk_quote(stdout, dst);
 		fputc('\n', stdout);
 	}
+	if (job.changed)
+		/* Its hash is of data that was moving: no manifest line. */
+		return ACP_EXIT_CHANGED;
 	if (opts->algo != NULL)
 		return walk_finish_hash(opts, c, manifest, dst, name, job.hex);
 	return ACP_EXIT_OK;
@@ -212,6 +271,7 @@ is_dir(const char *path)
 int
 walk_run(const struct options *opts, struct copier *c, FILE *manifest)
 {
+	struct dirlist	 dl = { NULL, 0 };
 	const char	*dir = NULL, *name;
 	char		*dst;
 	int		 nsrc = opts->noperands, i, status = ACP_EXIT_OK, ret;
@@ -237,23 +297,23 @@ walk_run(const struct options *opts, struct copier *c, FILE *manifest)
 	if (dir == NULL) {
 		/* Relative to where the copy went: its own name. */
 		dst = last_component(opts->operands[1]);
-		status = walk_one(opts, c, manifest, opts->operands[0],
+		status = walk_one(opts, c, manifest, &dl, opts->operands[0],
 		    opts->operands[1], opts->manifest_relative && dst != NULL ?
 		    dst : opts->operands[1]);
 		free(dst);
-		return status;
+		return status_merge(status, dirlist_sync(&dl));
 	}
-	for (i = 0; i < nsrc && !c->broken; i++) {
+	for (i = 0; i < nsrc && !c->broken && !(c->stop && *c->stop); i++) {
 		dst = target_in_dir(dir, opts->operands[i]);
 		name = strrchr(dst, '/');
 		name = opts->manifest_relative && name != NULL ? name + 1 : dst;
 		status = status_merge(status, walk_one(opts, c, manifest,
-		    opts->operands[i], dst, name));
+		    &dl, opts->operands[i], dst, name));
 		free(dst);
 	}
 	if (c->broken)
 		status = status_merge(status, ACP_EXIT_FAIL);
-	return status;
+	return status_merge(status, dirlist_sync(&dl));
 }
 
 int
