@@ -80,7 +80,9 @@ ok $? "its manifest line is left out"
 if command -v strace > /dev/null; then
 	mkdir -p "$T/sync"
 	rc=0
-	strace -f -e trace=fdatasync,fsync -o "$T/strace" "$ACP" --fsync \
+	# LeakSanitizer cannot run under ptrace.
+	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+	    strace -f -e trace=fdatasync,fsync -o "$T/strace" "$ACP" --fsync \
 	    "$T/chunk" "$T/sync/c" 2> "$T/stderr" || rc=$?
 	[ "$rc" -eq 0 ] && cmp -s "$T/chunk" "$T/sync/c" &&
 	    grep -q "^[0-9]* *fdatasync(" "$T/strace"
