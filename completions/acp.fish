@@ -16,6 +16,7 @@ complete -c acp -l manifest-relative -d 'Name files relative to the target direc
 complete -c acp -l tag -d 'Write BSD-style manifest lines'
 complete -c acp -l verify -d 'Read each copy back and compare checksums'
 complete -c acp -l check -r -F -d 'Check files against a manifest, copying nothing'
+complete -c acp -l atomic -d 'Write to a temporary name, rename into place'
 complete -c acp -l fsync -d 'Flush each file and directory to disk'
 complete -c acp -l debug -d 'Say which engine copies and why'
 complete -c acp -l help -d 'Display help and exit'

@@ -154,6 +154,7 @@ main(int argc, char **argv)
 	cparams.direct = opts.direct;
 	cparams.algo = opts.algo;
 	cparams.fsync = opts.fsync;
+	cparams.atomic = opts.atomic;
 	cparams.stop = &interrupted;
 	/*
 	 * With no engine named and nothing that needs the data in memory,

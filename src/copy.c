@@ -110,6 +110,10 @@ copier_init(struct copier *c, struct engine *eng,
 	c->direct = params->direct;
 	c->algo = params->algo;
 	c->fsync = params->fsync;
+	c->atomic = params->atomic;
+	/* Only this thread touches the umask, and only here. */
+	c->umask = umask(0);
+	(void)umask(c->umask);
 	c->stop = params->stop;
 	if ((ret = bufpool_init(&c->pool, c->depth, c->block_size)) < 0)
 		return ret;
@@ -143,10 +147,16 @@ copier_exit(struct copier *c)
 	c->reaped = NULL;
 }
 
+/*
+ * Record a failure of f.  Requests complete in any order, so of several
+ * errors the one at the lowest offset is kept: it is where the file's
+ * good data ends.
+ */
 static void
 file_fail(struct cfile *f, int err, int writing, off_t off)
 {
-	if (f->err != 0)
+	if (f->err != 0 && (err == -EINTR || f->err == -EINTR ||
+	    off >= f->err_off))
 		return;
 	f->err = err;
 	f->err_write = writing;
@@ -788,12 +798,66 @@ open_dest(const struct copy_job *job, const struct stat *sst, int *created)
 	return fd;
 }
 
+/*
+ * --atomic: the data goes to a new file beside the destination, created
+ * exclusively with mode 0600, and is renamed over the destination only
+ * when complete.  *mode is what the file gets just before the rename:
+ * an existing destination's mode (cp keeps it), else the source's
+ * permission bits narrowed by the umask.  Caller frees *tmp.
+ */
+static int
+open_temp(struct copier *c, const struct copy_job *job,
+    const struct stat *sst, char **tmp, mode_t *mode)
+{
+	const char	*slash = strrchr(job->dst, '/');
+	int		 fd;
+
+	if (slash == NULL)
+		xasprintf(tmp, ".acp-%s.XXXXXX", job->dst);
+	else
+		xasprintf(tmp, "%.*s/.acp-%s.XXXXXX",
+		    (int)(slash - job->dst), job->dst, slash + 1);
+	if ((fd = mkostemp(*tmp, O_CLOEXEC)) < 0) {
+		warn("cannot create a temporary file beside '%s'", job->dst);
+		free(*tmp);
+		*tmp = NULL;
+		return -1;
+	}
+	if (job->dst_exists)
+		*mode = job->dst_mode & 07777;
+	else
+		*mode = sst->st_mode & (S_IRWXU | S_IRWXG | S_IRWXO) &
+		    ~c->umask;
+	return fd;
+}
+
+/* Put the finished temporary file in place; 0, or -1 after a message. */
+static int
+rename_temp(const char *tmp, const struct copy_job *job)
+{
+	int	ret;
+
+	if (job->noclobber)
+		ret = renameat2(AT_FDCWD, tmp, AT_FDCWD, job->dst,
+		    RENAME_NOREPLACE);
+	else
+		ret = rename(tmp, job->dst);
+	if (ret < 0) {
+		warn("cannot rename the copy into place as '%s'", job->dst);
+		return -1;
+	}
+	return 0;
+}
+
 int
 copier_copy_file(struct copier *c, struct copy_job *job)
 {
 	struct cfile	f;
 	struct stat	sst, dst;
-	int		created;
+	char		*tmp = NULL;
+	const char	*made;		/* what to remove on failure */
+	mode_t		 tmode = 0;
+	int		 created;
 
 	if (c->broken)
 		return -1;
@@ -802,10 +866,17 @@ copier_copy_file(struct copier *c, struct copy_job *job)
 	f.dst = job->dst;
 	if ((f.sfd = open_source(job, &sst)) < 0)
 		return -1;
-	if ((f.dfd = open_dest(job, &sst, &created)) < 0) {
+	/* An existing FIFO or device is written into, as cp does. */
+	if (c->atomic && (!job->dst_exists || S_ISREG(job->dst_mode))) {
+		f.dfd = open_temp(c, job, &sst, &tmp, &tmode);
+		created = 1;
+	} else
+		f.dfd = open_dest(job, &sst, &created);
+	if (f.dfd < 0) {
 		(void)close(f.sfd);
 		return -1;
 	}
+	made = tmp != NULL ? tmp : job->dst;
 	if (fstat(f.dfd, &dst) < 0) {
 		file_fail(&f, -errno, 1, 0);
 		goto done;
@@ -880,6 +951,8 @@ finish:
 	if (f.presized && f.err == 0 && f.plan.eof >= 0 &&
 	    f.plan.eof != sst.st_size && ftruncate(f.dfd, f.plan.eof) < 0)
 		file_fail(&f, -errno, 1, f.plan.eof);
+	if (tmp != NULL && f.err == 0 && fchmod(f.dfd, tmode) < 0)
+		file_fail(&f, -errno, 1, f.plan.eof);
 	if (c->fsync && f.err == 0 && S_ISREG(dst.st_mode) &&
 	    fdatasync(f.dfd) < 0)
 		file_fail(&f, -errno, 1, f.plan.eof);
@@ -894,8 +967,9 @@ done:
 	file_hash_end(&f, f.err == 0 ? job->hex : NULL);
 	if (f.changed) {
 		warnx("'%s' changed while being read", f.src);
-		if (created && unlink(f.dst) < 0 && errno != ENOENT)
-			warn("cannot remove partial copy '%s'", f.dst);
+		if (created && unlink(made) < 0 && errno != ENOENT)
+			warn("cannot remove partial copy '%s'", made);
+		free(tmp);
 		return -1;
 	}
 	if (f.err == -EINTR && c->stop != NULL && *c->stop) {
@@ -904,11 +978,12 @@ done:
 		 * there before has been partly overwritten, and is named.
 		 */
 		if (created) {
-			if (unlink(f.dst) < 0 && errno != ENOENT)
-				warn("cannot remove partial copy '%s'", f.dst);
+			if (unlink(made) < 0 && errno != ENOENT)
+				warn("cannot remove partial copy '%s'", made);
 		} else
 			warnx("interrupted: '%s' was partly overwritten",
 			    f.dst);
+		free(tmp);
 		return -1;
 	}
 	if (f.err != 0) {
@@ -925,9 +1000,20 @@ done:
 		 * A file this call created holds only part of the data:
 		 * remove it rather than leave a short copy that looks whole.
 		 */
-		if (created && unlink(f.dst) < 0 && errno != ENOENT)
-			warn("cannot remove partial copy '%s'", f.dst);
+		if (created && unlink(made) < 0 && errno != ENOENT)
+			warn("cannot remove partial copy '%s'", made);
+		free(tmp);
 		return -1;
+	}
+	if (tmp != NULL) {
+		if (rename_temp(tmp, job) < 0) {
+			if (unlink(tmp) < 0 && errno != ENOENT)
+				warn("cannot remove '%s'", tmp);
+			free(tmp);
+			return -1;
+		}
+		free(tmp);
+		created = !job->dst_exists;
 	}
 	job->created = created;
 	if (job->changed)

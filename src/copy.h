@@ -28,6 +28,7 @@ struct copier_params {
 	int		direct;		/* --direct: O_DIRECT where possible */
 	const struct checksum_algo *algo; /* hash every file, or NULL */
 	int		fsync;		/* --fsync: flush each file's data */
+	int		atomic;		/* --atomic: temp file, then rename */
 	/* Set by a signal handler: finish what is in flight, start nothing. */
 	volatile sig_atomic_t *stop;
 };
@@ -59,6 +60,8 @@ struct copier {
 	const struct checksum_algo *algo;
 	unsigned		 inengine;	/* requests the engine holds */
 	int			 fsync;
+	int			 atomic;
+	mode_t			 umask;		/* the process's, read once */
 	volatile sig_atomic_t	*stop;
 	int			 broken;	/* the engine failed: stop */
 	struct copy_stats	 stats;
@@ -81,6 +84,8 @@ struct copy_job {
 	const char		*dst;
 	const struct stat	*sst;		/* the walker's stat of src */
 	int			 dst_exists;	/* the walker saw dst */
+	mode_t			 dst_mode;	/* and its st_mode */
+	int			 noclobber;	/* -n: never replace dst */
 	int			 force;		/* -f: unlink dst if unopenable */
 	char			 hex[CHECKSUM_MAX_HEX]; /* out: the digest */
 	int			 changed;	/* out: the source changed */

@@ -31,6 +31,7 @@ enum {
 	OPT_VERIFY,
 	OPT_CHECK,
 	OPT_FSYNC,
+	OPT_ATOMIC,
 	OPT_HELP,
 	OPT_VERSION,
 };
@@ -38,6 +39,7 @@ enum {
 static const char short_opts[] = "fnt:Tv";
 
 static const struct option long_opts[] = {
+	{ "atomic", no_argument, NULL, OPT_ATOMIC },
 	{ "block-size", required_argument, NULL, OPT_BLOCK_SIZE },
 	{ "check", required_argument, NULL, OPT_CHECK },
 	{ "checksum", optional_argument, NULL, OPT_CHECKSUM },
@@ -100,6 +102,8 @@ usage(void)
 	    "                                 compare its checksum (mismatch: exit 3)\n"
 	    "      --check=FILE             check files against a manifest, copying\n"
 	    "                                 nothing (like sha256sum -c)\n"
+	    "      --atomic                 write each file to a temporary name beside\n"
+	    "                                 it and rename it into place when complete\n"
 	    "      --fsync                  flush each file's data and each destination\n"
 	    "                                 directory to disk before succeeding\n"
 	    "      --debug                  say which engine copies and why, and how\n"
@@ -280,6 +284,9 @@ options_parse(struct options *opts, int argc, char **argv)
 			break;
 		case OPT_FSYNC:
 			opts->fsync = 1;
+			break;
+		case OPT_ATOMIC:
+			opts->atomic = 1;
 			break;
 		case OPT_HELP:
 			usage();

@@ -36,6 +36,7 @@ struct options {
 	int		  tag;		/* --tag: BSD-style lines */
 	int		  verify;	/* --verify: read each copy back */
 	int		  fsync;	/* --fsync: data and directories durable */
+	int		  atomic;	/* --atomic: temp file, renamed into place */
 	const char	 *check;	/* --check=FILE: verify, copy nothing */
 	enum engine_kind  engine;	/* --engine */
 	unsigned	  queue_depth;	/* --queue-depth */

@@ -234,6 +234,8 @@ walk_one(const struct options *opts, struct copier *c, FILE *manifest,
 	job.dst = dst;
 	job.sst = &sst;
 	job.dst_exists = dst_exists;
+	job.dst_mode = dst_exists ? dstst.st_mode : 0;
+	job.noclobber = opts->noclobber;
 	job.force = opts->force;
 	if (copier_copy_file(c, &job) < 0)
 		return ACP_EXIT_FAIL;

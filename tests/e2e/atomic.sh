@@ -1,0 +1,82 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
+# --atomic, and a full disk: a failed or interrupted copy never damages
+# what was there (with --atomic) and never leaves a short new file.
+. "${top_srcdir:-.}/tests/lib.sh"
+
+plan $((6 * $(nengines) + 5))
+
+mkdata "$T/src" 300000 atomic
+mkdata "$T/chunk" 65536 chunk
+cd "$T" || exit 1
+
+no_temp() {	# DIR: no .acp-* temporary file left in DIR
+	[ -z "$(find "$1" -maxdepth 1 -name '.acp-*' -print -quit)" ]
+}
+
+for e in $engines; do
+	rm -rf d && mkdir d
+	run_acp --engine="$e" --atomic src d/new
+	[ "$rc" -eq 0 ] && cmp -s src d/new && no_temp d
+	ok $? "$e: --atomic copies, no temporary file left"
+	[ "$(stat -c %a d/new)" = "$(stat -c %a src)" ]
+	ok $? "$e: the new file has the source's mode"
+
+	echo "old" > d/old
+	chmod 600 d/old
+	run_acp --engine="$e" --atomic src d/old
+	[ "$rc" -eq 0 ] && cmp -s src d/old && [ "$(stat -c %a d/old)" = 600 ]
+	ok $? "$e: an existing destination is replaced and keeps its mode"
+
+	echo "keep me" > d/keep
+	run_acp --engine="$e" --atomic -n src d/keep
+	[ "$rc" -eq 0 ] && [ "$(cat d/keep)" = "keep me" ]
+	ok $? "$e: --atomic -n keeps an existing file"
+
+	# Interrupted: the old destination stays whole.
+	rm -f fifo && mkfifo fifo
+	( while cat chunk 2> /dev/null; do :; done > fifo ) 2> /dev/null &
+	writer=$!
+	"$ACP" --engine="$e" --atomic fifo d/keep 2> "$T/stderr" &
+	pid=$!
+	for _ in $(seq 100); do
+		[ -n "$(find d -name '.acp-*' -size +1000k)" ] && break
+		sleep 0.05
+	done
+	kill -TERM "$pid"
+	rc=0
+	wait "$pid" || rc=$?
+	kill "$writer" 2> /dev/null
+	wait "$writer" 2> /dev/null
+	[ "$rc" -eq 143 ] && [ "$(cat d/keep)" = "keep me" ]
+	ok $? "$e: an interrupted --atomic copy leaves the old file untouched"
+	no_temp d
+	ok $? "$e: and no temporary file behind"
+done
+skip_engines 6
+
+# A full disk: a small tmpfs.
+if [ "$(id -u)" != 0 ] || ! mkdir -p full || ! mount -t tmpfs -o size=2M tmpfs full 2> /dev/null; then
+	for _ in 1 2 3 4 5; do skip "needs root to mount a small tmpfs"; done
+	exit 0
+fi
+cleanup_mounts="$T/full"
+mkdata small1 100000 s1
+mkdata big 5000000 big
+mkdata small2 100000 s2
+run_acp small1 big small2 full
+[ "$rc" -eq 1 ] && grep -q "acp: error writing 'full/big' at offset [0-9]*: No space left on device" "$T/stderr"
+ok $? "ENOSPC: exit 1, the file and the reason named"
+[ ! -e full/big ]
+ok $? "ENOSPC: the short new file is removed"
+cmp -s small1 full/small1 && cmp -s small2 full/small2
+ok $? "ENOSPC: the files that fit are copied"
+
+head -c 1000000 big > full/big
+cp full/big oldbig
+run_acp --atomic big full/big
+[ "$rc" -eq 1 ] && cmp -s oldbig full/big
+ok $? "ENOSPC with --atomic: the old destination is untouched"
+no_temp full
+ok $? "ENOSPC with --atomic: no temporary file behind"
+done_testing

@@ -1,0 +1,58 @@
+#!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
+# I/O errors from a FUSE filesystem that fails on purpose (tests/faultfs):
+# EIO on read and on write names the file and the offset, the copy goes
+# on with the other files, exit 1, and no short new file is left.
+. "${top_srcdir:-.}/tests/lib.sh"
+
+per=5
+plan $((per * $(nengines)))
+skip_all() {
+	for _ in $(seq $((per * $(nengines)))); do skip "$1"; done
+	exit 0
+}
+[ -x "${FAULTFS:-}" ] || skip_all "no faultfs helper (configure found no libfuse3)"
+[ "$(id -u)" = 0 ] || skip_all "needs root to mount FUSE"
+[ -c /dev/fuse ] || skip_all "no /dev/fuse"
+
+size=4194304
+fail=1048576
+mkdir "$T/mnt"
+"$FAULTFS" -s "$size" -e "$fail" "$T/mnt" -f 2> "$T/faultfs.err" &
+fspid=$!
+for _ in $(seq 50); do
+	[ -e "$T/mnt/good" ] && break
+	sleep 0.1
+done
+if [ ! -e "$T/mnt/good" ]; then
+	kill "$fspid" 2> /dev/null
+	skip_all "cannot mount faultfs: $(head -1 "$T/faultfs.err")"
+fi
+cleanup_mounts="$T/mnt"
+
+mkdata "$T/local" 3000000 local
+for e in $engines; do
+	rm -rf "$T/out" && mkdir "$T/out"
+	run_acp --engine="$e" --block-size=64K "$T/mnt/bad" "$T/mnt/good" "$T/out"
+	[ "$rc" -eq 1 ] &&
+	    grep -q "acp: error reading '$T/mnt/bad' at offset $fail: Input/output error" "$T/stderr"
+	ok $? "$e: EIO on read: exit 1, the file and offset $fail named"
+	[ ! -e "$T/out/bad" ] && cmp -s "$T/mnt/good" "$T/out/good"
+	ok $? "$e: the failed file is not left short; the next file is copied"
+
+	run_acp --engine="$e" --block-size=64K "$T/local" "$T/mnt/w.$e"
+	[ "$rc" -eq 1 ] &&
+	    grep -q "acp: error writing '$T/mnt/w.$e' at offset [0-9]*: Input/output error" "$T/stderr"
+	ok $? "$e: EIO on write: exit 1, the file and offset named"
+	[ ! -e "$T/mnt/w.$e" ]
+	ok $? "$e: the new file that could not be written is removed"
+
+	run_acp --engine="$e" --checksum --manifest="$T/m" "$T/mnt/bad" "$T/local" "$T/out"
+	[ "$rc" -eq 1 ] && [ "$(wc -l < "$T/m")" -eq 1 ] && grep -q "  $T/out/local\$" "$T/m"
+	ok $? "$e: a failed file has no manifest line; the others do"
+done
+umount "$T/mnt"
+wait "$fspid" 2> /dev/null
+cleanup_mounts=""
+skip_engines "$per"
+done_testing

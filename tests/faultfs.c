@@ -1,0 +1,245 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * faultfs: a FUSE filesystem that fails on purpose, for the I/O error
+ * tests.
+ *
+ *	faultfs [-s SIZE] [-e OFFSET] MOUNTPOINT [fuse options]
+ *
+ * It holds "good" and "bad", SIZE bytes each of a fixed pattern (byte i
+ * is (i * 31 + 7) & 0xff).  Reading "bad" at or past OFFSET fails with
+ * EIO (a read that starts before stops short at OFFSET, so the error
+ * lands exactly there).  Files created in it take writes up to OFFSET
+ * and fail with EIO past it.  Everything is direct I/O, so the kernel
+ * passes each request through as it is.
+ */
+#define FUSE_USE_VERSION 35
+
+#include "config.h"
+
+#include <errno.h>
+#include <fuse.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define MAX_CREATED	64
+
+static off_t	fs_size = 4 << 20;
+static off_t	fail_at = 1 << 20;
+
+static struct {
+	char	name[256];
+	off_t	size;
+	mode_t	mode;
+} created[MAX_CREATED];
+static int	ncreated;
+
+static int
+find_created(const char *path)
+{
+	int	i;
+
+	for (i = 0; i < ncreated; i++)
+		if (strcmp(created[i].name, path + 1) == 0)
+			return i;
+	return -1;
+}
+
+static int
+ffs_getattr(const char *path, struct stat *st, struct fuse_file_info *fi)
+{
+	int	i;
+
+	(void)fi;
+	memset(st, 0, sizeof(*st));
+	if (strcmp(path, "/") == 0) {
+		st->st_mode = S_IFDIR | 0755;
+		st->st_nlink = 2;
+		return 0;
+	}
+	if (strcmp(path, "/good") == 0 || strcmp(path, "/bad") == 0) {
+		st->st_mode = S_IFREG | 0644;
+		st->st_nlink = 1;
+		st->st_size = fs_size;
+		return 0;
+	}
+	if ((i = find_created(path)) >= 0) {
+		st->st_mode = S_IFREG | created[i].mode;
+		st->st_nlink = 1;
+		st->st_size = created[i].size;
+		return 0;
+	}
+	return -ENOENT;
+}
+
+static int
+ffs_readdir(const char *path, void *buf, fuse_fill_dir_t fill, off_t off,
+    struct fuse_file_info *fi, enum fuse_readdir_flags flags)
+{
+	int	i;
+
+	(void)off;
+	(void)fi;
+	(void)flags;
+	if (strcmp(path, "/") != 0)
+		return -ENOENT;
+	fill(buf, ".", NULL, 0, 0);
+	fill(buf, "..", NULL, 0, 0);
+	fill(buf, "good", NULL, 0, 0);
+	fill(buf, "bad", NULL, 0, 0);
+	for (i = 0; i < ncreated; i++)
+		fill(buf, created[i].name, NULL, 0, 0);
+	return 0;
+}
+
+static int
+ffs_open(const char *path, struct fuse_file_info *fi)
+{
+	if (strcmp(path, "/good") != 0 && strcmp(path, "/bad") != 0 &&
+	    find_created(path) < 0)
+		return -ENOENT;
+	fi->direct_io = 1;
+	return 0;
+}
+
+static int
+ffs_create(const char *path, mode_t mode, struct fuse_file_info *fi)
+{
+	int	i;
+
+	if ((i = find_created(path)) < 0) {
+		if (ncreated == MAX_CREATED || strlen(path + 1) >= 256)
+			return -ENOSPC;
+		i = ncreated++;
+		snprintf(created[i].name, sizeof(created[i].name), "%s",
+		    path + 1);
+	}
+	created[i].size = 0;
+	created[i].mode = mode & 07777;
+	fi->direct_io = 1;
+	return 0;
+}
+
+static int
+ffs_read(const char *path, char *buf, size_t len, off_t off,
+    struct fuse_file_info *fi)
+{
+	off_t	end;
+	size_t	i;
+
+	(void)fi;
+	if (find_created(path) >= 0)
+		return 0;
+	if (off >= fs_size)
+		return 0;
+	end = off + (off_t)len > fs_size ? fs_size : off + (off_t)len;
+	if (strcmp(path, "/bad") == 0) {
+		if (off >= fail_at)
+			return -EIO;
+		if (end > fail_at)
+			end = fail_at;
+	}
+	for (i = 0; i < (size_t)(end - off); i++)
+		buf[i] = (char)(((off + (off_t)i) * 31 + 7) & 0xff);
+	return (int)(end - off);
+}
+
+static int
+ffs_write(const char *path, const char *buf, size_t len, off_t off,
+    struct fuse_file_info *fi)
+{
+	int	i;
+
+	(void)buf;
+	(void)fi;
+	if ((i = find_created(path)) < 0)
+		return -EROFS;
+	if (off + (off_t)len > fail_at)
+		return -EIO;
+	if (off + (off_t)len > created[i].size)
+		created[i].size = off + (off_t)len;
+	return (int)len;
+}
+
+static int
+ffs_truncate(const char *path, off_t size, struct fuse_file_info *fi)
+{
+	int	i;
+
+	(void)fi;
+	if ((i = find_created(path)) < 0)
+		return -EROFS;
+	created[i].size = size;
+	return 0;
+}
+
+static int
+ffs_unlink(const char *path)
+{
+	int	i;
+
+	if ((i = find_created(path)) < 0)
+		return -EROFS;
+	created[i] = created[--ncreated];
+	return 0;
+}
+
+static int
+ffs_chmod(const char *path, mode_t mode, struct fuse_file_info *fi)
+{
+	int	i;
+
+	(void)fi;
+	if ((i = find_created(path)) < 0)
+		return -EROFS;
+	created[i].mode = mode & 07777;
+	return 0;
+}
+
+static int
+ffs_fsync(const char *path, int datasync, struct fuse_file_info *fi)
+{
+	(void)path;
+	(void)datasync;
+	(void)fi;
+	return 0;
+}
+
+static const struct fuse_operations ffs_ops = {
+	.getattr = ffs_getattr,
+	.readdir = ffs_readdir,
+	.open = ffs_open,
+	.create = ffs_create,
+	.read = ffs_read,
+	.write = ffs_write,
+	.truncate = ffs_truncate,
+	.unlink = ffs_unlink,
+	.chmod = ffs_chmod,
+	.fsync = ffs_fsync,
+};
+
+int
+main(int argc, char **argv)
+{
+	int	ch;
+
+	while ((ch = getopt(argc, argv, "+s:e:")) != -1) {
+		switch (ch) {
+		case 's':
+			fs_size = strtoll(optarg, NULL, 10);
+			break;
+		case 'e':
+			fail_at = strtoll(optarg, NULL, 10);
+			break;
+		default:
+			fprintf(stderr, "usage: faultfs [-s SIZE] [-e OFFSET] "
+			    "MOUNTPOINT [fuse options]\n");
+			return 2;
+		}
+	}
+	argv[optind - 1] = argv[0];
+	return fuse_main(argc - optind + 1, argv + optind - 1, &ffs_ops,
+	    NULL);
+}
