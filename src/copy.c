@@ -344,6 +344,11 @@ creq_complete(struct copier *c, struct creq *q)
 		return;
 	}
 	if (f->err != 0) {
+		/* Another error, maybe lower in the file than the first. */
+		if (res < 0)
+			file_fail(f, (int)res, q->phase == CREQ_WRITE,
+			    q->off + (off_t)(q->phase == CREQ_WRITE ?
+			    q->written : q->have));
 		creq_release(c, q);
 		return;
 	}
@@ -1013,7 +1018,8 @@ done:
 			return -1;
 		}
 		free(tmp);
-		created = !job->dst_exists;
+		/* The rename changed the directory, new file or not. */
+		created = 1;
 	}
 	job->created = created;
 	if (job->changed)

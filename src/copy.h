@@ -89,7 +89,7 @@ struct copy_job {
 	int			 force;		/* -f: unlink dst if unopenable */
 	char			 hex[CHECKSUM_MAX_HEX]; /* out: the digest */
 	int			 changed;	/* out: the source changed */
-	int			 created;	/* out: dst is a new entry */
+	int			 created;	/* out: dst's directory changed */
 };
 
 /*

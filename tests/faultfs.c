@@ -5,12 +5,19 @@
  *
  *	faultfs [-s SIZE] [-e OFFSET] MOUNTPOINT [fuse options]
  *
- * It holds "good" and "bad", SIZE bytes each of a fixed pattern (byte i
- * is (i * 31 + 7) & 0xff).  Reading "bad" at or past OFFSET fails with
- * EIO (a read that starts before stops short at OFFSET, so the error
- * lands exactly there).  Files created in it take writes up to OFFSET
- * and fail with EIO past it.  Everything is direct I/O, so the kernel
- * passes each request through as it is.
+ * It holds, each SIZE bytes of a fixed pattern (byte i is
+ * (i * 31 + 7) & 0xff):
+ *   good	read as it is;
+ *   bad	reads at or past OFFSET fail with EIO (a read that starts
+ *		before stops short at OFFSET, so the error lands there);
+ *   short	every read returns at most 1000 bytes;
+ *   moving	grows by 4096 bytes, and its mtime moves, at each of the
+ *		first 100 reads after it is opened (a log being appended
+ *		to, then quiet; each open starts it again from SIZE).
+ * Files created in it keep what is written up to OFFSET and fail with
+ * EIO past it; those whose name starts with "corrupt" read back with the
+ * byte at 100 flipped.  Everything is direct I/O, so the kernel passes
+ * each request through as it is.
  */
 #define FUSE_USE_VERSION 35
 
@@ -30,11 +37,28 @@ static off_t	fs_size = 4 << 20;
 static off_t	fail_at = 1 << 20;
 
 static struct {
-	char	name[256];
-	off_t	size;
-	mode_t	mode;
+	char	 name[256];
+	off_t	 size;
+	mode_t	 mode;
+	char	*data;	/* fail_at bytes */
 } created[MAX_CREATED];
 static int	ncreated;
+static long	moving_reads;
+
+static int
+fixed_file(const char *path)
+{
+	return strcmp(path, "/good") == 0 || strcmp(path, "/bad") == 0 ||
+	    strcmp(path, "/short") == 0 || strcmp(path, "/moving") == 0;
+}
+
+static off_t
+fixed_size(const char *path)
+{
+	if (strcmp(path, "/moving") == 0)
+		return fs_size + moving_reads * 4096;
+	return fs_size;
+}
 
 static int
 find_created(const char *path)
@@ -59,10 +83,12 @@ ffs_getattr(const char *path, struct stat *st, struct fuse_file_info *fi)
 		st->st_nlink = 2;
 		return 0;
 	}
-	if (strcmp(path, "/good") == 0 || strcmp(path, "/bad") == 0) {
+	if (fixed_file(path)) {
 		st->st_mode = S_IFREG | 0644;
 		st->st_nlink = 1;
-		st->st_size = fs_size;
+		st->st_size = fixed_size(path);
+		if (strcmp(path, "/moving") == 0)
+			st->st_mtime = st->st_ctime = 1000000 + moving_reads;
 		return 0;
 	}
 	if ((i = find_created(path)) >= 0) {
@@ -89,6 +115,8 @@ ffs_readdir(const char *path, void *buf, fuse_fill_dir_t fill, off_t off,
 	fill(buf, "..", NULL, 0, 0);
 	fill(buf, "good", NULL, 0, 0);
 	fill(buf, "bad", NULL, 0, 0);
+	fill(buf, "short", NULL, 0, 0);
+	fill(buf, "moving", NULL, 0, 0);
 	for (i = 0; i < ncreated; i++)
 		fill(buf, created[i].name, NULL, 0, 0);
 	return 0;
@@ -97,9 +125,10 @@ ffs_readdir(const char *path, void *buf, fuse_fill_dir_t fill, off_t off,
 static int
 ffs_open(const char *path, struct fuse_file_info *fi)
 {
-	if (strcmp(path, "/good") != 0 && strcmp(path, "/bad") != 0 &&
-	    find_created(path) < 0)
+	if (!fixed_file(path) && find_created(path) < 0)
 		return -ENOENT;
+	if (strcmp(path, "/moving") == 0)
+		moving_reads = 0;
 	fi->direct_io = 1;
 	return 0;
 }
@@ -112,6 +141,9 @@ ffs_create(const char *path, mode_t mode, struct fuse_file_info *fi)
 	if ((i = find_created(path)) < 0) {
 		if (ncreated == MAX_CREATED || strlen(path + 1) >= 256)
 			return -ENOSPC;
+		if ((created[ncreated].data = calloc(1, (size_t)fail_at)) ==
+		    NULL)
+			return -ENOMEM;
 		i = ncreated++;
 		snprintf(created[i].name, sizeof(created[i].name), "%s",
 		    path + 1);
@@ -126,15 +158,30 @@ static int
 ffs_read(const char *path, char *buf, size_t len, off_t off,
     struct fuse_file_info *fi)
 {
-	off_t	end;
+	off_t	end, size;
 	size_t	i;
+	int	j;
 
 	(void)fi;
-	if (find_created(path) >= 0)
+	if ((j = find_created(path)) >= 0) {
+		if (off >= created[j].size)
+			return 0;
+		end = off + (off_t)len > created[j].size ? created[j].size :
+		    off + (off_t)len;
+		memcpy(buf, created[j].data + off, (size_t)(end - off));
+		if (strncmp(created[j].name, "corrupt", 7) == 0 &&
+		    off <= 100 && end > 100)
+			buf[100 - off] ^= (char)0xff;
+		return (int)(end - off);
+	}
+	size = fixed_size(path);
+	if (strcmp(path, "/moving") == 0 && moving_reads < 100)
+		moving_reads++;
+	if (off >= size)
 		return 0;
-	if (off >= fs_size)
-		return 0;
-	end = off + (off_t)len > fs_size ? fs_size : off + (off_t)len;
+	end = off + (off_t)len > size ? size : off + (off_t)len;
+	if (strcmp(path, "/short") == 0 && end - off > 1000)
+		end = off + 1000;
 	if (strcmp(path, "/bad") == 0) {
 		if (off >= fail_at)
 			return -EIO;
@@ -152,12 +199,12 @@ ffs_write(const char *path, const char *buf, size_t len, off_t off,
 {
 	int	i;
 
-	(void)buf;
 	(void)fi;
 	if ((i = find_created(path)) < 0)
 		return -EROFS;
 	if (off + (off_t)len > fail_at)
 		return -EIO;
+	memcpy(created[i].data + off, buf, len);
 	if (off + (off_t)len > created[i].size)
 		created[i].size = off + (off_t)len;
 	return (int)len;
@@ -171,6 +218,8 @@ ffs_truncate(const char *path, off_t size, struct fuse_file_info *fi)
 	(void)fi;
 	if ((i = find_created(path)) < 0)
 		return -EROFS;
+	if (size > fail_at)
+		return -EFBIG;
 	created[i].size = size;
 	return 0;
 }
@@ -182,6 +231,7 @@ ffs_unlink(const char *path)
 
 	if ((i = find_created(path)) < 0)
 		return -EROFS;
+	free(created[i].data);
 	created[i] = created[--ncreated];
 	return 0;
 }

@@ -1,11 +1,13 @@
 #!/bin/sh
 # SPDX-License-Identifier: BSD-2-Clause
-# I/O errors from a FUSE filesystem that fails on purpose (tests/faultfs):
+# Faults from a FUSE filesystem that fails on purpose (tests/faultfs):
 # EIO on read and on write names the file and the offset, the copy goes
-# on with the other files, exit 1, and no short new file is left.
+# on with the other files, exit 1, and no short new file is left; short
+# reads still give a whole copy; a file that changes while read gives
+# exit 4; a copy that reads back different data fails --verify (exit 3).
 . "${top_srcdir:-.}/tests/lib.sh"
 
-per=5
+per=8
 plan $((per * $(nengines)))
 skip_all() {
 	for _ in $(seq $((per * $(nengines)))); do skip "$1"; done
@@ -50,6 +52,21 @@ for e in $engines; do
 	run_acp --engine="$e" --checksum --manifest="$T/m" "$T/mnt/bad" "$T/local" "$T/out"
 	[ "$rc" -eq 1 ] && [ "$(wc -l < "$T/m")" -eq 1 ] && grep -q "  $T/out/local\$" "$T/m"
 	ok $? "$e: a failed file has no manifest line; the others do"
+
+	rm -f "$T/out/short"
+	run_acp --engine="$e" --block-size=64K "$T/mnt/short" "$T/out/short"
+	[ "$rc" -eq 0 ] && cmp -s "$T/mnt/good" "$T/out/short"
+	ok $? "$e: reads that come back 1000 bytes at a time give a whole copy"
+
+	rm -f "$T/out/moving"
+	run_acp --engine="$e" --block-size=64K "$T/mnt/moving" "$T/out/moving"
+	[ "$rc" -eq 4 ] && grep -q "'$T/mnt/moving' changed while being copied" "$T/stderr"
+	ok $? "$e: a file that grows while read: a warning and exit 4"
+
+	head -c 500000 "$T/local" > "$T/half"
+	run_acp --engine="$e" --verify "$T/half" "$T/mnt/corrupt.$e"
+	[ "$rc" -eq 3 ] && grep -q "'$T/mnt/corrupt.$e': verification FAILED" "$T/stderr"
+	ok $? "$e: --verify catches a copy that reads back different: exit 3"
 done
 umount "$T/mnt"
 wait "$fspid" 2> /dev/null
