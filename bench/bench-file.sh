@@ -15,6 +15,10 @@
 #   -o          only acp (skip the peers), for tuning sweeps
 #   -D          also time each engine with --direct, and dd with
 #               iflag=direct oflag=direct
+#   -C          checksums: acp --checksum=xxh128 and =sha256 against cp
+#               followed by xxhsum -H2 and by sha256sum
+#   -F          the cost of safety: acp --atomic --fsync against cp
+#               followed by sync
 # Cold runs drop the page cache (needs root); without root they are skipped.
 # Prints the median and the fastest run of each; ratios are of medians.
 # BENCH_RAW=1 also prints every timing.
@@ -29,7 +33,9 @@ engines="auto uring aio sync"
 extra=""
 only_acp=0
 with_direct=0
-while getopts s:r:d:a:e:x:oD opt; do
+with_sums=0
+with_safety=0
+while getopts s:r:d:a:e:x:oDCF opt; do
 	case $opt in
 	s) size=$OPTARG ;;
 	r) runs=$OPTARG ;;
@@ -39,7 +45,9 @@ while getopts s:r:d:a:e:x:oD opt; do
 	x) extra=$OPTARG ;;
 	o) only_acp=1 ;;
 	D) with_direct=1 ;;
-	*) sed -n '4,22p' "$0"; exit 2 ;;
+	C) with_sums=1 ;;
+	F) with_safety=1 ;;
+	*) sed -n '4,26p' "$0"; exit 2 ;;
 	esac
 done
 [ -x "$acp" ] || { echo "bench: no acp binary at $acp (build first)" >&2; exit 1; }
@@ -94,6 +102,8 @@ median() {
 }
 
 cp_xxh() { cp "$1" "$2" && xxhsum -H2 "$2"; }
+cp_sha() { cp "$1" "$2" && sha256sum "$2"; }
+cp_sync() { cp "$1" "$2" && sync; }
 
 tools=()
 if [ "$only_acp" = 0 ]; then
@@ -102,11 +112,18 @@ if [ "$only_acp" = 0 ]; then
 	[ "$with_direct" = 1 ] &&
 	    tools+=("dd direct|dd if=$src of=$dst bs=1M iflag=direct oflag=direct status=none")
 	command -v rsync > /dev/null && tools+=("rsync|rsync $src $dst")
-	command -v xxhsum > /dev/null && tools+=("cp+xxhsum|cp_xxh $src $dst")
 fi
 # acp's answer to "cp, then xxhsum": the hash computed while copying.
-[ "$only_acp" = 0 ] &&
-    tools+=("acp xxh128|$acp --checksum=xxh128 --manifest=/dev/null $extra $src $dst")
+if [ "$with_sums" = 1 ]; then
+	command -v xxhsum > /dev/null && tools+=("cp+xxhsum|cp_xxh $src $dst")
+	tools+=("acp xxh128|$acp --checksum=xxh128 --manifest=/dev/null $extra $src $dst")
+	tools+=("cp+sha256sum|cp_sha $src $dst")
+	tools+=("acp sha256|$acp --checksum=sha256 --manifest=/dev/null $extra $src $dst")
+fi
+if [ "$with_safety" = 1 ]; then
+	tools+=("cp+sync|cp_sync $src $dst")
+	tools+=("acp atomic+fsync|$acp --atomic --fsync $extra $src $dst")
+fi
 for e in $engines; do
 	tools+=("acp $e|$acp --engine=$e $extra $src $dst")
 	[ "$with_direct" = 1 ] && [ "$e" != auto ] &&
