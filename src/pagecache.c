@@ -9,7 +9,6 @@
 #include <sys/types.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -18,26 +17,6 @@
 #include <unistd.h>
 
 #include "pagecache.h"
-
-/* cachestat(2) is newer than the headers of Debian 12. */
-#ifndef __NR_cachestat
-#if defined(__linux__) && !defined(__alpha__)
-#define __NR_cachestat 451
-#endif
-#endif
-
-struct acp_cachestat_range {
-	uint64_t	off;
-	uint64_t	len;
-};
-
-struct acp_cachestat {
-	uint64_t	nr_cache;
-	uint64_t	nr_dirty;
-	uint64_t	nr_writeback;
-	uint64_t	nr_evicted;
-	uint64_t	nr_recently_evicted;
-};
 
 #define SAMPLES		16	/* windows mincore() looks at */
 #define SAMPLE_PAGES	64	/* pages per window */
@@ -80,28 +59,8 @@ percent_mincore(int fd, off_t size)
 int
 pagecache_percent(int fd, off_t size)
 {
-	long	pagesz = sysconf(_SC_PAGESIZE);
-
 	if (size <= 0)
 		return 100;
-	if (pagesz <= 0)
-		pagesz = 4096;
-#ifdef __NR_cachestat
-	{
-		struct acp_cachestat_range	range = { 0, (uint64_t)size };
-		struct acp_cachestat		cs;
-		uint64_t			pages;
-
-		memset(&cs, 0, sizeof(cs));
-		if (syscall(__NR_cachestat, fd, &range, &cs, 0) == 0) {
-			pages = ((uint64_t)size + (uint64_t)pagesz - 1) /
-			    (uint64_t)pagesz;
-			if (cs.nr_cache >= pages)
-				return 100;
-			return (int)(cs.nr_cache * 100 / pages);
-		}
-	}
-#endif
 	return percent_mincore(fd, size);
 }
 

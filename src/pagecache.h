@@ -11,8 +11,10 @@
 
 /*
  * The percentage (0 to 100) of the first size bytes of fd that are in
- * the page cache, or -errno when the kernel cannot tell.  Uses
- * cachestat(2) (Linux 6.5) and falls back to sampling with mincore(2).
+ * the page cache, or -errno when the kernel cannot tell.  Samples 16
+ * windows of the file with mincore(2): cachestat(2) would be exact, but
+ * it is Linux 6.5 only and unknown to valgrind 3.19, and a sample is
+ * enough to choose between buffered and direct reads.
  */
 int	pagecache_percent(int fd, off_t size);
 

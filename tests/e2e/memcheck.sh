@@ -10,6 +10,10 @@ if ! command -v valgrind > /dev/null; then
 	for _ in 1 2 3 4; do skip "valgrind is not installed"; done
 	exit 0
 fi
+if [ -n "${ACP_UNDER_VALGRIND:-}" ]; then
+	for _ in 1 2 3 4; do skip "the whole suite runs under valgrind already"; done
+	exit 0
+fi
 if [ -n "${ASAN_OPTIONS:-}" ]; then
 	for _ in 1 2 3 4; do skip "an AddressSanitizer build cannot run under valgrind"; done
 	exit 0
