@@ -1,6 +1,15 @@
 # SPDX-License-Identifier: BSD-2-Clause
 # fish completion for acp(1)
 
+complete -c acp -s a -l archive -d 'Same as -dR --preserve=all'
+complete -c acp -s d -d 'Same as --no-dereference --preserve=links'
+complete -c acp -s H -d 'Follow command-line symbolic links'
+complete -c acp -s L -l dereference -d 'Always follow symbolic links'
+complete -c acp -s P -l no-dereference -d 'Never follow symbolic links'
+complete -c acp -s p -d 'Same as --preserve=mode,ownership,timestamps'
+complete -c acp -l preserve -f -a 'mode ownership timestamps links xattr all' -d 'Keep attributes'
+complete -c acp -l no-preserve -x -a 'mode ownership timestamps links xattr all' -d 'Do not keep attributes'
+complete -c acp -s R -s r -l recursive -d 'Copy directories recursively'
 complete -c acp -s f -l force -d 'Remove a destination that cannot be opened and retry'
 complete -c acp -s n -l no-clobber -d 'Do not overwrite an existing file'
 complete -c acp -s t -l target-directory -r -a '(__fish_complete_directories)' -d 'Copy all sources into DIR'

@@ -28,6 +28,7 @@
 #include "checksum.h"
 #include "chunk.h"
 #include "copy.h"
+#include "meta.h"
 #include "pagecache.h"
 #include "xmalloc.h"
 
@@ -958,6 +959,19 @@ finish:
 		file_fail(&f, -errno, 1, f.plan.eof);
 	if (tmp != NULL && f.err == 0 && fchmod(f.dfd, tmode) < 0)
 		file_fail(&f, -errno, 1, f.plan.eof);
+	/*
+	 * Metadata after the data, through the descriptor, before a
+	 * --atomic rename; a failure is reported but keeps the copy.
+	 */
+	if (f.err == 0 && S_ISREG(dst.st_mode)) {
+		if ((job->preserve & META_XATTR) &&
+		    meta_copy_xattrs(f.sfd, f.src, f.dfd, f.dst) < 0)
+			job->meta_failed = 1;
+		if ((job->preserve & (META_MODE | META_OWNERSHIP |
+		    META_TIMESTAMPS)) &&
+		    meta_apply(f.dfd, f.dst, &sst, job->preserve) < 0)
+			job->meta_failed = 1;
+	}
 	if (c->fsync && f.err == 0 && S_ISREG(dst.st_mode) &&
 	    fdatasync(f.dfd) < 0)
 		file_fail(&f, -errno, 1, f.plan.eof);

@@ -86,6 +86,8 @@ struct copy_job {
 	int			 dst_exists;	/* the walker saw dst */
 	mode_t			 dst_mode;	/* and its st_mode */
 	int			 noclobber;	/* -n: never replace dst */
+	unsigned		 preserve;	/* META_* to keep */
+	int			 meta_failed;	/* out: metadata not all kept */
 	int			 force;		/* -f: unlink dst if unopenable */
 	char			 hex[CHECKSUM_MAX_HEX]; /* out: the digest */
 	int			 changed;	/* out: the source changed */

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "meta.h"
 #include "options.h"
 
 enum {
@@ -32,19 +33,23 @@ enum {
 	OPT_CHECK,
 	OPT_FSYNC,
 	OPT_ATOMIC,
+	OPT_PRESERVE,
+	OPT_NO_PRESERVE,
 	OPT_HELP,
 	OPT_VERSION,
 };
 
-static const char short_opts[] = "fnt:Tv";
+static const char short_opts[] = "adfHLnPprRt:Tv";
 
 static const struct option long_opts[] = {
+	{ "archive", no_argument, NULL, 'a' },
 	{ "atomic", no_argument, NULL, OPT_ATOMIC },
 	{ "block-size", required_argument, NULL, OPT_BLOCK_SIZE },
 	{ "check", required_argument, NULL, OPT_CHECK },
 	{ "checksum", optional_argument, NULL, OPT_CHECKSUM },
 	{ "debug", no_argument, NULL, OPT_DEBUG },
 	{ "direct", no_argument, NULL, OPT_DIRECT },
+	{ "dereference", no_argument, NULL, 'L' },
 	{ "engine", required_argument, NULL, OPT_ENGINE },
 	{ "force", no_argument, NULL, 'f' },
 	{ "fsync", no_argument, NULL, OPT_FSYNC },
@@ -52,8 +57,12 @@ static const struct option long_opts[] = {
 	{ "manifest", required_argument, NULL, OPT_MANIFEST },
 	{ "manifest-relative", no_argument, NULL, OPT_MANIFEST_RELATIVE },
 	{ "no-clobber", no_argument, NULL, 'n' },
+	{ "no-dereference", no_argument, NULL, 'P' },
+	{ "no-preserve", required_argument, NULL, OPT_NO_PRESERVE },
 	{ "no-target-directory", no_argument, NULL, 'T' },
+	{ "preserve", optional_argument, NULL, OPT_PRESERVE },
 	{ "queue-depth", required_argument, NULL, OPT_QUEUE_DEPTH },
+	{ "recursive", no_argument, NULL, 'r' },
 	{ "tag", no_argument, NULL, OPT_TAG },
 	{ "target-directory", required_argument, NULL, 't' },
 	{ "verbose", no_argument, NULL, 'v' },
@@ -79,9 +88,19 @@ usage(void)
 	printf("Copy SOURCE to DEST, or several SOURCEs into DIRECTORY, keeping\n"
 	    "many reads and writes in flight through io_uring.\n"
 	    "\n"
+	    "  -a, --archive                same as -dR --preserve=all\n"
+	    "  -d                           same as --no-dereference --preserve=links\n"
 	    "  -f, --force                  if a destination cannot be opened, remove it\n"
 	    "                                 and try again\n"
+	    "  -H                           follow symbolic links given as SOURCE\n"
+	    "  -L, --dereference            always follow symbolic links in SOURCE\n"
 	    "  -n, --no-clobber             do not overwrite an existing file\n"
+	    "  -P, --no-dereference         never follow symbolic links in SOURCE\n"
+	    "  -p                           same as --preserve=mode,ownership,timestamps\n"
+	    "      --preserve[=ATTR_LIST]   keep these attributes: mode, ownership,\n"
+	    "                                 timestamps, links, xattr, all\n"
+	    "      --no-preserve=ATTR_LIST  do not keep these attributes\n"
+	    "  -R, -r, --recursive          copy directories recursively\n"
 	    "  -t, --target-directory=DIR   copy all SOURCE arguments into DIR\n"
 	    "  -T, --no-target-directory    treat DEST as a normal file\n"
 	    "  -v, --verbose                explain what is being done\n"
@@ -137,6 +156,40 @@ options_parse_size(const char *s, uint64_t *out)
 		return -ERANGE;
 	*out = v;
 	return 0;
+}
+
+int
+options_parse_preserve(const char *list, unsigned *mask)
+{
+	static const struct {
+		const char	*name;
+		unsigned	 bits;
+	} attrs[] = {
+		{ "mode", META_MODE },
+		{ "ownership", META_OWNERSHIP },
+		{ "timestamps", META_TIMESTAMPS },
+		{ "links", META_LINKS },
+		{ "xattr", META_XATTR },
+		{ "all", META_ALL },
+	};
+	const char	*p = list, *end;
+	size_t		 i, len;
+
+	*mask = 0;
+	for (;;) {
+		end = strchr(p, ',');
+		len = end != NULL ? (size_t)(end - p) : strlen(p);
+		for (i = 0; i < sizeof(attrs) / sizeof(attrs[0]); i++)
+			if (strlen(attrs[i].name) == len &&
+			    strncmp(p, attrs[i].name, len) == 0)
+				break;
+		if (i == sizeof(attrs) / sizeof(attrs[0]))
+			return -EINVAL;
+		*mask |= attrs[i].bits;
+		if (end == NULL)
+			return 0;
+		p = end + 1;
+	}
 }
 
 int
@@ -220,6 +273,51 @@ options_parse(struct options *opts, int argc, char **argv)
 	while ((ch = getopt_long(argc, argv, short_opts, long_opts,
 	    NULL)) != -1) {
 		switch (ch) {
+		case 'a':
+			opts->recursive = 1;
+			opts->deref = OPTIONS_DEREF_NEVER;
+			opts->preserve = META_ALL;
+			break;
+		case 'd':
+			opts->deref = OPTIONS_DEREF_NEVER;
+			opts->preserve |= META_LINKS;
+			break;
+		case 'H':
+			opts->deref = OPTIONS_DEREF_ARGS;
+			break;
+		case 'L':
+			opts->deref = OPTIONS_DEREF_ALWAYS;
+			break;
+		case 'P':
+			opts->deref = OPTIONS_DEREF_NEVER;
+			break;
+		case 'p':
+			opts->preserve |= META_MODE | META_OWNERSHIP |
+			    META_TIMESTAMPS;
+			break;
+		case 'r':
+		case 'R':
+			opts->recursive = 1;
+			break;
+		case OPT_PRESERVE:
+		case OPT_NO_PRESERVE: {
+			unsigned	mask;
+
+			if (optarg == NULL)
+				mask = META_MODE | META_OWNERSHIP |
+				    META_TIMESTAMPS;
+			else if (options_parse_preserve(optarg, &mask) < 0) {
+				warnx("invalid attribute list '%s': use mode, "
+				    "ownership, timestamps, links, xattr, all",
+				    optarg);
+				goto bad;
+			}
+			if (ch == OPT_PRESERVE)
+				opts->preserve |= mask;
+			else
+				opts->preserve &= ~mask;
+			break;
+		}
 		case 'f':
 			opts->force = 1;
 			break;

@@ -37,6 +37,9 @@ struct options {
 	int		  verify;	/* --verify: read each copy back */
 	int		  fsync;	/* --fsync: data and directories durable */
 	int		  atomic;	/* --atomic: temp file, renamed into place */
+	int		  recursive;	/* -r, -R: copy directories */
+	int		  deref;	/* OPTIONS_DEREF_* for symlinks */
+	unsigned	  preserve;	/* META_* to keep */
 	const char	 *check;	/* --check=FILE: verify, copy nothing */
 	enum engine_kind  engine;	/* --engine */
 	unsigned	  queue_depth;	/* --queue-depth */
@@ -44,6 +47,15 @@ struct options {
 	char		**operands;	/* sources and destination, as given */
 	int		  noperands;
 };
+
+/* Which symbolic links are followed. */
+#define OPTIONS_DEREF_DEFAULT	0	/* all without -r, none with it */
+#define OPTIONS_DEREF_NEVER	1	/* -P, -d */
+#define OPTIONS_DEREF_ALWAYS	2	/* -L */
+#define OPTIONS_DEREF_ARGS	3	/* -H: command-line arguments only */
+
+/* Parse a --preserve list into META_* bits; 0, or -EINVAL. */
+int	options_parse_preserve(const char *list, unsigned *mask);
 
 /* Why options_parse() stopped. */
 #define OPTIONS_OK	0

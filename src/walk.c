@@ -12,14 +12,18 @@
 #include <sys/types.h>
 #include <sys/stat.h>
 
+#include <dirent.h>
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "manifest.h"
+#include "meta.h"
 #include "status.h"
 #include "walk.h"
 #include "xmalloc.h"
@@ -140,6 +144,83 @@ walk_finish_hash(const struct options *opts, struct copier *c,
 	return ACP_EXIT_OK;
 }
 
+/*
+ * The hard-link map: (device, inode) of a source file with more than one
+ * name, to the destination path its first name was copied to.  Open
+ * addressing, grown at half full; it holds only multiply-linked files.
+ */
+struct linkent {
+	dev_t	 dev;
+	ino_t	 ino;
+	char	*dst;	/* NULL: empty slot */
+};
+
+struct linkmap {
+	struct linkent	*tab;
+	size_t		 size;	/* a power of two, or 0 */
+	size_t		 used;
+};
+
+static size_t
+linkmap_slot(const struct linkmap *m, dev_t dev, ino_t ino)
+{
+	uint64_t	h = (uint64_t)ino * 0x9e3779b97f4a7c15ULL ^ (uint64_t)dev;
+	size_t		i = (size_t)(h ^ (h >> 29)) & (m->size - 1);
+
+	while (m->tab[i].dst != NULL &&
+	    (m->tab[i].dev != dev || m->tab[i].ino != ino))
+		i = (i + 1) & (m->size - 1);
+	return i;
+}
+
+static const char *
+linkmap_find(const struct linkmap *m, const struct stat *st)
+{
+	if (m->size == 0)
+		return NULL;
+	return m->tab[linkmap_slot(m, st->st_dev, st->st_ino)].dst;
+}
+
+static void
+linkmap_add(struct linkmap *m, const struct stat *st, const char *dst)
+{
+	struct linkmap	 bigger;
+	size_t		 i, j;
+
+	if (2 * (m->used + 1) > m->size) {
+		bigger.size = m->size == 0 ? 64 : 2 * m->size;
+		bigger.used = m->used;
+		bigger.tab = xcalloc(bigger.size, sizeof(*bigger.tab));
+		for (i = 0; i < m->size; i++) {
+			if (m->tab[i].dst == NULL)
+				continue;
+			j = linkmap_slot(&bigger, m->tab[i].dev,
+			    m->tab[i].ino);
+			bigger.tab[j] = m->tab[i];
+		}
+		free(m->tab);
+		*m = bigger;
+	}
+	i = linkmap_slot(m, st->st_dev, st->st_ino);
+	if (m->tab[i].dst != NULL)
+		return;
+	m->tab[i].dev = st->st_dev;
+	m->tab[i].ino = st->st_ino;
+	m->tab[i].dst = xstrdup(dst);
+	m->used++;
+}
+
+static void
+linkmap_free(struct linkmap *m)
+{
+	size_t	i;
+
+	for (i = 0; i < m->size; i++)
+		free(m->tab[i].dst);
+	free(m->tab);
+	memset(m, 0, sizeof(*m));
+}
+
 /* Directories that gained entries, to fsync once at the end. */
 struct dirlist {
 	char	**dirs;
@@ -193,26 +274,50 @@ dirlist_sync(struct dirlist *dl)
 	return status;
 }
 
-/* Copy one source to one destination path; a status. */
-static int
-walk_one(const struct options *opts, struct copier *c, FILE *manifest,
-    struct dirlist *dl, const char *src, const char *dst, const char *name)
-{
-	struct copy_job	job;
-	struct stat	sst, dstst;
-	int		dst_exists = 0;
+/* The walk's state: what every entry needs. */
+struct walk {
+	const struct options	*opts;
+	struct copier		*c;
+	FILE			*manifest;
+	struct dirlist		 dl;
+	struct linkmap		 links;
+};
 
-	if (stat(src, &sst) < 0) {
-		warn("cannot stat '%s'", src);
-		return ACP_EXIT_FAIL;
-	}
-	if (S_ISDIR(sst.st_mode)) {
-		warnx("-r not specified; omitting directory '%s'", src);
-		return ACP_EXIT_FAIL;
-	}
+static int	walk_entry(struct walk *, const char *src, const char *dst,
+		    const char *name, int top);
+
+static void
+walk_verbose(const struct walk *w, const char *src, const char *dst)
+{
+	if (!w->opts->verbose)
+		return;
+	walk_quote(stdout, src);
+	fputs(" -> ", stdout);
+	walk_quote(stdout, dst);
+	fputc('\n', stdout);
+}
+
+static int
+walk_stopped(const struct walk *w)
+{
+	return w->c->broken || (w->c->stop != NULL && *w->c->stop);
+}
+
+/* Copy a regular file (or a file's contents) whose stat is sst. */
+static int
+walk_file(struct walk *w, const char *src, const char *dst,
+    const char *name, const struct stat *sst)
+{
+	const struct options	*opts = w->opts;
+	struct copy_job		 job;
+	struct stat		 dstst;
+	const char		*first;
+	int			 dst_exists = 0;
+
 	if (stat(dst, &dstst) == 0) {
 		dst_exists = 1;
-		if (dstst.st_dev == sst.st_dev && dstst.st_ino == sst.st_ino) {
+		if (dstst.st_dev == sst->st_dev &&
+		    dstst.st_ino == sst->st_ino) {
 			warnx("'%s' and '%s' are the same file", src, dst);
 			return ACP_EXIT_FAIL;
 		}
@@ -229,30 +334,315 @@ walk_one(const struct options *opts, struct copier *c, FILE *manifest,
 		return ACP_EXIT_FAIL;
 	}
 
+	/* A second name of a file already copied: link it, as cp -a does. */
+	if ((opts->preserve & META_LINKS) && sst->st_nlink > 1 &&
+	    (first = linkmap_find(&w->links, sst)) != NULL) {
+		if (dst_exists && unlink(dst) < 0) {
+			warn("cannot remove '%s'", dst);
+			return ACP_EXIT_FAIL;
+		}
+		if (link(first, dst) < 0) {
+			warn("cannot create hard link '%s' to '%s'", dst,
+			    first);
+			return ACP_EXIT_FAIL;
+		}
+		walk_verbose(w, src, dst);
+		return ACP_EXIT_OK;
+	}
+
 	memset(&job, 0, sizeof(job));
 	job.src = src;
 	job.dst = dst;
-	job.sst = &sst;
+	job.sst = sst;
 	job.dst_exists = dst_exists;
 	job.dst_mode = dst_exists ? dstst.st_mode : 0;
 	job.noclobber = opts->noclobber;
 	job.force = opts->force;
-	if (copier_copy_file(c, &job) < 0)
+	job.preserve = opts->preserve;
+	if (copier_copy_file(w->c, &job) < 0)
 		return ACP_EXIT_FAIL;
+	if ((opts->preserve & META_LINKS) && sst->st_nlink > 1)
+		linkmap_add(&w->links, sst, dst);
 	if (opts->fsync && job.created)
-		dirlist_add(dl, dst);
-	if (opts->verbose) {
-		walk_quote(stdout, src);
-		fputs(" -> ", stdout);
-		walk_quote(stdout, dst);
-		fputc('\n', stdout);
-	}
+		dirlist_add(&w->dl, dst);
+	walk_verbose(w, src, dst);
 	if (job.changed)
 		/* Its hash is of data that was moving: no manifest line. */
 		return ACP_EXIT_CHANGED;
 	if (opts->algo != NULL)
-		return walk_finish_hash(opts, c, manifest, dst, name, job.hex);
-	return ACP_EXIT_OK;
+		return status_merge(job.meta_failed ? ACP_EXIT_FAIL :
+		    ACP_EXIT_OK, walk_finish_hash(opts, w->c, w->manifest, dst,
+		    name, job.hex));
+	return job.meta_failed ? ACP_EXIT_FAIL : ACP_EXIT_OK;
+}
+
+/*
+ * Make room for a new non-directory entry at dst: refuse a directory,
+ * keep an existing entry under -n (1), remove it otherwise.  0 to go on,
+ * 1 to skip, -1 after a message.
+ */
+static int
+walk_clear(const struct walk *w, const char *dst)
+{
+	struct stat	st;
+
+	if (lstat(dst, &st) < 0)
+		return 0;
+	if (S_ISDIR(st.st_mode)) {
+		warnx("cannot overwrite directory '%s' with non-directory",
+		    dst);
+		return -1;
+	}
+	if (w->opts->noclobber)
+		return 1;
+	if (unlink(dst) < 0) {
+		warn("cannot remove '%s'", dst);
+		return -1;
+	}
+	return 0;
+}
+
+/* Metadata of an entry made by name (symlink, special file, directory). */
+static int
+walk_meta(const struct walk *w, const char *src, const char *dst,
+    const struct stat *st)
+{
+	int	ret = 0;
+
+	if ((w->opts->preserve & META_XATTR) && !S_ISLNK(st->st_mode) &&
+	    meta_copy_xattrs(-1, src, -1, dst) < 0)
+		ret = -1;
+	if ((w->opts->preserve & (META_MODE | META_OWNERSHIP |
+	    META_TIMESTAMPS)) && meta_apply(-1, dst, st, w->opts->preserve) < 0)
+		ret = -1;
+	return ret;
+}
+
+static int
+walk_symlink(struct walk *w, const char *src, const char *dst,
+    const struct stat *st)
+{
+	char	*target;
+	size_t	 size = (size_t)st->st_size + 1;
+	ssize_t	 n;
+	int	 ret;
+
+	/* st_size may lie (it is 0 on some filesystems): grow until it fits. */
+	if (size < 64)
+		size = 64;
+	for (;;) {
+		target = xmalloc(size);
+		if ((n = readlink(src, target, size)) < 0) {
+			warn("cannot read symbolic link '%s'", src);
+			free(target);
+			return ACP_EXIT_FAIL;
+		}
+		if ((size_t)n < size)
+			break;
+		free(target);
+		size *= 2;
+	}
+	target[n] = '\0';
+	if ((ret = walk_clear(w, dst)) != 0) {
+		free(target);
+		return ret > 0 ? ACP_EXIT_OK : ACP_EXIT_FAIL;
+	}
+	if (symlink(target, dst) < 0) {
+		warn("cannot create symbolic link '%s'", dst);
+		free(target);
+		return ACP_EXIT_FAIL;
+	}
+	free(target);
+	walk_verbose(w, src, dst);
+	return walk_meta(w, src, dst, st) < 0 ? ACP_EXIT_FAIL : ACP_EXIT_OK;
+}
+
+/* A FIFO, device or socket, made anew (cp -r does not read them). */
+static int
+walk_special(struct walk *w, const char *src, const char *dst,
+    const struct stat *st)
+{
+	mode_t	mode = st->st_mode & 07777;
+	int	ret;
+
+	if ((ret = walk_clear(w, dst)) != 0)
+		return ret > 0 ? ACP_EXIT_OK : ACP_EXIT_FAIL;
+	if (!(w->opts->preserve & META_MODE))
+		mode &= ~w->c->umask & 0777;
+	if (S_ISFIFO(st->st_mode))
+		ret = mkfifo(dst, mode);
+	else
+		ret = mknod(dst, (st->st_mode & S_IFMT) | mode, st->st_rdev);
+	if (ret < 0) {
+		warn(S_ISFIFO(st->st_mode) ? "cannot create fifo '%s'" :
+		    "cannot create special file '%s'", dst);
+		return ACP_EXIT_FAIL;
+	}
+	walk_verbose(w, src, dst);
+	return walk_meta(w, src, dst, st) < 0 ? ACP_EXIT_FAIL : ACP_EXIT_OK;
+}
+
+/* Is dir (an existing path) the same as src or inside it? */
+static int
+inside(const char *src, const char *dir)
+{
+	char	*rs, *rd;
+	size_t	 len;
+	int	 ret = 0;
+
+	rs = realpath(src, NULL);
+	rd = realpath(dir, NULL);
+	if (rs != NULL && rd != NULL) {
+		len = strlen(rs);
+		ret = strncmp(rs, rd, len) == 0 &&
+		    (rd[len] == '/' || rd[len] == '\0' || strcmp(rs, "/") == 0);
+	}
+	free(rs);
+	free(rd);
+	return ret;
+}
+
+static char *
+join(const char *dir, const char *name)
+{
+	size_t	 n = strlen(dir) + 1 + strlen(name) + 1;
+	char	*out = xmalloc(n);
+
+	snprintf(out, n, "%s%s%s", dir,
+	    dir[0] != '\0' && dir[strlen(dir) - 1] == '/' ? "" : "/", name);
+	return out;
+}
+
+static int
+walk_dir(struct walk *w, const char *src, const char *dst, const char *name,
+    const struct stat *st)
+{
+	struct stat	 dstst;
+	struct dirent	*de;
+	DIR		*dp;
+	char		*parent, *slash, *csrc, *cdst, *cname;
+	int		 made = 0, status = ACP_EXIT_OK;
+
+	/* Copying a directory into itself would never end. */
+	parent = xstrdup(dst);
+	if ((slash = strrchr(parent, '/')) != NULL && slash != parent)
+		*slash = '\0';
+	else if (slash == NULL)
+		strcpy(parent, ".");
+	if (inside(src, parent)) {
+		warnx("cannot copy a directory, '%s', into itself, '%s'", src,
+		    dst);
+		free(parent);
+		return ACP_EXIT_FAIL;
+	}
+	free(parent);
+
+	if (lstat(dst, &dstst) == 0) {
+		if (!S_ISDIR(dstst.st_mode)) {
+			warnx("cannot overwrite non-directory '%s' with "
+			    "directory '%s'", dst, src);
+			return ACP_EXIT_FAIL;
+		}
+		if (dstst.st_dev == st->st_dev && dstst.st_ino == st->st_ino) {
+			warnx("cannot copy a directory, '%s', into itself, "
+			    "'%s'", src, dst);
+			return ACP_EXIT_FAIL;
+		}
+	} else {
+		/* Writable for us while it fills; its mode is set after. */
+		if (mkdir(dst, (st->st_mode & 07777) | S_IRWXU) < 0) {
+			warn("cannot create directory '%s'", dst);
+			return ACP_EXIT_FAIL;
+		}
+		made = 1;
+		walk_verbose(w, src, dst);
+		if (w->opts->fsync)
+			dirlist_add(&w->dl, dst);
+	}
+
+	if ((dp = opendir(src)) == NULL) {
+		warn("cannot open directory '%s'", src);
+		status = ACP_EXIT_FAIL;
+	}
+	while (dp != NULL && !walk_stopped(w)) {
+		errno = 0;
+		if ((de = readdir(dp)) == NULL) {
+			if (errno != 0) {
+				warn("cannot read directory '%s'", src);
+				status = status_merge(status, ACP_EXIT_FAIL);
+			}
+			break;
+		}
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
+			continue;
+		csrc = join(src, de->d_name);
+		cdst = join(dst, de->d_name);
+		cname = join(name, de->d_name);
+		status = status_merge(status, walk_entry(w, csrc, cdst, cname,
+		    0));
+		free(csrc);
+		free(cdst);
+		free(cname);
+	}
+	if (dp != NULL)
+		(void)closedir(dp);
+
+	/* After the entries, which changed its times and needed it open. */
+	if (w->opts->preserve & (META_MODE | META_OWNERSHIP | META_TIMESTAMPS |
+	    META_XATTR)) {
+		if (walk_meta(w, src, dst, st) < 0)
+			status = status_merge(status, ACP_EXIT_FAIL);
+	} else if (made && (st->st_mode & S_IRWXU) != S_IRWXU &&
+	    chmod(dst, st->st_mode & 07777 & ~w->c->umask) < 0) {
+		warn("cannot set permissions of '%s'", dst);
+		status = status_merge(status, ACP_EXIT_FAIL);
+	}
+	return status;
+}
+
+/* Copy one source entry to one destination path; a status. */
+static int
+walk_entry(struct walk *w, const char *src, const char *dst,
+    const char *name, int top)
+{
+	const struct options	*opts = w->opts;
+	struct stat		 st;
+	int			 follow, ret;
+
+	switch (opts->deref) {
+	case OPTIONS_DEREF_ALWAYS:
+		follow = 1;
+		break;
+	case OPTIONS_DEREF_NEVER:
+		follow = 0;
+		break;
+	case OPTIONS_DEREF_ARGS:
+		follow = top;
+		break;
+	default:
+		/* cp: without -r, follow; with it, copy links as links. */
+		follow = !opts->recursive;
+		break;
+	}
+	ret = follow ? stat(src, &st) : lstat(src, &st);
+	if (ret < 0) {
+		/* A symlink loop under -L is ELOOP here: this entry only. */
+		warn("cannot stat '%s'", src);
+		return ACP_EXIT_FAIL;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		if (!opts->recursive) {
+			warnx("-r not specified; omitting directory '%s'", src);
+			return ACP_EXIT_FAIL;
+		}
+		return walk_dir(w, src, dst, name, &st);
+	}
+	if (S_ISLNK(st.st_mode))
+		return walk_symlink(w, src, dst, &st);
+	if (opts->recursive && !S_ISREG(st.st_mode))
+		return walk_special(w, src, dst, &st);
+	return walk_file(w, src, dst, name, &st);
 }
 
 /* Is path an existing directory?  1, 0, or -1 with errno set. */
@@ -273,10 +663,15 @@ is_dir(const char *path)
 int
 walk_run(const struct options *opts, struct copier *c, FILE *manifest)
 {
-	struct dirlist	 dl = { NULL, 0 };
+	struct walk	 w;
 	const char	*dir = NULL, *name;
 	char		*dst;
 	int		 nsrc = opts->noperands, i, status = ACP_EXIT_OK, ret;
+
+	memset(&w, 0, sizeof(w));
+	w.opts = opts;
+	w.c = c;
+	w.manifest = manifest;
 
 	if (opts->target_dir != NULL) {
 		if (is_dir(opts->target_dir) <= 0) {
@@ -299,23 +694,25 @@ walk_run(const struct options *opts, struct copier *c, FILE *manifest)
 	if (dir == NULL) {
 		/* Relative to where the copy went: its own name. */
 		dst = last_component(opts->operands[1]);
-		status = walk_one(opts, c, manifest, &dl, opts->operands[0],
-		    opts->operands[1], opts->manifest_relative && dst != NULL ?
-		    dst : opts->operands[1]);
+		status = walk_entry(&w, opts->operands[0], opts->operands[1],
+		    opts->manifest_relative && dst != NULL ? dst :
+		    opts->operands[1], 1);
 		free(dst);
-		return status_merge(status, dirlist_sync(&dl));
+		linkmap_free(&w.links);
+		return status_merge(status, dirlist_sync(&w.dl));
 	}
-	for (i = 0; i < nsrc && !c->broken && !(c->stop && *c->stop); i++) {
+	for (i = 0; i < nsrc && !walk_stopped(&w); i++) {
 		dst = target_in_dir(dir, opts->operands[i]);
 		name = strrchr(dst, '/');
 		name = opts->manifest_relative && name != NULL ? name + 1 : dst;
-		status = status_merge(status, walk_one(opts, c, manifest,
-		    &dl, opts->operands[i], dst, name));
+		status = status_merge(status, walk_entry(&w,
+		    opts->operands[i], dst, name, 1));
 		free(dst);
 	}
 	if (c->broken)
 		status = status_merge(status, ACP_EXIT_FAIL);
-	return status_merge(status, dirlist_sync(&dl));
+	linkmap_free(&w.links);
+	return status_merge(status, dirlist_sync(&w.dl));
 }
 
 int

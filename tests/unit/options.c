@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "../tap.h"
+#include "meta.h"
 #include "options.h"
 
 static int
@@ -36,7 +37,7 @@ main(void)
 	uint64_t	v = 0;
 	long long	n = 0;
 
-	tap_plan(30);
+	tap_plan(35);
 
 	is(options_parse_size("4096", &v), 0, "plain number parses");
 	is(v, 4096, "plain number value");
@@ -81,5 +82,17 @@ main(void)
 	    OPTIONS_USAGE, "one operand is a usage error");
 	is(parse(&opts, "--engine=sync", "--block-size=64K", "-T"),
 	    OPTIONS_USAGE, "no operand is a usage error");
+	{
+		unsigned	m = 0;
+
+		is(options_parse_preserve("mode,timestamps", &m), 0,
+		    "preserve list parses");
+		is(m, META_MODE | META_TIMESTAMPS, "mode,timestamps");
+		is(options_parse_preserve("all", &m), 0, "all parses");
+		is(m, META_ALL, "all is every attribute");
+		ok(options_parse_preserve("mode,,links", &m) < 0 &&
+		    options_parse_preserve("colour", &m) < 0,
+		    "empty and unknown attributes refused");
+	}
 	return tap_done();
 }

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Metadata: ownership, mode and timestamps, applied after the data (and,
+ * for a directory, after its entries).  Through the file descriptor where
+ * there is one, else by name without following a symlink, as OpenBSD cp's
+ * setfile() does.  Policy (what to keep) comes in as a mask.
+ */
+#ifndef ACP_META_H
+#define ACP_META_H
+
+#include <sys/types.h>
+#include <sys/stat.h>
+
+#define META_MODE	0x01
+#define META_OWNERSHIP	0x02
+#define META_TIMESTAMPS	0x04
+#define META_LINKS	0x08
+#define META_XATTR	0x10
+#define META_ALL	(META_MODE | META_OWNERSHIP | META_TIMESTAMPS | \
+			    META_LINKS | META_XATTR)
+
+/*
+ * Give fd (or path, when fd is -1) the metadata of st that the mask asks
+ * for.  0, or -1 after a message naming path.  A chown refused with EPERM
+ * is not an error, but then the set-user-ID and set-group-ID bits are not
+ * kept (cp's rule).
+ */
+int	meta_apply(int fd, const char *path, const struct stat *st,
+	    unsigned mask);
+
+/*
+ * Copy the extended attributes (all namespaces the caller may read and
+ * write; POSIX ACLs are system.posix_acl_* among them) from src to dst,
+ * by descriptor or, when a descriptor is -1, by name without following a
+ * symlink.  0, or -1 after a message.  Filesystems without xattrs are not
+ * an error.
+ */
+int	meta_copy_xattrs(int sfd, const char *src, int dfd, const char *dst);
+
+#endif
