@@ -972,9 +972,15 @@ finish:
 		    meta_apply(f.dfd, f.dst, &sst, job->preserve) < 0)
 			job->meta_failed = 1;
 	}
+	/*
+	 * --fsync: the data, and with preserved metadata the inode too
+	 * (fdatasync may leave a mode or times change in memory).
+	 */
 	if (c->fsync && f.err == 0 && S_ISREG(dst.st_mode) &&
-	    fdatasync(f.dfd) < 0)
+	    ((job->preserve & ~META_LINKS) ? fsync(f.dfd) :
+	    fdatasync(f.dfd)) < 0)
 		file_fail(&f, -errno, 1, f.plan.eof);
+
 	file_check_changed(&f, &sst, job);
 
 done:

@@ -228,10 +228,25 @@ struct dirlist {
 };
 
 static void
+dirlist_add_dir(struct dirlist *dl, char *dir)
+{
+	size_t	i;
+
+	for (i = 0; i < dl->n; i++) {
+		if (strcmp(dl->dirs[i], dir) == 0) {
+			free(dir);
+			return;
+		}
+	}
+	dl->dirs = xreallocarray(dl->dirs, dl->n + 1, sizeof(*dl->dirs));
+	dl->dirs[dl->n++] = dir;
+}
+
+/* The directory that holds path gained an entry. */
+static void
 dirlist_add(struct dirlist *dl, const char *path)
 {
 	char	*dir, *slash;
-	size_t	 i;
 
 	dir = xstrdup(path);
 	if ((slash = strrchr(dir, '/')) == NULL) {
@@ -241,14 +256,7 @@ dirlist_add(struct dirlist *dl, const char *path)
 		slash[1] = '\0';
 	else
 		*slash = '\0';
-	for (i = 0; i < dl->n; i++) {
-		if (strcmp(dl->dirs[i], dir) == 0) {
-			free(dir);
-			return;
-		}
-	}
-	dl->dirs = xreallocarray(dl->dirs, dl->n + 1, sizeof(*dl->dirs));
-	dl->dirs[dl->n++] = dir;
+	dirlist_add_dir(dl, dir);
 }
 
 /* fsync each directory once; frees the list; a status. */
@@ -593,6 +601,9 @@ walk_dir(struct walk *w, const char *src, const char *dst, const char *name,
 	    META_XATTR)) {
 		if (walk_meta(w, src, dst, st) < 0)
 			status = status_merge(status, ACP_EXIT_FAIL);
+		/* Its own inode changed: --fsync flushes it too. */
+		if (w->opts->fsync)
+			dirlist_add_dir(&w->dl, xstrdup(dst));
 	} else if (made && (st->st_mode & S_IRWXU) != S_IRWXU &&
 	    chmod(dst, st->st_mode & 07777 & ~w->c->umask) < 0) {
 		warn("cannot set permissions of '%s'", dst);

@@ -6,7 +6,7 @@
 # file's data and the directory.
 . "${top_srcdir:-.}/tests/lib.sh"
 
-plan $((6 * $(nengines) + 4))
+plan $((6 * $(nengines) + 8))
 
 mkdata "$T/chunk" 65536 chunk
 
@@ -76,6 +76,64 @@ wait "$appender"
 ok $? "a source that changes while copied: a warning and exit 4"
 [ -e "$T/m.txt" ] && [ ! -s "$T/m.txt" ]
 ok $? "its manifest line is left out"
+
+# A large tree, interrupted: every file is whole or was never touched.
+mkdir -p "$T/tree"
+for d in 0 1 2 3 4 5 6 7 8 9; do
+	mkdir "$T/tree/d$d"
+	for f in 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19; do
+		mkdata "$T/tree/d$d/f$f" 200000 "tree-$d-$f"
+	done
+done
+
+# tree_interrupt SIGNAL ARGS...: copy the tree into $T/tdst, which holds
+# an "old" version of d0, signal acp once some files are in.
+tree_interrupt() {
+	_sig=$1
+	shift
+	rm -rf "$T/tdst" && mkdir -p "$T/tdst/tree/d0"
+	for f in 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19; do
+		echo "old $f" > "$T/tdst/tree/d0/f$f"
+	done
+	"$ACP" "$@" -r --fsync "$T/tree" "$T/tdst" 2> "$T/stderr" &
+	pid=$!
+	for _ in $(seq 200); do
+		[ "$(find "$T/tdst" -type f | wc -l)" -gt 40 ] && break
+		sleep 0.02
+	done
+	kill -s "$_sig" "$pid"
+	rc=0
+	wait "$pid" || rc=$?
+}
+
+# Each file of the copy is its source's content, or its old content.
+tree_whole() {
+	find "$T/tdst" -type f | while read -r f; do
+		rel=${f#"$T"/tdst/}
+		cmp -s "$f" "$T/$rel" && continue
+		case $rel in
+		tree/d0/f*) [ "$(cat "$f")" = "old ${rel##*/f}" ] && continue ;;
+		esac
+		echo "partial: $rel"
+	done
+}
+
+tree_interrupt INT --atomic
+[ "$rc" -eq 130 ] && [ -z "$(tree_whole)" ]
+ok $? "a tree under --atomic, SIGINT: exit 130, every file whole or old"
+[ -z "$(find "$T/tdst" -name '.acp-*')" ]
+ok $? "a tree under --atomic, SIGINT: no temporary file left"
+
+tree_interrupt TERM
+partial=$(tree_whole)
+# Without --atomic only an old file being rewritten may be partial, and
+# then the message names it.
+[ "$rc" -eq 143 ] && { [ -z "$partial" ] ||
+    { [ "$(echo "$partial" | wc -l)" -eq 1 ] &&
+    grep -q "was partly overwritten" "$T/stderr"; }; }
+ok $? "a tree, SIGTERM: exit 143, no new file left short"
+[ "$(find "$T/tdst" -type f | wc -l)" -lt 220 ]
+ok $? "a tree, SIGTERM: the copy stopped early"
 
 if command -v strace > /dev/null; then
 	mkdir -p "$T/sync"

@@ -1,0 +1,141 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
+#
+# Copy a seeded tree of many small files with acp and its peers, warm and
+# cold cache, and print the median and fastest time of each and its ratio
+# to cp -r.
+#
+# usage: bench/bench-tree.sh [-n FILES] [-D DIRS] [-r RUNS] [-d DIR] [-a ACP] [-F]
+#   -n FILES  files in the tree (default 50000), 4 KiB to 64 KiB each
+#   -D DIRS   directories they are spread over (default 500)
+#   -r RUNS   runs per tool and cache state (default 3)
+#   -d DIR    scratch directory on the disk to measure (default bench/data)
+#   -a ACP    the acp binary (default src/acp beside this script)
+#   -F        also the cost of safety: acp --atomic --fsync, cp -r then sync
+set -eu
+
+here=$(cd "$(dirname "$0")" && pwd)
+nfiles=50000
+ndirs=500
+runs=3
+dir=$here/data
+acp=$here/../src/acp
+safety=0
+while getopts n:D:r:d:a:F opt; do
+	case $opt in
+	n) nfiles=$OPTARG ;;
+	D) ndirs=$OPTARG ;;
+	r) runs=$OPTARG ;;
+	d) dir=$OPTARG ;;
+	a) acp=$OPTARG ;;
+	F) safety=1 ;;
+	*) sed -n '4,16p' "$0"; exit 2 ;;
+	esac
+done
+[ -x "$acp" ] || { echo "bench: no acp binary at $acp" >&2; exit 1; }
+command -v python3 > /dev/null || { echo "bench: needs python3 to make the tree" >&2; exit 1; }
+
+mkdir -p "$dir"
+src=$dir/tree-$nfiles-$ndirs
+dst=$dir/tree-dst
+trap 'rm -rf "$dst"' EXIT
+
+if [ ! -d "$src" ]; then
+	echo "bench: making $nfiles files in $ndirs directories in $src" >&2
+	python3 - "$src" "$nfiles" "$ndirs" <<'PY'
+import os, random, sys
+root, n, d = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+rng = random.Random(20261125)
+blob = rng.randbytes(1 << 20)
+for i in range(d):
+    os.makedirs(os.path.join(root, "d%03d" % i), exist_ok=True)
+for i in range(n):
+    size = rng.randint(4096, 65536)
+    off = rng.randint(0, len(blob) - size)
+    with open(os.path.join(root, "d%03d" % (i % d), "f%06d" % i), "wb") as f:
+        f.write(i.to_bytes(8, "little") + blob[off:off + size - 8])
+PY
+fi
+
+can_drop=0
+[ "$(id -u)" = 0 ] && [ -w /proc/sys/vm/drop_caches ] && can_drop=1
+
+prepare() {
+	rm -rf "$dst"
+	sync
+	if [ "$1" = cold ]; then
+		echo 3 > /proc/sys/vm/drop_caches
+	else
+		tar -C "$src" -cf - . > /dev/null
+	fi
+}
+
+now() { date +%s.%N; }
+
+time_one() {
+	local name=$1 state=$2 t0 t1
+	shift 2
+	prepare "$state"
+	t0=$(now)
+	"$@" > /dev/null
+	t1=$(now)
+	if ! diff -r -q "$src" "$dst" > /dev/null; then
+		echo "bench: $name produced a different tree" >&2
+		exit 1
+	fi
+	echo "$t1 - $t0" | bc -l
+}
+
+median() {
+	sort -g | awk '{a[NR]=$1} END {
+	    if (NR % 2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2 }'
+}
+
+tar_pipe() { mkdir -p "$2" && tar -C "$1" -cf - . | tar -C "$2" -xf -; }
+cp_sync() { cp -r "$1" "$2" && sync; }
+
+tools=("cp -r|cp -r $src $dst" "acp -r|$acp -r $src $dst")
+command -v rsync > /dev/null && tools+=("rsync -a|rsync -a $src/ $dst/")
+tools+=("tar | tar|tar_pipe $src $dst")
+if [ "$safety" = 1 ]; then
+	tools+=("cp -r+sync|cp_sync $src $dst")
+	tools+=("acp atomic+fsync|$acp -r --atomic --fsync $src $dst")
+fi
+
+states="warm"
+[ "$can_drop" = 1 ] && states="warm cold"
+
+echo "# acp tree bench: $nfiles files in $ndirs dirs, $runs runs each, seconds; $(uname -r); $(findmnt -no FSTYPE -T "$dir")"
+declare -A times med low
+for state in $states; do
+	for _ in $(seq "$runs"); do
+		for t in "${tools[@]}"; do
+			name=${t%%|*}
+			cmd=${t#*|}
+			# shellcheck disable=SC2086
+			times["$name/$state"]+="$(time_one "$name" "$state" $cmd) "
+		done
+	done
+	for t in "${tools[@]}"; do
+		name=${t%%|*}
+		# shellcheck disable=SC2086
+		med["$name/$state"]=$(printf '%s\n' ${times["$name/$state"]} | median)
+		# shellcheck disable=SC2086
+		low["$name/$state"]=$(printf '%s\n' ${times["$name/$state"]} | sort -g | head -1)
+	done
+done
+
+printf '%-18s' tool
+for state in $states; do printf '%10s %8s %8s' "$state med" "vs cp" "min"; done
+printf '\n'
+for t in "${tools[@]}"; do
+	name=${t%%|*}
+	printf '%-18s' "$name"
+	for state in $states; do
+		m=${med["$name/$state"]}
+		c=${med["cp -r/$state"]}
+		printf '%10.3f %7.2fx %8.3f' "$m" "$(echo "$m / $c" | bc -l)" \
+		    "${low["$name/$state"]}"
+	done
+	printf '\n'
+done
