@@ -96,7 +96,7 @@ cp_sync() { cp -r "$1" "$2" && sync; }
 
 tools=("cp -r|cp -r $src $dst" "acp -r|$acp -r $src $dst")
 command -v rsync > /dev/null && tools+=("rsync -a|rsync -a $src/ $dst/")
-tools+=("tar | tar|tar_pipe $src $dst")
+tools+=("tar pipe|tar_pipe $src $dst")
 if [ "$safety" = 1 ]; then
 	tools+=("cp -r+sync|cp_sync $src $dst")
 	tools+=("acp atomic+fsync|$acp -r --atomic --fsync $src $dst")
