@@ -25,6 +25,8 @@
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=bench/common.sh
+. "$here/common.sh"
 size=1G
 runs=5
 dir=$here/data
@@ -79,27 +81,7 @@ prepare() {	# $1: warm|cold
 	fi
 }
 
-now() { date +%s.%N; }
-
-# time_one NAME STATE CMD...: seconds for one run, after checking the copy.
-time_one() {
-	local name=$1 state=$2 t0 t1
-	shift 2
-	prepare "$state"
-	t0=$(now)
-	"$@" > /dev/null
-	t1=$(now)
-	if ! cmp -s "$src" "$dst"; then
-		echo "bench: $name produced a different copy" >&2
-		exit 1
-	fi
-	echo "$t1 - $t0" | bc -l
-}
-
-median() {
-	sort -g | awk '{a[NR]=$1} END {
-	    if (NR % 2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2 }'
-}
+same() { cmp -s "$src" "$dst"; }
 
 cp_xxh() { cp "$1" "$2" && xxhsum -H2 "$2"; }
 cp_sha() { cp "$1" "$2" && sha256sum "$2"; }
@@ -136,45 +118,5 @@ states="warm"
 
 echo "# acp bench: $size file, $runs runs each, median seconds; $(uname -r); $(findmnt -no FSTYPE -T "$dir")"
 [ -n "$extra" ] && echo "# acp arguments: $extra"
-# Runs are interleaved (each run times every tool once) so that a slow
-# moment of a shared machine falls on all tools alike.
-declare -A times med low
-for state in $states; do
-	for _ in $(seq "$runs"); do
-		for t in "${tools[@]}"; do
-			name=${t%%|*}
-			cmd=${t#*|}
-			# shellcheck disable=SC2086
-			times["$name/$state"]+="$(time_one "$name" "$state" $cmd) "
-		done
-	done
-	for t in "${tools[@]}"; do
-		name=${t%%|*}
-		# shellcheck disable=SC2086
-		med["$name/$state"]=$(printf '%s\n' ${times["$name/$state"]} | median)
-		# shellcheck disable=SC2086
-		low["$name/$state"]=$(printf '%s\n' ${times["$name/$state"]} | sort -g | head -1)
-	done
-done
-
-printf '%-14s' tool
-for state in $states; do printf '%10s %8s %8s' "$state med" "vs cp" "min"; done
-printf '\n'
-for t in "${tools[@]}"; do
-	name=${t%%|*}
-	printf '%-14s' "$name"
-	for state in $states; do
-		m=${med["$name/$state"]}
-		c=${med["cp/$state"]:-}
-		if [ -n "$c" ]; then
-			printf '%10.3f %7.2fx %8.3f' "$m" "$(echo "$m / $c" | bc -l)" \
-			    "${low["$name/$state"]}"
-		else
-			printf '%10.3f %8s %8.3f' "$m" "-" "${low["$name/$state"]}"
-		fi
-	done
-	printf '\n'
-done
-if [ -n "${BENCH_RAW:-}" ]; then
-	for k in "${!times[@]}"; do echo "# raw $k: ${times[$k]}"; done
-fi
+base="cp"
+run_table

@@ -15,6 +15,8 @@
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=bench/common.sh
+. "$here/common.sh"
 nfiles=50000
 ndirs=500
 runs=3
@@ -70,26 +72,7 @@ prepare() {
 	fi
 }
 
-now() { date +%s.%N; }
-
-time_one() {
-	local name=$1 state=$2 t0 t1
-	shift 2
-	prepare "$state"
-	t0=$(now)
-	"$@" > /dev/null
-	t1=$(now)
-	if ! diff -r -q "$src" "$dst" > /dev/null; then
-		echo "bench: $name produced a different tree" >&2
-		exit 1
-	fi
-	echo "$t1 - $t0" | bc -l
-}
-
-median() {
-	sort -g | awk '{a[NR]=$1} END {
-	    if (NR % 2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2 }'
-}
+same() { diff -r -q "$src" "$dst" > /dev/null; }
 
 tar_pipe() { mkdir -p "$2" && tar -C "$1" -cf - . | tar -C "$2" -xf -; }
 cp_sync() { cp -r "$1" "$2" && sync; }
@@ -106,36 +89,5 @@ states="warm"
 [ "$can_drop" = 1 ] && states="warm cold"
 
 echo "# acp tree bench: $nfiles files in $ndirs dirs, $runs runs each, seconds; $(uname -r); $(findmnt -no FSTYPE -T "$dir")"
-declare -A times med low
-for state in $states; do
-	for _ in $(seq "$runs"); do
-		for t in "${tools[@]}"; do
-			name=${t%%|*}
-			cmd=${t#*|}
-			# shellcheck disable=SC2086
-			times["$name/$state"]+="$(time_one "$name" "$state" $cmd) "
-		done
-	done
-	for t in "${tools[@]}"; do
-		name=${t%%|*}
-		# shellcheck disable=SC2086
-		med["$name/$state"]=$(printf '%s\n' ${times["$name/$state"]} | median)
-		# shellcheck disable=SC2086
-		low["$name/$state"]=$(printf '%s\n' ${times["$name/$state"]} | sort -g | head -1)
-	done
-done
-
-printf '%-18s' tool
-for state in $states; do printf '%10s %8s %8s' "$state med" "vs cp" "min"; done
-printf '\n'
-for t in "${tools[@]}"; do
-	name=${t%%|*}
-	printf '%-18s' "$name"
-	for state in $states; do
-		m=${med["$name/$state"]}
-		c=${med["cp -r/$state"]}
-		printf '%10.3f %7.2fx %8.3f' "$m" "$(echo "$m / $c" | bc -l)" \
-		    "${low["$name/$state"]}"
-	done
-	printf '\n'
-done
+base="cp -r"
+run_table

@@ -14,14 +14,14 @@
 #include "manifest.h"
 #include "xmalloc.h"
 
-static int
-needs_escape(const char *name)
+int
+manifest_needs_escape(const char *name)
 {
 	return strpbrk(name, "\\\n") != NULL;
 }
 
-static void
-write_name(FILE *fp, const char *name, int escape)
+void
+manifest_write_name(FILE *fp, const char *name, int escape)
 {
 	const char	*p;
 
@@ -43,17 +43,17 @@ void
 manifest_write(FILE *fp, const struct checksum_algo *algo, const char *hex,
     const char *name, int tag)
 {
-	int	escape = needs_escape(name);
+	int	escape = manifest_needs_escape(name);
 
 	if (escape)
 		fputc('\\', fp);
 	if (tag || algo->tagged) {
 		fprintf(fp, "%s (", algo->tag);
-		write_name(fp, name, escape);
+		manifest_write_name(fp, name, escape);
 		fprintf(fp, ") = %s\n", hex);
 	} else {
 		fprintf(fp, "%s  ", hex);
-		write_name(fp, name, escape);
+		manifest_write_name(fp, name, escape);
 		fputc('\n', fp);
 	}
 }

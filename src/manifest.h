@@ -21,6 +21,12 @@
 void	manifest_write(FILE *, const struct checksum_algo *, const char *hex,
 	    const char *name, int tag);
 
+/* Does name need coreutils' escaping (a backslash or a newline)? */
+int	manifest_needs_escape(const char *name);
+
+/* Write name, escaped ("\\", "\n") when escape is set. */
+void	manifest_write_name(FILE *, const char *name, int escape);
+
 struct manifest_entry {
 	const struct checksum_algo	*algo;
 	char				 hex[CHECKSUM_MAX_HEX];

@@ -70,21 +70,11 @@ walk_quote(FILE *fp, const char *name)
 static void
 walk_quote_plain(FILE *fp, const char *name)
 {
-	const char	*p;
+	int	escape = manifest_needs_escape(name);
 
-	if (strpbrk(name, "\\\n") == NULL) {
-		fputs(name, fp);
-		return;
-	}
-	fputc('\\', fp);
-	for (p = name; *p != '\0'; p++) {
-		if (*p == '\\')
-			fputs("\\\\", fp);
-		else if (*p == '\n')
-			fputs("\\n", fp);
-		else
-			fputc(*p, fp);
-	}
+	if (escape)
+		fputc('\\', fp);
+	manifest_write_name(fp, name, escape);
 }
 
 /* The last component of a path, ignoring trailing slashes; caller frees. */

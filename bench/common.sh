@@ -1,0 +1,75 @@
+# SPDX-License-Identifier: BSD-2-Clause
+# shellcheck shell=bash disable=SC2154
+# What bench-file.sh and bench-tree.sh share: timing, medians, and the
+# table.  The caller sets tools (NAME|COMMAND entries), states, runs,
+# base (the NAME ratios are taken against) and defines prepare STATE and
+# same (did the copy come out right?).
+
+now() { date +%s.%N; }
+
+median() {
+	sort -g | awk '{a[NR]=$1} END {
+	    if (NR % 2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2 }'
+}
+
+# time_one NAME STATE CMD...: seconds for one run, after checking it.
+time_one() {
+	local name=$1 state=$2 t0 t1
+	shift 2
+	prepare "$state"
+	t0=$(now)
+	"$@" > /dev/null
+	t1=$(now)
+	if ! same; then
+		echo "bench: $name produced a different copy" >&2
+		exit 1
+	fi
+	echo "$t1 - $t0" | bc -l
+}
+
+# Runs are interleaved (each run times every tool once) so that a slow
+# moment of a shared machine falls on all tools alike.  Prints the table:
+# median, ratio of medians to $base, fastest run.
+run_table() {
+	local state t name cmd m c
+	declare -A times med low
+	for state in $states; do
+		for _ in $(seq "$runs"); do
+			for t in "${tools[@]}"; do
+				name=${t%%|*}
+				cmd=${t#*|}
+				# shellcheck disable=SC2086
+				times["$name/$state"]+="$(time_one "$name" "$state" $cmd) "
+			done
+		done
+		for t in "${tools[@]}"; do
+			name=${t%%|*}
+			# shellcheck disable=SC2086
+			med["$name/$state"]=$(printf '%s\n' ${times["$name/$state"]} | median)
+			# shellcheck disable=SC2086
+			low["$name/$state"]=$(printf '%s\n' ${times["$name/$state"]} | sort -g | head -1)
+		done
+	done
+
+	printf '%-18s' tool
+	for state in $states; do printf '%10s %8s %8s' "$state med" "vs $base" "min"; done
+	printf '\n'
+	for t in "${tools[@]}"; do
+		name=${t%%|*}
+		printf '%-18s' "$name"
+		for state in $states; do
+			m=${med["$name/$state"]}
+			c=${med["$base/$state"]:-}
+			if [ -n "$c" ]; then
+				printf '%10.3f %7.2fx %8.3f' "$m" \
+				    "$(echo "$m / $c" | bc -l)" "${low["$name/$state"]}"
+			else
+				printf '%10.3f %8s %8.3f' "$m" "-" "${low["$name/$state"]}"
+			fi
+		done
+		printf '\n'
+	done
+	if [ -n "${BENCH_RAW:-}" ]; then
+		for t in "${!times[@]}"; do echo "# raw $t: ${times[$t]}"; done
+	fi
+}
