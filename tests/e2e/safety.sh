@@ -6,7 +6,7 @@
 # file's data and the directory.
 . "${top_srcdir:-.}/tests/lib.sh"
 
-plan $((6 * $(nengines) + 8))
+plan $((7 * $(nengines) + 8))
 
 mkdata "$T/chunk" 65536 chunk
 
@@ -53,6 +53,10 @@ for e in $engines; do
 	[ "$rc" -eq 129 ] && [ ! -e "$T/dst" ]
 	ok $? "$e: SIGHUP exits 129"
 
+	interrupt "$e" PIPE "$T/dst"
+	[ "$rc" -eq 141 ] && [ ! -e "$T/dst" ]
+	ok $? "$e: SIGPIPE exits 141"
+
 	echo "old content" > "$T/old"
 	interrupt "$e" TERM "$T/old"
 	[ "$rc" -eq 143 ] && [ -e "$T/old" ]
@@ -60,7 +64,7 @@ for e in $engines; do
 	expect_err "interrupted: '$T/old' was partly overwritten" \
 	    "$e: and named in the message"
 done
-skip_engines 6
+skip_engines 7
 
 # A source that grows while it is copied.
 mkdata "$T/grow" 20000000 grow
