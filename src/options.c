@@ -39,7 +39,7 @@ enum {
 	OPT_VERSION,
 };
 
-static const char short_opts[] = "adfHLnPprRt:Tv";
+static const char short_opts[] = "adfHLnPprRt:Tvx";
 
 static const struct option long_opts[] = {
 	{ "archive", no_argument, NULL, 'a' },
@@ -60,6 +60,7 @@ static const struct option long_opts[] = {
 	{ "no-dereference", no_argument, NULL, 'P' },
 	{ "no-preserve", required_argument, NULL, OPT_NO_PRESERVE },
 	{ "no-target-directory", no_argument, NULL, 'T' },
+	{ "one-file-system", no_argument, NULL, 'x' },
 	{ "preserve", optional_argument, NULL, OPT_PRESERVE },
 	{ "queue-depth", required_argument, NULL, OPT_QUEUE_DEPTH },
 	{ "recursive", no_argument, NULL, 'r' },
@@ -104,6 +105,7 @@ usage(void)
 	    "  -t, --target-directory=DIR   copy all SOURCE arguments into DIR\n"
 	    "  -T, --no-target-directory    treat DEST as a normal file\n"
 	    "  -v, --verbose                explain what is being done\n"
+	    "  -x, --one-file-system        stay on this file system\n"
 	    "      --engine=ENGINE          I/O engine: auto (default), uring, aio, sync\n"
 	    "      --queue-depth=N          requests in flight at once (default %d)\n"
 	    "      --block-size=SIZE        bytes per request, with K, M or G\n"
@@ -336,6 +338,9 @@ options_parse(struct options *opts, int argc, char **argv)
 			break;
 		case 'v':
 			opts->verbose = 1;
+			break;
+		case 'x':
+			opts->one_fs = 1;
 			break;
 		case OPT_ENGINE:
 			if (parse_engine(opts, optarg) < 0)

@@ -38,6 +38,7 @@ struct options {
 	int		  fsync;	/* --fsync: data and directories durable */
 	int		  atomic;	/* --atomic: temp file, renamed into place */
 	int		  recursive;	/* -r, -R: copy directories */
+	int		  one_fs;	/* -x: stay on each source's filesystem */
 	int		  deref;	/* OPTIONS_DEREF_* for symlinks */
 	unsigned	  preserve;	/* META_* to keep */
 	const char	 *check;	/* --check=FILE: verify, copy nothing */

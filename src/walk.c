@@ -279,6 +279,7 @@ struct walk {
 	FILE			*manifest;
 	struct dirlist		 dl;
 	struct linkmap		 links;
+	dev_t			 topdev;	/* -x: the source's filesystem */
 };
 
 static int	walk_entry(struct walk *, const char *src, const char *dst,
@@ -558,7 +559,10 @@ walk_dir(struct walk *w, const char *src, const char *dst, const char *name,
 			dirlist_add(&w->dl, dst);
 	}
 
-	if ((dp = opendir(src)) == NULL) {
+	/* -x: a mount point is copied, what is mounted on it is not. */
+	if (w->opts->one_fs && st->st_dev != w->topdev)
+		dp = NULL;
+	else if ((dp = opendir(src)) == NULL) {
 		warn("cannot open directory '%s'", src);
 		status = ACP_EXIT_FAIL;
 	}
@@ -632,6 +636,8 @@ walk_entry(struct walk *w, const char *src, const char *dst,
 		warn("cannot stat '%s'", src);
 		return ACP_EXIT_FAIL;
 	}
+	if (top)
+		w->topdev = st.st_dev;
 	if (S_ISDIR(st.st_mode)) {
 		if (!opts->recursive) {
 			warnx("-r not specified; omitting directory '%s'", src);

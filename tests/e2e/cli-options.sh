@@ -4,13 +4,13 @@
 # -t, -T, -v, -n, -f and --debug.
 . "${top_srcdir:-.}/tests/lib.sh"
 
-plan $((36 + 10 * $(nengines)))
+plan $((37 + 10 * $(nengines)))
 
 run_acp --help
 [ "$rc" -eq 0 ] && grep -q '^Usage: acp' "$T/stdout" && [ ! -s "$T/stderr" ]
 ok $? "--help prints usage on stdout, exit 0"
 for o in --archive --dereference --no-dereference --preserve --no-preserve \
-    --recursive --force --no-clobber --target-directory --no-target-directory \
+    --recursive --one-file-system --force --no-clobber --target-directory --no-target-directory \
     --verbose --engine --queue-depth --block-size --direct --checksum \
     --manifest --manifest-relative --tag --verify --check --atomic --fsync --debug \
     --version; do

@@ -6,7 +6,7 @@
 # cp -r; -L, -H, a symlink loop, and a directory copied into itself.
 . "${top_srcdir:-.}/tests/lib.sh"
 
-plan $((4 * $(nengines) + 9))
+plan $((4 * $(nengines) + 10))
 
 cd "$T" || exit 1
 mkdir -p src/a/b/c src/empty
@@ -116,4 +116,17 @@ ok $? "a directory onto a file is refused"
 rm -rf t && "$ACP" -a src t
 [ "$(stat -c %Y.%y src/a/b/c)" = "$(stat -c %Y.%y t/a/b/c)" ]
 ok $? "-a: a directory's mtime survives the copying of its entries"
+# -x: a filesystem mounted inside the tree is not entered.
+if [ "$(id -u)" = 0 ] && mkdir -p xsrc/mnt && echo top > xsrc/top &&
+    mount -t tmpfs -o size=1M tmpfs xsrc/mnt 2> /dev/null; then
+	cleanup_mounts="$T/xsrc/mnt"
+	echo inner > xsrc/mnt/inner
+	run_acp -rx xsrc xdst
+	[ "$rc" -eq 0 ] && [ -d xdst/mnt ] && [ ! -e xdst/mnt/inner ] &&
+	    cmp -s xsrc/top xdst/top
+	ok $? "-x makes the mount point but does not enter it, as cp -x"
+	umount xsrc/mnt && cleanup_mounts=""
+else
+	skip "-x needs root to mount a tmpfs inside the tree"
+fi
 done_testing
