@@ -17,7 +17,8 @@
  * Files created in it keep what is written up to OFFSET and fail with
  * EIO past it; those whose name starts with "corrupt" read back with the
  * byte at 100 flipped.  Everything is direct I/O, so the kernel passes
- * each request through as it is.
+ * each request through as it is.  State is plain globals: run it
+ * single-threaded (fuse's -s).
  */
 #define FUSE_USE_VERSION 35
 

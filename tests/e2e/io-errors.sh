@@ -20,7 +20,8 @@ skip_all() {
 size=4194304
 fail=1048576
 mkdir "$T/mnt"
-"$FAULTFS" -s "$size" -e "$fail" "$T/mnt" -f 2> "$T/faultfs.err" &
+# Single-threaded: its state is plain globals, and it keeps the order.
+"$FAULTFS" -s "$size" -e "$fail" "$T/mnt" -f -s 2> "$T/faultfs.err" &
 fspid=$!
 for _ in $(seq 50); do
 	[ -e "$T/mnt/good" ] && break
