@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "engine.h"
 
@@ -174,6 +175,31 @@ engine_reap(struct engine *eng, unsigned min, struct req **reqs,
     unsigned max)
 {
 	return eng->ops->reap(eng, min, reqs, max);
+}
+
+void
+engine_do_sync(struct req *req)
+{
+	ssize_t	n;
+
+	switch (req->op) {
+	case ENGINE_OP_READ:
+		n = req->off < 0 ? read(req->fd, req->addr, req->len) :
+		    pread(req->fd, req->addr, req->len, req->off);
+		break;
+	case ENGINE_OP_WRITE:
+		n = req->off < 0 ? write(req->fd, req->addr, req->len) :
+		    pwrite(req->fd, req->addr, req->len, req->off);
+		break;
+	case ENGINE_OP_FSYNC:
+		n = fdatasync(req->fd);
+		break;
+	default:
+		errno = EINVAL;
+		n = -1;
+		break;
+	}
+	req->res = n < 0 ? -errno : n;
 }
 
 void

@@ -122,6 +122,13 @@ int		 engine_submit(struct engine *);
 int		 engine_reap(struct engine *, unsigned min, struct req **reqs,
 		    unsigned max);
 
+/*
+ * Do req now with plain system calls (read/pread, write/pwrite,
+ * fdatasync) and set req->res: the sync engine's work, and the libaio
+ * engine's for what Linux AIO refuses.
+ */
+void		 engine_do_sync(struct req *);
+
 /* Stop the engine; safe on an engine that never started. */
 void		 engine_stop(struct engine *);
 

@@ -67,27 +67,6 @@ aio_init(struct engine *eng, const struct engine_params *params,
 	return 0;
 }
 
-/*
- * A request that Linux AIO cannot take, done now with plain system calls:
- * unseekable files (off == -1), and files whose filesystem refuses AIO
- * (procfs answers io_submit with EINVAL).
- */
-static void
-aio_do_sync(struct req *req)
-{
-	ssize_t	n;
-
-	if (req->op == ENGINE_OP_READ)
-		n = req->off < 0 ? read(req->fd, req->addr, req->len) :
-		    pread(req->fd, req->addr, req->len, req->off);
-	else if (req->op == ENGINE_OP_WRITE)
-		n = req->off < 0 ? write(req->fd, req->addr, req->len) :
-		    pwrite(req->fd, req->addr, req->len, req->off);
-	else
-		n = fdatasync(req->fd);
-	req->res = n < 0 ? -errno : n;
-}
-
 static int
 aio_queue(struct engine *eng, struct req *req)
 {
@@ -97,7 +76,8 @@ aio_queue(struct engine *eng, struct req *req)
 	if (p->nidle == 0 || p->ndone + eng->depth - p->nidle >= eng->depth)
 		return ENGINE_BUSY;
 	if (req->off < 0 && req->op != ENGINE_OP_FSYNC) {
-		aio_do_sync(req);
+		/* Linux AIO has no "current position": do it now. */
+		engine_do_sync(req);
 		p->done[p->ndone++] = req;
 		return ENGINE_QUEUED;
 	}
@@ -138,7 +118,7 @@ aio_submit(struct engine *eng)
 			 * request still completes with its own result.
 			 */
 			cb = p->pending[0];
-			aio_do_sync(cb->data);
+			engine_do_sync(cb->data);
 			p->done[p->ndone++] = cb->data;
 			p->idle[p->nidle++] = cb;
 			ret = 1;

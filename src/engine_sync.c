@@ -40,35 +40,6 @@ struct sync_priv {
 	int		  sync_up;	/* lock and conditions exist */
 };
 
-static ssize_t
-sync_do(struct req *req)
-{
-	ssize_t	n;
-
-	switch (req->op) {
-	case ENGINE_OP_READ:
-		if (req->off < 0)
-			n = read(req->fd, req->addr, req->len);
-		else
-			n = pread(req->fd, req->addr, req->len, req->off);
-		break;
-	case ENGINE_OP_WRITE:
-		if (req->off < 0)
-			n = write(req->fd, req->addr, req->len);
-		else
-			n = pwrite(req->fd, req->addr, req->len, req->off);
-		break;
-	case ENGINE_OP_FSYNC:
-		n = fdatasync(req->fd);
-		break;
-	default:
-		errno = EINVAL;
-		n = -1;
-		break;
-	}
-	return n < 0 ? -errno : n;
-}
-
 static void *
 sync_worker(void *arg)
 {
@@ -87,7 +58,7 @@ sync_worker(void *arg)
 		p->wcount--;
 		pthread_mutex_unlock(&p->lock);
 
-		req->res = sync_do(req);
+		engine_do_sync(req);
 
 		pthread_mutex_lock(&p->lock);
 		p->done[p->ndone++] = req;
