@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Request planning; see chunk.h for the rule about st_size.  Requests
- * below the hint start on multiples of the block size and the last one
- * stops at the hint, so the read that finds EOF on an unchanged file is the
- * single probe at the hint.
+ * start on multiples of the block size and are a whole block long.  The
+ * last one below the hint reaches past it, so on an unchanged file it
+ * comes back short, at the hint: that is its EOF, and a small file takes
+ * one read, not a read and an empty probe.  Only a file whose size is a
+ * multiple of the block size needs the probe at the hint.
  */
 #include "config.h"
 
@@ -28,9 +30,15 @@ chunk_next(struct chunk_plan *cp, off_t *off, size_t *len)
 		return CHUNK_DONE;
 	if (cp->next < cp->hint) {
 		left = cp->hint - cp->next;
+		if ((off_t)cp->bs > left) {
+			/* Reaches past the hint: one such read at a time. */
+			if (cp->beyond > 0)
+				return CHUNK_WAIT;
+			cp->beyond++;
+		}
 		*off = cp->next;
-		*len = (off_t)cp->bs < left ? cp->bs : (size_t)left;
-		cp->next += (off_t)*len;
+		*len = cp->bs;
+		cp->next += (off_t)cp->bs;
 		return CHUNK_READ;
 	}
 	/* Past what the file said it held: one read at a time. */
@@ -48,8 +56,20 @@ chunk_next(struct chunk_plan *cp, off_t *off, size_t *len)
 void
 chunk_read_done(struct chunk_plan *cp, off_t off)
 {
-	if (off >= cp->hint && cp->beyond > 0)
+	if (off + (off_t)cp->bs > cp->hint && cp->beyond > 0)
 		cp->beyond--;
+}
+
+int
+chunk_done(const struct chunk_plan *cp)
+{
+	return cp->eof >= 0 && cp->next >= cp->eof;
+}
+
+int
+chunk_past_hint(const struct chunk_plan *cp, off_t off, size_t len)
+{
+	return cp->hint > 0 && off + (off_t)len > cp->hint;
 }
 
 void

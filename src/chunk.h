@@ -7,7 +7,8 @@
  * and have content, and any file may grow or shrink while it is read.  So
  * below the hint the planner cuts block-size requests that may all be in
  * flight at once, and at or past it reads one request at a time until a
- * read comes back empty: that, and only that, is the end of the file.
+ * read comes back empty, or (for a regular file) short past the hint:
+ * that, and only that, is the end of the file.
  */
 #ifndef ACP_CHUNK_H
 #define ACP_CHUNK_H
@@ -42,5 +43,15 @@ void	chunk_read_done(struct chunk_plan *, off_t off);
 
 /* A read found the end of the data at off. */
 void	chunk_eof(struct chunk_plan *, off_t off);
+
+/* Every read the file needs was handed out and its EOF is known. */
+int	chunk_done(const struct chunk_plan *);
+
+/*
+ * Does the read [off, off + len) reach past a non-zero hint?  A regular
+ * file's read that stops short there has met the file's end (the size
+ * is checked again after the copy, so growth is still caught).
+ */
+int	chunk_past_hint(const struct chunk_plan *, off_t off, size_t len);
 
 #endif

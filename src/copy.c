@@ -1,21 +1,36 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * The copier.  A file is cut into requests by the planner (chunk.c); each
- * request (struct creq) borrows one pool buffer and lives through two
- * phases: READ until its buffer holds what was asked or the file ended,
- * then WRITE until all it read is on the destination.  Short transfers
- * resubmit the remainder; EAGAIN and EINTR resubmit the same request; any
- * other error fails the file, and its requests still in flight are
- * drained (their results ignored) before the file is closed, so no
- * request ever outlives the file it points to.
+ * The copier.  Up to maxfiles files are in flight at once, each a small
+ * state machine (struct cfile): open the source, statx it, open the
+ * destination, move the data, apply metadata, fsync, statx again to see
+ * whether the source changed, close both, and with --verify read the copy
+ * back.  Opens, statx, fsync and close are requests like reads and writes:
+ * with io_uring they go through the ring (where the kernel has the
+ * opcodes), so one io_uring_enter() serves many files, and creating files
+ * in many directories runs on the kernel's workers in parallel.  A step
+ * with nothing to wait for (metadata, --atomic's temporary file) is done
+ * at once.
  *
- * Completions arrive in any order, so a request carries its own file
- * offset; nothing depends on the order reads or writes finish in.
+ * A data request (struct creq) borrows one pool buffer and lives through
+ * two phases: READ until its buffer holds what was asked or the file
+ * ended, then WRITE until all it read is on the destination.  Short
+ * transfers resubmit the remainder; EAGAIN and EINTR resubmit the same
+ * request; any other error fails the file, whose requests still in flight
+ * are drained (their results ignored) before the file is closed, so no
+ * request ever outlives the file it points to.  Completions arrive in any
+ * order; a request carries its own file offset, and the hash is fed in
+ * offset order from slots.
+ *
+ * Jobs are reported to the caller in the order they were submitted: a
+ * finished job waits (holding only its struct, not a file slot) until
+ * those before it are done.  The number of such jobs is bounded, so the
+ * walker can run ahead of the copier without unbounded memory.
  */
 #include "config.h"
 
 #include <sys/types.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 #include <err.h>
 #include <errno.h>
@@ -35,6 +50,28 @@
 enum creq_phase {
 	CREQ_READ,
 	CREQ_WRITE,
+	CREQ_META,		/* open, statx, fsync or close */
+};
+
+/* Where a file is; the comment says what the state waits for or does. */
+enum cstate {
+	S_OPEN_SRC,		/* issue the source's open */
+	S_OPENED_SRC,		/* its result */
+	S_STAT_SRC,		/* issue the statx of the open source */
+	S_STATED_SRC,		/* its result: check it */
+	S_OPEN_DST,		/* open or create the destination */
+	S_OPENED_DST,		/* the ring's create came back */
+	S_DATA_START,		/* plan, O_DIRECT twins, offload, hash */
+	S_DATA,			/* reads and writes in flight */
+	S_DATA_END,		/* size, metadata, hash */
+	S_FSYNC,		/* issue the fsync */
+	S_SYNCED,		/* the fsync came back */
+	S_STAT_END,		/* statx the source again */
+	S_STATED_END,		/* did it change? */
+	S_CLOSE,		/* close both */
+	S_CLOSED,		/* the closes came back; --verify starts */
+	S_VERIFY_END,		/* compare the hashes */
+	S_END,			/* report, clean up, free the slot */
 };
 
 /*
@@ -50,20 +87,33 @@ struct twin {
 	int		 why;		/* -errno when it could not be opened */
 };
 
-/* One file being copied. */
+/* One file in flight. */
 struct cfile {
+	struct copy_job		*job;
+	enum cstate		 state;
 	const char		*src;
 	const char		*dst;
 	int			 sfd;
 	int			 dfd;
+	char			*tmp;		/* --atomic: the temporary name */
+	mode_t			 tmode;		/* and the mode it gets */
+	int			 created;	/* we made dst (or tmp) */
+	int			 truncated;	/* we cut an existing dst */
+	int			 waiting;	/* meta requests in flight */
+	ssize_t			 opres;		/* the last meta result */
+	struct statx		 stx;
+	struct stat		 sst;		/* the source, as opened */
+	int			 dreg;		/* dst is a regular file */
 	int			 sstream;	/* source cannot pread */
 	int			 dstream;	/* destination cannot pwrite */
+	int			 trust_short;	/* short read past hint: EOF */
 	unsigned		 maxactive;	/* requests this file may hold */
 	unsigned		 active;
 	struct chunk_plan	 plan;
 	int			 err;		/* first failure, -errno */
 	int			 err_write;	/* 0 reading, 1 writing, 2 both */
 	off_t			 err_off;
+	int			 reported;	/* err was said already */
 	uint64_t		 bytes;
 	uint64_t		 nreq;
 	unsigned		 peak;
@@ -72,7 +122,9 @@ struct cfile {
 	int			 cached;	/* % of the source in page cache */
 	int			 presized;	/* dst was set to st_size first */
 	int			 readonly;	/* hash only: no destination */
+	int			 verifying;	/* reading the copy back */
 	int			 changed;	/* data past the EOF it found */
+	int			 debug_said;	/* --debug told of the copy */
 	struct checksum		 ck;
 	int			 hashing;
 	off_t			 hash_off;	/* the hash has all before this */
@@ -85,7 +137,7 @@ struct creq {
 	struct req		 r;	/* what the engine sees */
 	struct cfile		*f;
 	enum creq_phase		 phase;
-	int			 buf;	/* pool buffer index */
+	int			 buf;	/* pool buffer index, or -1 */
 	off_t			 off;	/* file offset of the buffer's start */
 	size_t			 want;	/* bytes to read */
 	size_t			 have;	/* bytes read */
@@ -93,7 +145,16 @@ struct creq {
 	int			 direct;	/* through a twin */
 	int			 wdone;		/* all of it is written */
 	int			 hashed;
+	int			 closing_dst;	/* CLOSE of the destination */
 };
+
+static void	file_step(struct copier *, struct cfile *);
+
+unsigned
+copier_requests(unsigned depth, unsigned files)
+{
+	return depth + (files != 0 ? files : depth);
+}
 
 int
 copier_init(struct copier *c, struct engine *eng,
@@ -118,11 +179,25 @@ copier_init(struct copier *c, struct engine *eng,
 	c->stop = params->stop;
 	if ((ret = bufpool_init(&c->pool, c->depth, c->block_size)) < 0)
 		return ret;
-	c->reqs = xcalloc(c->depth, sizeof(*c->reqs));
-	c->idle = xcalloc(c->depth, sizeof(*c->idle));
-	c->reaped = xcalloc(c->depth, sizeof(*c->reaped));
-	for (i = 0; i < c->depth; i++)
-		c->idle[c->nidle++] = &c->reqs[c->depth - 1 - i];
+
+	/*
+	 * depth reads and writes, each with a buffer; beside them, one
+	 * open, statx, fsync or close for each file in flight, which need
+	 * no buffer.  Finished jobs wait for their turn to be reported; a
+	 * few times as many as the files keeps the walker ahead.
+	 */
+	c->maxfiles = params->files != 0 ? params->files : c->depth;
+	c->maxjobs = 4 * c->maxfiles;
+	c->nreqs = copier_requests(c->depth, c->maxfiles);
+	c->reqs = xcalloc(c->nreqs, sizeof(*c->reqs));
+	c->idle = xcalloc(c->nreqs, sizeof(*c->idle));
+	c->reaped = xcalloc(c->nreqs, sizeof(*c->reaped));
+	for (i = 0; i < c->nreqs; i++)
+		c->idle[c->nidle++] = &c->reqs[c->nreqs - 1 - i];
+	c->files = xcalloc(c->maxfiles, sizeof(*c->files));
+	c->freefiles = xcalloc(c->maxfiles, sizeof(*c->freefiles));
+	for (i = 0; i < c->maxfiles; i++)
+		c->freefiles[c->nfreefiles++] = &c->files[c->maxfiles - 1 - i];
 
 	/*
 	 * Registration pins the pool once instead of on every request.  It
@@ -143,9 +218,13 @@ copier_exit(struct copier *c)
 	free(c->reqs);
 	free(c->idle);
 	free(c->reaped);
+	free(c->files);
+	free(c->freefiles);
 	c->reqs = NULL;
 	c->idle = NULL;
 	c->reaped = NULL;
+	c->files = NULL;
+	c->freefiles = NULL;
 }
 
 /*
@@ -162,6 +241,15 @@ file_fail(struct cfile *f, int err, int writing, off_t off)
 	f->err = err;
 	f->err_write = writing;
 	f->err_off = off;
+}
+
+/* A failure already reported with its own message. */
+static void
+file_fail_said(struct cfile *f, int err)
+{
+	if (f->err == 0)
+		f->err = err;
+	f->reported = 1;
 }
 
 /*
@@ -193,6 +281,26 @@ creq_queue(struct copier *c, struct creq *q)
 	return 0;
 }
 
+/* Take an idle request for f; NULL when all are lent out. */
+static struct creq *
+creq_get(struct copier *c, struct cfile *f)
+{
+	struct creq	*q;
+
+	if (c->nidle == 0)
+		return NULL;
+	q = c->idle[--c->nidle];
+	memset(q, 0, sizeof(*q));
+	q->r.owner = q;
+	q->r.buf = -1;
+	q->buf = -1;
+	q->f = f;
+	f->active++;
+	c->inflight++;
+	if (c->inflight > c->stats.peak)
+		c->stats.peak = c->inflight;
+	return q;
+}
 /*
  * May a transfer of [off + done, off + len) use the twin?  Only a whole
  * request (nothing done yet) with offset and length aligned.
@@ -213,9 +321,8 @@ creq_read(struct copier *c, struct creq *q)
 	struct cfile	*f = q->f;
 
 	/*
-	 * Direct reads only where offset and length are aligned: the tail
-	 * of the file, the EOF probe and the rest of a short read go
-	 * through the page cache.
+	 * Direct reads only where offset and length are aligned: the rest
+	 * of a short read goes through the page cache.
 	 */
 	q->direct = twin_fits(&f->sdirect, q->off, q->have, q->want);
 	q->phase = CREQ_READ;
@@ -250,13 +357,44 @@ slot_of(struct copier *c, struct cfile *f, off_t off)
 static void
 creq_release(struct copier *c, struct creq *q)
 {
-	if (q->f->hashing && *slot_of(c, q->f, q->off) == q)
-		*slot_of(c, q->f, q->off) = NULL;
-	bufpool_put(&c->pool, q->buf);
+	if (q->buf >= 0) {
+		if (q->f->hashing && *slot_of(c, q->f, q->off) == q)
+			*slot_of(c, q->f, q->off) = NULL;
+		bufpool_put(&c->pool, q->buf);
+	}
 	q->f->active--;
 	q->f = NULL;
 	c->idle[c->nidle++] = q;
 	c->inflight--;
+}
+
+/*
+ * Issue one open, statx, fsync or close for f.  1 when it is in flight,
+ * 0 when no request is free (f->state is retried on the next round), or
+ * -1 with the file failed.
+ */
+static int
+file_op(struct copier *c, struct cfile *f, enum engine_op op, int fd,
+    const char *path, int flags, mode_t mode)
+{
+	struct creq	*q;
+
+	if ((q = creq_get(c, f)) == NULL)
+		return 0;
+	q->phase = CREQ_META;
+	q->r.op = op;
+	q->r.fd = fd;
+	q->r.path = path;
+	q->r.flags = flags;
+	q->r.mode = mode;
+	q->r.stx = &f->stx;
+	q->closing_dst = op == ENGINE_OP_CLOSE && fd == f->dfd;
+	if (creq_queue(c, q) < 0) {
+		creq_release(c, q);
+		return -1;
+	}
+	f->waiting++;
+	return 1;
 }
 
 /* Start as many reads of f as the plan, the pool and the file allow. */
@@ -270,23 +408,16 @@ file_fill(struct copier *c, struct cfile *f)
 
 	if (c->stop != NULL && *c->stop && f->err == 0)
 		file_fail(f, -EINTR, 0, f->plan.next);
-	while (f->err == 0 && f->active < f->maxactive && c->nidle > 0) {
+	while (f->err == 0 && f->active < f->maxactive && c->nidle > 0 &&
+	    c->pool.nfree > 0) {
 		if (chunk_next(&f->plan, &off, &len) != CHUNK_READ)
 			break;
-		if ((buf = bufpool_get(&c->pool)) < 0)
-			break;
-		q = c->idle[--c->nidle];
-		memset(q, 0, sizeof(*q));
-		q->r.owner = q;
-		q->f = f;
+		buf = bufpool_get(&c->pool);
+		q = creq_get(c, f);
 		q->buf = buf;
 		q->r.buf = buf;
 		q->off = off;
 		q->want = len;
-		f->active++;
-		c->inflight++;
-		if (c->inflight > c->stats.peak)
-			c->stats.peak = c->inflight;
 		if (f->active > f->peak)
 			f->peak = f->active;
 		if (creq_read(c, q) < 0) {
@@ -316,6 +447,10 @@ file_hash_ready(struct copier *c, struct cfile *f, struct creq *q)
 		checksum_update(&f->ck, bufpool_addr(&c->pool, q->buf),
 		    q->have);
 		f->hash_off += (off_t)q->have;
+		if (f->verifying)
+			c->stats.verified += q->have;
+		else
+			c->stats.hashed += q->have;
 		q->hashed = 1;
 		*slot = NULL;
 		if (q->wdone)
@@ -332,12 +467,44 @@ creq_done(struct copier *c, struct creq *q)
 		creq_release(c, q);
 }
 
+/* An open, statx, fsync or close came back. */
+static void
+creq_meta_done(struct copier *c, struct creq *q)
+{
+	struct cfile	*f = q->f;
+	ssize_t		 res = q->r.res;
+
+	switch (q->r.op) {
+	case ENGINE_OP_FSYNC:
+	case ENGINE_OP_FSYNC_ALL:
+		if (res < 0)
+			file_fail(f, (int)res, 1, (off_t)f->bytes);
+		break;
+	case ENGINE_OP_CLOSE:
+		/* A failed close of what we wrote may have lost data. */
+		if (res < 0 && q->closing_dst)
+			file_fail(f, (int)res, 1, (off_t)f->bytes);
+		break;
+	default:
+		f->opres = res;
+		break;
+	}
+	f->waiting--;
+	creq_release(c, q);
+	if (f->waiting == 0)
+		file_step(c, f);
+}
+
 static void
 creq_complete(struct copier *c, struct creq *q)
 {
 	struct cfile	*f = q->f;
 	ssize_t		 res = q->r.res;
 
+	if (q->phase == CREQ_META) {
+		creq_meta_done(c, q);
+		return;
+	}
 	if (res == -EAGAIN || res == -EINTR) {
 		if (f->err == 0 && creq_queue(c, q) == 0)
 			return;
@@ -377,7 +544,16 @@ creq_complete(struct copier *c, struct creq *q)
 			chunk_eof(&f->plan, q->off + (off_t)q->have);
 		} else {
 			q->have += (size_t)res;
-			if (q->have < q->want) {
+			if (q->have < q->want && f->trust_short &&
+			    chunk_past_hint(&f->plan, q->off, q->want) &&
+			    q->off + (off_t)q->have >= f->plan.hint) {
+				/*
+				 * A regular file's read stops short only at
+				 * its end; growth after this shows in the
+				 * statx that follows the copy.
+				 */
+				chunk_eof(&f->plan, q->off + (off_t)q->have);
+			} else if (q->have < q->want) {
 				/* Short: read the rest, or find EOF. */
 				if (creq_read(c, q) < 0)
 					creq_release(c, q);
@@ -441,58 +617,16 @@ file_drop_waiting(struct copier *c, struct cfile *f)
 			creq_release(c, f->slots[i]);
 }
 
-/* Run the ring until every request of f is done. */
-static void
-file_run(struct copier *c, struct cfile *f)
-{
-	struct creq	*q;
-	int		 n, i;
-
-	for (;;) {
-		file_fill(c, f);
-		if (c->inflight == 0)
-			break;
-		/*
-		 * Wait for half of what is in flight, not for one request:
-		 * one io_uring_enter() then retires a batch, instead of one
-		 * enter per request (measured: 1967 enters for a 1 GiB copy
-		 * waiting for one, 231 waiting for half, and 15% less
-		 * system time).  Half keeps the queue at least half full.
-		 */
-		if (f->err != 0)
-			file_drop_waiting(c, f);
-		if (c->inflight == 0)
-			break;
-		if (c->inengine == 0) {
-			/* Held requests and nothing to wait for: a bug. */
-			warnx("'%s': requests held with none in flight",
-			    f->src);
-			file_fail(f, -EIO, 0, f->hash_off);
-			c->broken = 1;
-			return;
-		}
-		n = engine_reap(c->eng, c->inengine / 2 > 1 ?
-		    c->inengine / 2 : 1, c->reaped, c->depth);
-		if (n < 0) {
-			/*
-			 * The engine itself failed: what is in flight is
-			 * lost to us, so stop the whole run.
-			 */
-			warnc(-n, "I/O engine %s failed", c->eng->ops->name);
-			file_fail(f, n, 0, 0);
-			c->broken = 1;
-			return;
-		}
-		c->inengine -= (unsigned)n;
-		for (i = 0; i < n; i++) {
-			q = c->reaped[i]->owner;
-			creq_complete(c, q);
-		}
-	}
-}
-
 /* Bytes asked of copy_file_range() at once; also the readahead step. */
 #define OFFLOAD_CHUNK	((size_t)8 << 20)
+
+/*
+ * Files below this go through the ring even where the kernel could copy
+ * them itself: copy_file_range() is synchronous, so a small file would
+ * hold up every other file in flight, and one io_uring_enter() moves
+ * many small files' data at once.
+ */
+#define OFFLOAD_MIN	((off_t)8 << 20)
 
 /*
  * The kernel's own copy, for a plain file-to-file copy that needs no data
@@ -618,26 +752,42 @@ twin_debug(const struct twin *t, const char *name, const char *what)
 		    "buffered %s\n", name, strerror(-t->why), what);
 }
 
+/* The struct stat of what statx found (the fields acp reads). */
+static void
+stat_from_statx(struct stat *st, const struct statx *x)
+{
+	memset(st, 0, sizeof(*st));
+	st->st_dev = makedev(x->stx_dev_major, x->stx_dev_minor);
+	st->st_ino = x->stx_ino;
+	st->st_mode = x->stx_mode;
+	st->st_nlink = x->stx_nlink;
+	st->st_uid = x->stx_uid;
+	st->st_gid = x->stx_gid;
+	st->st_rdev = makedev(x->stx_rdev_major, x->stx_rdev_minor);
+	st->st_size = (off_t)x->stx_size;
+	st->st_blksize = x->stx_blksize;
+	st->st_blocks = (blkcnt_t)x->stx_blocks;
+	st->st_atim.tv_sec = x->stx_atime.tv_sec;
+	st->st_atim.tv_nsec = x->stx_atime.tv_nsec;
+	st->st_mtim.tv_sec = x->stx_mtime.tv_sec;
+	st->st_mtim.tv_nsec = x->stx_mtime.tv_nsec;
+	st->st_ctim.tv_sec = x->stx_ctime.tv_sec;
+	st->st_ctim.tv_nsec = x->stx_ctime.tv_nsec;
+}
+
 /*
  * A source whose size, mtime or ctime moved while it was copied was
  * changing under us: the copy may mix old and new data.  Regular files
  * only: a FIFO or /proc file has no such promise to keep.
  */
-static void
-file_check_changed(struct cfile *f, const struct stat *before,
-    struct copy_job *job)
+static int
+stat_moved(const struct stat *before, const struct stat *after)
 {
-	struct stat	after;
-
-	if (f->err != 0 || !S_ISREG(before->st_mode) ||
-	    fstat(f->sfd, &after) < 0)
-		return;
-	if (after.st_size != before->st_size ||
-	    after.st_mtim.tv_sec != before->st_mtim.tv_sec ||
-	    after.st_mtim.tv_nsec != before->st_mtim.tv_nsec ||
-	    after.st_ctim.tv_sec != before->st_ctim.tv_sec ||
-	    after.st_ctim.tv_nsec != before->st_ctim.tv_nsec)
-		job->changed = 1;
+	return after->st_size != before->st_size ||
+	    after->st_mtim.tv_sec != before->st_mtim.tv_sec ||
+	    after->st_mtim.tv_nsec != before->st_mtim.tv_nsec ||
+	    after->st_ctim.tv_sec != before->st_ctim.tv_sec ||
+	    after->st_ctim.tv_nsec != before->st_ctim.tv_nsec;
 }
 
 /* Set up in-order hashing for f with algo (none if NULL); 0 or -1. */
@@ -653,7 +803,11 @@ file_hash_start(struct copier *c, struct cfile *f,
 		file_fail(f, ret, 0, 0);
 		return -1;
 	}
-	f->slots = xcalloc(c->depth, sizeof(*f->slots));
+	if (f->slots == NULL)
+		f->slots = xcalloc(c->depth, sizeof(*f->slots));
+	else
+		memset(f->slots, 0, c->depth * sizeof(*f->slots));
+	f->hash_off = 0;
 	f->hashing = 1;
 	return 0;
 }
@@ -668,105 +822,7 @@ file_hash_end(struct cfile *f, char *hex)
 		checksum_final(&f->ck, hex);
 	else
 		checksum_free(&f->ck);
-	free(f->slots);
-	f->slots = NULL;
 	f->hashing = 0;
-}
-
-int
-copier_hash_file(struct copier *c, const char *path,
-    const struct checksum_algo *algo, int verify, char *hex)
-{
-	struct cfile	f;
-	struct stat	st;
-
-	if (c->broken)
-		return -1;
-	memset(&f, 0, sizeof(f));
-	f.src = f.dst = path;
-	f.readonly = 1;
-	f.dfd = -1;
-	f.sdirect.fd = f.ddirect.fd = -1;
-	if ((f.sfd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) < 0) {
-		warn("cannot open '%s' for reading", path);
-		return -1;
-	}
-	if (fstat(f.sfd, &st) < 0) {
-		warn("cannot fstat '%s'", path);
-		(void)close(f.sfd);
-		return -1;
-	}
-	if (S_ISDIR(st.st_mode)) {
-		warnx("'%s': Is a directory", path);
-		(void)close(f.sfd);
-		return -1;
-	}
-	f.sstream = !S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode);
-	f.maxactive = c->depth;
-	chunk_init(&f.plan, S_ISREG(st.st_mode) ? st.st_size : 0,
-	    c->block_size);
-	if (verify && S_ISREG(st.st_mode)) {
-		/*
-		 * Read the disk, not the page cache: flush what is dirty,
-		 * drop the cached pages, and read with O_DIRECT where the
-		 * filesystem allows (the unaligned tail comes through the
-		 * emptied cache).
-		 */
-		if (fdatasync(f.sfd) < 0) {
-			warn("cannot flush '%s' before verifying", path);
-			(void)close(f.sfd);
-			return -1;
-		}
-		(void)posix_fadvise(f.sfd, 0, 0, POSIX_FADV_DONTNEED);
-		twin_open(c, &f.sdirect, f.sfd, O_RDONLY, &st);
-	} else if (S_ISREG(st.st_mode) && st.st_size >= DIRECT_MIN) {
-		f.cached = pagecache_percent(f.sfd, st.st_size);
-		if (f.cached >= 0 && f.cached < 50)
-			twin_open(c, &f.sdirect, f.sfd, O_RDONLY, &st);
-	}
-	if (file_hash_start(c, &f, algo) == 0)
-		file_run(c, &f);
-	(void)close(f.sfd);
-	twin_close(&f.sdirect);
-	file_hash_end(&f, f.err == 0 && !f.changed ? hex : NULL);
-	if (f.changed) {
-		warnx("'%s' changed while being read", path);
-		return -1;
-	}
-	if (f.err != 0) {
-		warnc(-f.err, "error reading '%s' at offset %lld", path,
-		    (long long)f.err_off);
-		return -1;
-	}
-	if (c->debug) {
-		twin_debug(&f.sdirect, path, "reads");
-		fprintf(stderr, "acp: debug: '%s': hashed with %s, %llu "
-		    "requests through %s\n", path, algo->name,
-		    (unsigned long long)f.nreq, c->eng->ops->name);
-	}
-	return 0;
-}
-
-static int
-open_source(const struct copy_job *job, struct stat *st)
-{
-	int	fd;
-
-	if ((fd = open(job->src, O_RDONLY | O_CLOEXEC | O_NOCTTY)) < 0) {
-		warn("cannot open '%s' for reading", job->src);
-		return -1;
-	}
-	if (fstat(fd, st) < 0) {
-		warn("cannot fstat '%s'", job->src);
-		(void)close(fd);
-		return -1;
-	}
-	if (st->st_dev != job->sst->st_dev || st->st_ino != job->sst->st_ino) {
-		warnx("'%s' was replaced while being copied", job->src);
-		(void)close(fd);
-		return -1;
-	}
-	return fd;
 }
 
 /*
@@ -855,76 +911,49 @@ rename_temp(const char *tmp, const struct copy_job *job)
 	return 0;
 }
 
-int
-copier_copy_file(struct copier *c, struct copy_job *job)
+/*
+ * Prepare the data phase: the plan, direct I/O twins, copy offload for a
+ * big cached file, in-order hashing.  Done at once: nothing here waits.
+ */
+static void
+file_data_start(struct copier *c, struct cfile *f)
 {
-	struct cfile	f;
-	struct stat	sst, dst;
-	char		*tmp = NULL;
-	const char	*made;		/* what to remove on failure */
-	mode_t		 tmode = 0;
-	int		 created;
-
-	if (c->broken)
-		return -1;
-	memset(&f, 0, sizeof(f));
-	f.src = job->src;
-	f.dst = job->dst;
-	if ((f.sfd = open_source(job, &sst)) < 0)
-		return -1;
-	/* An existing FIFO or device is written into, as cp does. */
-	if (c->atomic && (!job->dst_exists || S_ISREG(job->dst_mode))) {
-		f.dfd = open_temp(c, job, &sst, &tmp, &tmode);
-		created = 1;
-	} else
-		f.dfd = open_dest(job, &sst, &created);
-	if (f.dfd < 0) {
-		(void)close(f.sfd);
-		return -1;
-	}
-	made = tmp != NULL ? tmp : job->dst;
-	if (fstat(f.dfd, &dst) < 0) {
-		file_fail(&f, -errno, 1, 0);
-		goto done;
-	}
-	if (dst.st_dev == sst.st_dev && dst.st_ino == sst.st_ino) {
-		/* The walker checked; this is a race, and nothing was cut. */
-		warnx("'%s' and '%s' are the same file", job->src, job->dst);
-		(void)close(f.sfd);
-		(void)close(f.dfd);
-		return -1;
-	}
+	const struct stat	*sst = &f->sst;
+	struct stat		 dst;
+	int			 sreg = S_ISREG(sst->st_mode);
+	int			 want_ddirect;
 
 	/*
 	 * Pipes, sockets and character devices cannot pread: read them in
 	 * order.  A destination that cannot pwrite (a FIFO, a tty) takes
 	 * one request at a time so its writes stay in order.
 	 */
-	f.sstream = !S_ISREG(sst.st_mode) && !S_ISBLK(sst.st_mode);
-	f.dstream = !S_ISREG(dst.st_mode) && !S_ISBLK(dst.st_mode);
-	f.maxactive = f.dstream ? 1 : c->depth;
-	chunk_init(&f.plan, S_ISREG(sst.st_mode) ? sst.st_size : 0,
-	    c->block_size);
-
-	f.sdirect.fd = f.ddirect.fd = -1;
-	f.cached = -1;
-	if (S_ISREG(sst.st_mode) && sst.st_size >= DIRECT_MIN)
-		f.cached = pagecache_percent(f.sfd, sst.st_size);
+	f->sstream = !sreg && !S_ISBLK(sst->st_mode);
+	f->trust_short = sreg;
+	f->maxactive = f->dstream ? 1 : c->depth;
+	chunk_init(&f->plan, sreg ? sst->st_size : 0, c->block_size);
+	f->cached = -1;
+	if (sreg && sst->st_size >= DIRECT_MIN)
+		f->cached = pagecache_percent(f->sfd, sst->st_size);
+	f->state = S_DATA;
 
 	/*
 	 * A file that says it is empty may not be (/proc): read it through
 	 * the ring until EOF.  A cold source is faster through the ring
-	 * with direct reads than through copy_file_range's buffered ones.
+	 * with direct reads than through copy_file_range's buffered ones;
+	 * a small one is faster in the ring beside other files, where one
+	 * io_uring_enter() serves many.
 	 */
-	if (c->offload && !c->direct && c->algo == NULL &&
-	    S_ISREG(sst.st_mode) &&
-	    S_ISREG(dst.st_mode) && sst.st_size > 0 &&
-	    (f.cached < 0 || f.cached >= 50)) {
-		switch (file_offload(c, &f)) {
+	if (!f->readonly && c->offload && !c->direct && c->algo == NULL &&
+	    sreg && f->dreg && sst->st_size >= OFFLOAD_MIN &&
+	    (f->cached < 0 || f->cached >= 50)) {
+		switch (file_offload(c, f)) {
 		case 1:
-			goto finish;
+			f->state = S_DATA_END;
+			return;
 		case -1:
-			goto done;
+			f->state = S_END;
+			return;
 		}
 	}
 
@@ -932,13 +961,13 @@ copier_copy_file(struct copier *c, struct copy_job *job)
 	 * Direct I/O where asked (--direct), where the engine blocks on
 	 * buffered I/O (libaio), and for reads of a large cold source.
 	 */
-	if (S_ISREG(sst.st_mode) && (c->direct ||
-	    (c->eng->ops->flags & ENGINE_F_DIRECT) ||
-	    (f.cached >= 0 && f.cached < 50)))
-		twin_open(c, &f.sdirect, f.sfd, O_RDONLY, &sst);
-	if (S_ISREG(dst.st_mode) && (c->direct ||
-	    (c->eng->ops->flags & ENGINE_F_DIRECT)))
-		twin_open(c, &f.ddirect, f.dfd, O_WRONLY, &dst);
+	if (sreg && (c->direct || (c->eng->ops->flags & ENGINE_F_DIRECT) ||
+	    (f->cached >= 0 && f->cached < 50)))
+		twin_open(c, &f->sdirect, f->sfd, O_RDONLY, sst);
+	want_ddirect = !f->readonly && f->dreg &&
+	    (c->direct || (c->eng->ops->flags & ENGINE_F_DIRECT));
+	if (want_ddirect && fstat(f->dfd, &dst) == 0)
+		twin_open(c, &f->ddirect, f->dfd, O_WRONLY, &dst);
 	/*
 	 * A direct write past EOF is done synchronously under the inode
 	 * lock (ext4, xfs), so 16 of them in flight run one by one:
@@ -947,126 +976,647 @@ copier_copy_file(struct copier *c, struct copy_job *job)
 	 * write land inside the file; the size is set again to the end
 	 * of the data once it is known.
 	 */
-	if (f.ddirect.fd >= 0 && sst.st_size > 0 &&
-	    ftruncate(f.dfd, sst.st_size) == 0)
-		f.presized = 1;
-	if (file_hash_start(c, &f, c->algo) < 0)
-		goto done;
-	file_run(c, &f);
-finish:
-	if (f.presized && f.err == 0 && f.plan.eof >= 0 &&
-	    f.plan.eof != sst.st_size && ftruncate(f.dfd, f.plan.eof) < 0)
-		file_fail(&f, -errno, 1, f.plan.eof);
-	if (tmp != NULL && f.err == 0 && fchmod(f.dfd, tmode) < 0)
-		file_fail(&f, -errno, 1, f.plan.eof);
-	/*
-	 * Metadata after the data, through the descriptor, before a
-	 * --atomic rename; a failure is reported but keeps the copy.
-	 */
-	if (f.err == 0 && S_ISREG(dst.st_mode)) {
+	if (f->ddirect.fd >= 0 && sst->st_size > 0 &&
+	    ftruncate(f->dfd, sst->st_size) == 0)
+		f->presized = 1;
+	if (file_hash_start(c, f, f->readonly ? f->job->algo : c->algo) < 0)
+		f->state = S_END;
+}
+
+/*
+ * The copy is whole: set its size where it was presized, the temporary
+ * file's mode, then metadata through the descriptor (after the data,
+ * before an --atomic rename); a metadata failure is reported but keeps
+ * the copy.
+ */
+static void
+file_data_end(struct cfile *f)
+{
+	struct copy_job	*job = f->job;
+
+	if (f->presized && f->plan.eof >= 0 && f->plan.eof != f->sst.st_size &&
+	    ftruncate(f->dfd, f->plan.eof) < 0)
+		file_fail(f, -errno, 1, f->plan.eof);
+	if (f->tmp != NULL && f->err == 0 && fchmod(f->dfd, f->tmode) < 0)
+		file_fail(f, -errno, 1, f->plan.eof);
+	if (f->err == 0 && f->dreg) {
 		if ((job->preserve & META_XATTR) &&
-		    meta_copy_xattrs(f.sfd, f.src, f.dfd, f.dst) < 0)
+		    meta_copy_xattrs(f->sfd, f->src, f->dfd, f->dst) < 0)
 			job->meta_failed = 1;
 		if ((job->preserve & (META_MODE | META_OWNERSHIP |
 		    META_TIMESTAMPS)) &&
-		    meta_apply(f.dfd, f.dst, &sst, job->preserve) < 0)
+		    meta_apply(f->dfd, f->dst, &f->sst, job->preserve) < 0)
 			job->meta_failed = 1;
 	}
+}
+
+/* Open the copy again and read it back past the page cache. */
+static void
+file_verify_start(struct copier *c, struct cfile *f)
+{
+	const char	*path = f->tmp != NULL ? f->tmp : f->dst;
+	struct stat	 st;
+	int		 fd;
+
+	f->state = S_VERIFY_END;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) < 0) {
+		warn("cannot open '%s' to verify it", f->dst);
+		f->job->verify_failed = 1;
+		return;
+	}
 	/*
-	 * --fsync: the data, and with preserved metadata the inode too
-	 * (fdatasync may leave a mode or times change in memory).
+	 * Read the disk, not the page cache: flush what is dirty (--fsync
+	 * did already), drop the cached pages, and read with O_DIRECT where
+	 * the filesystem allows.
 	 */
-	if (c->fsync && f.err == 0 && S_ISREG(dst.st_mode) &&
-	    ((job->preserve & ~META_LINKS) ? fsync(f.dfd) :
-	    fdatasync(f.dfd)) < 0)
-		file_fail(&f, -errno, 1, f.plan.eof);
+	if ((!c->fsync && fdatasync(fd) < 0) || fstat(fd, &st) < 0) {
+		warn("cannot flush '%s' before verifying", f->dst);
+		(void)close(fd);
+		f->job->verify_failed = 1;
+		return;
+	}
+	(void)posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+	f->sfd = fd;
+	f->readonly = 1;
+	f->verifying = 1;
+	f->sstream = 0;
+	f->dstream = 0;
+	f->trust_short = 1;
+	f->maxactive = c->depth;
+	f->nreq = 0;
+	chunk_init(&f->plan, st.st_size, c->block_size);
+	memset(&f->sdirect, 0, sizeof(f->sdirect));
+	f->sdirect.fd = -1;
+	twin_open(c, &f->sdirect, fd, O_RDONLY, &st);
+	if (file_hash_start(c, f, c->algo) < 0) {
+		f->job->verify_failed = 1;
+		f->err = 0;
+		return;
+	}
+	f->state = S_DATA;
+}
 
-	file_check_changed(&f, &sst, job);
+static void
+file_verify_end(struct copier *c, struct cfile *f)
+{
+	struct copy_job	*job = f->job;
 
-done:
-	(void)close(f.sfd);
-	twin_close(&f.sdirect);
-	twin_close(&f.ddirect);
-	if (close(f.dfd) < 0 && f.err == 0)
-		file_fail(&f, -errno, 1, f.bytes);
-	file_hash_end(&f, f.err == 0 ? job->hex : NULL);
-	if (f.changed) {
-		warnx("'%s' changed while being read", f.src);
-		if (created && unlink(made) < 0 && errno != ENOENT)
-			warn("cannot remove partial copy '%s'", made);
-		free(tmp);
-		return -1;
-	}
-	if (f.err == -EINTR && c->stop != NULL && *c->stop) {
-		/*
-		 * Interrupted: a file we created is removed; one that was
-		 * there before has been partly overwritten, and is named.
-		 */
-		if (created) {
-			if (unlink(made) < 0 && errno != ENOENT)
-				warn("cannot remove partial copy '%s'", made);
-		} else
-			warnx("interrupted: '%s' was partly overwritten",
-			    f.dst);
-		free(tmp);
-		return -1;
-	}
-	if (f.err != 0) {
-		if (f.err_write == 2)
-			warnc(-f.err, "error copying '%s' to '%s' at offset "
-			    "%lld", f.src, f.dst, (long long)f.err_off);
-		else if (f.err_write)
-			warnc(-f.err, "error writing '%s' at offset %lld",
-			    f.dst, (long long)f.err_off);
-		else
-			warnc(-f.err, "error reading '%s' at offset %lld",
-			    f.src, (long long)f.err_off);
-		/*
-		 * A file this call created holds only part of the data:
-		 * remove it rather than leave a short copy that looks whole.
-		 */
-		if (created && unlink(made) < 0 && errno != ENOENT)
-			warn("cannot remove partial copy '%s'", made);
-		free(tmp);
-		return -1;
-	}
-	if (tmp != NULL) {
-		if (rename_temp(tmp, job) < 0) {
-			if (unlink(tmp) < 0 && errno != ENOENT)
-				warn("cannot remove '%s'", tmp);
-			free(tmp);
-			return -1;
+	(void)c;
+	if (f->verifying) {
+		twin_close(&f->sdirect);
+		(void)close(f->sfd);
+		f->sfd = -1;
+		if (f->changed) {
+			warnx("'%s' changed while being read back", f->dst);
+			job->verify_failed = 1;
+		} else if (f->err != 0) {
+			warnc(-f->err, "error reading back '%s' at offset %lld",
+			    f->dst, (long long)f->err_off);
+			job->verify_failed = 1;
 		}
-		free(tmp);
-		/* The rename changed the directory, new file or not. */
-		created = 1;
+		if (job->verify_failed) {
+			f->err = 0;
+			f->changed = 0;
+			file_hash_end(f, NULL);
+		} else
+			file_hash_end(f, job->back);
 	}
-	job->created = created;
-	if (job->changed)
-		warnx("'%s' changed while being copied", f.src);
-	c->stats.files++;
-	c->stats.bytes += f.bytes;
-	c->stats.offloaded += f.offloaded;
-	if (c->debug && f.offloaded > 0 && f.nreq == 0)
+	if (job->verify_failed || strcmp(job->hex, job->back) == 0)
+		return;
+	warnx("'%s': verification FAILED: the copy's %s is %s, the source's "
+	    "%s", f->dst, c->algo->name, job->back, job->hex);
+	job->mismatch = 1;
+	if (f->tmp != NULL) {
+		/* --atomic: a bad copy does not replace the old file. */
+		if (unlink(f->tmp) < 0)
+			warn("cannot remove '%s'", f->tmp);
+		free(f->tmp);
+		f->tmp = NULL;
+		f->created = 0;
+		job->verify_failed = 1;
+	}
+}
+
+static void
+file_debug(struct copier *c, struct cfile *f)
+{
+	if (f->verifying) {
+		twin_debug(&f->sdirect, f->dst, "reads back");
+		fprintf(stderr, "acp: debug: '%s': hashed with %s reading it "
+		    "back, %llu requests through %s\n", f->dst, c->algo->name,
+		    (unsigned long long)f->nreq, c->eng->ops->name);
+		return;
+	}
+	if (f->debug_said)
+		return;
+	if (f->readonly) {
+		twin_debug(&f->sdirect, f->src, "reads");
+		fprintf(stderr, "acp: debug: '%s': hashed with %s, %llu "
+		    "requests through %s\n", f->src, f->job->algo->name,
+		    (unsigned long long)f->nreq, c->eng->ops->name);
+		return;
+	}
+	if (f->offloaded > 0 && f->offloaded == f->bytes) {
 		fprintf(stderr, "acp: debug: '%s' -> '%s': %llu bytes by copy "
 		    "offload (copy_file_range: no checksum asked, so the "
-		    "data need not pass through memory)\n", f.src, f.dst,
-		    (unsigned long long)f.bytes);
-	else if (c->debug) {
-		if (f.offload_err != 0)
-			fprintf(stderr, "acp: debug: '%s': copy_file_range: "
-			    "%s; copying through %s\n", f.src,
-			    strerror(-f.offload_err), c->eng->ops->name);
-		if (f.cached >= 0)
-			fprintf(stderr, "acp: debug: '%s': %d%% in the page "
-			    "cache\n", f.src, f.cached);
-		twin_debug(&f.sdirect, f.src, "reads");
-		twin_debug(&f.ddirect, f.dst, "writes");
-		fprintf(stderr, "acp: debug: '%s' -> '%s': %llu bytes, "
-		    "%llu requests through %s%s, %u in flight at most\n",
-		    f.src, f.dst, (unsigned long long)f.bytes,
-		    (unsigned long long)f.nreq, c->eng->ops->name,
-		    c->eng->fixedbuf ? " (registered buffers)" : "", f.peak);
+		    "data need not pass through memory)\n", f->src, f->dst,
+		    (unsigned long long)f->bytes);
+		return;
 	}
-	return 0;
+	if (f->offload_err != 0)
+		fprintf(stderr, "acp: debug: '%s': copy_file_range: %s; "
+		    "copying through %s\n", f->src, strerror(-f->offload_err),
+		    c->eng->ops->name);
+	if (f->cached >= 0)
+		fprintf(stderr, "acp: debug: '%s': %d%% in the page cache\n",
+		    f->src, f->cached);
+	twin_debug(&f->sdirect, f->src, "reads");
+	twin_debug(&f->ddirect, f->dst, "writes");
+	fprintf(stderr, "acp: debug: '%s' -> '%s': %llu bytes, %llu requests "
+	    "through %s%s, %u in flight at most\n", f->src, f->dst,
+	    (unsigned long long)f->bytes, (unsigned long long)f->nreq,
+	    c->eng->ops->name, c->eng->fixedbuf ? " (registered buffers)" : "",
+	    f->peak);
+}
+
+/* Say what went wrong with f, if it was not said already. */
+static void
+file_report(struct copier *c, struct cfile *f)
+{
+	if (f->reported)
+		return;
+	if (f->changed) {
+		warnx("'%s' changed while being read", f->src);
+		return;
+	}
+	if (f->err == -EINTR && c->stop != NULL && *c->stop) {
+		if (f->truncated)
+			warnx("interrupted: '%s' was partly overwritten",
+			    f->dst);
+		return;
+	}
+	if (f->readonly)
+		warnc(-f->err, "error reading '%s' at offset %lld", f->src,
+		    (long long)f->err_off);
+	else if (f->err_write == 2)
+		warnc(-f->err, "error copying '%s' to '%s' at offset %lld",
+		    f->src, f->dst, (long long)f->err_off);
+	else if (f->err_write)
+		warnc(-f->err, "error writing '%s' at offset %lld", f->dst,
+		    (long long)f->err_off);
+	else
+		warnc(-f->err, "error reading '%s' at offset %lld", f->src,
+		    (long long)f->err_off);
+}
+
+/*
+ * The file is finished, well or not: close what is open, remove a
+ * partial copy that this job created (a short copy must never look
+ * whole), put an --atomic copy in place, and free the slot.
+ */
+static void
+file_end(struct copier *c, struct cfile *f)
+{
+	struct copy_job	*job = f->job;
+	const char	*made = f->tmp != NULL ? f->tmp : f->dst;
+
+	twin_close(&f->sdirect);
+	twin_close(&f->ddirect);
+	if (f->sfd >= 0)
+		(void)close(f->sfd);
+	if (f->dfd >= 0 && close(f->dfd) < 0 && f->err == 0)
+		file_fail(f, -errno, 1, (off_t)f->bytes);
+	file_hash_end(f, NULL);
+	if (f->err != 0 || f->changed) {
+		file_report(c, f);
+		if (f->created && unlink(made) < 0 && errno != ENOENT)
+			warn("cannot remove partial copy '%s'", made);
+		job->ret = -1;
+	} else if (f->tmp != NULL && rename_temp(f->tmp, job) < 0) {
+		if (unlink(f->tmp) < 0 && errno != ENOENT)
+			warn("cannot remove '%s'", f->tmp);
+		job->ret = -1;
+	} else {
+		job->ret = 0;
+		/* A rename changed the directory, new file or not. */
+		job->created = f->created || f->tmp != NULL;
+		if (job->changed)
+			warnx("'%s' changed while being copied", f->src);
+		if (!f->readonly || f->verifying) {
+			c->stats.files++;
+			c->stats.bytes += f->bytes;
+			c->stats.offloaded += f->offloaded;
+		}
+		if (c->debug)
+			file_debug(c, f);
+	}
+	if (job->ret < 0)
+		c->stats.failed++;
+	free(f->tmp);
+	free(f->slots);
+	job->finished = 1;
+	job->cf = NULL;
+	memset(f, 0, sizeof(*f));
+	c->freefiles[c->nfreefiles++] = f;
+	c->nactive--;
+}
+
+static int
+stopped(const struct copier *c)
+{
+	return c->stop != NULL && *c->stop;
+}
+
+/* Open the destination, or start the ring's create of it. */
+static void
+file_open_dst(struct copier *c, struct cfile *f)
+{
+	struct copy_job	*job = f->job;
+	struct stat	 dst;
+	mode_t		 mode = f->sst.st_mode & (S_IRWXU | S_IRWXG | S_IRWXO);
+	int		 ret;
+
+	f->state = S_DATA_START;
+	if (c->atomic && (!job->dst_exists || S_ISREG(job->dst_mode))) {
+		if ((f->dfd = open_temp(c, job, &f->sst, &f->tmp,
+		    &f->tmode)) < 0) {
+			file_fail_said(f, -EIO);
+			f->state = S_END;
+			return;
+		}
+		f->created = 1;
+		f->dreg = 1;
+		return;
+	}
+	if (!job->dst_exists) {
+		/* The common case, through the ring: a new file. */
+		ret = file_op(c, f, ENGINE_OP_OPENAT, -1, f->dst, O_WRONLY |
+		    O_CLOEXEC | O_NOCTTY | O_CREAT | O_EXCL, mode);
+		if (ret == 0)
+			f->state = S_OPEN_DST;
+		else if (ret < 0)
+			f->state = S_END;
+		else
+			f->state = S_OPENED_DST;
+		return;
+	}
+	/* An FIFO or device is written into, as cp does. */
+	if ((f->dfd = open_dest(job, &f->sst, &f->created)) < 0) {
+		file_fail_said(f, -EIO);
+		f->state = S_END;
+		return;
+	}
+	f->truncated = !f->created;
+	if (fstat(f->dfd, &dst) < 0) {
+		file_fail(f, -errno, 1, 0);
+		f->state = S_END;
+		return;
+	}
+	if (dst.st_dev == f->sst.st_dev && dst.st_ino == f->sst.st_ino) {
+		/* The walker checked; this is a race, and nothing was cut. */
+		warnx("'%s' and '%s' are the same file", job->src, job->dst);
+		file_fail_said(f, -EINVAL);
+		f->state = S_END;
+		return;
+	}
+	f->dreg = S_ISREG(dst.st_mode);
+	f->dstream = !S_ISREG(dst.st_mode) && !S_ISBLK(dst.st_mode);
+}
+
+/*
+ * Move f on as far as it goes without waiting.  Each state either goes
+ * on to the next, issues a request and returns (its completion calls this
+ * again), or returns to be retried on the next round (no request free, or
+ * data still in flight).
+ */
+static void
+file_step(struct copier *c, struct cfile *f)
+{
+	struct copy_job	*job;
+	struct stat	 now;
+	int		 ret;
+
+	while (f->job != NULL && f->waiting == 0) {
+		job = f->job;
+		if (c->broken && f->state != S_END) {
+			file_fail(f, -EIO, 0, 0);
+			f->state = S_END;
+		}
+		switch (f->state) {
+		case S_OPEN_SRC:
+			if (stopped(c)) {
+				file_fail(f, -EINTR, 0, 0);
+				f->state = S_END;
+				break;
+			}
+			ret = file_op(c, f, ENGINE_OP_OPENAT, -1, f->src,
+			    O_RDONLY | O_CLOEXEC | O_NOCTTY, 0);
+			if (ret == 0)
+				return;
+			f->state = ret < 0 ? S_END : S_OPENED_SRC;
+			break;
+		case S_OPENED_SRC:
+			if (f->opres < 0) {
+				warnc((int)-f->opres, "cannot open '%s' for "
+				    "reading", f->src);
+				file_fail_said(f, (int)f->opres);
+				f->state = S_END;
+				break;
+			}
+			f->sfd = (int)f->opres;
+			f->state = S_STAT_SRC;
+			break;
+		case S_STAT_SRC:
+			ret = file_op(c, f, ENGINE_OP_STATX, f->sfd, NULL, 0,
+			    0);
+			if (ret == 0)
+				return;
+			f->state = ret < 0 ? S_END : S_STATED_SRC;
+			break;
+		case S_STATED_SRC:
+			if (f->opres < 0) {
+				warnc((int)-f->opres, "cannot fstat '%s'",
+				    f->src);
+				file_fail_said(f, (int)f->opres);
+				f->state = S_END;
+				break;
+			}
+			stat_from_statx(&f->sst, &f->stx);
+			if (job->kind == COPY_JOB_HASH) {
+				if (S_ISDIR(f->sst.st_mode)) {
+					warnx("'%s': Is a directory", f->src);
+					file_fail_said(f, -EISDIR);
+					f->state = S_END;
+				} else
+					f->state = S_DATA_START;
+				break;
+			}
+			if (f->sst.st_dev != job->sst.st_dev ||
+			    f->sst.st_ino != job->sst.st_ino) {
+				warnx("'%s' was replaced while being copied",
+				    f->src);
+				file_fail_said(f, -ESTALE);
+				f->state = S_END;
+				break;
+			}
+			f->state = S_OPEN_DST;
+			break;
+		case S_OPEN_DST:
+			if (stopped(c)) {
+				file_fail(f, -EINTR, 0, 0);
+				f->state = S_END;
+				break;
+			}
+			file_open_dst(c, f);
+			if (f->state == S_OPEN_DST)
+				return;
+			break;
+		case S_OPENED_DST:
+			if (f->opres < 0) {
+				warnc((int)-f->opres, "cannot create regular "
+				    "file '%s'", f->dst);
+				file_fail_said(f, (int)f->opres);
+				f->state = S_END;
+				break;
+			}
+			f->dfd = (int)f->opres;
+			f->created = 1;
+			f->dreg = 1;
+			f->state = S_DATA_START;
+			break;
+		case S_DATA_START:
+			file_data_start(c, f);
+			break;
+		case S_DATA:
+			if (f->err != 0)
+				file_drop_waiting(c, f);
+			else
+				file_fill(c, f);
+			if (f->active > 0)
+				return;
+			if (f->err == 0 && !chunk_done(&f->plan))
+				return;
+			if (f->verifying)
+				f->state = S_VERIFY_END;
+			else if (f->err != 0)
+				f->state = S_END;
+			else
+				f->state = S_DATA_END;
+			break;
+		case S_DATA_END:
+			if (f->readonly) {
+				file_hash_end(f, job->hex);
+				f->state = S_CLOSE;
+				break;
+			}
+			file_data_end(f);
+			file_hash_end(f, f->err == 0 ? job->hex : NULL);
+			if (f->err != 0) {
+				f->state = S_END;
+				break;
+			}
+			f->state = c->fsync && f->dreg ? S_FSYNC : S_STAT_END;
+			break;
+		case S_FSYNC:
+			/*
+			 * --fsync: the data, and with preserved metadata the
+			 * inode too (fdatasync may leave a mode or times
+			 * change in memory).
+			 */
+			ret = file_op(c, f, (job->preserve & ~META_LINKS) ?
+			    ENGINE_OP_FSYNC_ALL : ENGINE_OP_FSYNC, f->dfd, NULL,
+			    0, 0);
+			if (ret == 0)
+				return;
+			f->state = ret < 0 ? S_END : S_SYNCED;
+			break;
+		case S_SYNCED:
+			f->state = f->err != 0 ? S_END : S_STAT_END;
+			break;
+		case S_STAT_END:
+			if (!S_ISREG(f->sst.st_mode)) {
+				f->state = S_CLOSE;
+				break;
+			}
+			ret = file_op(c, f, ENGINE_OP_STATX, f->sfd, NULL, 0,
+			    0);
+			if (ret == 0)
+				return;
+			f->state = ret < 0 ? S_END : S_STATED_END;
+			break;
+		case S_STATED_END:
+			if (f->opres == 0) {
+				stat_from_statx(&now, &f->stx);
+				if (stat_moved(&f->sst, &now))
+					job->changed = 1;
+			}
+			f->state = S_CLOSE;
+			break;
+		case S_CLOSE:
+			/* Both closes at once where two requests are free. */
+			twin_close(&f->sdirect);
+			twin_close(&f->ddirect);
+			if (f->sfd >= 0) {
+				if ((ret = file_op(c, f, ENGINE_OP_CLOSE,
+				    f->sfd, NULL, 0, 0)) == 0)
+					return;
+				if (ret > 0)
+					f->sfd = -1;
+			}
+			if (f->dfd >= 0) {
+				if ((ret = file_op(c, f, ENGINE_OP_CLOSE,
+				    f->dfd, NULL, 0, 0)) == 0)
+					return;
+				if (ret > 0)
+					f->dfd = -1;
+			}
+			f->state = S_CLOSED;
+			break;
+		case S_CLOSED:
+			if (f->err == 0 && job->verify && !job->changed) {
+				/* Say how it was copied before reading back. */
+				if (c->debug)
+					file_debug(c, f);
+				f->debug_said = 1;
+				file_verify_start(c, f);
+			} else
+				f->state = S_END;
+			break;
+		case S_VERIFY_END:
+			file_verify_end(c, f);
+			f->state = S_END;
+			break;
+		case S_END:
+			file_end(c, f);
+			return;
+		}
+	}
+}
+
+/* Tell the caller of every finished job at the head of the queue. */
+static void
+copier_report(struct copier *c)
+{
+	struct copy_job	*job;
+
+	while ((job = c->head) != NULL && job->finished) {
+		c->head = job->next;
+		if (c->head == NULL)
+			c->tail = NULL;
+		c->njobs--;
+		job->next = NULL;
+		job->done(job);
+	}
+}
+
+/*
+ * One round: let every file in flight issue what it can, then wait for a
+ * batch of completions and hand them to their files.
+ */
+static void
+copier_round(struct copier *c)
+{
+	struct copy_job	*job;
+	struct creq	*q;
+	int		 n, i;
+
+	for (job = c->head; job != NULL; job = job->next)
+		if (job->cf != NULL)
+			file_step(c, job->cf);
+	if (c->inengine == 0) {
+		if (c->nactive > 0 && !c->broken) {
+			/* Files in flight and nothing to wait for: a bug. */
+			warnx("%u files stalled with no request in flight",
+			    c->nactive);
+			c->broken = 1;
+			for (job = c->head; job != NULL; job = job->next)
+				if (job->cf != NULL)
+					file_step(c, job->cf);
+		}
+		copier_report(c);
+		return;
+	}
+	/*
+	 * Wait for half of what is in flight, not for one request: one
+	 * io_uring_enter() then retires a batch, instead of one enter per
+	 * request (measured: 1967 enters for a 1 GiB copy waiting for one,
+	 * 231 waiting for half, and 15% less system time).  Half keeps the
+	 * queue at least half full.
+	 */
+	n = engine_reap(c->eng, c->inengine / 2 > 1 ? c->inengine / 2 : 1,
+	    c->reaped, c->nreqs);
+	if (n < 0) {
+		/*
+		 * The engine itself failed: what is in flight is lost to
+		 * us, so every file in flight fails and nothing new starts.
+		 * The lost requests are never reused.
+		 */
+		warnc(-n, "I/O engine %s failed", c->eng->ops->name);
+		c->broken = 1;
+		for (job = c->head; job != NULL; job = job->next)
+			if (job->cf != NULL) {
+				job->cf->waiting = 0;
+				job->cf->active = 0;
+				file_step(c, job->cf);
+			}
+		copier_report(c);
+		return;
+	}
+	c->inengine -= (unsigned)n;
+	for (i = 0; i < n; i++) {
+		q = c->reaped[i]->owner;
+		creq_complete(c, q);
+	}
+	copier_report(c);
+}
+
+void
+copier_submit(struct copier *c, struct copy_job *job)
+{
+	struct cfile	*f;
+
+	while (c->nfreefiles == 0 || c->njobs >= c->maxjobs)
+		copier_round(c);
+	job->next = NULL;
+	job->finished = 0;
+	job->ret = -1;
+	if (c->tail != NULL)
+		c->tail->next = job;
+	else
+		c->head = job;
+	c->tail = job;
+	c->njobs++;
+
+	f = c->freefiles[--c->nfreefiles];
+	memset(f, 0, sizeof(*f));
+	f->job = job;
+	f->src = job->src;
+	f->dst = job->dst;
+	f->sfd = f->dfd = -1;
+	f->sdirect.fd = f->ddirect.fd = -1;
+	f->readonly = job->kind == COPY_JOB_HASH;
+	f->state = S_OPEN_SRC;
+	job->cf = f;
+	c->nactive++;
+	if (c->nactive > c->stats.peak_files)
+		c->stats.peak_files = c->nactive;
+	file_step(c, f);
+	copier_report(c);
+}
+
+void
+copier_wait(struct copier *c, const struct copy_job *job)
+{
+	const struct copy_job	*j;
+	int			 queued;
+
+	for (;;) {
+		queued = 0;
+		for (j = c->head; j != NULL; j = j->next)
+			if (j == job)
+				queued = 1;
+		if (c->head == NULL || (job != NULL && !queued))
+			return;
+		copier_round(c);
+	}
 }

@@ -1,10 +1,16 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * The copier: moves the data of regular files through an engine, with up
- * to queue-depth block-size requests in flight, each holding a buffer of
- * the pool.  It opens the source and the destination, copies until the
- * source's EOF (never trusting st_size), and reports failures per file:
- * a failed file never stops the run.
+ * The copier: runs many file jobs at once through one engine.  Every
+ * request of every file, data or not (open, statx, fsync, close), shares
+ * the ring: at most queue-depth of them are in flight, each data request
+ * holding a buffer of the pool.  A file is copied until its source's EOF
+ * (never trusting st_size), its metadata applied after its data, and its
+ * failure reported and kept to itself: a failed file never stops the run.
+ *
+ * The caller submits jobs; each comes back through its done callback, in
+ * the order it was submitted, once the copier is finished with it.  The
+ * callback runs inside copier_submit() or copier_wait() and must not call
+ * either.
  */
 #ifndef ACP_COPY_H
 #define ACP_COPY_H
@@ -22,7 +28,8 @@
 
 struct copier_params {
 	size_t		block_size;
-	unsigned	depth;
+	unsigned	depth;		/* reads and writes in flight */
+	unsigned	files;		/* files in flight at most; 0: depth */
 	int		debug;		/* one line per file on stderr */
 	int		offload;	/* may use copy_file_range */
 	int		direct;		/* --direct: O_DIRECT where possible */
@@ -36,9 +43,60 @@ struct copier_params {
 struct copy_stats {
 	uint64_t	files;		/* regular files copied */
 	uint64_t	bytes;		/* data bytes written */
-	uint64_t	requests;	/* reads and writes issued */
+	uint64_t	hashed;		/* bytes hashed (copies, checks) */
+	uint64_t	verified;	/* bytes read back by --verify */
+	uint64_t	requests;	/* requests of every kind issued */
 	uint64_t	offloaded;	/* bytes the kernel copied itself */
+	uint64_t	failed;		/* jobs that failed */
 	unsigned	peak;		/* most requests in flight at once */
+	unsigned	peak_files;	/* most files in flight at once */
+};
+
+enum copy_kind {
+	COPY_JOB_COPY,		/* src to dst */
+	COPY_JOB_HASH,		/* read src and hash it (--check) */
+};
+
+struct cfile;
+struct copy_job;
+
+/* Told of a finished job; it may free the job. */
+typedef void copier_done_fn(struct copy_job *);
+
+/*
+ * One job.  The caller fills the first part, keeps the job (and the
+ * strings it points to) alive until the done callback has seen it, and
+ * frees it then.
+ */
+struct copy_job {
+	enum copy_kind		 kind;
+	const char		*src;
+	const char		*dst;		/* COPY only */
+	struct stat		 sst;		/* the walker's stat of src */
+	int			 dst_exists;	/* the walker saw dst */
+	mode_t			 dst_mode;	/* and its st_mode */
+	int			 noclobber;	/* -n: never replace dst */
+	int			 force;		/* -f: unlink dst if unopenable */
+	unsigned		 preserve;	/* META_* to keep */
+	int			 verify;	/* read the copy back, hash it */
+	const struct checksum_algo *algo; /* HASH: the algorithm */
+	copier_done_fn		*done;		/* called once, when reported */
+	void			*arg;		/* the caller's */
+
+	/* Out, set before the done callback. */
+	int			 ret;		/* 0 done, -1 failed (said) */
+	int			 meta_failed;	/* metadata not all kept */
+	int			 changed;	/* the source changed */
+	int			 created;	/* dst's directory changed */
+	int			 verify_failed;	/* the read-back failed (said) */
+	int			 mismatch;	/* the read-back differs (said) */
+	char			 hex[CHECKSUM_MAX_HEX]; /* the digest */
+	char			 back[CHECKSUM_MAX_HEX]; /* the read-back's */
+
+	/* The copier's. */
+	struct copy_job		*next;
+	struct cfile		*cf;
+	int			 finished;
 };
 
 struct creq;
@@ -51,14 +109,23 @@ struct copier {
 	struct creq		**idle;		/* free requests, a stack */
 	unsigned		 nidle;
 	struct req		**reaped;	/* scratch for engine_reap() */
-	unsigned		 inflight;
+	unsigned		 nreqs;		/* of them in all */
+	unsigned		 inflight;	/* requests lent out */
+	unsigned		 inengine;	/* requests the engine holds */
+	struct cfile		*files;		/* maxfiles of them */
+	struct cfile		**freefiles;	/* a stack */
+	unsigned		 nfreefiles;
+	unsigned		 maxfiles;
+	unsigned		 nactive;
+	struct copy_job		*head, *tail;	/* jobs not yet reported */
+	unsigned		 njobs;
+	unsigned		 maxjobs;
 	size_t			 block_size;
 	unsigned		 depth;
 	int			 debug;
 	int			 offload;
 	int			 direct;
 	const struct checksum_algo *algo;
-	unsigned		 inengine;	/* requests the engine holds */
 	int			 fsync;
 	int			 atomic;
 	mode_t			 umask;		/* the process's, read once */
@@ -68,9 +135,16 @@ struct copier {
 };
 
 /*
- * Set up the pool and requests over a started engine, registering the
- * buffers where the engine wants it; 0 or -errno.  Release with
- * copier_exit().
+ * The requests a copier keeps in flight at most, and so the depth to
+ * start its engine with: depth reads and writes (one buffer each) and a
+ * request for each of files files in flight (0: depth).
+ */
+unsigned copier_requests(unsigned depth, unsigned files);
+
+/*
+ * Set up the pool, requests and file slots over a started engine,
+ * registering the buffers where the engine wants it; 0 or -errno.
+ * Release with copier_exit().
  */
 int	copier_init(struct copier *, struct engine *,
 	    const struct copier_params *);
@@ -78,37 +152,17 @@ int	copier_init(struct copier *, struct engine *,
 /* Release what copier_init() made; the engine stays the caller's. */
 void	copier_exit(struct copier *);
 
-/* One file to copy, as the walker decided it. */
-struct copy_job {
-	const char		*src;
-	const char		*dst;
-	const struct stat	*sst;		/* the walker's stat of src */
-	int			 dst_exists;	/* the walker saw dst */
-	mode_t			 dst_mode;	/* and its st_mode */
-	int			 noclobber;	/* -n: never replace dst */
-	unsigned		 preserve;	/* META_* to keep */
-	int			 meta_failed;	/* out: metadata not all kept */
-	int			 force;		/* -f: unlink dst if unopenable */
-	char			 hex[CHECKSUM_MAX_HEX]; /* out: the digest */
-	int			 changed;	/* out: the source changed */
-	int			 created;	/* out: dst's directory changed */
-};
+/*
+ * Take a job: start it, running the ring while no file slot is free.  The
+ * job comes back through the done callback, with ret 0 (copied, or
+ * hashed) or -1 (after a message naming the file and the reason).
+ */
+void	copier_submit(struct copier *, struct copy_job *);
 
 /*
- * Copy one file's data.  0 when the destination holds all of it (with
- * job->changed set, after a warning, if the source's size, mtime or ctime
- * moved during the copy); -1 when it failed or was interrupted, after a
- * message naming the file and the reason.  A destination that this call
- * created is removed on failure.
+ * Run the ring until job has been reported (and so every job before it),
+ * or with NULL until every job has.
  */
-int	copier_copy_file(struct copier *, struct copy_job *);
-
-/*
- * Read path through the ring and hash it with algo into hex.  With verify, the page cache may not answer: the file is
- * flushed and dropped from the cache first, and read with O_DIRECT
- * where the filesystem allows.  0, or -1 after a message.
- */
-int	copier_hash_file(struct copier *, const char *path,
-	    const struct checksum_algo *algo, int verify, char *hex);
+void	copier_wait(struct copier *, const struct copy_job *);
 
 #endif

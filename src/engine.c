@@ -7,7 +7,10 @@
  */
 #include "config.h"
 
+#include <sys/stat.h>
+
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -193,6 +196,19 @@ engine_do_sync(struct req *req)
 		break;
 	case ENGINE_OP_FSYNC:
 		n = fdatasync(req->fd);
+		break;
+	case ENGINE_OP_FSYNC_ALL:
+		n = fsync(req->fd);
+		break;
+	case ENGINE_OP_OPENAT:
+		n = openat(AT_FDCWD, req->path, req->flags, req->mode);
+		break;
+	case ENGINE_OP_CLOSE:
+		n = close(req->fd);
+		break;
+	case ENGINE_OP_STATX:
+		n = statx(req->fd, "", AT_EMPTY_PATH, STATX_BASIC_STATS,
+		    req->stx);
 		break;
 	default:
 		errno = EINVAL;

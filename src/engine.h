@@ -14,6 +14,7 @@
 #define ACP_ENGINE_H
 
 #include <sys/types.h>
+#include <sys/stat.h>
 #include <sys/uio.h>
 
 #include <stddef.h>
@@ -21,8 +22,13 @@
 enum engine_op {
 	ENGINE_OP_READ,
 	ENGINE_OP_WRITE,
-	ENGINE_OP_FSYNC,
+	ENGINE_OP_FSYNC,	/* fdatasync(fd) */
+	ENGINE_OP_FSYNC_ALL,	/* fsync(fd): data and inode */
+	ENGINE_OP_OPENAT,	/* openat(AT_FDCWD, path, flags, mode): res fd */
+	ENGINE_OP_CLOSE,	/* close(fd) */
+	ENGINE_OP_STATX,	/* statx(fd, "", AT_EMPTY_PATH, ...) into stx */
 };
+#define ENGINE_NOPS	(ENGINE_OP_STATX + 1)
 
 /*
  * One I/O request.  The copier writes every field but res before
@@ -37,8 +43,12 @@ struct req {
 	char		*addr;	/* where the data goes or comes from */
 	off_t		 off;
 	size_t		 len;
-	ssize_t		 res;	/* bytes moved, or -errno */
+	ssize_t		 res;	/* bytes moved (a descriptor), or -errno */
 	void		*owner;	/* the copier's; engines never look */
+	const char	*path;	/* OPENAT: the name, alive until reaped */
+	int		 flags;	/* OPENAT: open(2) flags */
+	mode_t		 mode;	/* OPENAT: mode for O_CREAT */
+	struct statx	*stx;	/* STATX: where the result goes */
 };
 
 enum engine_kind {
@@ -88,6 +98,12 @@ struct engine {
 	void			*priv;	/* the engine's own state */
 	unsigned		 depth;
 	int			 fixedbuf;	/* buffers were registered */
+	/*
+	 * Set by init: 1 where the engine does the op asynchronously,
+	 * 0 where queue() does it at once with engine_do_sync() (it still
+	 * comes back from reap).  For --debug and the copier's choices.
+	 */
+	unsigned char		 async[ENGINE_NOPS];
 };
 
 /* The engine name for a kind ("auto", "uring", "aio", "sync"). */
@@ -124,8 +140,9 @@ int		 engine_reap(struct engine *, unsigned min, struct req **reqs,
 
 /*
  * Do req now with plain system calls (read/pread, write/pwrite,
- * fdatasync) and set req->res: the sync engine's work, and the libaio
- * engine's for what Linux AIO refuses.
+ * fdatasync, fsync, openat, close, statx) and set req->res: the sync
+ * engine's work, and the other engines' for what their kernel interface
+ * cannot do.
  */
 void		 engine_do_sync(struct req *);
 

@@ -64,6 +64,8 @@ aio_init(struct engine *eng, const struct engine_params *params,
 		return ret;
 	}
 	p->ctx_up = 1;
+	eng->async[ENGINE_OP_READ] = eng->async[ENGINE_OP_WRITE] = 1;
+	eng->async[ENGINE_OP_FSYNC] = eng->async[ENGINE_OP_FSYNC_ALL] = 1;
 	return 0;
 }
 
@@ -75,8 +77,12 @@ aio_queue(struct engine *eng, struct req *req)
 
 	if (p->nidle == 0 || p->ndone + eng->depth - p->nidle >= eng->depth)
 		return ENGINE_BUSY;
-	if (req->off < 0 && req->op != ENGINE_OP_FSYNC) {
-		/* Linux AIO has no "current position": do it now. */
+	if (!eng->async[req->op] || (req->off < 0 &&
+	    (req->op == ENGINE_OP_READ || req->op == ENGINE_OP_WRITE))) {
+		/*
+		 * Linux AIO has no open, close or statx, and no "current
+		 * position": do it now.
+		 */
 		engine_do_sync(req);
 		p->done[p->ndone++] = req;
 		return ENGINE_QUEUED;
@@ -91,6 +97,12 @@ aio_queue(struct engine *eng, struct req *req)
 		break;
 	case ENGINE_OP_FSYNC:
 		io_prep_fdsync(cb, req->fd);
+		break;
+	case ENGINE_OP_FSYNC_ALL:
+		io_prep_fsync(cb, req->fd);
+		break;
+	default:
+		/* Not reached: eng->async[] sent the rest to do_sync. */
 		break;
 	}
 	cb->data = req;

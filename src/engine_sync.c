@@ -89,6 +89,8 @@ sync_init(struct engine *eng, const struct engine_params *params,
 	pthread_cond_init(&p->work_cv, NULL);
 	pthread_cond_init(&p->done_cv, NULL);
 	p->sync_up = 1;
+	/* The workers do every op off the copier's thread. */
+	memset(eng->async, 1, sizeof(eng->async));
 
 	/* More workers than requests in flight would only sleep. */
 	n = params->depth < SYNC_MAX_WORKERS ? params->depth :

@@ -21,10 +21,49 @@
 #include "engine.h"
 
 struct uring_priv {
-	struct io_uring	ring;
-	int		ring_up;
-	unsigned	pending;	/* SQEs filled but not yet submitted */
+	struct io_uring	  ring;
+	int		  ring_up;
+	unsigned	  pending;	/* SQEs filled but not yet submitted */
+	struct req	**done;		/* done at queue time, not reaped */
+	unsigned	  ndone;
+	unsigned	  inflight;	/* queued and not yet reaped */
 };
+
+/*
+ * Which ops this kernel's io_uring has.  Reads, writes and fsync are as
+ * old as io_uring itself; open, close and statx came in 5.6, and a kernel
+ * without them gets them done at queue time (engine_do_sync()).
+ */
+static void
+uring_probe(struct engine *eng, struct io_uring *ring)
+{
+	static const struct {
+		enum engine_op	op;
+		int		opcode;
+	} map[] = {
+		{ ENGINE_OP_READ, IORING_OP_READ },
+		{ ENGINE_OP_WRITE, IORING_OP_WRITE },
+		{ ENGINE_OP_FSYNC, IORING_OP_FSYNC },
+		{ ENGINE_OP_FSYNC_ALL, IORING_OP_FSYNC },
+		{ ENGINE_OP_OPENAT, IORING_OP_OPENAT },
+		{ ENGINE_OP_CLOSE, IORING_OP_CLOSE },
+		{ ENGINE_OP_STATX, IORING_OP_STATX },
+	};
+	struct io_uring_probe	*probe;
+	size_t			 i;
+
+	/* Without a probe (5.6 and older), only what 5.1 had. */
+	if ((probe = io_uring_get_probe_ring(ring)) == NULL) {
+		eng->async[ENGINE_OP_FSYNC] = 1;
+		eng->async[ENGINE_OP_FSYNC_ALL] = 1;
+		eng->async[ENGINE_OP_READ] = eng->async[ENGINE_OP_WRITE] = 1;
+		return;
+	}
+	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		eng->async[map[i].op] = (unsigned char)
+		    io_uring_opcode_supported(probe, map[i].opcode);
+	io_uring_free_probe(probe);
+}
 
 /* Why io_uring_setup() failed, in words a user of a container can act on. */
 static void
@@ -84,6 +123,11 @@ uring_init(struct engine *eng, const struct engine_params *params,
 		return ret;
 	}
 	p->ring_up = 1;
+	if ((p->done = calloc(params->depth, sizeof(*p->done))) == NULL) {
+		snprintf(reason, reasonlen, "out of memory");
+		return -ENOMEM;
+	}
+	uring_probe(eng, &p->ring);
 	return 0;
 }
 
@@ -103,6 +147,14 @@ uring_queue(struct engine *eng, struct req *req)
 	struct io_uring_sqe	*sqe;
 	__u64			 off = (__u64)req->off;
 
+	if (p->inflight >= eng->depth)
+		return ENGINE_BUSY;
+	if (!eng->async[req->op]) {
+		engine_do_sync(req);
+		p->done[p->ndone++] = req;
+		p->inflight++;
+		return ENGINE_QUEUED;
+	}
 	if ((sqe = io_uring_get_sqe(&p->ring)) == NULL)
 		return ENGINE_BUSY;
 	switch (req->op) {
@@ -125,9 +177,24 @@ uring_queue(struct engine *eng, struct req *req)
 	case ENGINE_OP_FSYNC:
 		io_uring_prep_fsync(sqe, req->fd, IORING_FSYNC_DATASYNC);
 		break;
+	case ENGINE_OP_FSYNC_ALL:
+		io_uring_prep_fsync(sqe, req->fd, 0);
+		break;
+	case ENGINE_OP_OPENAT:
+		io_uring_prep_openat(sqe, AT_FDCWD, req->path, req->flags,
+		    req->mode);
+		break;
+	case ENGINE_OP_CLOSE:
+		io_uring_prep_close(sqe, req->fd);
+		break;
+	case ENGINE_OP_STATX:
+		io_uring_prep_statx(sqe, req->fd, "", AT_EMPTY_PATH,
+		    STATX_BASIC_STATS, req->stx);
+		break;
 	}
 	io_uring_sqe_set_data(sqe, req);
 	p->pending++;
+	p->inflight++;
 	return ENGINE_QUEUED;
 }
 
@@ -164,12 +231,27 @@ uring_reap(struct engine *eng, unsigned min, struct req **reqs,
 
 	if (min > max)
 		min = max;
+	/*
+	 * What was done at queue time needs no kernel; never wait for more
+	 * than the kernel holds.
+	 */
+	while (got < max && p->ndone > 0)
+		reqs[got++] = p->done[--p->ndone];
+	if (min > p->inflight)
+		min = p->inflight;
+	if (got >= min && p->pending == 0) {
+		p->inflight -= got;
+		return (int)got;
+	}
 	if (p->pending > 0) {
 		do
-			ret = io_uring_submit_and_wait(&p->ring, min);
+			ret = io_uring_submit_and_wait(&p->ring,
+			    min > got ? min - got : 0);
 		while (ret == -EINTR);
-		if (ret < 0 && ret != -EAGAIN && ret != -EBUSY)
-			return ret;
+		if (ret < 0 && ret != -EAGAIN && ret != -EBUSY) {
+			p->inflight -= got;
+			return got > 0 ? (int)got : ret;
+		}
 		if (ret > 0)
 			p->pending -= (unsigned)ret > p->pending ? p->pending :
 			    (unsigned)ret;
@@ -190,9 +272,12 @@ uring_reap(struct engine *eng, unsigned min, struct req **reqs,
 		ret = io_uring_wait_cqe_nr(&p->ring, &cqe, min - got);
 		if (ret == -EINTR)
 			break;	/* a signal: let the caller look at it */
-		if (ret < 0 && ret != -EAGAIN)
+		if (ret < 0 && ret != -EAGAIN) {
+			p->inflight -= got;
 			return got > 0 ? (int)got : ret;
+		}
 	}
+	p->inflight -= got;
 	return (int)got;
 }
 
@@ -205,6 +290,7 @@ uring_exit(struct engine *eng)
 		return;
 	if (p->ring_up)
 		io_uring_queue_exit(&p->ring);
+	free(p->done);
 	free(p);
 	eng->priv = NULL;
 }

@@ -111,38 +111,16 @@ target_in_dir(const char *dir, const char *src)
 }
 
 /*
- * Read the copy back and compare, then record the line: the manifest
- * only lists what was copied and (where asked) verified.
- */
-static int
-walk_finish_hash(const struct options *opts, struct copier *c,
-    FILE *manifest, const char *dst, const char *name, const char *hex)
-{
-	char	back[CHECKSUM_MAX_HEX];
-
-	if (opts->verify) {
-		if (copier_hash_file(c, dst, opts->algo, 1, back) < 0)
-			return ACP_EXIT_FAIL;
-		if (strcmp(hex, back) != 0) {
-			warnx("'%s': verification FAILED: the copy's %s is %s, "
-			    "the source's %s", dst, opts->algo->name, back, hex);
-			return ACP_EXIT_MISMATCH;
-		}
-	}
-	if (manifest != NULL)
-		manifest_write(manifest, opts->algo, hex, name, opts->tag);
-	return ACP_EXIT_OK;
-}
-
-/*
  * The hard-link map: (device, inode) of a source file with more than one
  * name, to the destination path its first name was copied to.  Open
  * addressing, grown at half full; it holds only multiply-linked files.
  */
 struct linkent {
-	dev_t	 dev;
-	ino_t	 ino;
-	char	*dst;	/* NULL: empty slot */
+	dev_t			 dev;
+	ino_t			 ino;
+	char			*dst;	/* NULL: empty slot */
+	const struct copy_job	*pending; /* its copy, still in flight */
+	int			 failed;  /* that copy failed: copy again */
 };
 
 struct linkmap {
@@ -163,16 +141,24 @@ linkmap_slot(const struct linkmap *m, dev_t dev, ino_t ino)
 	return i;
 }
 
-static const char *
+static struct linkent *
 linkmap_find(const struct linkmap *m, const struct stat *st)
 {
+	struct linkent	*e;
+
 	if (m->size == 0)
 		return NULL;
-	return m->tab[linkmap_slot(m, st->st_dev, st->st_ino)].dst;
+	e = &m->tab[linkmap_slot(m, st->st_dev, st->st_ino)];
+	return e->dst != NULL ? e : NULL;
 }
 
+/*
+ * Remember dst as the first name of st's inode, its copy in flight as
+ * job.  A name whose copy failed is replaced.
+ */
 static void
-linkmap_add(struct linkmap *m, const struct stat *st, const char *dst)
+linkmap_add(struct linkmap *m, const struct stat *st, const char *dst,
+    const struct copy_job *job)
 {
 	struct linkmap	 bigger;
 	size_t		 i, j;
@@ -192,12 +178,30 @@ linkmap_add(struct linkmap *m, const struct stat *st, const char *dst)
 		*m = bigger;
 	}
 	i = linkmap_slot(m, st->st_dev, st->st_ino);
-	if (m->tab[i].dst != NULL)
-		return;
+	if (m->tab[i].dst != NULL) {
+		if (!m->tab[i].failed)
+			return;
+		free(m->tab[i].dst);
+		m->used--;
+	}
 	m->tab[i].dev = st->st_dev;
 	m->tab[i].ino = st->st_ino;
 	m->tab[i].dst = xstrdup(dst);
+	m->tab[i].pending = job;
+	m->tab[i].failed = 0;
 	m->used++;
+}
+
+/* The copy of st's first name is finished (ok: it succeeded). */
+static void
+linkmap_settle(struct linkmap *m, const struct stat *st, int ok)
+{
+	struct linkent	*e;
+
+	if ((e = linkmap_find(m, st)) == NULL)
+		return;
+	e->pending = NULL;
+	e->failed = !ok;
 }
 
 static void
@@ -272,6 +276,36 @@ dirlist_sync(struct dirlist *dl)
 	return status;
 }
 
+/*
+ * A directory being copied.  Its metadata (mode, owner, times, xattrs)
+ * is applied after all its entries, which may finish in any order long
+ * after the walker has moved on: each entry's job holds a reference, and
+ * so does the walker while it reads the directory.  The last reference
+ * applies the metadata and lets go of the parent.
+ */
+struct wdir {
+	unsigned	 refs;
+	char		*src;
+	char		*dst;
+	struct stat	 st;
+	int		 made;		/* we created it */
+	struct wdir	*parent;
+};
+
+struct walk;
+
+/* A file job and what the walker needs when it comes back. */
+struct wjob {
+	struct copy_job	 job;		/* first: the copier hands it back */
+	struct walk	*w;
+	char		*src;
+	char		*dst;
+	char		*name;		/* for the manifest */
+	char		*expect;	/* --check: the listed digest */
+	struct wdir	*dir;		/* a reference, or NULL */
+	int		 linked;	/* first name of a multiply-linked file */
+};
+
 /* The walk's state: what every entry needs. */
 struct walk {
 	const struct options	*opts;
@@ -280,6 +314,10 @@ struct walk {
 	struct dirlist		 dl;
 	struct linkmap		 links;
 	dev_t			 topdev;	/* -x: the source's filesystem */
+	struct wdir		*cur;		/* the directory being read */
+	int			 status;	/* of what finished in the copier */
+	/* --check's counts. */
+	unsigned long		 unreadable, mismatched;
 };
 
 static int	walk_entry(struct walk *, const char *src, const char *dst,
@@ -296,10 +334,68 @@ walk_verbose(const struct walk *w, const char *src, const char *dst)
 	fputc('\n', stdout);
 }
 
+/* Is the entry being walked in a directory that this run created? */
+static int
+walk_fresh(const struct walk *w)
+{
+	return w->cur != NULL && w->cur->made;
+}
+
 static int
 walk_stopped(const struct walk *w)
 {
 	return w->c->broken || (w->c->stop != NULL && *w->c->stop);
+}
+
+static void	wdir_put(struct walk *, struct wdir *);
+
+static void
+wjob_free(struct wjob *wj)
+{
+	free(wj->src);
+	free(wj->dst);
+	free(wj->name);
+	free(wj->expect);
+	free(wj);
+}
+
+/*
+ * A copy came back from the copier (in the order it was submitted): print
+ * it under -v, record its hard-link name, its manifest line and its
+ * status, and let go of its directory.
+ */
+static void
+walk_file_done(struct copy_job *job)
+{
+	struct wjob		*wj = (struct wjob *)job;
+	struct walk		*w = wj->w;
+	const struct options	*opts = w->opts;
+	int			 status;
+
+	if (wj->linked)
+		linkmap_settle(&w->links, &job->sst, job->ret == 0);
+	if (job->ret < 0) {
+		status = ACP_EXIT_FAIL;
+		goto out;
+	}
+	if (opts->fsync && job->created)
+		dirlist_add(&w->dl, wj->dst);
+	walk_verbose(w, wj->src, wj->dst);
+	status = job->meta_failed ? ACP_EXIT_FAIL : ACP_EXIT_OK;
+	if (job->changed)
+		/* Its hash is of data that was moving: no manifest line. */
+		status = status_merge(status, ACP_EXIT_CHANGED);
+	else if (job->mismatch)
+		status = status_merge(status, ACP_EXIT_MISMATCH);
+	else if (job->verify_failed)
+		status = status_merge(status, ACP_EXIT_FAIL);
+	else if (opts->algo != NULL && w->manifest != NULL)
+		manifest_write(w->manifest, opts->algo, job->hex, wj->name,
+		    opts->tag);
+out:
+	w->status = status_merge(w->status, status);
+	wdir_put(w, wj->dir);
+	wjob_free(wj);
 }
 
 /* Copy a regular file (or a file's contents) whose stat is sst. */
@@ -308,12 +404,19 @@ walk_file(struct walk *w, const char *src, const char *dst,
     const char *name, const struct stat *sst)
 {
 	const struct options	*opts = w->opts;
-	struct copy_job		 job;
+	struct wjob		*wj;
+	struct linkent		*first;
 	struct stat		 dstst;
-	const char		*first;
-	int			 dst_exists = 0;
+	int			 dst_exists = 0, links;
 
-	if (stat(dst, &dstst) == 0) {
+	/*
+	 * In a directory this run made, nothing is there to overwrite: no
+	 * need to look (which would also wait on the directory's lock
+	 * behind the creates in flight).
+	 */
+	if (walk_fresh(w))
+		;
+	else if (stat(dst, &dstst) == 0) {
 		dst_exists = 1;
 		if (dstst.st_dev == sst->st_dev &&
 		    dstst.st_ino == sst->st_ino) {
@@ -333,46 +436,54 @@ walk_file(struct walk *w, const char *src, const char *dst,
 		return ACP_EXIT_FAIL;
 	}
 
-	/* A second name of a file already copied: link it, as cp -a does. */
-	if ((opts->preserve & META_LINKS) && sst->st_nlink > 1 &&
-	    (first = linkmap_find(&w->links, sst)) != NULL) {
-		if (dst_exists && unlink(dst) < 0) {
-			warn("cannot remove '%s'", dst);
-			return ACP_EXIT_FAIL;
+	/*
+	 * A second name of a file already copied: link it, as cp -a does.
+	 * If the first copy is still in flight, wait for it (and those
+	 * before it); if it failed, this name is copied instead.
+	 */
+	links = (opts->preserve & META_LINKS) && sst->st_nlink > 1;
+	if (links && (first = linkmap_find(&w->links, sst)) != NULL) {
+		if (first->pending != NULL)
+			copier_wait(w->c, first->pending);
+		if (!first->failed) {
+			if (dst_exists && unlink(dst) < 0) {
+				warn("cannot remove '%s'", dst);
+				return ACP_EXIT_FAIL;
+			}
+			if (link(first->dst, dst) < 0) {
+				warn("cannot create hard link '%s' to '%s'",
+				    dst, first->dst);
+				return ACP_EXIT_FAIL;
+			}
+			walk_verbose(w, src, dst);
+			return ACP_EXIT_OK;
 		}
-		if (link(first, dst) < 0) {
-			warn("cannot create hard link '%s' to '%s'", dst,
-			    first);
-			return ACP_EXIT_FAIL;
-		}
-		walk_verbose(w, src, dst);
-		return ACP_EXIT_OK;
 	}
 
-	memset(&job, 0, sizeof(job));
-	job.src = src;
-	job.dst = dst;
-	job.sst = sst;
-	job.dst_exists = dst_exists;
-	job.dst_mode = dst_exists ? dstst.st_mode : 0;
-	job.noclobber = opts->noclobber;
-	job.force = opts->force;
-	job.preserve = opts->preserve;
-	if (copier_copy_file(w->c, &job) < 0)
-		return ACP_EXIT_FAIL;
-	if ((opts->preserve & META_LINKS) && sst->st_nlink > 1)
-		linkmap_add(&w->links, sst, dst);
-	if (opts->fsync && job.created)
-		dirlist_add(&w->dl, dst);
-	walk_verbose(w, src, dst);
-	if (job.changed)
-		/* Its hash is of data that was moving: no manifest line. */
-		return ACP_EXIT_CHANGED;
-	if (opts->algo != NULL)
-		return status_merge(job.meta_failed ? ACP_EXIT_FAIL :
-		    ACP_EXIT_OK, walk_finish_hash(opts, w->c, w->manifest, dst,
-		    name, job.hex));
-	return job.meta_failed ? ACP_EXIT_FAIL : ACP_EXIT_OK;
+	wj = xcalloc(1, sizeof(*wj));
+	wj->w = w;
+	wj->src = xstrdup(src);
+	wj->dst = xstrdup(dst);
+	wj->name = xstrdup(name);
+	wj->dir = w->cur;
+	if (wj->dir != NULL)
+		wj->dir->refs++;
+	wj->linked = links;
+	wj->job.kind = COPY_JOB_COPY;
+	wj->job.src = wj->src;
+	wj->job.dst = wj->dst;
+	wj->job.sst = *sst;
+	wj->job.dst_exists = dst_exists;
+	wj->job.dst_mode = dst_exists ? dstst.st_mode : 0;
+	wj->job.noclobber = opts->noclobber;
+	wj->job.force = opts->force;
+	wj->job.preserve = opts->preserve;
+	wj->job.verify = opts->verify;
+	wj->job.done = walk_file_done;
+	if (links)
+		linkmap_add(&w->links, sst, dst, &wj->job);
+	copier_submit(w->c, &wj->job);
+	return ACP_EXIT_OK;
 }
 
 /*
@@ -385,7 +496,7 @@ walk_clear(const struct walk *w, const char *dst)
 {
 	struct stat	st;
 
-	if (lstat(dst, &st) < 0)
+	if (walk_fresh(w) || lstat(dst, &st) < 0)
 		return 0;
 	if (S_ISDIR(st.st_mode)) {
 		warnx("cannot overwrite directory '%s' with non-directory",
@@ -512,6 +623,38 @@ join(const char *dir, const char *name)
 	return out;
 }
 
+/*
+ * Drop a reference to d; the last one applies its metadata, after the
+ * entries, which changed its times and needed it writable.
+ */
+static void
+wdir_put(struct walk *w, struct wdir *d)
+{
+	struct wdir	*parent;
+	int		 status = ACP_EXIT_OK;
+
+	if (d == NULL || --d->refs > 0)
+		return;
+	if (w->opts->preserve & (META_MODE | META_OWNERSHIP | META_TIMESTAMPS |
+	    META_XATTR)) {
+		if (walk_meta(w, d->src, d->dst, &d->st) < 0)
+			status = ACP_EXIT_FAIL;
+		/* Its own inode changed: --fsync flushes it too. */
+		if (w->opts->fsync)
+			dirlist_add_dir(&w->dl, xstrdup(d->dst));
+	} else if (d->made && (d->st.st_mode & S_IRWXU) != S_IRWXU &&
+	    chmod(d->dst, d->st.st_mode & 07777 & ~w->c->umask) < 0) {
+		warn("cannot set permissions of '%s'", d->dst);
+		status = ACP_EXIT_FAIL;
+	}
+	w->status = status_merge(w->status, status);
+	parent = d->parent;
+	free(d->src);
+	free(d->dst);
+	free(d);
+	wdir_put(w, parent);
+}
+
 static int
 walk_dir(struct walk *w, const char *src, const char *dst, const char *name,
     const struct stat *st)
@@ -519,6 +662,7 @@ walk_dir(struct walk *w, const char *src, const char *dst, const char *name,
 	struct stat	 dstst;
 	struct dirent	*de;
 	DIR		*dp;
+	struct wdir	*d;
 	char		*parent, *slash, *csrc, *cdst, *cname;
 	int		 made = 0, status = ACP_EXIT_OK;
 
@@ -536,7 +680,7 @@ walk_dir(struct walk *w, const char *src, const char *dst, const char *name,
 	}
 	free(parent);
 
-	if (lstat(dst, &dstst) == 0) {
+	if (!walk_fresh(w) && lstat(dst, &dstst) == 0) {
 		if (!S_ISDIR(dstst.st_mode)) {
 			warnx("cannot overwrite non-directory '%s' with "
 			    "directory '%s'", dst, src);
@@ -558,6 +702,16 @@ walk_dir(struct walk *w, const char *src, const char *dst, const char *name,
 		if (w->opts->fsync)
 			dirlist_add(&w->dl, dst);
 	}
+
+	d = xcalloc(1, sizeof(*d));
+	d->refs = 1;
+	d->src = xstrdup(src);
+	d->dst = xstrdup(dst);
+	d->st = *st;
+	d->made = made;
+	if ((d->parent = w->cur) != NULL)
+		d->parent->refs++;
+	w->cur = d;
 
 	/* -x: a mount point is copied, what is mounted on it is not. */
 	if (w->opts->one_fs && st->st_dev != w->topdev)
@@ -590,19 +744,9 @@ walk_dir(struct walk *w, const char *src, const char *dst, const char *name,
 	if (dp != NULL)
 		(void)closedir(dp);
 
-	/* After the entries, which changed its times and needed it open. */
-	if (w->opts->preserve & (META_MODE | META_OWNERSHIP | META_TIMESTAMPS |
-	    META_XATTR)) {
-		if (walk_meta(w, src, dst, st) < 0)
-			status = status_merge(status, ACP_EXIT_FAIL);
-		/* Its own inode changed: --fsync flushes it too. */
-		if (w->opts->fsync)
-			dirlist_add_dir(&w->dl, xstrdup(dst));
-	} else if (made && (st->st_mode & S_IRWXU) != S_IRWXU &&
-	    chmod(dst, st->st_mode & 07777 & ~w->c->umask) < 0) {
-		warn("cannot set permissions of '%s'", dst);
-		status = status_merge(status, ACP_EXIT_FAIL);
-	}
+	/* Its metadata once the last of its entries is done. */
+	w->cur = d->parent;
+	wdir_put(w, d);
 	return status;
 }
 
@@ -667,6 +811,18 @@ is_dir(const char *path)
 	return 1;
 }
 
+/* Wait for every job, then flush directories; the run's status. */
+static int
+walk_end(struct walk *w, int status)
+{
+	copier_wait(w->c, NULL);
+	status = status_merge(status, w->status);
+	if (w->c->broken)
+		status = status_merge(status, ACP_EXIT_FAIL);
+	linkmap_free(&w->links);
+	return status_merge(status, dirlist_sync(&w->dl));
+}
+
 int
 walk_run(const struct options *opts, struct copier *c, FILE *manifest)
 {
@@ -705,8 +861,7 @@ walk_run(const struct options *opts, struct copier *c, FILE *manifest)
 		    opts->manifest_relative && dst != NULL ? dst :
 		    opts->operands[1], 1);
 		free(dst);
-		linkmap_free(&w.links);
-		return status_merge(status, dirlist_sync(&w.dl));
+		return walk_end(&w, status);
 	}
 	for (i = 0; i < nsrc && !walk_stopped(&w); i++) {
 		dst = target_in_dir(dir, opts->operands[i]);
@@ -716,10 +871,26 @@ walk_run(const struct options *opts, struct copier *c, FILE *manifest)
 		    opts->operands[i], dst, name, 1));
 		free(dst);
 	}
-	if (c->broken)
-		status = status_merge(status, ACP_EXIT_FAIL);
-	linkmap_free(&w.links);
-	return status_merge(status, dirlist_sync(&w.dl));
+	return walk_end(&w, status);
+}
+
+/* A --check line's file was hashed: say OK or FAILED, in manifest order. */
+static void
+walk_check_done(struct copy_job *job)
+{
+	struct wjob	*wj = (struct wjob *)job;
+	struct walk	*w = wj->w;
+
+	walk_quote_plain(stdout, wj->src);
+	if (job->ret < 0) {
+		printf(": FAILED open or read\n");
+		w->unreadable++;
+	} else if (strcmp(job->hex, wj->expect) != 0) {
+		printf(": FAILED\n");
+		w->mismatched++;
+	} else
+		printf(": OK\n");
+	wjob_free(wj);
 }
 
 int
@@ -727,15 +898,20 @@ walk_check(const struct options *opts, struct copier *c, FILE *fp,
     const char *fpname)
 {
 	struct manifest_entry	 e;
+	struct walk		 w;
+	struct wjob		*wj;
 	const char		*why;
-	char			*line, hex[CHECKSUM_MAX_HEX];
+	char			*line;
 	long			 len, lineno = 0;
-	unsigned long		 bad_lines = 0, unreadable = 0, mismatched = 0;
-	unsigned long		 good_lines = 0;
+	unsigned long		 bad_lines = 0, good_lines = 0;
 	int			 status = ACP_EXIT_OK;
 
+	memset(&w, 0, sizeof(w));
+	w.opts = opts;
+	w.c = c;
 	line = xmalloc(MANIFEST_MAX_LINE + 1);
-	while ((len = manifest_read_line(fp, line)) != -1) {
+	while (!walk_stopped(&w) &&
+	    (len = manifest_read_line(fp, line)) != -1) {
 		lineno++;
 		if (len == -2) {
 			warnx("%s: %ld: line longer than %d bytes", fpname,
@@ -752,20 +928,17 @@ walk_check(const struct options *opts, struct copier *c, FILE *fp,
 			continue;
 		}
 		good_lines++;
-		if (copier_hash_file(c, e.name, e.algo, 0, hex) < 0) {
-			walk_quote_plain(stdout, e.name);
-			printf(": FAILED open or read\n");
-			unreadable++;
-		} else if (strcmp(hex, e.hex) != 0) {
-			walk_quote_plain(stdout, e.name);
-			printf(": FAILED\n");
-			mismatched++;
-		} else {
-			walk_quote_plain(stdout, e.name);
-			printf(": OK\n");
-		}
-		free(e.name);
+		wj = xcalloc(1, sizeof(*wj));
+		wj->w = &w;
+		wj->src = e.name;
+		wj->expect = xstrdup(e.hex);
+		wj->job.kind = COPY_JOB_HASH;
+		wj->job.src = wj->src;
+		wj->job.algo = e.algo;
+		wj->job.done = walk_check_done;
+		copier_submit(c, &wj->job);
 	}
+	copier_wait(c, NULL);
 	if (ferror(fp)) {
 		warn("error reading '%s'", fpname);
 		status = ACP_EXIT_FAIL;
@@ -774,20 +947,20 @@ walk_check(const struct options *opts, struct copier *c, FILE *fp,
 	if (bad_lines > 0)
 		warnx("WARNING: %lu line%s improperly formatted", bad_lines,
 		    bad_lines == 1 ? " is" : "s are");
-	if (unreadable > 0)
+	if (w.unreadable > 0)
 		warnx("WARNING: %lu listed file%s could not be read",
-		    unreadable, unreadable == 1 ? "" : "s");
-	if (mismatched > 0)
+		    w.unreadable, w.unreadable == 1 ? "" : "s");
+	if (w.mismatched > 0)
 		warnx("WARNING: %lu computed checksum%s did NOT match",
-		    mismatched, mismatched == 1 ? "" : "s");
+		    w.mismatched, w.mismatched == 1 ? "" : "s");
 	if (good_lines == 0) {
 		warnx("%s: no properly formatted checksum lines found",
 		    fpname);
 		status = status_merge(status, ACP_EXIT_FAIL);
 	}
-	if (unreadable > 0)
+	if (w.unreadable > 0 || c->broken)
 		status = status_merge(status, ACP_EXIT_FAIL);
-	if (mismatched > 0)
+	if (w.mismatched > 0)
 		status = status_merge(status, ACP_EXIT_MISMATCH);
 	return status;
 }

@@ -4,7 +4,7 @@
 # what was there (with --atomic) and never leaves a short new file.
 . "${top_srcdir:-.}/tests/lib.sh"
 
-plan $((6 * $(nengines) + 5))
+plan $((6 * $(nengines) + 6))
 
 mkdata "$T/src" 300000 atomic
 mkdata "$T/chunk" 65536 chunk
@@ -57,20 +57,38 @@ skip_engines 6
 
 # A full disk: a small tmpfs.
 if [ "$(id -u)" != 0 ] || ! mkdir -p full || ! mount -t tmpfs -o size=2M tmpfs full 2> /dev/null; then
-	for _ in 1 2 3 4 5; do skip "needs root to mount a small tmpfs"; done
+	for _ in 1 2 3 4 5 6; do skip "needs root to mount a small tmpfs"; done
 	exit 0
 fi
 cleanup_mounts="$T/full"
 mkdata small1 100000 s1
 mkdata big 5000000 big
 mkdata small2 100000 s2
-run_acp small1 big small2 full
+# One file at a time, the small ones fit and the big one does not.
+run_acp --queue-depth=1 small1 big small2 full
 [ "$rc" -eq 1 ] && grep -q "acp: error writing 'full/big' at offset [0-9]*: No space left on device" "$T/stderr"
 ok $? "ENOSPC: exit 1, the file and the reason named"
 [ ! -e full/big ]
 ok $? "ENOSPC: the short new file is removed"
 cmp -s small1 full/small1 && cmp -s small2 full/small2
 ok $? "ENOSPC: the files that fit are copied"
+
+# Many files at once race for the space: whichever lose are named and
+# gone, whichever win are whole; none is left short.
+rm -f full/*
+run_acp small1 big small2 full
+whole_or_gone() {
+	for f in small1 big small2; do
+		if [ -e "full/$f" ]; then
+			cmp -s "$f" "full/$f" || return 1
+		else
+			grep -q "acp: error writing 'full/$f' at offset [0-9]*: No space left on device" "$T/stderr" || return 1
+		fi
+	done
+}
+[ "$rc" -eq 1 ] && [ ! -e full/big ] && whole_or_gone
+ok $? "ENOSPC, files in flight together: each whole, or removed and named"
+rm -f full/*
 
 head -c 1000000 big > full/big
 cp full/big oldbig

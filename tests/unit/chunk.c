@@ -29,7 +29,7 @@ main(void)
 	size_t			lens[64];
 	int			n, last;
 
-	tap_plan(27);
+	tap_plan(31);
 
 	/* An empty file: one probe at 0 that finds EOF. */
 	chunk_init(&cp, 0, 4096);
@@ -42,26 +42,28 @@ main(void)
 	is(chunk_next(&cp, &offs[0], &lens[0]), CHUNK_DONE,
 	    "empty file: done after EOF");
 
-	/* 4097 bytes in 4K blocks: 4096, 1, then the probe. */
+	/* 4097 bytes in 4K blocks: 4096, then a block reaching past. */
 	chunk_init(&cp, 4097, 4096);
 	n = drain(&cp, offs, lens, 64, &last);
-	is(n, 3, "4097 bytes: two cuts and a probe");
+	is(n, 2, "4097 bytes: two cuts, no separate probe");
 	is(lens[0], 4096, "first cut is a whole block");
 	is(offs[1], 4096, "second cut at 4096");
-	is(lens[1], 1, "second cut stops at the reported size");
-	is(offs[2], 4097, "probe at the reported size");
-	is(lens[2], 4096, "probe reads a block");
+	is(lens[1], 4096, "second cut is a whole block, past the size");
+	ok(chunk_past_hint(&cp, offs[1], lens[1]), "it reaches past the hint");
+	ok(!chunk_past_hint(&cp, offs[0], lens[0]), "the first does not");
 	is(last, CHUNK_WAIT, "only one read past the reported size");
+	ok(!chunk_done(&cp), "not done before EOF is known");
 
-	/* The probe finds more (a growing file or /proc): keep going. */
-	chunk_read_done(&cp, 4097);
+	/* That read came back full (a growing file): keep going. */
+	chunk_read_done(&cp, 4096);
 	n = drain(&cp, offs, lens, 64, &last);
-	is(n, 1, "after a full probe, one more read");
-	is(offs[0], 4097 + 4096, "next probe follows on");
-	chunk_eof(&cp, 4097 + 4096 + 10);
+	is(n, 1, "after a full read past the size, one more read");
+	is(offs[0], 2 * 4096, "next read follows on");
+	chunk_eof(&cp, 2 * 4096 + 10);
 	chunk_read_done(&cp, offs[0]);
 	is(chunk_next(&cp, &offs[0], &lens[0]), CHUNK_DONE,
 	    "done once a read found EOF");
+	ok(chunk_done(&cp), "chunk_done agrees");
 
 	/* Exact multiple: 3 blocks and the probe. */
 	chunk_init(&cp, 3 * 65536, 65536);
@@ -93,8 +95,13 @@ main(void)
 	/* Big block, small file. */
 	chunk_init(&cp, 10, 1 << 20);
 	n = drain(&cp, offs, lens, 64, &last);
-	is(n, 2, "small file, big block: one cut and a probe");
-	is(lens[0], 10, "the cut is the file's size");
+	is(n, 1, "small file, big block: one read");
+	is(lens[0], 1 << 20, "the read asks for a whole block");
+	is(last, CHUNK_WAIT, "and waits for it");
+	chunk_eof(&cp, 10);
+	chunk_read_done(&cp, 0);
+	is(chunk_next(&cp, &offs[0], &lens[0]), CHUNK_DONE,
+	    "small file: done after its one read");
 
 	/* Negative hint is treated as zero. */
 	chunk_init(&cp, -5, 4096);
