@@ -18,11 +18,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "copy.h"
 #include "engine.h"
 #include "options.h"
+#include "stats.h"
 #include "status.h"
 #include "walk.h"
 
@@ -48,6 +50,36 @@ copy_files_in_flight(unsigned depth)
 	if (n > 4096)
 		n = 4096;
 	return n < 1 ? 1 : (unsigned)n;
+}
+
+static void
+print_stats(const struct options *opts, const struct copy_stats *cs,
+    const struct walk_stats *ws, const char *engine, int status,
+    double seconds)
+{
+	struct run_stats	st;
+
+	memset(&st, 0, sizeof(st));
+	st.engine = engine;
+	st.mode = opts->check != NULL ? "check" : "copy";
+	st.files = opts->check != NULL ? cs->checked : cs->files;
+	st.directories = ws->directories;
+	st.symlinks = ws->symlinks;
+	st.hardlinks = ws->hardlinks;
+	st.specials = ws->specials;
+	st.bytes = cs->bytes;
+	st.offloaded = cs->offloaded;
+	st.hashed = cs->hashed;
+	st.verified = cs->verified;
+	st.requests = cs->requests;
+	st.peak_requests = cs->peak;
+	st.peak_files = cs->peak_files;
+	st.queue_depth = opts->queue_depth;
+	st.block_size = opts->block_size;
+	st.errors = ws->errors;
+	st.seconds = seconds;
+	st.status = status;
+	stats_print(stdout, &st, opts->stats);
 }
 
 static void
@@ -95,24 +127,27 @@ signals_init(void)
 }
 
 static int
-run_check(const struct options *opts, struct copier *copier)
+run_check(const struct options *opts, struct copier *copier,
+    struct walk_stats *ws)
 {
 	FILE	*fp;
 	int	 status;
 
 	if (strcmp(opts->check, "-") == 0)
-		return walk_check(opts, copier, stdin, "standard input");
+		return walk_check(opts, copier, stdin, "standard input", ws);
 	if ((fp = fopen(opts->check, "r")) == NULL) {
 		warn("cannot open '%s'", opts->check);
+		ws->errors++;
 		return ACP_EXIT_FAIL;
 	}
-	status = walk_check(opts, copier, fp, opts->check);
+	status = walk_check(opts, copier, fp, opts->check, ws);
 	(void)fclose(fp);
 	return status;
 }
 
 static int
-run_copy(const struct options *opts, struct copier *copier)
+run_copy(const struct options *opts, struct copier *copier,
+    struct walk_stats *ws)
 {
 	FILE	*fp = NULL;
 	int	 status;
@@ -122,10 +157,11 @@ run_copy(const struct options *opts, struct copier *copier)
 			fp = stdout;
 		else if ((fp = fopen(opts->manifest, "w")) == NULL) {
 			warn("cannot create manifest '%s'", opts->manifest);
+			ws->errors++;
 			return ACP_EXIT_FAIL;
 		}
 	}
-	status = walk_run(opts, copier, fp);
+	status = walk_run(opts, copier, fp, ws);
 	if (fp != NULL && fp != stdout && fclose(fp) != 0) {
 		/* A manifest cut short must not pass for a whole one. */
 		warn("error writing manifest '%s'", opts->manifest);
@@ -142,6 +178,9 @@ main(int argc, char **argv)
 	struct engine_params	params;
 	struct copier		copier;
 	struct copier_params	cparams;
+	struct walk_stats	ws;
+	struct timespec		t0, t1;
+	const char		*engine_name;
 	char			log[1024];
 	unsigned		files;
 	int			ret, status;
@@ -203,12 +242,16 @@ main(int argc, char **argv)
 		    opts.queue_depth, opts.block_size, files,
 		    eng.fixedbuf ? ", registered buffers" : "");
 
+	memset(&ws, 0, sizeof(ws));
+	(void)clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (opts.check != NULL)
-		status = run_check(&opts, &copier);
+		status = run_check(&opts, &copier, &ws);
 	else
-		status = run_copy(&opts, &copier);
+		status = run_copy(&opts, &copier, &ws);
+	(void)clock_gettime(CLOCK_MONOTONIC, &t1);
 
 	/* The engine first: the kernel may still hold the pool's buffers. */
+	engine_name = eng.ops->name;
 	engine_stop(&eng);
 	copier_exit(&copier);
 	if (interrupted != 0) {
@@ -217,6 +260,10 @@ main(int argc, char **argv)
 		status = status_merge(status, ACP_EXIT_SIGNAL +
 		    (int)interrupted);
 	}
+	if (opts.stats != STATS_NONE)
+		print_stats(&opts, &copier.stats, &ws, engine_name, status,
+		    (double)(t1.tv_sec - t0.tv_sec) +
+		    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
 	if (fflush(stdout) != 0) {
 		warn("write error on standard output");
 		status = status_merge(status, ACP_EXIT_FAIL);

@@ -1202,7 +1202,9 @@ file_end(struct copier *c, struct cfile *f)
 		job->created = f->created || f->tmp != NULL;
 		if (job->changed)
 			warnx("'%s' changed while being copied", f->src);
-		if (!f->readonly || f->verifying) {
+		if (f->readonly && !f->verifying)
+			c->stats.checked++;
+		else {
 			c->stats.files++;
 			c->stats.bytes += f->bytes;
 			c->stats.offloaded += f->offloaded;

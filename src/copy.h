@@ -42,6 +42,7 @@ struct copier_params {
 
 struct copy_stats {
 	uint64_t	files;		/* regular files copied */
+	uint64_t	checked;	/* files hashed by --check */
 	uint64_t	bytes;		/* data bytes written */
 	uint64_t	hashed;		/* bytes hashed (copies, checks) */
 	uint64_t	verified;	/* bytes read back by --verify */

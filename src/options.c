@@ -18,6 +18,7 @@
 
 #include "meta.h"
 #include "options.h"
+#include "stats.h"
 
 enum {
 	OPT_ENGINE = UCHAR_MAX + 1,
@@ -35,6 +36,7 @@ enum {
 	OPT_ATOMIC,
 	OPT_PRESERVE,
 	OPT_NO_PRESERVE,
+	OPT_STATS,
 	OPT_HELP,
 	OPT_VERSION,
 };
@@ -64,6 +66,7 @@ static const struct option long_opts[] = {
 	{ "preserve", optional_argument, NULL, OPT_PRESERVE },
 	{ "queue-depth", required_argument, NULL, OPT_QUEUE_DEPTH },
 	{ "recursive", no_argument, NULL, 'r' },
+	{ "stats", optional_argument, NULL, OPT_STATS },
 	{ "tag", no_argument, NULL, OPT_TAG },
 	{ "target-directory", required_argument, NULL, 't' },
 	{ "verbose", no_argument, NULL, 'v' },
@@ -107,7 +110,8 @@ usage(void)
 	    "  -v, --verbose                explain what is being done\n"
 	    "  -x, --one-file-system        stay on this file system\n"
 	    "      --engine=ENGINE          I/O engine: auto (default), uring, aio, sync\n"
-	    "      --queue-depth=N          requests in flight at once (default %d)\n"
+	    "      --queue-depth=N          reads and writes in flight at once (default\n"
+	    "                                 %d); up to 4N files are open at once\n"
 	    "      --block-size=SIZE        bytes per request, with K, M or G\n"
 	    "                                 (default %dM)\n"
 	    "      --direct                 read and write with O_DIRECT where the\n"
@@ -127,6 +131,8 @@ usage(void)
 	    "                                 it and rename it into place when complete\n"
 	    "      --fsync                  flush each file's data and each destination\n"
 	    "                                 directory to disk before succeeding\n"
+	    "      --stats[=FORM]           print a summary at the end to standard\n"
+	    "                                 output: human (default) or json\n"
 	    "      --debug                  say which engine copies and why, and how\n"
 	    "                                 each file was copied\n"
 	    "      --help                   display this help and exit\n"
@@ -390,6 +396,13 @@ options_parse(struct options *opts, int argc, char **argv)
 			break;
 		case OPT_ATOMIC:
 			opts->atomic = 1;
+			break;
+		case OPT_STATS:
+			if ((opts->stats = stats_parse(optarg)) < 0) {
+				warnx("invalid --stats form '%s': use human or "
+				    "json", optarg);
+				goto bad;
+			}
 			break;
 		case OPT_HELP:
 			usage();

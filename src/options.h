@@ -37,6 +37,7 @@ struct options {
 	int		  verify;	/* --verify: read each copy back */
 	int		  fsync;	/* --fsync: data and directories durable */
 	int		  atomic;	/* --atomic: temp file, renamed into place */
+	int		  stats;	/* --stats: STATS_NONE, _HUMAN or _JSON */
 	int		  recursive;	/* -r, -R: copy directories */
 	int		  one_fs;	/* -x: stay on each source's filesystem */
 	int		  deref;	/* OPTIONS_DEREF_* for symlinks */

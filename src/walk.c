@@ -316,6 +316,7 @@ struct walk {
 	dev_t			 topdev;	/* -x: the source's filesystem */
 	struct wdir		*cur;		/* the directory being read */
 	int			 status;	/* of what finished in the copier */
+	struct walk_stats	 st;
 	/* --check's counts. */
 	unsigned long		 unreadable, mismatched;
 };
@@ -332,6 +333,14 @@ walk_verbose(const struct walk *w, const char *src, const char *dst)
 	fputs(" -> ", stdout);
 	walk_quote(stdout, dst);
 	fputc('\n', stdout);
+}
+
+/* Count a failed entry (its message was printed); ACP_EXIT_FAIL. */
+static int
+walk_error(struct walk *w)
+{
+	w->st.errors++;
+	return ACP_EXIT_FAIL;
 }
 
 /* Is the entry being walked in a directory that this run created? */
@@ -375,6 +384,7 @@ walk_file_done(struct copy_job *job)
 	if (wj->linked)
 		linkmap_settle(&w->links, &job->sst, job->ret == 0);
 	if (job->ret < 0) {
+		w->st.errors++;
 		status = ACP_EXIT_FAIL;
 		goto out;
 	}
@@ -456,6 +466,7 @@ walk_file(struct walk *w, const char *src, const char *dst,
 				return ACP_EXIT_FAIL;
 			}
 			walk_verbose(w, src, dst);
+			w->st.hardlinks++;
 			return ACP_EXIT_OK;
 		}
 	}
@@ -564,6 +575,7 @@ walk_symlink(struct walk *w, const char *src, const char *dst,
 	}
 	free(target);
 	walk_verbose(w, src, dst);
+	w->st.symlinks++;
 	return walk_meta(w, src, dst, st) < 0 ? ACP_EXIT_FAIL : ACP_EXIT_OK;
 }
 
@@ -589,6 +601,7 @@ walk_special(struct walk *w, const char *src, const char *dst,
 		return ACP_EXIT_FAIL;
 	}
 	walk_verbose(w, src, dst);
+	w->st.specials++;
 	return walk_meta(w, src, dst, st) < 0 ? ACP_EXIT_FAIL : ACP_EXIT_OK;
 }
 
@@ -647,6 +660,8 @@ wdir_put(struct walk *w, struct wdir *d)
 		warn("cannot set permissions of '%s'", d->dst);
 		status = ACP_EXIT_FAIL;
 	}
+	if (status != ACP_EXIT_OK)
+		w->st.errors++;
 	w->status = status_merge(w->status, status);
 	parent = d->parent;
 	free(d->src);
@@ -676,7 +691,7 @@ walk_dir(struct walk *w, const char *src, const char *dst, const char *name,
 		warnx("cannot copy a directory, '%s', into itself, '%s'", src,
 		    dst);
 		free(parent);
-		return ACP_EXIT_FAIL;
+		return walk_error(w);
 	}
 	free(parent);
 
@@ -684,18 +699,18 @@ walk_dir(struct walk *w, const char *src, const char *dst, const char *name,
 		if (!S_ISDIR(dstst.st_mode)) {
 			warnx("cannot overwrite non-directory '%s' with "
 			    "directory '%s'", dst, src);
-			return ACP_EXIT_FAIL;
+			return walk_error(w);
 		}
 		if (dstst.st_dev == st->st_dev && dstst.st_ino == st->st_ino) {
 			warnx("cannot copy a directory, '%s', into itself, "
 			    "'%s'", src, dst);
-			return ACP_EXIT_FAIL;
+			return walk_error(w);
 		}
 	} else {
 		/* Writable for us while it fills; its mode is set after. */
 		if (mkdir(dst, (st->st_mode & 07777) | S_IRWXU) < 0) {
 			warn("cannot create directory '%s'", dst);
-			return ACP_EXIT_FAIL;
+			return walk_error(w);
 		}
 		made = 1;
 		walk_verbose(w, src, dst);
@@ -718,14 +733,14 @@ walk_dir(struct walk *w, const char *src, const char *dst, const char *name,
 		dp = NULL;
 	else if ((dp = opendir(src)) == NULL) {
 		warn("cannot open directory '%s'", src);
-		status = ACP_EXIT_FAIL;
+		status = walk_error(w);
 	}
 	while (dp != NULL && !walk_stopped(w)) {
 		errno = 0;
 		if ((de = readdir(dp)) == NULL) {
 			if (errno != 0) {
 				warn("cannot read directory '%s'", src);
-				status = status_merge(status, ACP_EXIT_FAIL);
+				status = status_merge(status, walk_error(w));
 			}
 			break;
 		}
@@ -778,22 +793,27 @@ walk_entry(struct walk *w, const char *src, const char *dst,
 	if (ret < 0) {
 		/* A symlink loop under -L is ELOOP here: this entry only. */
 		warn("cannot stat '%s'", src);
-		return ACP_EXIT_FAIL;
+		return walk_error(w);
 	}
 	if (top)
 		w->topdev = st.st_dev;
 	if (S_ISDIR(st.st_mode)) {
 		if (!opts->recursive) {
 			warnx("-r not specified; omitting directory '%s'", src);
-			return ACP_EXIT_FAIL;
+			return walk_error(w);
 		}
+		w->st.directories++;
 		return walk_dir(w, src, dst, name, &st);
 	}
 	if (S_ISLNK(st.st_mode))
-		return walk_symlink(w, src, dst, &st);
-	if (opts->recursive && !S_ISREG(st.st_mode))
-		return walk_special(w, src, dst, &st);
-	return walk_file(w, src, dst, name, &st);
+		ret = walk_symlink(w, src, dst, &st);
+	else if (opts->recursive && !S_ISREG(st.st_mode))
+		ret = walk_special(w, src, dst, &st);
+	else
+		ret = walk_file(w, src, dst, name, &st);
+	if (ret == ACP_EXIT_FAIL)
+		w->st.errors++;
+	return ret;
 }
 
 /* Is path an existing directory?  1, 0, or -1 with errno set. */
@@ -813,9 +833,11 @@ is_dir(const char *path)
 
 /* Wait for every job, then flush directories; the run's status. */
 static int
-walk_end(struct walk *w, int status)
+walk_end(struct walk *w, int status, struct walk_stats *ws)
 {
 	copier_wait(w->c, NULL);
+	if (ws != NULL)
+		*ws = w->st;
 	status = status_merge(status, w->status);
 	if (w->c->broken)
 		status = status_merge(status, ACP_EXIT_FAIL);
@@ -824,7 +846,8 @@ walk_end(struct walk *w, int status)
 }
 
 int
-walk_run(const struct options *opts, struct copier *c, FILE *manifest)
+walk_run(const struct options *opts, struct copier *c, FILE *manifest,
+    struct walk_stats *ws)
 {
 	struct walk	 w;
 	const char	*dir = NULL, *name;
@@ -861,7 +884,7 @@ walk_run(const struct options *opts, struct copier *c, FILE *manifest)
 		    opts->manifest_relative && dst != NULL ? dst :
 		    opts->operands[1], 1);
 		free(dst);
-		return walk_end(&w, status);
+		return walk_end(&w, status, ws);
 	}
 	for (i = 0; i < nsrc && !walk_stopped(&w); i++) {
 		dst = target_in_dir(dir, opts->operands[i]);
@@ -871,7 +894,7 @@ walk_run(const struct options *opts, struct copier *c, FILE *manifest)
 		    opts->operands[i], dst, name, 1));
 		free(dst);
 	}
-	return walk_end(&w, status);
+	return walk_end(&w, status, ws);
 }
 
 /* A --check line's file was hashed: say OK or FAILED, in manifest order. */
@@ -895,7 +918,7 @@ walk_check_done(struct copy_job *job)
 
 int
 walk_check(const struct options *opts, struct copier *c, FILE *fp,
-    const char *fpname)
+    const char *fpname, struct walk_stats *ws)
 {
 	struct manifest_entry	 e;
 	struct walk		 w;
@@ -957,6 +980,10 @@ walk_check(const struct options *opts, struct copier *c, FILE *fp,
 		warnx("%s: no properly formatted checksum lines found",
 		    fpname);
 		status = status_merge(status, ACP_EXIT_FAIL);
+	}
+	if (ws != NULL) {
+		memset(ws, 0, sizeof(*ws));
+		ws->errors = w.unreadable + w.mismatched + bad_lines;
 	}
 	if (w.unreadable > 0 || c->broken)
 		status = status_merge(status, ACP_EXIT_FAIL);

@@ -7,16 +7,28 @@
 #ifndef ACP_WALK_H
 #define ACP_WALK_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 #include "copy.h"
 #include "options.h"
 
+/* What the walker made, for --stats; files and bytes are the copier's. */
+struct walk_stats {
+	uint64_t	directories;
+	uint64_t	symlinks;
+	uint64_t	hardlinks;
+	uint64_t	specials;
+	uint64_t	errors;		/* entries that failed */
+};
+
 /*
  * Copy every source; the run's exit status (status.h).  With a manifest
- * (not NULL), a line for each file copied (and verified).
+ * (not NULL), a line for each file copied (and verified).  ws (may be
+ * NULL) gets the counts.
  */
-int	walk_run(const struct options *, struct copier *, FILE *manifest);
+int	walk_run(const struct options *, struct copier *, FILE *manifest,
+	    struct walk_stats *ws);
 
 /*
  * --check: hash every file a manifest names and print "name: OK" or
@@ -24,7 +36,7 @@ int	walk_run(const struct options *, struct copier *, FILE *manifest);
  * unreadable file or a manifest with no valid line.
  */
 int	walk_check(const struct options *, struct copier *, FILE *,
-	    const char *name);
+	    const char *name, struct walk_stats *ws);
 
 /* Print name quoted as GNU cp's -v does ('a', "it's", 'a'$'\n''b'). */
 void	walk_quote(FILE *, const char *name);

@@ -4,7 +4,7 @@
 # -t, -T, -v, -n, -f and --debug.
 . "${top_srcdir:-.}/tests/lib.sh"
 
-plan $((37 + 10 * $(nengines)))
+plan $((41 + 10 * $(nengines)))
 
 run_acp --help
 [ "$rc" -eq 0 ] && grep -q '^Usage: acp' "$T/stdout" && [ ! -s "$T/stderr" ]
@@ -54,6 +54,30 @@ ok $? "--engine=warp: exit 2"
 run_acp --bogus a b
 [ "$rc" -eq 2 ] && [ ! -e b ]
 ok $? "unknown option: exit 2"
+
+run_acp --stats=xml a b
+[ "$rc" -eq 2 ] && [ ! -e b ] && grep -q "invalid --stats form 'xml'" "$T/stderr"
+ok $? "--stats=xml: exit 2"
+
+run_acp --stats a b
+[ "$rc" -eq 0 ] && cmp -s a b &&
+    grep -q "^acp: copied 1 file, 0 directories, 0 symlinks, 0 hard links, 0 specials; 100B in [0-9.]* s, " "$T/stdout" &&
+    grep -q "^acp: engine [a-z]*, queue depth 16 x 1.0M, [0-9]* requests, [0-9]* in flight at most, 1 file at once; 0 errors$" "$T/stdout"
+ok $? "--stats prints two lines on stdout"
+rm -f b
+
+run_acp --stats=json --checksum --manifest=m a b
+if command -v jq > /dev/null; then
+	[ "$rc" -eq 0 ] && [ "$(tail -1 "$T/stdout" | jq -r '.files, .bytes, .bytes_hashed, .exit_status, .mode' | tr '\n' ' ')" = "1 100 100 0 copy " ]
+	ok $? "--stats=json: one object that jq reads"
+else
+	skip "jq is not installed"
+fi
+rm -f b m
+
+run_acp --stats=json --check=nonexistent
+[ "$rc" -eq 1 ] && grep -q '"mode":"check",.*"errors":1,.*"exit_status":1}$' "$T/stdout"
+ok $? "--stats=json with a failed --check: errors and exit status"
 
 for e in $engines; do
 	rm -rf "$T/w"

@@ -4,7 +4,7 @@
 # COMP_WORDS/COMP_CWORD for partial command lines.
 . "${top_srcdir:-.}/tests/lib.sh"
 
-plan 6
+plan 7
 bc=/usr/share/bash-completion/bash_completion
 if [ ! -r "$bc" ]; then
 	for _ in 1 2 3 4 5 6; do skip "bash-completion is not installed"; done
@@ -46,6 +46,10 @@ ok $? "--q completes to --queue-depth="
 out=$(complete_words acp --checksum = s)
 [ "$(echo "$out" | sort | tr '\n' ' ')" = "sha1 sha256 sha512 " ]
 ok $? "--checksum=s offers the sha algorithms"
+
+out=$(complete_words acp --stats = "")
+[ "$(echo "$out" | sort | tr '\n' ' ')" = "human json " ]
+ok $? "--stats= offers human and json"
 
 mkdir "$T/dir.only" && : > "$T/file.only"
 out=$(cd "$T" && complete_words acp -t "")

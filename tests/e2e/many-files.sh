@@ -1,0 +1,99 @@
+# SPDX-License-Identifier: BSD-2-Clause
+# Many files in flight through one ring: a tree of small files comes out
+# whole with every time kept, requests of many files were in flight at
+# once (--stats=json), one unreadable file among many costs one message
+# and exit 1, and the walker's memory does not grow with the tree.
+. "$top_srcdir/tests/lib.sh"
+
+plan $((6 * $(nengines) + 1))
+cd "$T" || exit 1
+
+# 1200 files of 0 to 70000 bytes in 12 directories, cut from one blob.
+mkdata blob 200000 many
+mkdir src
+i=0
+while [ "$i" -lt 1200 ]; do
+	d=src/d$((i % 12))
+	[ -d "$d" ] || mkdir "$d"
+	head -c $(((i * 7919) % 70001)) blob > "$d/f$i"
+	i=$((i + 1))
+done
+# Old, distinct times on directories, so that one set by the copy
+# (instead of kept) shows.
+touch -d '2001-02-03 04:05:06.123456789' src/d*
+touch -d '2002-02-03 04:05:06.5' src
+
+# times DIR: every entry's mtime (ns) and mode, sorted by name.
+times() {
+	(cd "$1" && find . -printf '%p %T@ %m\n' | sort)
+}
+
+# json_num KEY: the number under KEY in $T/stdout's JSON line.
+json_num() {
+	sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p" "$T/stdout"
+}
+
+for e in $engines; do
+	rm -rf dst
+	run_acp --engine="$e" -a --stats=json src dst
+	[ "$rc" -eq 0 ] && diff -r src dst > /dev/null
+	ok $? "$e: 1200 small files in 12 directories copied whole"
+	times src > t.src
+	times dst > t.dst
+	cmp -s t.src t.dst
+	ok $? "$e: -a keeps every file's and directory's mtime (ns) and mode"
+	[ "$(json_num files)" = 1200 ] && [ "$(json_num directories)" = 13 ]
+	ok $? "$e: --stats=json counts 1200 files and 13 directories"
+	[ "$(json_num peak_files)" -gt 1 ] && [ "$(json_num peak_requests)" -gt 1 ]
+	ok $? "$e: many files were in flight at once (peak $(json_num peak_files) files, $(json_num peak_requests) requests)"
+
+	# One file nobody may read, among 1200.
+	rm -rf dst
+	chmod 000 src/d5/f5
+	chmod 755 "$T"
+	if [ "$(id -u)" = 0 ]; then
+		mkdir dst && chown 65534:65534 dst
+		rc=0
+		timeout 120 setpriv --reuid=65534 --regid=65534 --clear-groups \
+		    "$ACP" --engine="$e" -r src dst/c > "$T/stdout" \
+		    2> "$T/stderr" || rc=$?
+	else
+		mkdir dst
+		run_acp --engine="$e" -r src dst/c
+	fi
+	chmod 644 src/d5/f5
+	[ "$rc" -eq 1 ] && [ "$(wc -l < "$T/stderr")" -eq 1 ] &&
+	    grep -q "^acp: cannot open 'src/d5/f5' for reading: Permission denied$" "$T/stderr"
+	ok $? "$e: one unreadable file: one message naming it, exit 1"
+	[ ! -e dst/c/d5/f5 ] &&
+	    [ "$(diff -r src dst/c 2>&1)" = "Only in src/d5: f5" ]
+	ok $? "$e: and the other 1199 files are copied"
+done
+skip_engines 6
+
+# The walker runs ahead of the copier in bounded memory: ten times the
+# entries must not take ten times the memory (sanitizers and valgrind
+# have their own, so this is measured on the plain build only).
+if [ -n "${ACP_UNDER_VALGRIND:-}" ] || [ -n "${ASAN_OPTIONS:-}" ]; then
+	skip "memory is measured without sanitizers or valgrind"
+elif [ ! -x /usr/bin/time ]; then
+	skip "needs GNU time (/usr/bin/time)"
+else
+	mkdir -p small/d big/d
+	(cd small/d && seq 1 2000 | sed 's/^/e/' | xargs touch)
+	i=0
+	while [ "$i" -lt 10 ]; do
+		mkdir "big/d$i"
+		(cd "big/d$i" && seq 1 2000 | sed 's/^/e/' | xargs touch)
+		i=$((i + 1))
+	done
+	/usr/bin/time -f %M -o rss.small "$ACP" -r small small.out 2> /dev/null
+	/usr/bin/time -f %M -o rss.big "$ACP" -r big big.out 2> /dev/null
+	small=$(tail -1 rss.small)
+	big=$(tail -1 rss.big)
+	diag "peak RSS: 2000 entries ${small} KiB, 22010 entries ${big} KiB"
+	[ "$(find big.out -type f | wc -l)" -eq 20000 ] &&
+	    [ "$big" -lt $((small + 4096)) ]
+	ok $? "22010 entries take no more memory than 2000 (+4 MiB)"
+fi
+done_testing
