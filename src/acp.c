@@ -69,6 +69,7 @@ print_stats(const struct options *opts, const struct copy_stats *cs,
 	st.specials = ws->specials;
 	st.bytes = cs->bytes;
 	st.offloaded = cs->offloaded;
+	st.holes = cs->holes;
 	st.hashed = cs->hashed;
 	st.verified = cs->verified;
 	st.requests = cs->requests;
@@ -223,6 +224,7 @@ main(int argc, char **argv)
 	cparams.algo = opts.algo;
 	cparams.fsync = opts.fsync;
 	cparams.atomic = opts.atomic;
+	cparams.sparse = opts.sparse;
 	cparams.stop = &interrupted;
 	/*
 	 * With no engine named and nothing that needs the data in memory,

@@ -60,6 +60,13 @@ chunk_read_done(struct chunk_plan *cp, off_t off)
 		cp->beyond--;
 }
 
+void
+chunk_skip(struct chunk_plan *cp, off_t off)
+{
+	if (off > cp->next)
+		cp->next = off;
+}
+
 int
 chunk_done(const struct chunk_plan *cp)
 {

@@ -44,6 +44,13 @@ void	chunk_read_done(struct chunk_plan *, off_t off);
 /* A read found the end of the data at off. */
 void	chunk_eof(struct chunk_plan *, off_t off);
 
+/*
+ * Skip to off (a hole in the source: nothing to read before it); off is
+ * at or past the next offset, and a multiple of the block size or the
+ * hint.
+ */
+void	chunk_skip(struct chunk_plan *, off_t off);
+
 /* Every read the file needs was handed out and its EOF is known. */
 int	chunk_done(const struct chunk_plan *);
 

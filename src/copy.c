@@ -87,6 +87,12 @@ struct twin {
 	int		 why;		/* -errno when it could not be opened */
 };
 
+/* A hole of the source that was not read: hashed as zeros in turn. */
+struct hole {
+	off_t		start;
+	off_t		end;
+};
+
 /* One file in flight. */
 struct cfile {
 	struct copy_job		*job;
@@ -131,6 +137,14 @@ struct cfile {
 	struct creq		**slots;	/* read, waiting to be hashed */
 	uint64_t		 offloaded;	/* bytes copy_file_range moved */
 	int			 offload_err;	/* why it stopped, -errno */
+	int			 sparse;	/* skip the source's holes */
+	int			 zeros;		/* --sparse=always: zeros too */
+	off_t			 data_end;	/* end of the data found so far */
+	off_t			 ext_start;	/* the data extent, unrounded */
+	off_t			 ext_end;
+	struct hole		*holes;		/* skipped, not yet hashed */
+	unsigned		 hhead, hcount;
+	uint64_t		 holes_bytes;	/* left as holes in the copy */
 };
 
 struct creq {
@@ -146,6 +160,7 @@ struct creq {
 	int			 wdone;		/* all of it is written */
 	int			 hashed;
 	int			 closing_dst;	/* CLOSE of the destination */
+	int			 edge;		/* a block a hole's edge cuts */
 };
 
 static void	file_step(struct copier *, struct cfile *);
@@ -173,6 +188,7 @@ copier_init(struct copier *c, struct engine *eng,
 	c->algo = params->algo;
 	c->fsync = params->fsync;
 	c->atomic = params->atomic;
+	c->sparse = params->sparse;
 	/* Only this thread touches the umask, and only here. */
 	c->umask = umask(0);
 	(void)umask(c->umask);
@@ -397,6 +413,61 @@ file_op(struct copier *c, struct cfile *f, enum engine_op op, int fd,
 	return 1;
 }
 
+static void	file_hash_advance(struct copier *, struct cfile *);
+
+/*
+ * The next read of a sparse source is at or past the data found so far:
+ * find where data starts again (SEEK_DATA) and ends (SEEK_HOLE), and
+ * skip what lies between, which is a hole.  Offsets stay block
+ * multiples (a hole's edges are rounded inwards), so a request and its
+ * hash slot line up.  0, or -1 to wait (the holes not yet hashed fill
+ * their ring).
+ */
+static int
+file_find_data(struct copier *c, struct cfile *f)
+{
+	off_t	next = f->plan.next, d, raw, h, bs = (off_t)c->block_size;
+
+	if (f->hashing && f->hcount == c->depth + 1)
+		return -1;
+	if ((d = lseek(f->sfd, next, SEEK_DATA)) < 0) {
+		if (errno != ENXIO) {
+			/* No SEEK_DATA here: read it all. */
+			f->sparse = 0;
+			return 0;
+		}
+		/* Only a hole from here to the end. */
+		d = f->plan.hint;
+	} else if (d > f->plan.hint)
+		d = f->plan.hint;
+	raw = d;
+	if (d < f->plan.hint)
+		d -= d % bs;
+	if (d > next) {
+		if (!f->verifying)
+			f->holes_bytes += (uint64_t)(d - next);
+		if (f->hashing) {
+			f->holes[(f->hhead + f->hcount) % (c->depth + 1)] =
+			    (struct hole){ next, d };
+			f->hcount++;
+		}
+		chunk_skip(&f->plan, d);
+		if (f->hashing)
+			file_hash_advance(c, f);
+	}
+	if (d >= f->plan.hint) {
+		f->data_end = f->ext_start = f->ext_end = f->plan.hint;
+		return 0;
+	}
+	f->ext_start = raw;
+	if ((h = lseek(f->sfd, f->ext_start, SEEK_HOLE)) < 0 ||
+	    h > f->plan.hint)
+		h = f->plan.hint;
+	f->ext_end = h;
+	f->data_end = h % bs == 0 ? h : h - h % bs + bs;
+	return 0;
+}
+
 /* Start as many reads of f as the plan, the pool and the file allow. */
 static void
 file_fill(struct copier *c, struct cfile *f)
@@ -410,6 +481,18 @@ file_fill(struct copier *c, struct cfile *f)
 		file_fail(f, -EINTR, 0, f->plan.next);
 	while (f->err == 0 && f->active < f->maxactive && c->nidle > 0 &&
 	    c->pool.nfree > 0) {
+		if (f->sparse && f->plan.next >= f->data_end &&
+		    f->plan.next < f->plan.hint && file_find_data(c, f) < 0)
+			break;
+		/*
+		 * A hash slot per block in a window of depth blocks from the
+		 * hash's position: past holes, requests may be further apart
+		 * than that, and must wait.
+		 */
+		if (f->hashing && f->plan.next >= f->hash_off -
+		    f->hash_off % (off_t)c->block_size +
+		    (off_t)c->depth * (off_t)c->block_size)
+			break;
 		if (chunk_next(&f->plan, &off, &len) != CHUNK_READ)
 			break;
 		buf = bufpool_get(&c->pool);
@@ -418,6 +501,9 @@ file_fill(struct copier *c, struct cfile *f)
 		q->r.buf = buf;
 		q->off = off;
 		q->want = len;
+		/* Where the block holds part of a hole, the hole stays one. */
+		q->edge = f->sparse && !f->readonly && (off < f->ext_start ||
+		    off + (off_t)len > f->ext_end);
 		if (f->active > f->peak)
 			f->peak = f->active;
 		if (creq_read(c, q) < 0) {
@@ -436,10 +522,33 @@ file_fill(struct copier *c, struct cfile *f)
 static void
 file_hash_ready(struct copier *c, struct cfile *f, struct creq *q)
 {
-	struct creq	**slot;
-
 	*slot_of(c, f, q->off) = q;
+	file_hash_advance(c, f);
+}
+
+/* Feed the hash what is next in file order: holes, then read blocks. */
+static void
+file_hash_advance(struct copier *c, struct cfile *f)
+{
+	static const char	 zeros[65536];
+	struct creq		**slot, *q;
+	struct hole		*h;
+	off_t			 n;
+
 	for (;;) {
+		h = f->hcount > 0 ? &f->holes[f->hhead] : NULL;
+		if (h != NULL && h->start == f->hash_off) {
+			for (; h->start < h->end; h->start += n) {
+				n = h->end - h->start;
+				if (n > (off_t)sizeof(zeros))
+					n = sizeof(zeros);
+				checksum_update(&f->ck, zeros, (size_t)n);
+			}
+			f->hash_off = h->end;
+			f->hhead = (f->hhead + 1) % (c->depth + 1);
+			f->hcount--;
+			continue;
+		}
 		slot = slot_of(c, f, f->hash_off);
 		q = *slot;
 		if (q == NULL || q->off != f->hash_off)
@@ -458,10 +567,60 @@ file_hash_ready(struct copier *c, struct cfile *f, struct creq *q)
 	}
 }
 
+/* Is [p, p + n) all zero bytes? */
+static int
+all_zero(const char *p, size_t n)
+{
+	return n == 0 || (p[0] == 0 && memcmp(p, p + 1, n - 1) == 0);
+}
+
+/*
+ * --sparse=always: a block of zeros is not written at all, and runs of
+ * zero pages inside a written block are punched out, so the copy holds
+ * no more blocks than cp --sparse=always makes.  1 when the whole block
+ * is zeros (nothing to write).
+ */
+#define ZERO_PAGE	4096
+
+static int
+creq_zero_block(struct copier *c, struct creq *q)
+{
+	const char	*p = bufpool_addr(&c->pool, q->buf);
+
+	if (q->have % ZERO_PAGE != 0 || !all_zero(p, q->have))
+		return 0;
+	q->f->holes_bytes += q->have;
+	return 1;
+}
+
+static void
+creq_punch_zeros(struct copier *c, struct creq *q)
+{
+	const char	*p = bufpool_addr(&c->pool, q->buf);
+	size_t		 i, run = 0;
+
+	for (i = 0; i + ZERO_PAGE <= q->have; i += ZERO_PAGE) {
+		if (all_zero(p + i, ZERO_PAGE)) {
+			run += ZERO_PAGE;
+			continue;
+		}
+		if (run > 0 && fallocate(q->f->dfd, FALLOC_FL_PUNCH_HOLE |
+		    FALLOC_FL_KEEP_SIZE, q->off + (off_t)(i - run),
+		    (off_t)run) == 0)
+			q->f->holes_bytes += run;
+		run = 0;
+	}
+	if (run > 0 && fallocate(q->f->dfd, FALLOC_FL_PUNCH_HOLE |
+	    FALLOC_FL_KEEP_SIZE, q->off + (off_t)(i - run), (off_t)run) == 0)
+		q->f->holes_bytes += run;
+}
+
 /* The request's part is done on the destination (or there is none). */
 static void
 creq_done(struct copier *c, struct creq *q)
 {
+	if (q->f->zeros || q->edge)
+		creq_punch_zeros(c, q);
 	q->wdone = 1;
 	if (!q->f->hashing || q->hashed)
 		creq_release(c, q);
@@ -565,7 +724,8 @@ creq_complete(struct copier *c, struct creq *q)
 			creq_release(c, q);
 			return;
 		}
-		if (f->readonly)
+		if (f->readonly || ((f->zeros || q->edge) &&
+		    creq_zero_block(c, q)))
 			q->wdone = 1;
 		else if (creq_write(c, q) < 0) {
 			creq_release(c, q);
@@ -912,6 +1072,27 @@ rename_temp(const char *tmp, const struct copy_job *job)
 }
 
 /*
+ * Holes: a regular source that holds fewer blocks than its size (the
+ * cheap test; SEEK_DATA costs two system calls a file) has its holes
+ * skipped, unless --sparse=never or the copy cannot have holes (a device,
+ * a FIFO).  A copy that is only hashed skips them too.
+ */
+static void
+file_sparse_start(struct copier *c, struct cfile *f, const struct stat *sst)
+{
+	int	holes_ok = f->readonly || (f->dreg && c->sparse !=
+	    COPY_SPARSE_NEVER);
+
+	f->data_end = 0;
+	f->hhead = f->hcount = 0;
+	f->sparse = S_ISREG(sst->st_mode) && holes_ok &&
+	    (uint64_t)sst->st_blocks * 512 < (uint64_t)sst->st_size;
+	f->zeros = !f->readonly && f->dreg && c->sparse == COPY_SPARSE_ALWAYS;
+	if (f->sparse && f->holes == NULL)
+		f->holes = xcalloc(c->depth + 1, sizeof(*f->holes));
+}
+
+/*
  * Prepare the data phase: the plan, direct I/O twins, copy offload for a
  * big cached file, in-order hashing.  Done at once: nothing here waits.
  */
@@ -936,6 +1117,7 @@ file_data_start(struct copier *c, struct cfile *f)
 	if (sreg && sst->st_size >= DIRECT_MIN)
 		f->cached = pagecache_percent(f->sfd, sst->st_size);
 	f->state = S_DATA;
+	file_sparse_start(c, f, sst);
 
 	/*
 	 * A file that says it is empty may not be (/proc): read it through
@@ -945,7 +1127,8 @@ file_data_start(struct copier *c, struct cfile *f)
 	 * io_uring_enter() serves many.
 	 */
 	if (!f->readonly && c->offload && !c->direct && c->algo == NULL &&
-	    sreg && f->dreg && sst->st_size >= OFFLOAD_MIN &&
+	    sreg && f->dreg && !f->sparse && !f->zeros &&
+	    sst->st_size >= OFFLOAD_MIN &&
 	    (f->cached < 0 || f->cached >= 50)) {
 		switch (file_offload(c, f)) {
 		case 1:
@@ -994,7 +1177,9 @@ file_data_end(struct cfile *f)
 {
 	struct copy_job	*job = f->job;
 
-	if (f->presized && f->plan.eof >= 0 && f->plan.eof != f->sst.st_size &&
+	/* Holes at the end are not written: the size makes them. */
+	if ((f->holes_bytes > 0 || (f->presized &&
+	    f->plan.eof != f->sst.st_size)) && f->plan.eof >= 0 &&
 	    ftruncate(f->dfd, f->plan.eof) < 0)
 		file_fail(f, -errno, 1, f->plan.eof);
 	if (f->tmp != NULL && f->err == 0 && fchmod(f->dfd, f->tmode) < 0)
@@ -1045,6 +1230,8 @@ file_verify_start(struct copier *c, struct cfile *f)
 	f->maxactive = c->depth;
 	f->nreq = 0;
 	chunk_init(&f->plan, st.st_size, c->block_size);
+	f->zeros = 0;
+	file_sparse_start(c, f, &st);
 	memset(&f->sdirect, 0, sizeof(f->sdirect));
 	f->sdirect.fd = -1;
 	twin_open(c, &f->sdirect, fd, O_RDONLY, &st);
@@ -1133,10 +1320,15 @@ file_debug(struct copier *c, struct cfile *f)
 	twin_debug(&f->sdirect, f->src, "reads");
 	twin_debug(&f->ddirect, f->dst, "writes");
 	fprintf(stderr, "acp: debug: '%s' -> '%s': %llu bytes, %llu requests "
-	    "through %s%s, %u in flight at most\n", f->src, f->dst,
+	    "through %s%s, %u in flight at most", f->src, f->dst,
 	    (unsigned long long)f->bytes, (unsigned long long)f->nreq,
 	    c->eng->ops->name, c->eng->fixedbuf ? " (registered buffers)" : "",
 	    f->peak);
+	if (f->holes_bytes > 0)
+		fprintf(stderr, ", %llu bytes of holes made (%s)",
+		    (unsigned long long)f->holes_bytes, f->zeros ?
+		    "--sparse=always: holes and zeros" : "SEEK_HOLE");
+	fputc('\n', stderr);
 }
 
 /* Say what went wrong with f, if it was not said already. */
@@ -1208,6 +1400,8 @@ file_end(struct copier *c, struct cfile *f)
 			c->stats.files++;
 			c->stats.bytes += f->bytes;
 			c->stats.offloaded += f->offloaded;
+			if (!f->verifying)
+				c->stats.holes += f->holes_bytes;
 		}
 		if (c->debug)
 			file_debug(c, f);
@@ -1216,6 +1410,7 @@ file_end(struct copier *c, struct cfile *f)
 		c->stats.failed++;
 	free(f->tmp);
 	free(f->slots);
+	free(f->holes);
 	job->finished = 1;
 	job->cf = NULL;
 	memset(f, 0, sizeof(*f));

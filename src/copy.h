@@ -36,9 +36,15 @@ struct copier_params {
 	const struct checksum_algo *algo; /* hash every file, or NULL */
 	int		fsync;		/* --fsync: flush each file's data */
 	int		atomic;		/* --atomic: temp file, then rename */
+	int		sparse;		/* COPY_SPARSE_* */
 	/* Set by a signal handler: finish what is in flight, start nothing. */
 	volatile sig_atomic_t *stop;
 };
+
+/* --sparse: which runs of the source become holes in the copy. */
+#define COPY_SPARSE_AUTO	0	/* the source's holes (SEEK_HOLE) */
+#define COPY_SPARSE_NEVER	1	/* none: every byte is written */
+#define COPY_SPARSE_ALWAYS	2	/* holes, and zeros of a page or more */
 
 struct copy_stats {
 	uint64_t	files;		/* regular files copied */
@@ -48,6 +54,7 @@ struct copy_stats {
 	uint64_t	verified;	/* bytes read back by --verify */
 	uint64_t	requests;	/* requests of every kind issued */
 	uint64_t	offloaded;	/* bytes the kernel copied itself */
+	uint64_t	holes;		/* bytes left as holes in copies */
 	uint64_t	failed;		/* jobs that failed */
 	unsigned	peak;		/* most requests in flight at once */
 	unsigned	peak_files;	/* most files in flight at once */
@@ -129,6 +136,7 @@ struct copier {
 	const struct checksum_algo *algo;
 	int			 fsync;
 	int			 atomic;
+	int			 sparse;
 	mode_t			 umask;		/* the process's, read once */
 	volatile sig_atomic_t	*stop;
 	int			 broken;	/* the engine failed: stop */

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "meta.h"
+#include "copy.h"
 #include "options.h"
 #include "stats.h"
 
@@ -37,6 +38,7 @@ enum {
 	OPT_PRESERVE,
 	OPT_NO_PRESERVE,
 	OPT_STATS,
+	OPT_SPARSE,
 	OPT_HELP,
 	OPT_VERSION,
 };
@@ -66,6 +68,7 @@ static const struct option long_opts[] = {
 	{ "preserve", optional_argument, NULL, OPT_PRESERVE },
 	{ "queue-depth", required_argument, NULL, OPT_QUEUE_DEPTH },
 	{ "recursive", no_argument, NULL, 'r' },
+	{ "sparse", required_argument, NULL, OPT_SPARSE },
 	{ "stats", optional_argument, NULL, OPT_STATS },
 	{ "tag", no_argument, NULL, OPT_TAG },
 	{ "target-directory", required_argument, NULL, 't' },
@@ -105,6 +108,9 @@ usage(void)
 	    "                                 timestamps, links, xattr, all\n"
 	    "      --no-preserve=ATTR_LIST  do not keep these attributes\n"
 	    "  -R, -r, --recursive          copy directories recursively\n"
+	    "      --sparse=WHEN            holes in the copy: auto (the source's holes,\n"
+	    "                                 the default), always (also runs of zeros),\n"
+	    "                                 never\n"
 	    "  -t, --target-directory=DIR   copy all SOURCE arguments into DIR\n"
 	    "  -T, --no-target-directory    treat DEST as a normal file\n"
 	    "  -v, --verbose                explain what is being done\n"
@@ -396,6 +402,19 @@ options_parse(struct options *opts, int argc, char **argv)
 			break;
 		case OPT_ATOMIC:
 			opts->atomic = 1;
+			break;
+		case OPT_SPARSE:
+			if (strcmp(optarg, "auto") == 0)
+				opts->sparse = COPY_SPARSE_AUTO;
+			else if (strcmp(optarg, "always") == 0)
+				opts->sparse = COPY_SPARSE_ALWAYS;
+			else if (strcmp(optarg, "never") == 0)
+				opts->sparse = COPY_SPARSE_NEVER;
+			else {
+				warnx("invalid argument '%s' for '--sparse': use "
+				    "auto, always or never", optarg);
+				goto bad;
+			}
 			break;
 		case OPT_STATS:
 			if ((opts->stats = stats_parse(optarg)) < 0) {

@@ -38,6 +38,7 @@ struct options {
 	int		  fsync;	/* --fsync: data and directories durable */
 	int		  atomic;	/* --atomic: temp file, renamed into place */
 	int		  stats;	/* --stats: STATS_NONE, _HUMAN or _JSON */
+	int		  sparse;	/* --sparse: COPY_SPARSE_* */
 	int		  recursive;	/* -r, -R: copy directories */
 	int		  one_fs;	/* -x: stay on each source's filesystem */
 	int		  deref;	/* OPTIONS_DEREF_* for symlinks */

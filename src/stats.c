@@ -47,13 +47,14 @@ rate(const struct run_stats *st)
 void
 stats_print(FILE *fp, const struct run_stats *st, int form)
 {
-	char	bytes[16], speed[16], bs[16];
+	char	bytes[16], speed[16], bs[16], holes[16];
 
 	if (form == STATS_JSON) {
 		fprintf(fp, "{\"acp_stats\":1,\"mode\":\"%s\",\"engine\":\"%s\","
 		    "\"files\":%llu,\"directories\":%llu,\"symlinks\":%llu,"
 		    "\"hardlinks\":%llu,\"specials\":%llu,\"bytes\":%llu,"
-		    "\"bytes_offloaded\":%llu,\"bytes_hashed\":%llu,"
+		    "\"bytes_offloaded\":%llu,\"bytes_holes\":%llu,"
+		    "\"bytes_hashed\":%llu,"
 		    "\"bytes_verified\":%llu,\"requests\":%llu,"
 		    "\"peak_requests\":%u,\"peak_files\":%u,"
 		    "\"queue_depth\":%u,\"block_size\":%llu,\"errors\":%llu,"
@@ -66,6 +67,7 @@ stats_print(FILE *fp, const struct run_stats *st, int form)
 		    (unsigned long long)st->specials,
 		    (unsigned long long)st->bytes,
 		    (unsigned long long)st->offloaded,
+		    (unsigned long long)st->holes,
 		    (unsigned long long)st->hashed,
 		    (unsigned long long)st->verified,
 		    (unsigned long long)st->requests, st->peak_requests,
@@ -79,6 +81,7 @@ stats_print(FILE *fp, const struct run_stats *st, int form)
 	    strcmp(st->mode, "copy") == 0 ? st->bytes : st->hashed);
 	human(speed, sizeof(speed), (uint64_t)rate(st));
 	human(bs, sizeof(bs), st->block_size);
+	human(holes, sizeof(holes), st->holes);
 	if (strcmp(st->mode, "check") == 0)
 		fprintf(fp, "acp: checked %llu file%s, %s in %.2f s, %s/s\n",
 		    (unsigned long long)st->files, st->files == 1 ? "" : "s",
@@ -86,7 +89,7 @@ stats_print(FILE *fp, const struct run_stats *st, int form)
 	else
 		fprintf(fp, "acp: copied %llu file%s, %llu director%s, "
 		    "%llu symlink%s, %llu hard link%s, %llu special%s; "
-		    "%s in %.2f s, %s/s\n",
+		    "%s in %.2f s, %s/s%s%s%s\n",
 		    (unsigned long long)st->files, st->files == 1 ? "" : "s",
 		    (unsigned long long)st->directories,
 		    st->directories == 1 ? "y" : "ies",
@@ -95,7 +98,9 @@ stats_print(FILE *fp, const struct run_stats *st, int form)
 		    (unsigned long long)st->hardlinks,
 		    st->hardlinks == 1 ? "" : "s",
 		    (unsigned long long)st->specials,
-		    st->specials == 1 ? "" : "s", bytes, st->seconds, speed);
+		    st->specials == 1 ? "" : "s", bytes, st->seconds, speed,
+		    st->holes > 0 ? " (" : "", st->holes > 0 ? holes : "",
+		    st->holes > 0 ? " of holes not written)" : "");
 	fprintf(fp, "acp: engine %s, queue depth %u x %s, %llu requests, "
 	    "%u in flight at most, %u file%s at once; %llu error%s\n",
 	    st->engine, st->queue_depth, bs,
