@@ -145,6 +145,8 @@ struct cfile {
 	struct hole		*holes;		/* skipped, not yet hashed */
 	unsigned		 hhead, hcount;
 	uint64_t		 holes_bytes;	/* left as holes in the copy */
+	int			 splice;	/* through the slot's pipe */
+	int			*pipe;		/* read end, write end */
 };
 
 struct creq {
@@ -164,6 +166,16 @@ struct creq {
 };
 
 static void	file_step(struct copier *, struct cfile *);
+
+static void
+pipe_close(int *p)
+{
+	if (p[0] >= 0)
+		(void)close(p[0]);
+	if (p[1] >= 0)
+		(void)close(p[1]);
+	p[0] = p[1] = -1;
+}
 
 unsigned
 copier_requests(unsigned depth, unsigned files)
@@ -211,6 +223,16 @@ copier_init(struct copier *c, struct engine *eng,
 	for (i = 0; i < c->nreqs; i++)
 		c->idle[c->nidle++] = &c->reqs[c->nreqs - 1 - i];
 	c->files = xcalloc(c->maxfiles, sizeof(*c->files));
+	c->pipes = xcalloc(c->maxfiles, sizeof(*c->pipes));
+	for (i = 0; i < c->maxfiles; i++)
+		c->pipes[i][0] = c->pipes[i][1] = -1;
+	/*
+	 * A plain copy of a small cached file through a pipe: splice in
+	 * takes references to the source's pages, splice out copies them
+	 * once into the destination's, where read and write copy twice.
+	 * Only where the engine does splices off this thread.
+	 */
+	c->splice = params->offload && eng->async[ENGINE_OP_SPLICE];
 	c->freefiles = xcalloc(c->maxfiles, sizeof(*c->freefiles));
 	for (i = 0; i < c->maxfiles; i++)
 		c->freefiles[c->nfreefiles++] = &c->files[c->maxfiles - 1 - i];
@@ -230,6 +252,12 @@ copier_init(struct copier *c, struct engine *eng,
 void
 copier_exit(struct copier *c)
 {
+	unsigned	i;
+
+	for (i = 0; c->pipes != NULL && i < c->maxfiles; i++)
+		pipe_close(c->pipes[i]);
+	free(c->pipes);
+	c->pipes = NULL;
 	bufpool_exit(&c->pool);
 	free(c->reqs);
 	free(c->idle);
@@ -342,6 +370,16 @@ creq_read(struct copier *c, struct creq *q)
 	 */
 	q->direct = twin_fits(&f->sdirect, q->off, q->have, q->want);
 	q->phase = CREQ_READ;
+	if (f->splice) {
+		/* Into the pipe, which holds a whole block. */
+		q->r.op = ENGINE_OP_SPLICE;
+		q->r.fd = f->sfd;
+		q->r.off = q->off + (off_t)q->have;
+		q->r.fd2 = f->pipe[1];
+		q->r.off2 = -1;
+		q->r.len = q->want - q->have;
+		return creq_queue(c, q);
+	}
 	q->r.op = ENGINE_OP_READ;
 	q->r.fd = q->direct ? f->sdirect.fd : f->sfd;
 	q->r.addr = bufpool_addr(&c->pool, q->buf) + q->have;
@@ -355,6 +393,16 @@ creq_write(struct copier *c, struct creq *q)
 {
 	q->direct = twin_fits(&q->f->ddirect, q->off, q->written, q->have);
 	q->phase = CREQ_WRITE;
+	if (q->f->splice) {
+		/* Out of the pipe: what is in it, in order. */
+		q->r.op = ENGINE_OP_SPLICE;
+		q->r.fd = q->f->pipe[0];
+		q->r.off = -1;
+		q->r.fd2 = q->f->dfd;
+		q->r.off2 = q->off + (off_t)q->written;
+		q->r.len = q->have - q->written;
+		return creq_queue(c, q);
+	}
 	q->r.op = ENGINE_OP_WRITE;
 	q->r.fd = q->direct ? q->f->ddirect.fd : q->f->dfd;
 	q->r.addr = bufpool_addr(&c->pool, q->buf) + q->written;
@@ -480,7 +528,7 @@ file_fill(struct copier *c, struct cfile *f)
 	if (c->stop != NULL && *c->stop && f->err == 0)
 		file_fail(f, -EINTR, 0, f->plan.next);
 	while (f->err == 0 && f->active < f->maxactive && c->nidle > 0 &&
-	    c->pool.nfree > 0) {
+	    (f->splice || c->pool.nfree > 0)) {
 		if (f->sparse && f->plan.next >= f->data_end &&
 		    f->plan.next < f->plan.hint && file_find_data(c, f) < 0)
 			break;
@@ -495,7 +543,7 @@ file_fill(struct copier *c, struct cfile *f)
 			break;
 		if (chunk_next(&f->plan, &off, &len) != CHUNK_READ)
 			break;
-		buf = bufpool_get(&c->pool);
+		buf = f->splice ? -1 : bufpool_get(&c->pool);
 		q = creq_get(c, f);
 		q->buf = buf;
 		q->r.buf = buf;
@@ -680,6 +728,15 @@ creq_complete(struct copier *c, struct creq *q)
 		return;
 	}
 	if (q->phase == CREQ_READ) {
+		if (res == -EINVAL && f->splice && q->off == 0 &&
+		    q->have == 0) {
+			/* This filesystem cannot splice: read and write. */
+			f->splice = 0;
+			f->maxactive = f->dstream ? 1 : c->depth;
+			creq_release(c, q);
+			chunk_init(&f->plan, f->plan.hint, c->block_size);
+			return;
+		}
 		if (res == -EINVAL && q->direct) {
 			/* The filesystem took O_DIRECT but not this read. */
 			f->sdirect.off = 1;
@@ -1093,6 +1150,33 @@ file_sparse_start(struct copier *c, struct cfile *f, const struct stat *sst)
 }
 
 /*
+ * The slot's pipe for splicing, made once and kept while it stays
+ * empty between files; 0, or -1 to copy through the buffers instead.
+ */
+static int
+file_pipe(struct copier *c, struct cfile *f)
+{
+	int	*p = c->pipes[f - c->files];
+
+	if (p[0] < 0) {
+		if (pipe2(p, O_CLOEXEC) < 0) {
+			p[0] = p[1] = -1;
+			c->splice = 0;
+			return -1;
+		}
+		/* A whole block in flight at once; 64K if it cannot grow. */
+		if (fcntl(p[1], F_SETPIPE_SZ, (int)c->block_size) <
+		    (int)c->block_size) {
+			pipe_close(p);
+			c->splice = 0;
+			return -1;
+		}
+	}
+	f->pipe = p;
+	return 0;
+}
+
+/*
  * Prepare the data phase: the plan, direct I/O twins, copy offload for a
  * big cached file, in-order hashing.  Done at once: nothing here waits.
  */
@@ -1162,6 +1246,13 @@ file_data_start(struct copier *c, struct cfile *f)
 	if (f->ddirect.fd >= 0 && sst->st_size > 0 &&
 	    ftruncate(f->dfd, sst->st_size) == 0)
 		f->presized = 1;
+	if (c->splice && !f->readonly && sreg && f->dreg && c->algo == NULL &&
+	    !c->direct && !f->sparse && !f->zeros && f->sdirect.fd < 0 &&
+	    f->ddirect.fd < 0 && sst->st_size < OFFLOAD_MIN &&
+	    file_pipe(c, f) == 0) {
+		f->splice = 1;
+		f->maxactive = 1;
+	}
 	if (file_hash_start(c, f, f->readonly ? f->job->algo : c->algo) < 0)
 		f->state = S_END;
 }
@@ -1303,6 +1394,14 @@ file_debug(struct copier *c, struct cfile *f)
 		    (unsigned long long)f->nreq, c->eng->ops->name);
 		return;
 	}
+	if (f->splice) {
+		fprintf(stderr, "acp: debug: '%s' -> '%s': %llu bytes by splice "
+		    "through a pipe, %llu requests through %s (no checksum "
+		    "asked: the data need not pass through memory)\n", f->src,
+		    f->dst, (unsigned long long)f->bytes,
+		    (unsigned long long)f->nreq, c->eng->ops->name);
+		return;
+	}
 	if (f->offloaded > 0 && f->offloaded == f->bytes) {
 		fprintf(stderr, "acp: debug: '%s' -> '%s': %llu bytes by copy "
 		    "offload (copy_file_range: no checksum asked, so the "
@@ -1379,6 +1478,9 @@ file_end(struct copier *c, struct cfile *f)
 	if (f->dfd >= 0 && close(f->dfd) < 0 && f->err == 0)
 		file_fail(f, -errno, 1, (off_t)f->bytes);
 	file_hash_end(f, NULL);
+	/* A failed splice may leave data in the pipe: make a new one. */
+	if (f->pipe != NULL && (f->err != 0 || f->changed))
+		pipe_close(f->pipe);
 	if (f->err != 0 || f->changed) {
 		file_report(c, f);
 		if (f->created && unlink(made) < 0 && errno != ENOENT)

@@ -121,6 +121,8 @@ struct copier {
 	unsigned		 inflight;	/* requests lent out */
 	unsigned		 inengine;	/* requests the engine holds */
 	struct cfile		*files;		/* maxfiles of them */
+	int			(*pipes)[2];	/* a pipe per slot, or -1 */
+	int			 splice;	/* small files by splice */
 	struct cfile		**freefiles;	/* a stack */
 	unsigned		 nfreefiles;
 	unsigned		 maxfiles;

@@ -210,6 +210,13 @@ engine_do_sync(struct req *req)
 		n = statx(req->fd, "", AT_EMPTY_PATH, STATX_BASIC_STATS,
 		    req->stx);
 		break;
+	case ENGINE_OP_SPLICE: {
+		loff_t	in = req->off, out = req->off2;
+
+		n = splice(req->fd, req->off < 0 ? NULL : &in, req->fd2,
+		    req->off2 < 0 ? NULL : &out, req->len, 0);
+		break;
+	}
 	default:
 		errno = EINVAL;
 		n = -1;

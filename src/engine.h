@@ -27,8 +27,9 @@ enum engine_op {
 	ENGINE_OP_OPENAT,	/* openat(AT_FDCWD, path, flags, mode): res fd */
 	ENGINE_OP_CLOSE,	/* close(fd) */
 	ENGINE_OP_STATX,	/* statx(fd, "", AT_EMPTY_PATH, ...) into stx */
+	ENGINE_OP_SPLICE,	/* splice(fd, off, fd2, off2, len): a pipe */
 };
-#define ENGINE_NOPS	(ENGINE_OP_STATX + 1)
+#define ENGINE_NOPS	(ENGINE_OP_SPLICE + 1)
 
 /*
  * One I/O request.  The copier writes every field but res before
@@ -49,6 +50,8 @@ struct req {
 	int		 flags;	/* OPENAT: open(2) flags */
 	mode_t		 mode;	/* OPENAT: mode for O_CREAT */
 	struct statx	*stx;	/* STATX: where the result goes */
+	int		 fd2;	/* SPLICE: where the data goes */
+	off_t		 off2;	/* SPLICE: its offset, -1 for a pipe */
 };
 
 enum engine_kind {

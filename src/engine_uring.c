@@ -31,7 +31,8 @@ struct uring_priv {
 
 /*
  * Which ops this kernel's io_uring has.  Reads, writes and fsync are as
- * old as io_uring itself; open, close and statx came in 5.6, and a kernel
+ * old as io_uring itself; open, close, statx and splice came in 5.6 and
+ * 5.7, and a kernel
  * without them gets them done at queue time (engine_do_sync()).
  */
 static void
@@ -48,6 +49,7 @@ uring_probe(struct engine *eng, struct io_uring *ring)
 		{ ENGINE_OP_OPENAT, IORING_OP_OPENAT },
 		{ ENGINE_OP_CLOSE, IORING_OP_CLOSE },
 		{ ENGINE_OP_STATX, IORING_OP_STATX },
+		{ ENGINE_OP_SPLICE, IORING_OP_SPLICE },
 	};
 	struct io_uring_probe	*probe;
 	size_t			 i;
@@ -190,6 +192,10 @@ uring_queue(struct engine *eng, struct req *req)
 	case ENGINE_OP_STATX:
 		io_uring_prep_statx(sqe, req->fd, "", AT_EMPTY_PATH,
 		    STATX_BASIC_STATS, req->stx);
+		break;
+	case ENGINE_OP_SPLICE:
+		io_uring_prep_splice(sqe, req->fd, (int64_t)req->off, req->fd2,
+		    (int64_t)req->off2, (unsigned)req->len, 0);
 		break;
 	}
 	io_uring_sqe_set_data(sqe, req);

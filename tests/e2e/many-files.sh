@@ -1,11 +1,12 @@
+#!/bin/sh
 # SPDX-License-Identifier: BSD-2-Clause
 # Many files in flight through one ring: a tree of small files comes out
 # whole with every time kept, requests of many files were in flight at
 # once (--stats=json), one unreadable file among many costs one message
 # and exit 1, and the walker's memory does not grow with the tree.
-. "$top_srcdir/tests/lib.sh"
+. "${top_srcdir:-.}/tests/lib.sh"
 
-plan $((6 * $(nengines) + 1))
+plan $((6 * $(nengines) + 2))
 cd "$T" || exit 1
 
 # 1200 files of 0 to 70000 bytes in 12 directories, cut from one blob.
@@ -70,6 +71,14 @@ for e in $engines; do
 	ok $? "$e: and the other 1199 files are copied"
 done
 skip_engines 6
+
+# No engine named and no checksum: small files go by splice.
+rm -rf dst
+run_acp -a --debug src dst
+[ "$rc" -eq 0 ] && diff -r src dst > /dev/null &&
+    grep -q "^acp: debug: 'src/d3/f3' -> 'dst/d3/f3': $(stat -c %s src/d3/f3) bytes by splice through a pipe" "$T/stderr" &&
+    times dst > t.dst && cmp -s t.src t.dst
+ok $? "the default engine splices small files: whole, times kept"
 
 # The walker runs ahead of the copier in bounded memory: ten times the
 # entries must not take ten times the memory (sanitizers and valgrind
