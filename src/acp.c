@@ -24,6 +24,7 @@
 #include "copy.h"
 #include "engine.h"
 #include "options.h"
+#include "progress.h"
 #include "stats.h"
 #include "status.h"
 #include "walk.h"
@@ -50,6 +51,27 @@ copy_files_in_flight(unsigned depth)
 	if (n > 4096)
 		n = 4096;
 	return n < 1 ? 1 : (unsigned)n;
+}
+
+/* --progress: the copier's tick draws the line when it is due. */
+struct run_progress {
+	struct progress	 pr;
+	struct copier	*c;
+};
+
+static uint64_t
+files_done(const struct copier *c)
+{
+	return c->stats.files + c->stats.checked + c->stats.failed;
+}
+
+static void
+progress_tick(void *arg)
+{
+	struct run_progress	*rp = arg;
+
+	progress_update(&rp->pr, rp->c->done_bytes, files_done(rp->c),
+	    copier_current(rp->c));
 }
 
 static void
@@ -180,6 +202,7 @@ main(int argc, char **argv)
 	struct copier		copier;
 	struct copier_params	cparams;
 	struct walk_stats	ws;
+	struct run_progress	rp;
 	struct timespec		t0, t1;
 	const char		*engine_name;
 	char			log[1024];
@@ -245,12 +268,22 @@ main(int argc, char **argv)
 		    eng.fixedbuf ? ", registered buffers" : "");
 
 	memset(&ws, 0, sizeof(ws));
+	if (opts.progress) {
+		progress_init(&rp.pr, stderr, &opts);
+		rp.c = &copier;
+		copier.tick = progress_tick;
+		copier.tick_arg = &rp;
+		if (opts.check == NULL)
+			progress_count_start(&rp.pr);
+	}
 	(void)clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (opts.check != NULL)
 		status = run_check(&opts, &copier, &ws);
 	else
 		status = run_copy(&opts, &copier, &ws);
 	(void)clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (opts.progress)
+		progress_end(&rp.pr, copier.done_bytes, files_done(&copier));
 
 	/* The engine first: the kernel may still hold the pool's buffers. */
 	engine_name = eng.ops->name;

@@ -492,8 +492,10 @@ file_find_data(struct copier *c, struct cfile *f)
 	if (d < f->plan.hint)
 		d -= d % bs;
 	if (d > next) {
-		if (!f->verifying)
+		if (!f->verifying) {
 			f->holes_bytes += (uint64_t)(d - next);
+			c->done_bytes += (uint64_t)(d - next);
+		}
 		if (f->hashing) {
 			f->holes[(f->hhead + f->hcount) % (c->depth + 1)] =
 			    (struct hole){ next, d };
@@ -608,6 +610,8 @@ file_hash_advance(struct copier *c, struct cfile *f)
 			c->stats.verified += q->have;
 		else
 			c->stats.hashed += q->have;
+		if (f->readonly && !f->verifying)
+			c->done_bytes += q->have;
 		q->hashed = 1;
 		*slot = NULL;
 		if (q->wdone)
@@ -638,6 +642,7 @@ creq_zero_block(struct copier *c, struct creq *q)
 	if (q->have % ZERO_PAGE != 0 || !all_zero(p, q->have))
 		return 0;
 	q->f->holes_bytes += q->have;
+	c->done_bytes += q->have;
 	return 1;
 }
 
@@ -810,6 +815,7 @@ creq_complete(struct copier *c, struct creq *q)
 	}
 	q->written += (size_t)res;
 	f->bytes += (uint64_t)res;
+	c->done_bytes += (uint64_t)res;
 	if (q->written < q->have) {
 		if (creq_write(c, q) < 0)
 			creq_release(c, q);
@@ -880,6 +886,7 @@ file_offload(struct copier *c, struct cfile *f)
 		if (n > 0) {
 			f->offloaded += (uint64_t)n;
 			f->bytes += (uint64_t)n;
+			c->done_bytes += (uint64_t)n;
 			continue;
 		}
 		if (n == 0)
@@ -1866,7 +1873,15 @@ copier_round(struct copier *c)
 		q = c->reaped[i]->owner;
 		creq_complete(c, q);
 	}
+	if (c->tick != NULL)
+		c->tick(c->tick_arg);
 	copier_report(c);
+}
+
+const char *
+copier_current(const struct copier *c)
+{
+	return c->head != NULL ? c->head->src : NULL;
 }
 
 void

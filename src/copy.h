@@ -143,6 +143,10 @@ struct copier {
 	volatile sig_atomic_t	*stop;
 	int			 broken;	/* the engine failed: stop */
 	struct copy_stats	 stats;
+	uint64_t		 done_bytes;	/* data moved so far, live */
+	/* Called once a round, for --progress; may be NULL. */
+	void			(*tick)(void *);
+	void			*tick_arg;
 };
 
 /*
@@ -169,6 +173,9 @@ void	copier_exit(struct copier *);
  * hashed) or -1 (after a message naming the file and the reason).
  */
 void	copier_submit(struct copier *, struct copy_job *);
+
+/* The source of the oldest job in flight, or NULL: for --progress. */
+const char *copier_current(const struct copier *);
 
 /*
  * Run the ring until job has been reported (and so every job before it),

@@ -39,6 +39,7 @@ enum {
 	OPT_NO_PRESERVE,
 	OPT_STATS,
 	OPT_SPARSE,
+	OPT_PROGRESS,
 	OPT_HELP,
 	OPT_VERSION,
 };
@@ -66,6 +67,7 @@ static const struct option long_opts[] = {
 	{ "no-target-directory", no_argument, NULL, 'T' },
 	{ "one-file-system", no_argument, NULL, 'x' },
 	{ "preserve", optional_argument, NULL, OPT_PRESERVE },
+	{ "progress", no_argument, NULL, OPT_PROGRESS },
 	{ "queue-depth", required_argument, NULL, OPT_QUEUE_DEPTH },
 	{ "recursive", no_argument, NULL, 'r' },
 	{ "sparse", required_argument, NULL, OPT_SPARSE },
@@ -137,6 +139,8 @@ usage(void)
 	    "                                 it and rename it into place when complete\n"
 	    "      --fsync                  flush each file's data and each destination\n"
 	    "                                 directory to disk before succeeding\n"
+	    "      --progress               show bytes, files, rate and ETA on a line of\n"
+	    "                                 standard error as the copy goes\n"
 	    "      --stats[=FORM]           print a summary at the end to standard\n"
 	    "                                 output: human (default) or json\n"
 	    "      --debug                  say which engine copies and why, and how\n"
@@ -402,6 +406,9 @@ options_parse(struct options *opts, int argc, char **argv)
 			break;
 		case OPT_ATOMIC:
 			opts->atomic = 1;
+			break;
+		case OPT_PROGRESS:
+			opts->progress = 1;
 			break;
 		case OPT_SPARSE:
 			if (strcmp(optarg, "auto") == 0)
