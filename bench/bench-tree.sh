@@ -5,13 +5,16 @@
 # cold cache, and print the median and fastest time of each and its ratio
 # to cp -r.
 #
-# usage: bench/bench-tree.sh [-n FILES] [-D DIRS] [-r RUNS] [-d DIR] [-a ACP] [-F]
+# usage: bench/bench-tree.sh [-n FILES] [-D DIRS] [-r RUNS] [-d DIR] [-a ACP] [-F] [-m]
 #   -n FILES  files in the tree (default 50000), 4 KiB to 64 KiB each
 #   -D DIRS   directories they are spread over (default 500)
 #   -r RUNS   runs per tool and cache state (default 3)
 #   -d DIR    scratch directory on the disk to measure (default bench/data)
 #   -a ACP    the acp binary (default src/acp beside this script)
 #   -F        also the cost of safety: acp --atomic --fsync, cp -r then sync
+#   -m        a mixed tree instead (sizes 0 to 1 MiB, one entry in 20 a
+#             symlink, one in 25 a hard link), copied with -a: acp -a,
+#             cp -a, rsync -aH
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -23,7 +26,8 @@ runs=3
 dir=$here/data
 acp=$here/../src/acp
 safety=0
-while getopts n:D:r:d:a:F opt; do
+mixed=0
+while getopts n:D:r:d:a:Fm opt; do
 	case $opt in
 	n) nfiles=$OPTARG ;;
 	D) ndirs=$OPTARG ;;
@@ -31,7 +35,8 @@ while getopts n:D:r:d:a:F opt; do
 	d) dir=$OPTARG ;;
 	a) acp=$OPTARG ;;
 	F) safety=1 ;;
-	*) sed -n '4,16p' "$0"; exit 2 ;;
+	m) mixed=1 ;;
+	*) sed -n '4,19p' "$0"; exit 2 ;;
 	esac
 done
 [ -x "$acp" ] || { echo "bench: no acp binary at $acp" >&2; exit 1; }
@@ -39,10 +44,37 @@ command -v python3 > /dev/null || { echo "bench: needs python3 to make the tree"
 
 mkdir -p "$dir"
 src=$dir/tree-$nfiles-$ndirs
+[ "$mixed" = 1 ] && src=$dir/mixed-$nfiles-$ndirs
 dst=$dir/tree-dst
 trap 'rm -rf "$dst"' EXIT
 
-if [ ! -d "$src" ]; then
+if [ "$mixed" = 1 ] && [ ! -d "$src" ]; then
+	echo "bench: making a mixed tree of $nfiles entries in $src" >&2
+	python3 - "$src" "$nfiles" "$ndirs" <<'PY'
+import os, random, sys
+root, n, d = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+rng = random.Random(20261201)
+blob = rng.randbytes(2 << 20)
+files = []
+for i in range(d):
+    os.makedirs(os.path.join(root, "d%03d" % i), exist_ok=True)
+for i in range(n):
+    sub = "d%03d" % (i % d)
+    path = os.path.join(root, sub, "e%06d" % i)
+    if i % 20 == 19 and files:
+        os.symlink(os.path.basename(rng.choice(files[-5:])), path)
+        continue
+    if i % 25 == 24 and files:
+        os.link(rng.choice(files), path)
+        continue
+    # Mostly small, a few up to 1 MiB, as in a home directory.
+    size = min(1 << 20, int(rng.expovariate(1 / 40000)))
+    off = rng.randint(0, len(blob) - size)
+    with open(path, "wb") as f:
+        f.write(blob[off:off + size])
+    files.append(path)
+PY
+elif [ ! -d "$src" ]; then
 	echo "bench: making $nfiles files in $ndirs directories in $src" >&2
 	python3 - "$src" "$nfiles" "$ndirs" <<'PY'
 import os, random, sys
@@ -77,14 +109,26 @@ prepare() {
 	fi
 }
 
-same() { diff -r -q "$src" "$dst" > /dev/null; }
+# Same content; for the mixed tree also the same types, symlink targets,
+# link counts (hard-link groups) and modification times.
+shape() { (cd "$1" && find . -printf '%p %y %n %l %T@\n' | sort); }
+same() {
+	diff -r -q "$src" "$dst" > /dev/null || return 1
+	[ "$mixed" = 1 ] || return 0
+	[ "$(shape "$src")" = "$(shape "$dst")" ]
+}
 
 tar_pipe() { mkdir -p "$2" && tar -C "$1" -cf - . | tar -C "$2" -xf -; }
 cp_sync() { cp -r "$1" "$2" && sync; }
 
-tools=("cp -r|cp -r $src $dst" "acp -r|$acp -r $src $dst")
-command -v rsync > /dev/null && tools+=("rsync -a|rsync -a $src/ $dst/")
-tools+=("tar pipe|tar_pipe $src $dst")
+if [ "$mixed" = 1 ]; then
+	tools=("cp -a|cp -a $src $dst" "acp -a|$acp -a $src $dst")
+	command -v rsync > /dev/null && tools+=("rsync -aH|rsync -aH $src/ $dst/")
+else
+	tools=("cp -r|cp -r $src $dst" "acp -r|$acp -r $src $dst")
+	command -v rsync > /dev/null && tools+=("rsync -a|rsync -a $src/ $dst/")
+	tools+=("tar pipe|tar_pipe $src $dst")
+fi
 if [ "$safety" = 1 ]; then
 	tools+=("cp -r+sync|cp_sync $src $dst")
 	tools+=("acp atomic+fsync|$acp -r --atomic --fsync $src $dst")
@@ -93,6 +137,7 @@ fi
 states="warm"
 [ "$can_drop" = 1 ] && states="warm cold"
 
-echo "# acp tree bench: $nfiles files in $ndirs dirs, $runs runs each, seconds; $(uname -r); $(findmnt -no FSTYPE -T "$dir")"
+echo "# acp tree bench: $nfiles $([ "$mixed" = 1 ] && echo mixed entries || echo files) in $ndirs dirs, $runs runs each, seconds; $(uname -r); $(findmnt -no FSTYPE -T "$dir")"
 base="cp -r"
+[ "$mixed" = 1 ] && base="cp -a"
 run_table

@@ -92,6 +92,7 @@ print_stats(const struct options *opts, const struct copy_stats *cs,
 	st.bytes = cs->bytes;
 	st.offloaded = cs->offloaded;
 	st.holes = cs->holes;
+	st.cloned = cs->cloned;
 	st.hashed = cs->hashed;
 	st.verified = cs->verified;
 	st.requests = cs->requests;
@@ -248,6 +249,7 @@ main(int argc, char **argv)
 	cparams.fsync = opts.fsync;
 	cparams.atomic = opts.atomic;
 	cparams.sparse = opts.sparse;
+	cparams.reflink = opts.reflink;
 	cparams.stop = &interrupted;
 	/*
 	 * With no engine named and nothing that needs the data in memory,

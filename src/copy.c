@@ -29,8 +29,11 @@
 #include "config.h"
 
 #include <sys/types.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+
+#include <linux/fs.h>
 
 #include <err.h>
 #include <errno.h>
@@ -146,6 +149,7 @@ struct cfile {
 	unsigned		 hhead, hcount;
 	uint64_t		 holes_bytes;	/* left as holes in the copy */
 	int			 splice;	/* through the slot's pipe */
+	int			 cloned;	/* FICLONE shared the data */
 	int			*pipe;		/* read end, write end */
 };
 
@@ -201,6 +205,7 @@ copier_init(struct copier *c, struct engine *eng,
 	c->fsync = params->fsync;
 	c->atomic = params->atomic;
 	c->sparse = params->sparse;
+	c->reflink = params->reflink;
 	/* Only this thread touches the umask, and only here. */
 	c->umask = umask(0);
 	(void)umask(c->umask);
@@ -1211,6 +1216,36 @@ file_data_start(struct copier *c, struct cfile *f)
 	file_sparse_start(c, f, sst);
 
 	/*
+	 * --reflink: share the source's extents (btrfs, xfs, ...); the data
+	 * is then never read, so not where a checksum is asked.
+	 */
+	if (!f->readonly && sreg && f->dreg && c->reflink != COPY_REFLINK_NEVER &&
+	    c->algo == NULL && sst->st_size > 0 && (c->reflink ==
+	    COPY_REFLINK_ALWAYS || c->clones > 0 || c->noclones < 8)) {
+		if (ioctl(f->dfd, FICLONE, f->sfd) == 0) {
+			c->clones++;
+			f->cloned = 1;
+			f->bytes = (uint64_t)sst->st_size;
+			c->done_bytes += (uint64_t)sst->st_size;
+			f->plan.eof = sst->st_size;
+			f->state = S_DATA_END;
+			return;
+		}
+		/*
+		 * auto: after eight refusals and no success, these
+		 * filesystems do not clone; stop asking (an ioctl a file
+		 * is a cost on a tree of small files).
+		 */
+		c->noclones++;
+		if (c->reflink == COPY_REFLINK_ALWAYS) {
+			warn("failed to clone '%s' from '%s'", f->dst, f->src);
+			file_fail_said(f, -errno);
+			f->state = S_END;
+			return;
+		}
+	}
+
+	/*
 	 * A file that says it is empty may not be (/proc): read it through
 	 * the ring until EOF.  A cold source is faster through the ring
 	 * with direct reads than through copy_file_range's buffered ones;
@@ -1401,6 +1436,12 @@ file_debug(struct copier *c, struct cfile *f)
 		    (unsigned long long)f->nreq, c->eng->ops->name);
 		return;
 	}
+	if (f->cloned) {
+		fprintf(stderr, "acp: debug: '%s' -> '%s': %llu bytes cloned "
+		    "(FICLONE: the copy shares the source's blocks)\n", f->src,
+		    f->dst, (unsigned long long)f->bytes);
+		return;
+	}
 	if (f->splice) {
 		fprintf(stderr, "acp: debug: '%s' -> '%s': %llu bytes by splice "
 		    "through a pipe, %llu requests through %s (no checksum "
@@ -1511,6 +1552,8 @@ file_end(struct copier *c, struct cfile *f)
 			c->stats.offloaded += f->offloaded;
 			if (!f->verifying)
 				c->stats.holes += f->holes_bytes;
+			if (f->cloned)
+				c->stats.cloned += f->bytes;
 		}
 		if (c->debug)
 			file_debug(c, f);

@@ -37,6 +37,7 @@ struct copier_params {
 	int		fsync;		/* --fsync: flush each file's data */
 	int		atomic;		/* --atomic: temp file, then rename */
 	int		sparse;		/* COPY_SPARSE_* */
+	int		reflink;	/* COPY_REFLINK_* */
 	/* Set by a signal handler: finish what is in flight, start nothing. */
 	volatile sig_atomic_t *stop;
 };
@@ -45,6 +46,11 @@ struct copier_params {
 #define COPY_SPARSE_AUTO	0	/* the source's holes (SEEK_HOLE) */
 #define COPY_SPARSE_NEVER	1	/* none: every byte is written */
 #define COPY_SPARSE_ALWAYS	2	/* holes, and zeros of a page or more */
+
+/* --reflink: share the source's blocks instead of copying them. */
+#define COPY_REFLINK_AUTO	0	/* try, where no checksum is asked */
+#define COPY_REFLINK_NEVER	1
+#define COPY_REFLINK_ALWAYS	2	/* a file that cannot be cloned fails */
 
 struct copy_stats {
 	uint64_t	files;		/* regular files copied */
@@ -55,6 +61,7 @@ struct copy_stats {
 	uint64_t	requests;	/* requests of every kind issued */
 	uint64_t	offloaded;	/* bytes the kernel copied itself */
 	uint64_t	holes;		/* bytes left as holes in copies */
+	uint64_t	cloned;		/* bytes shared by FICLONE */
 	uint64_t	failed;		/* jobs that failed */
 	unsigned	peak;		/* most requests in flight at once */
 	unsigned	peak_files;	/* most files in flight at once */
@@ -139,6 +146,9 @@ struct copier {
 	int			 fsync;
 	int			 atomic;
 	int			 sparse;
+	int			 reflink;
+	unsigned		 clones;	/* FICLONEs that worked */
+	unsigned		 noclones;	/* and that were refused */
 	mode_t			 umask;		/* the process's, read once */
 	volatile sig_atomic_t	*stop;
 	int			 broken;	/* the engine failed: stop */

@@ -39,6 +39,7 @@ enum {
 	OPT_NO_PRESERVE,
 	OPT_STATS,
 	OPT_SPARSE,
+	OPT_REFLINK,
 	OPT_PROGRESS,
 	OPT_HELP,
 	OPT_VERSION,
@@ -70,6 +71,7 @@ static const struct option long_opts[] = {
 	{ "progress", no_argument, NULL, OPT_PROGRESS },
 	{ "queue-depth", required_argument, NULL, OPT_QUEUE_DEPTH },
 	{ "recursive", no_argument, NULL, 'r' },
+	{ "reflink", optional_argument, NULL, OPT_REFLINK },
 	{ "sparse", required_argument, NULL, OPT_SPARSE },
 	{ "stats", optional_argument, NULL, OPT_STATS },
 	{ "tag", no_argument, NULL, OPT_TAG },
@@ -110,6 +112,9 @@ usage(void)
 	    "                                 timestamps, links, xattr, all\n"
 	    "      --no-preserve=ATTR_LIST  do not keep these attributes\n"
 	    "  -R, -r, --recursive          copy directories recursively\n"
+	    "      --reflink[=WHEN]         share the source's blocks (FICLONE): auto\n"
+	    "                                 (the default, when no checksum is asked),\n"
+	    "                                 always (fail if it cannot), never\n"
 	    "      --sparse=WHEN            holes in the copy: auto (the source's holes,\n"
 	    "                                 the default), always (also runs of zeros),\n"
 	    "                                 never\n"
@@ -410,6 +415,19 @@ options_parse(struct options *opts, int argc, char **argv)
 		case OPT_PROGRESS:
 			opts->progress = 1;
 			break;
+		case OPT_REFLINK:
+			if (optarg == NULL || strcmp(optarg, "always") == 0)
+				opts->reflink = COPY_REFLINK_ALWAYS;
+			else if (strcmp(optarg, "auto") == 0)
+				opts->reflink = COPY_REFLINK_AUTO;
+			else if (strcmp(optarg, "never") == 0)
+				opts->reflink = COPY_REFLINK_NEVER;
+			else {
+				warnx("invalid argument '%s' for '--reflink': "
+				    "use auto, always or never", optarg);
+				goto bad;
+			}
+			break;
 		case OPT_SPARSE:
 			if (strcmp(optarg, "auto") == 0)
 				opts->sparse = COPY_SPARSE_AUTO;
@@ -457,6 +475,12 @@ options_parse(struct options *opts, int argc, char **argv)
 			goto bad;
 		}
 		return OPTIONS_OK;
+	}
+	if (opts->reflink == COPY_REFLINK_ALWAYS && (opts->algo != NULL ||
+	    opts->manifest != NULL || opts->verify)) {
+		warnx("--reflink=always shares the data without reading it: "
+		    "it cannot be hashed (--checksum, --manifest, --verify)");
+		goto bad;
 	}
 	/* A manifest or a verification needs hashes: the default one. */
 	if ((opts->manifest != NULL || opts->verify) && opts->algo == NULL)

@@ -40,6 +40,7 @@ struct options {
 	int		  stats;	/* --stats: STATS_NONE, _HUMAN or _JSON */
 	int		  sparse;	/* --sparse: COPY_SPARSE_* */
 	int		  progress;	/* --progress: a line on stderr */
+	int		  reflink;	/* --reflink: COPY_REFLINK_* */
 	int		  recursive;	/* -r, -R: copy directories */
 	int		  one_fs;	/* -x: stay on each source's filesystem */
 	int		  deref;	/* OPTIONS_DEREF_* for symlinks */

@@ -53,7 +53,8 @@ stats_print(FILE *fp, const struct run_stats *st, int form)
 		fprintf(fp, "{\"acp_stats\":1,\"mode\":\"%s\",\"engine\":\"%s\","
 		    "\"files\":%llu,\"directories\":%llu,\"symlinks\":%llu,"
 		    "\"hardlinks\":%llu,\"specials\":%llu,\"bytes\":%llu,"
-		    "\"bytes_offloaded\":%llu,\"bytes_holes\":%llu,"
+		    "\"bytes_offloaded\":%llu,\"bytes_cloned\":%llu,"
+		    "\"bytes_holes\":%llu,"
 		    "\"bytes_hashed\":%llu,"
 		    "\"bytes_verified\":%llu,\"requests\":%llu,"
 		    "\"peak_requests\":%u,\"peak_files\":%u,"
@@ -67,6 +68,7 @@ stats_print(FILE *fp, const struct run_stats *st, int form)
 		    (unsigned long long)st->specials,
 		    (unsigned long long)st->bytes,
 		    (unsigned long long)st->offloaded,
+		    (unsigned long long)st->cloned,
 		    (unsigned long long)st->holes,
 		    (unsigned long long)st->hashed,
 		    (unsigned long long)st->verified,

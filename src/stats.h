@@ -26,6 +26,7 @@ struct run_stats {
 	uint64_t	 bytes;		/* data bytes written */
 	uint64_t	 offloaded;	/* of them, copied by the kernel itself */
 	uint64_t	 holes;		/* bytes left as holes, not written */
+	uint64_t	 cloned;	/* bytes shared by --reflink */
 	uint64_t	 hashed;	/* bytes hashed */
 	uint64_t	 verified;	/* bytes read back by --verify */
 	uint64_t	 requests;	/* engine requests of every kind */
