@@ -40,12 +40,17 @@ enum {
 	OPT_STATS,
 	OPT_SPARSE,
 	OPT_REFLINK,
+	OPT_UPDATE,
+	OPT_REMOVE_DESTINATION,
+	OPT_COPY_CONTENTS,
+	OPT_STRIP_TRAILING_SLASHES,
+	OPT_KEEP_DIRECTORY_SYMLINK,
 	OPT_PROGRESS,
 	OPT_HELP,
 	OPT_VERSION,
 };
 
-static const char short_opts[] = "adfHLnPprRt:Tvx";
+static const char short_opts[] = "adfHiLlnPprRst:Tuvx";
 
 static const struct option long_opts[] = {
 	{ "archive", no_argument, NULL, 'a' },
@@ -62,6 +67,11 @@ static const struct option long_opts[] = {
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "manifest", required_argument, NULL, OPT_MANIFEST },
 	{ "manifest-relative", no_argument, NULL, OPT_MANIFEST_RELATIVE },
+	{ "copy-contents", no_argument, NULL, OPT_COPY_CONTENTS },
+	{ "interactive", no_argument, NULL, 'i' },
+	{ "keep-directory-symlink", no_argument, NULL,
+	    OPT_KEEP_DIRECTORY_SYMLINK },
+	{ "link", no_argument, NULL, 'l' },
 	{ "no-clobber", no_argument, NULL, 'n' },
 	{ "no-dereference", no_argument, NULL, 'P' },
 	{ "no-preserve", required_argument, NULL, OPT_NO_PRESERVE },
@@ -72,6 +82,11 @@ static const struct option long_opts[] = {
 	{ "queue-depth", required_argument, NULL, OPT_QUEUE_DEPTH },
 	{ "recursive", no_argument, NULL, 'r' },
 	{ "reflink", optional_argument, NULL, OPT_REFLINK },
+	{ "remove-destination", no_argument, NULL, OPT_REMOVE_DESTINATION },
+	{ "strip-trailing-slashes", no_argument, NULL,
+	    OPT_STRIP_TRAILING_SLASHES },
+	{ "symbolic-link", no_argument, NULL, 's' },
+	{ "update", optional_argument, NULL, OPT_UPDATE },
 	{ "sparse", required_argument, NULL, OPT_SPARSE },
 	{ "stats", optional_argument, NULL, OPT_STATS },
 	{ "tag", no_argument, NULL, OPT_TAG },
@@ -103,6 +118,8 @@ usage(void)
 	    "  -d                           same as --no-dereference --preserve=links\n"
 	    "  -f, --force                  if a destination cannot be opened, remove it\n"
 	    "                                 and try again\n"
+	    "  -i, --interactive            ask before overwriting (answer on stdin)\n"
+	    "  -l, --link                   hard-link files instead of copying them\n"
 	    "  -H                           follow symbolic links given as SOURCE\n"
 	    "  -L, --dereference            always follow symbolic links in SOURCE\n"
 	    "  -n, --no-clobber             do not overwrite an existing file\n"
@@ -112,6 +129,17 @@ usage(void)
 	    "                                 timestamps, links, xattr, all\n"
 	    "      --no-preserve=ATTR_LIST  do not keep these attributes\n"
 	    "  -R, -r, --recursive          copy directories recursively\n"
+	    "  -s, --symbolic-link          make symbolic links instead of copying\n"
+	    "  -u                           same as --update=older\n"
+	    "      --update[=WHEN]          replace existing files: all, none, none-fail\n"
+	    "                                 (exit 1 for each), older (the default:\n"
+	    "                                 only where the destination is older)\n"
+	    "      --remove-destination     remove an existing destination first\n"
+	    "      --copy-contents          with -r, copy the contents of FIFOs and\n"
+	    "                                 devices, not the special files\n"
+	    "      --strip-trailing-slashes remove trailing slashes from each SOURCE\n"
+	    "      --keep-directory-symlink follow symbolic links to directories in\n"
+	    "                                 the destination\n"
 	    "      --reflink[=WHEN]         share the source's blocks (FICLONE): auto\n"
 	    "                                 (the default, when no checksum is asked),\n"
 	    "                                 always (fail if it cannot), never\n"
@@ -343,9 +371,53 @@ options_parse(struct options *opts, int argc, char **argv)
 		}
 		case 'f':
 			opts->force = 1;
+			opts->interactive = 0;
+			opts->noclobber = 0;
 			break;
 		case 'n':
+			/* -f, -i and -n: the last one wins, as in cp. */
 			opts->noclobber = 1;
+			opts->interactive = 0;
+			break;
+		case 'i':
+			opts->interactive = 1;
+			opts->noclobber = 0;
+			break;
+		case 'l':
+			opts->link = OPTIONS_LINK_HARD;
+			break;
+		case 's':
+			opts->link = OPTIONS_LINK_SYMBOLIC;
+			break;
+		case 'u':
+			opts->update = OPTIONS_UPDATE_OLDER;
+			break;
+		case OPT_UPDATE:
+			if (optarg == NULL || strcmp(optarg, "older") == 0)
+				opts->update = OPTIONS_UPDATE_OLDER;
+			else if (strcmp(optarg, "all") == 0)
+				opts->update = OPTIONS_UPDATE_ALL;
+			else if (strcmp(optarg, "none") == 0)
+				opts->update = OPTIONS_UPDATE_NONE;
+			else if (strcmp(optarg, "none-fail") == 0)
+				opts->update = OPTIONS_UPDATE_NONE_FAIL;
+			else {
+				warnx("invalid argument '%s' for '--update': use "
+				    "all, none, none-fail or older", optarg);
+				goto bad;
+			}
+			break;
+		case OPT_REMOVE_DESTINATION:
+			opts->remove_destination = 1;
+			break;
+		case OPT_COPY_CONTENTS:
+			opts->copy_contents = 1;
+			break;
+		case OPT_STRIP_TRAILING_SLASHES:
+			opts->strip_slashes = 1;
+			break;
+		case OPT_KEEP_DIRECTORY_SYMLINK:
+			opts->keep_dir_symlink = 1;
 			break;
 		case 't':
 			if (opts->target_dir != NULL) {

@@ -41,6 +41,13 @@ struct options {
 	int		  sparse;	/* --sparse: COPY_SPARSE_* */
 	int		  progress;	/* --progress: a line on stderr */
 	int		  reflink;	/* --reflink: COPY_REFLINK_* */
+	int		  interactive;	/* -i: ask before overwriting */
+	int		  update;	/* -u, --update: OPTIONS_UPDATE_* */
+	int		  link;		/* -l, -s: OPTIONS_LINK_* */
+	int		  remove_destination; /* unlink dst before opening */
+	int		  copy_contents; /* -r: read specials as files */
+	int		  strip_slashes; /* --strip-trailing-slashes */
+	int		  keep_dir_symlink; /* follow dst links to dirs */
 	int		  recursive;	/* -r, -R: copy directories */
 	int		  one_fs;	/* -x: stay on each source's filesystem */
 	int		  deref;	/* OPTIONS_DEREF_* for symlinks */
@@ -52,6 +59,17 @@ struct options {
 	char		**operands;	/* sources and destination, as given */
 	int		  noperands;
 };
+
+/* --update: which existing destinations are replaced. */
+#define OPTIONS_UPDATE_ALL	0	/* every one (the default) */
+#define OPTIONS_UPDATE_NONE	1	/* none, as -n */
+#define OPTIONS_UPDATE_NONE_FAIL 2	/* none, and each is a failure */
+#define OPTIONS_UPDATE_OLDER	3	/* those older than the source */
+
+/* -l, -s: make links instead of copies. */
+#define OPTIONS_LINK_NONE	0
+#define OPTIONS_LINK_HARD	1
+#define OPTIONS_LINK_SYMBOLIC	2
 
 /* Which symbolic links are followed. */
 #define OPTIONS_DEREF_DEFAULT	0	/* all without -r, none with it */

@@ -358,6 +358,74 @@ walk_stopped(const struct walk *w)
 
 static void	wdir_put(struct walk *, struct wdir *);
 
+/*
+ * An existing destination (not a directory) is about to be replaced by
+ * src: decide as cp's -n, --update and -i do, in that order.  0: replace
+ * it; 1: leave it, a declined copy and no failure; -1: leave it, and it
+ * counts as a failure (--update=none-fail, said; -i answered no).
+ */
+static int
+walk_may_replace(const struct walk *w, const struct stat *sst,
+    const char *dst, const struct stat *dstst)
+{
+	const struct options	*opts = w->opts;
+	char			 answer[16];
+
+	if (opts->noclobber || opts->update == OPTIONS_UPDATE_NONE)
+		return 1;
+	if (opts->update == OPTIONS_UPDATE_NONE_FAIL) {
+		warnx("not replacing '%s'", dst);
+		return -1;
+	}
+	if (opts->update == OPTIONS_UPDATE_OLDER &&
+	    (dstst->st_mtim.tv_sec > sst->st_mtim.tv_sec ||
+	    (dstst->st_mtim.tv_sec == sst->st_mtim.tv_sec &&
+	    dstst->st_mtim.tv_nsec >= sst->st_mtim.tv_nsec)))
+		return 1;
+	if (opts->interactive) {
+		/* Nothing may be in flight to a file the user is asked of. */
+		copier_wait(w->c, NULL);
+		fprintf(stderr, "%s: overwrite ", getprogname());
+		walk_quote(stderr, dst);
+		fputs("? ", stderr);
+		fflush(stderr);
+		if (fgets(answer, sizeof(answer), stdin) == NULL ||
+		    (answer[0] != 'y' && answer[0] != 'Y'))
+			return -1;
+	}
+	return 0;
+}
+
+/* -l, -s: a link to src at dst instead of a copy; a status. */
+static int
+walk_link(struct walk *w, const char *src, const char *dst, int dst_exists)
+{
+	const struct options	*opts = w->opts;
+	int			 hard = opts->link == OPTIONS_LINK_HARD;
+
+	if (!hard && src[0] != '/' && strchr(dst, '/') != NULL) {
+		warnx("'%s': can make relative symbolic links only in current "
+		    "directory", dst);
+		return ACP_EXIT_FAIL;
+	}
+	if (dst_exists && (opts->force || opts->remove_destination) &&
+	    unlink(dst) < 0) {
+		warn("cannot remove '%s'", dst);
+		return ACP_EXIT_FAIL;
+	}
+	if ((hard ? link(src, dst) : symlink(src, dst)) < 0) {
+		warn(hard ? "cannot create hard link '%s' to '%s'" :
+		    "cannot create symbolic link '%s' to '%s'", dst, src);
+		return ACP_EXIT_FAIL;
+	}
+	walk_verbose(w, src, dst);
+	if (hard)
+		w->st.hardlinks++;
+	else
+		w->st.symlinks++;
+	return ACP_EXIT_OK;
+}
+
 static void
 wjob_free(struct wjob *wj)
 {
@@ -438,13 +506,27 @@ walk_file(struct walk *w, const char *src, const char *dst,
 			    "non-directory", dst);
 			return ACP_EXIT_FAIL;
 		}
-		if (opts->noclobber)
+		switch (walk_may_replace(w, sst, dst, &dstst)) {
+		case 1:
 			return ACP_EXIT_OK;
+		case -1:
+			return ACP_EXIT_FAIL;
+		}
+		if (opts->remove_destination && opts->link == OPTIONS_LINK_NONE) {
+			if (unlink(dst) < 0) {
+				warn("cannot remove '%s'", dst);
+				return ACP_EXIT_FAIL;
+			}
+			dst_exists = 0;
+		}
 	} else if (errno == ENOENT && lstat(dst, &dstst) == 0) {
 		/* A dangling symlink: cp does not create its target. */
 		warnx("not writing through dangling symlink '%s'", dst);
 		return ACP_EXIT_FAIL;
 	}
+
+	if (opts->link != OPTIONS_LINK_NONE)
+		return walk_link(w, src, dst, dst_exists);
 
 	/*
 	 * A second name of a file already copied: link it, as cp -a does.
@@ -503,9 +585,10 @@ walk_file(struct walk *w, const char *src, const char *dst,
  * 1 to skip, -1 after a message.
  */
 static int
-walk_clear(const struct walk *w, const char *dst)
+walk_clear(const struct walk *w, const struct stat *sst, const char *dst)
 {
 	struct stat	st;
+	int		ret;
 
 	if (walk_fresh(w) || lstat(dst, &st) < 0)
 		return 0;
@@ -514,8 +597,8 @@ walk_clear(const struct walk *w, const char *dst)
 		    dst);
 		return -1;
 	}
-	if (w->opts->noclobber)
-		return 1;
+	if ((ret = walk_may_replace(w, sst, dst, &st)) != 0)
+		return ret;
 	if (unlink(dst) < 0) {
 		warn("cannot remove '%s'", dst);
 		return -1;
@@ -564,7 +647,7 @@ walk_symlink(struct walk *w, const char *src, const char *dst,
 		size *= 2;
 	}
 	target[n] = '\0';
-	if ((ret = walk_clear(w, dst)) != 0) {
+	if ((ret = walk_clear(w, st, dst)) != 0) {
 		free(target);
 		return ret > 0 ? ACP_EXIT_OK : ACP_EXIT_FAIL;
 	}
@@ -587,7 +670,7 @@ walk_special(struct walk *w, const char *src, const char *dst,
 	mode_t	mode = st->st_mode & 07777;
 	int	ret;
 
-	if ((ret = walk_clear(w, dst)) != 0)
+	if ((ret = walk_clear(w, st, dst)) != 0)
 		return ret > 0 ? ACP_EXIT_OK : ACP_EXIT_FAIL;
 	if (!(w->opts->preserve & META_MODE))
 		mode &= ~w->c->umask & 0777;
@@ -695,7 +778,8 @@ walk_dir(struct walk *w, const char *src, const char *dst, const char *name,
 	}
 	free(parent);
 
-	if (!walk_fresh(w) && lstat(dst, &dstst) == 0) {
+	if (!walk_fresh(w) && (w->opts->keep_dir_symlink ? stat(dst, &dstst) :
+	    lstat(dst, &dstst)) == 0) {
 		if (!S_ISDIR(dstst.st_mode)) {
 			warnx("cannot overwrite non-directory '%s' with "
 			    "directory '%s'", dst, src);
@@ -785,8 +869,11 @@ walk_entry(struct walk *w, const char *src, const char *dst,
 		follow = top;
 		break;
 	default:
-		/* cp: without -r, follow; with it, copy links as links. */
-		follow = !opts->recursive;
+		/*
+		 * cp: without -r, follow; with it, copy links as links,
+		 * but -l links what they point to.
+		 */
+		follow = !opts->recursive || opts->link == OPTIONS_LINK_HARD;
 		break;
 	}
 	ret = follow ? stat(src, &st) : lstat(src, &st);
@@ -807,7 +894,9 @@ walk_entry(struct walk *w, const char *src, const char *dst,
 	}
 	if (S_ISLNK(st.st_mode))
 		ret = walk_symlink(w, src, dst, &st);
-	else if (opts->recursive && !S_ISREG(st.st_mode))
+	else if (opts->recursive && !S_ISREG(st.st_mode) &&
+	    !(opts->copy_contents && (S_ISFIFO(st.st_mode) ||
+	    S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode))))
 		ret = walk_special(w, src, dst, &st);
 	else
 		ret = walk_file(w, src, dst, name, &st);
@@ -851,7 +940,8 @@ walk_run(const struct options *opts, struct copier *c, FILE *manifest,
 {
 	struct walk	 w;
 	const char	*dir = NULL, *name;
-	char		*dst;
+	char		*dst, *src;
+	size_t		 len;
 	int		 nsrc = opts->noperands, i, status = ACP_EXIT_OK, ret;
 
 	memset(&w, 0, sizeof(w));
@@ -887,11 +977,21 @@ walk_run(const struct options *opts, struct copier *c, FILE *manifest,
 		return walk_end(&w, status, ws);
 	}
 	for (i = 0; i < nsrc && !walk_stopped(&w); i++) {
-		dst = target_in_dir(dir, opts->operands[i]);
+		/*
+		 * --strip-trailing-slashes: "link/" names the link, not the
+		 * directory it points to.  As in GNU cp, only where sources
+		 * go into a directory.
+		 */
+		src = xstrdup(opts->operands[i]);
+		len = strlen(src);
+		while (opts->strip_slashes && len > 1 && src[len - 1] == '/')
+			src[--len] = '\0';
+		dst = target_in_dir(dir, src);
 		name = strrchr(dst, '/');
 		name = opts->manifest_relative && name != NULL ? name + 1 : dst;
-		status = status_merge(status, walk_entry(&w,
-		    opts->operands[i], dst, name, 1));
+		status = status_merge(status, walk_entry(&w, src, dst, name,
+		    1));
+		free(src);
 		free(dst);
 	}
 	return walk_end(&w, status, ws);
