@@ -19,6 +19,8 @@
 #               followed by xxhsum -H2 and by sha256sum
 #   -F          the cost of safety: acp --atomic --fsync against cp
 #               followed by sync
+#   -P          the cost of --progress: acp with and without it (stderr
+#               to a file, so it prints a line every five seconds)
 # Cold runs drop the page cache (needs root); without root they are skipped.
 # Prints the median and the fastest run of each; ratios are of medians.
 # BENCH_RAW=1 also prints every timing.
@@ -37,7 +39,8 @@ only_acp=0
 with_direct=0
 with_sums=0
 with_safety=0
-while getopts s:r:d:a:e:x:oDCF opt; do
+with_progress=0
+while getopts s:r:d:a:e:x:oDCFP opt; do
 	case $opt in
 	s) size=$OPTARG ;;
 	r) runs=$OPTARG ;;
@@ -49,7 +52,8 @@ while getopts s:r:d:a:e:x:oDCF opt; do
 	D) with_direct=1 ;;
 	C) with_sums=1 ;;
 	F) with_safety=1 ;;
-	*) sed -n '4,26p' "$0"; exit 2 ;;
+	P) with_progress=1 ;;
+	*) sed -n '4,28p' "$0"; exit 2 ;;
 	esac
 done
 [ -x "$acp" ] || { echo "bench: no acp binary at $acp (build first)" >&2; exit 1; }
@@ -86,6 +90,8 @@ same() { cmp -s "$src" "$dst"; }
 cp_xxh() { cp "$1" "$2" && xxhsum -H2 "$2"; }
 cp_sha() { cp "$1" "$2" && sha256sum "$2"; }
 cp_sync() { cp "$1" "$2" && sync; }
+# shellcheck disable=SC2086
+acp_progress() { "$acp" --progress $extra "$1" "$2" 2>> "$dir/progress.log"; }
 
 tools=()
 if [ "$only_acp" = 0 ]; then
@@ -101,6 +107,10 @@ if [ "$with_sums" = 1 ]; then
 	tools+=("acp xxh128|$acp --checksum=xxh128 --manifest=/dev/null $extra $src $dst")
 	tools+=("cp+sha256sum|cp_sha $src $dst")
 	tools+=("acp sha256|$acp --checksum=sha256 --manifest=/dev/null $extra $src $dst")
+fi
+if [ "$with_progress" = 1 ]; then
+	tools+=("acp|$acp $extra $src $dst")
+	tools+=("acp --progress|acp_progress $src $dst")
 fi
 if [ "$with_safety" = 1 ]; then
 	tools+=("cp+sync|cp_sync $src $dst")
