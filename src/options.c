@@ -258,6 +258,59 @@ options_parse_count(const char *s, long long min, long long max,
 	return 0;
 }
 
+/* The words an option takes, and what each one sets. */
+struct word {
+	const char	*name;
+	int		 value;
+};
+
+static const struct word update_words[] = {
+	{ "all", OPTIONS_UPDATE_ALL },
+	{ "none", OPTIONS_UPDATE_NONE },
+	{ "none-fail", OPTIONS_UPDATE_NONE_FAIL },
+	{ "older", OPTIONS_UPDATE_OLDER },
+	{ NULL, 0 },
+};
+static const struct word reflink_words[] = {
+	{ "auto", COPY_REFLINK_AUTO },
+	{ "always", COPY_REFLINK_ALWAYS },
+	{ "never", COPY_REFLINK_NEVER },
+	{ NULL, 0 },
+};
+static const struct word sparse_words[] = {
+	{ "auto", COPY_SPARSE_AUTO },
+	{ "always", COPY_SPARSE_ALWAYS },
+	{ "never", COPY_SPARSE_NEVER },
+	{ NULL, 0 },
+};
+
+/*
+ * Set *out from --opt's argument, one of words (bare: dflt, where the
+ * argument is optional); 0, or -1 after a message listing them.
+ */
+static int
+parse_word(const char *opt, const char *arg, const char *dflt,
+    const struct word *words, int *out)
+{
+	const struct word	*w;
+
+	if (arg == NULL)
+		arg = dflt;
+	for (w = words; arg != NULL && w->name != NULL; w++) {
+		if (strcmp(arg, w->name) == 0) {
+			*out = w->value;
+			return 0;
+		}
+	}
+	fprintf(stderr, "%s: invalid argument '%s' for '--%s': use",
+	    getprogname(), arg != NULL ? arg : "", opt);
+	for (w = words; w->name != NULL; w++)
+		fprintf(stderr, "%s %s", w == words ? "" : w[1].name == NULL ?
+		    " or" : ",", w->name);
+	fputc('\n', stderr);
+	return -1;
+}
+
 static int
 parse_block_size(struct options *opts, const char *arg)
 {
@@ -393,19 +446,9 @@ options_parse(struct options *opts, int argc, char **argv)
 			opts->update = OPTIONS_UPDATE_OLDER;
 			break;
 		case OPT_UPDATE:
-			if (optarg == NULL || strcmp(optarg, "older") == 0)
-				opts->update = OPTIONS_UPDATE_OLDER;
-			else if (strcmp(optarg, "all") == 0)
-				opts->update = OPTIONS_UPDATE_ALL;
-			else if (strcmp(optarg, "none") == 0)
-				opts->update = OPTIONS_UPDATE_NONE;
-			else if (strcmp(optarg, "none-fail") == 0)
-				opts->update = OPTIONS_UPDATE_NONE_FAIL;
-			else {
-				warnx("invalid argument '%s' for '--update': use "
-				    "all, none, none-fail or older", optarg);
+			if (parse_word("update", optarg, "older", update_words,
+			    &opts->update) < 0)
 				goto bad;
-			}
 			break;
 		case OPT_REMOVE_DESTINATION:
 			opts->remove_destination = 1;
@@ -488,30 +531,14 @@ options_parse(struct options *opts, int argc, char **argv)
 			opts->progress = 1;
 			break;
 		case OPT_REFLINK:
-			if (optarg == NULL || strcmp(optarg, "always") == 0)
-				opts->reflink = COPY_REFLINK_ALWAYS;
-			else if (strcmp(optarg, "auto") == 0)
-				opts->reflink = COPY_REFLINK_AUTO;
-			else if (strcmp(optarg, "never") == 0)
-				opts->reflink = COPY_REFLINK_NEVER;
-			else {
-				warnx("invalid argument '%s' for '--reflink': "
-				    "use auto, always or never", optarg);
+			if (parse_word("reflink", optarg, "always", reflink_words,
+			    &opts->reflink) < 0)
 				goto bad;
-			}
 			break;
 		case OPT_SPARSE:
-			if (strcmp(optarg, "auto") == 0)
-				opts->sparse = COPY_SPARSE_AUTO;
-			else if (strcmp(optarg, "always") == 0)
-				opts->sparse = COPY_SPARSE_ALWAYS;
-			else if (strcmp(optarg, "never") == 0)
-				opts->sparse = COPY_SPARSE_NEVER;
-			else {
-				warnx("invalid argument '%s' for '--sparse': use "
-				    "auto, always or never", optarg);
+			if (parse_word("sparse", optarg, NULL, sparse_words,
+			    &opts->sparse) < 0)
 				goto bad;
-			}
 			break;
 		case OPT_STATS:
 			if ((opts->stats = stats_parse(optarg)) < 0) {
