@@ -55,14 +55,15 @@ import os, random, sys
 root, n, d = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 rng = random.Random(20261201)
 blob = rng.randbytes(2 << 20)
-files = []
+files, here = [], {}
 for i in range(d):
     os.makedirs(os.path.join(root, "d%03d" % i), exist_ok=True)
 for i in range(n):
     sub = "d%03d" % (i % d)
     path = os.path.join(root, sub, "e%06d" % i)
-    if i % 20 == 19 and files:
-        os.symlink(os.path.basename(rng.choice(files[-5:])), path)
+    if i % 20 == 19 and here.get(sub):
+        # Relative, to a file beside it.
+        os.symlink(os.path.basename(rng.choice(here[sub])), path)
         continue
     if i % 25 == 24 and files:
         os.link(rng.choice(files), path)
@@ -73,6 +74,7 @@ for i in range(n):
     with open(path, "wb") as f:
         f.write(blob[off:off + size])
     files.append(path)
+    here.setdefault(sub, []).append(path)
 PY
 elif [ ! -d "$src" ]; then
 	echo "bench: making $nfiles files in $ndirs directories in $src" >&2

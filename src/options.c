@@ -41,6 +41,8 @@ enum {
 	OPT_SPARSE,
 	OPT_REFLINK,
 	OPT_UPDATE,
+	OPT_BACKUP,
+	OPT_PARENTS,
 	OPT_REMOVE_DESTINATION,
 	OPT_COPY_CONTENTS,
 	OPT_STRIP_TRAILING_SLASHES,
@@ -50,11 +52,12 @@ enum {
 	OPT_VERSION,
 };
 
-static const char short_opts[] = "adfHiLlnPprRst:Tuvx";
+static const char short_opts[] = "abdfHiLlnPprRsS:t:Tuvx";
 
 static const struct option long_opts[] = {
 	{ "archive", no_argument, NULL, 'a' },
 	{ "atomic", no_argument, NULL, OPT_ATOMIC },
+	{ "backup", optional_argument, NULL, OPT_BACKUP },
 	{ "block-size", required_argument, NULL, OPT_BLOCK_SIZE },
 	{ "check", required_argument, NULL, OPT_CHECK },
 	{ "checksum", optional_argument, NULL, OPT_CHECKSUM },
@@ -77,6 +80,7 @@ static const struct option long_opts[] = {
 	{ "no-preserve", required_argument, NULL, OPT_NO_PRESERVE },
 	{ "no-target-directory", no_argument, NULL, 'T' },
 	{ "one-file-system", no_argument, NULL, 'x' },
+	{ "parents", no_argument, NULL, OPT_PARENTS },
 	{ "preserve", optional_argument, NULL, OPT_PRESERVE },
 	{ "progress", no_argument, NULL, OPT_PROGRESS },
 	{ "queue-depth", required_argument, NULL, OPT_QUEUE_DEPTH },
@@ -85,6 +89,7 @@ static const struct option long_opts[] = {
 	{ "remove-destination", no_argument, NULL, OPT_REMOVE_DESTINATION },
 	{ "strip-trailing-slashes", no_argument, NULL,
 	    OPT_STRIP_TRAILING_SLASHES },
+	{ "suffix", required_argument, NULL, 'S' },
 	{ "symbolic-link", no_argument, NULL, 's' },
 	{ "update", optional_argument, NULL, OPT_UPDATE },
 	{ "sparse", required_argument, NULL, OPT_SPARSE },
@@ -116,6 +121,11 @@ usage(void)
 	    "\n"
 	    "  -a, --archive                same as -dR --preserve=all\n"
 	    "  -d                           same as --no-dereference --preserve=links\n"
+	    "  -b                           like --backup, but takes no argument\n"
+	    "      --backup[=CONTROL]       keep each replaced destination: none, simple\n"
+	    "                                 (NAME~), numbered (NAME.~N~), existing\n"
+	    "                                 (numbered if some are; the default)\n"
+	    "  -S, --suffix=SUFFIX          the suffix of simple backups (default ~)\n"
 	    "  -f, --force                  if a destination cannot be opened, remove it\n"
 	    "                                 and try again\n"
 	    "  -i, --interactive            ask before overwriting (answer on stdin)\n"
@@ -128,6 +138,8 @@ usage(void)
 	    "      --preserve[=ATTR_LIST]   keep these attributes: mode, ownership,\n"
 	    "                                 timestamps, links, xattr, all\n"
 	    "      --no-preserve=ATTR_LIST  do not keep these attributes\n"
+	    "      --parents                copy each SOURCE to DIRECTORY/SOURCE, making\n"
+	    "                                 the directories on the way\n"
 	    "  -R, -r, --recursive          copy directories recursively\n"
 	    "  -s, --symbolic-link          make symbolic links instead of copying\n"
 	    "  -u                           same as --update=older\n"
@@ -269,6 +281,17 @@ static const struct word update_words[] = {
 	{ "none", OPTIONS_UPDATE_NONE },
 	{ "none-fail", OPTIONS_UPDATE_NONE_FAIL },
 	{ "older", OPTIONS_UPDATE_OLDER },
+	{ NULL, 0 },
+};
+static const struct word backup_words[] = {
+	{ "none", OPTIONS_BACKUP_NONE },
+	{ "off", OPTIONS_BACKUP_NONE },
+	{ "simple", OPTIONS_BACKUP_SIMPLE },
+	{ "never", OPTIONS_BACKUP_SIMPLE },
+	{ "numbered", OPTIONS_BACKUP_NUMBERED },
+	{ "t", OPTIONS_BACKUP_NUMBERED },
+	{ "existing", OPTIONS_BACKUP_EXISTING },
+	{ "nil", OPTIONS_BACKUP_EXISTING },
 	{ NULL, 0 },
 };
 static const struct word reflink_words[] = {
@@ -445,6 +468,29 @@ options_parse(struct options *opts, int argc, char **argv)
 		case 'u':
 			opts->update = OPTIONS_UPDATE_OLDER;
 			break;
+		case 'b':
+		case OPT_BACKUP:
+			/* As cp: the argument, else $VERSION_CONTROL. */
+			if (optarg == NULL)
+				optarg = getenv("VERSION_CONTROL");
+			if (optarg == NULL || optarg[0] == '\0')
+				opts->backup = OPTIONS_BACKUP_EXISTING;
+			else if (parse_word("backup", optarg, NULL, backup_words,
+			    &opts->backup) < 0)
+				goto bad;
+			break;
+		case OPT_PARENTS:
+			opts->parents = 1;
+			break;
+		case 'S':
+			if (optarg[0] == '\0' || strchr(optarg, '/') != NULL) {
+				warnx("invalid backup suffix '%s'", optarg);
+				goto bad;
+			}
+			opts->suffix = optarg;
+			if (opts->backup == OPTIONS_BACKUP_NONE)
+				opts->backup = OPTIONS_BACKUP_EXISTING;
+			break;
 		case OPT_UPDATE:
 			if (parse_word("update", optarg, "older", update_words,
 			    &opts->update) < 0)
@@ -606,6 +652,9 @@ options_parse(struct options *opts, int argc, char **argv)
 		warnx("extra operand '%s'", opts->operands[2]);
 		goto bad;
 	}
+	if (opts->suffix == NULL && (opts->suffix =
+	    getenv("SIMPLE_BACKUP_SUFFIX")) == NULL)
+		opts->suffix = "~";
 	return OPTIONS_OK;
 bad:
 	usage_hint();

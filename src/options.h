@@ -48,6 +48,9 @@ struct options {
 	int		  copy_contents; /* -r: read specials as files */
 	int		  strip_slashes; /* --strip-trailing-slashes */
 	int		  keep_dir_symlink; /* follow dst links to dirs */
+	int		  backup;	/* -b, --backup: OPTIONS_BACKUP_* */
+	int		  parents;	/* --parents: DIR/SOURCE, dirs made */
+	const char	 *suffix;	/* -S: the simple backups' suffix */
 	int		  recursive;	/* -r, -R: copy directories */
 	int		  one_fs;	/* -x: stay on each source's filesystem */
 	int		  deref;	/* OPTIONS_DEREF_* for symlinks */
@@ -65,6 +68,12 @@ struct options {
 #define OPTIONS_UPDATE_NONE	1	/* none, as -n */
 #define OPTIONS_UPDATE_NONE_FAIL 2	/* none, and each is a failure */
 #define OPTIONS_UPDATE_OLDER	3	/* those older than the source */
+
+/* -b, --backup: what a replaced destination is kept as. */
+#define OPTIONS_BACKUP_NONE	0
+#define OPTIONS_BACKUP_SIMPLE	1	/* NAME~ (the suffix) */
+#define OPTIONS_BACKUP_NUMBERED	2	/* NAME.~N~ */
+#define OPTIONS_BACKUP_EXISTING	3	/* numbered if some are, else simple */
 
 /* -l, -s: make links instead of copies. */
 #define OPTIONS_LINK_NONE	0

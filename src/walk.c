@@ -12,6 +12,7 @@
 #include <sys/types.h>
 #include <sys/stat.h>
 
+#include <ctype.h>
 #include <dirent.h>
 #include <err.h>
 #include <errno.h>
@@ -396,6 +397,68 @@ walk_may_replace(const struct walk *w, const struct stat *sst,
 	return 0;
 }
 
+/*
+ * The highest N of dst's numbered backups (NAME.~N~) in its directory,
+ * 0 if it has none.
+ */
+static unsigned long
+backup_highest(const char *dst)
+{
+	const char	*slash = strrchr(dst, '/'), *base;
+	struct dirent	*de;
+	unsigned long	 n, max = 0;
+	size_t		 blen;
+	char		*dir, *end;
+	DIR		*dp;
+
+	base = slash != NULL ? slash + 1 : dst;
+	blen = strlen(base);
+	dir = slash == NULL ? xstrdup(".") : slash == dst ? xstrdup("/") :
+	    strndup(dst, (size_t)(slash - dst));
+	if (dir == NULL || (dp = opendir(dir)) == NULL) {
+		free(dir);
+		return 0;
+	}
+	while ((de = readdir(dp)) != NULL) {
+		if (strncmp(de->d_name, base, blen) != 0 ||
+		    strncmp(de->d_name + blen, ".~", 2) != 0 ||
+		    !isdigit((unsigned char)de->d_name[blen + 2]))
+			continue;
+		n = strtoul(de->d_name + blen + 2, &end, 10);
+		if (strcmp(end, "~") == 0 && n > max)
+			max = n;
+	}
+	(void)closedir(dp);
+	free(dir);
+	return max;
+}
+
+/*
+ * -b: move the destination about to be replaced to its backup name, as
+ * cp does; 0, or -1 after a message.
+ */
+static int
+walk_backup(const struct walk *w, const char *dst)
+{
+	unsigned long	 n = 0;
+	char		*name;
+	int		 ret = 0;
+
+	if (w->opts->backup != OPTIONS_BACKUP_SIMPLE)
+		n = backup_highest(dst);
+	if (w->opts->backup == OPTIONS_BACKUP_NUMBERED ||
+	    (w->opts->backup == OPTIONS_BACKUP_EXISTING && n > 0))
+		xasprintf(&name, "%s.~%lu~", dst, n + 1);
+	else
+		xasprintf(&name, "%s%s", dst, w->opts->suffix);
+	if (rename(dst, name) < 0) {
+		warn("cannot back up '%s' as '%s'", dst, name);
+		ret = -1;
+	}
+	free(name);
+	return ret;
+}
+
 /* -l, -s: a link to src at dst instead of a copy; a status. */
 static int
 walk_link(struct walk *w, const char *src, const char *dst, int dst_exists)
@@ -512,7 +575,12 @@ walk_file(struct walk *w, const char *src, const char *dst,
 		case -1:
 			return ACP_EXIT_FAIL;
 		}
-		if (opts->remove_destination && opts->link == OPTIONS_LINK_NONE) {
+		if (opts->backup != OPTIONS_BACKUP_NONE) {
+			if (walk_backup(w, dst) < 0)
+				return ACP_EXIT_FAIL;
+			dst_exists = 0;
+		} else if (opts->remove_destination &&
+		    opts->link == OPTIONS_LINK_NONE) {
 			if (unlink(dst) < 0) {
 				warn("cannot remove '%s'", dst);
 				return ACP_EXIT_FAIL;
@@ -599,6 +667,8 @@ walk_clear(const struct walk *w, const struct stat *sst, const char *dst)
 	}
 	if ((ret = walk_may_replace(w, sst, dst, &st)) != 0)
 		return ret;
+	if (w->opts->backup != OPTIONS_BACKUP_NONE)
+		return walk_backup(w, dst);
 	if (unlink(dst) < 0) {
 		warn("cannot remove '%s'", dst);
 		return -1;
@@ -920,6 +990,89 @@ is_dir(const char *path)
 	return 1;
 }
 
+/*
+ * --parents: DIR/a/b/c for the source a/b/c, making DIR/a and DIR/a/b
+ * where missing, each with the mode of the source directory it stands
+ * for (narrowed by the umask until parents_meta()).  The path, which the
+ * caller frees, or NULL after a message.
+ */
+static char *
+parents_target(struct walk *w, const char *dir, const char *src)
+{
+	struct stat	 st;
+	const char	*rel = src, *p;
+	char		*out, *sdir, *ddir;
+	int		 ok = 1;
+
+	while (*rel == '/')
+		rel++;
+	out = join(dir, rel);
+	for (p = strchr(rel, '/'); ok && p != NULL; p = strchr(p + 1, '/')) {
+		sdir = strndup(src, (size_t)(p - src));
+		ddir = strndup(out, strlen(dir) + 1 + (size_t)(p - rel));
+		if (sdir == NULL || ddir == NULL)
+			err(1, "strndup");
+		if (lstat(ddir, &st) == 0) {
+			if (!S_ISDIR(st.st_mode)) {
+				warnx("'%s' is not a directory", ddir);
+				ok = 0;
+			}
+		} else if (stat(sdir, &st) < 0) {
+			warn("cannot stat '%s'", sdir);
+			ok = 0;
+		} else if (mkdir(ddir, (st.st_mode & 07777) | S_IRWXU) < 0) {
+			warn("cannot make directory '%s'", ddir);
+			ok = 0;
+		} else {
+			if (w->opts->verbose)
+				printf("%s -> %s\n", sdir, ddir);
+			if (!(w->opts->preserve & META_MODE) &&
+			    (st.st_mode & S_IRWXU) != S_IRWXU)
+				(void)chmod(ddir, st.st_mode & 07777 &
+				    ~w->c->umask);
+		}
+		free(sdir);
+		free(ddir);
+	}
+	if (!ok) {
+		free(out);
+		return NULL;
+	}
+	return out;
+}
+
+/*
+ * --parents with -p or -a: the directories made for src's parents take
+ * their sources' metadata once what went in them is done.
+ */
+static int
+parents_meta(struct walk *w, const char *dir, const char *src)
+{
+	struct stat	 st;
+	const char	*rel = src, *p;
+	char		*sdir, *ddir;
+	int		 status = ACP_EXIT_OK;
+
+	if (!(w->opts->preserve & (META_MODE | META_OWNERSHIP |
+	    META_TIMESTAMPS | META_XATTR)))
+		return ACP_EXIT_OK;
+	copier_wait(w->c, NULL);
+	while (*rel == '/')
+		rel++;
+	for (p = strrchr(rel, '/'); p != NULL && p > rel;
+	    p = memrchr(rel, '/', (size_t)(p - rel))) {
+		sdir = strndup(src, (size_t)(p - src));
+		if (sdir == NULL)
+			err(1, "strndup");
+		xasprintf(&ddir, "%s/%.*s", dir, (int)(p - rel), rel);
+		if (stat(sdir, &st) == 0 && walk_meta(w, sdir, ddir, &st) < 0)
+			status = ACP_EXIT_FAIL;
+		free(sdir);
+		free(ddir);
+	}
+	return status;
+}
+
 /* Wait for every job, then flush directories; the run's status. */
 static int
 walk_end(struct walk *w, int status, struct walk_stats *ws)
@@ -967,6 +1120,10 @@ walk_run(const struct options *opts, struct copier *c, FILE *manifest,
 	} else
 		nsrc--;
 
+	if (dir == NULL && opts->parents) {
+		warnx("with --parents, the destination must be a directory");
+		return ACP_EXIT_FAIL;
+	}
 	if (dir == NULL) {
 		/* Relative to where the copy went: its own name. */
 		dst = last_component(opts->operands[1]);
@@ -986,11 +1143,25 @@ walk_run(const struct options *opts, struct copier *c, FILE *manifest,
 		len = strlen(src);
 		while (opts->strip_slashes && len > 1 && src[len - 1] == '/')
 			src[--len] = '\0';
-		dst = target_in_dir(dir, src);
-		name = strrchr(dst, '/');
-		name = opts->manifest_relative && name != NULL ? name + 1 : dst;
+		if (opts->parents) {
+			if ((dst = parents_target(&w, dir, src)) == NULL) {
+				status = status_merge(status, ACP_EXIT_FAIL);
+				free(src);
+				continue;
+			}
+			name = dst + strlen(dir) + 1;
+		} else {
+			dst = target_in_dir(dir, src);
+			name = strrchr(dst, '/');
+			name = name != NULL ? name + 1 : dst;
+		}
+		if (!opts->manifest_relative)
+			name = dst;
 		status = status_merge(status, walk_entry(&w, src, dst, name,
 		    1));
+		if (opts->parents)
+			status = status_merge(status, parents_meta(&w, dir,
+			    src));
 		free(src);
 		free(dst);
 	}

@@ -7,7 +7,7 @@
 # 9.1 lacks (--update=none, none-fail) are checked on their own.
 . "${top_srcdir:-.}/tests/lib.sh"
 
-plan 19
+plan 27
 cd "$T" || exit 1
 
 # scene DIR: old and new files, a directory, a symlink, a FIFO.
@@ -104,6 +104,36 @@ rc=0
     "$ACP" -r --keep-directory-symlink src/. dst &&
     [ -L dst/subdir ] && [ "$(cat elsewhere/g)" = deep ]) || rc=1
 ok $rc "--keep-directory-symlink: a symlink to a directory in the way is followed"
+
+both -b src/new src/stale dst
+ok $? "-b: each replaced file kept as NAME~"
+both -S .bak src/new dst
+ok $? "-S .bak: the suffix given, and -S alone makes backups"
+both --backup=numbered src/new src/link dst
+ok $? "--backup=numbered: NAME.~1~, a symlink in the way backed up as a link"
+
+both --parents src/sub/f src/new dst
+ok $? "--parents: DIR/SOURCE, with the directories on the way"
+both --parents src/new dst/new
+ok $? "--parents onto a file that is not a directory: refused"
+scene a && touch -d '2003-03-03' a/src/sub &&
+    (cd a && "$ACP" -a --parents src/sub/f dst) &&
+    [ "$(stat -c %Y a/dst/src/sub)" = "$(stat -c %Y a/src/sub)" ] &&
+    [ "$(cat a/dst/src/sub/f)" = in-sub ]
+ok $? "-a --parents: the directories made take their sources' times"
+
+# twice TOOL ARGS...: run twice in a fresh scene DIR=$1.
+twice() {
+	_d=$1
+	shift
+	scene "$_d" && (cd "$_d" && "$@" && "$@") 2> /dev/null
+}
+twice c cp --backup=numbered src/new dst && twice a "$ACP" --backup=numbered src/new dst &&
+    [ "$(state c)" = "$(state a)" ] && [ -e a/dst/new.~2~ ]
+ok $? "--backup=numbered twice: .~1~ and .~2~, as cp"
+twice c cp --backup=existing src/new dst && twice a "$ACP" --backup=existing src/new dst &&
+    [ "$(state c)" = "$(state a)" ] && [ -e a/dst/new~ ]
+ok $? "--backup=existing with no numbered backups: simple ones, as cp"
 
 # -i answers from stdin; the prompt as cp's, with acp's name.
 scene a
