@@ -116,10 +116,21 @@ target_in_dir(const char *dir, const char *src)
  * name, to the destination path its first name was copied to.  Open
  * addressing, grown at half full; it holds only multiply-linked files.
  */
+/* A second name met while its first copy was in flight. */
+struct pendlink {
+	char		*src;
+	char		*dst;
+	int		 dst_exists;
+	struct wdir	*dir;		/* a reference: the link changes it */
+	struct pendlink	*next;
+};
+
 struct linkent {
 	dev_t			 dev;
 	ino_t			 ino;
 	char			*dst;	/* NULL: empty slot */
+	struct pendlink		*waiting; /* names to link when it is done */
+	struct pendlink		**tail;
 	const struct copy_job	*pending; /* its copy, still in flight */
 	int			 failed;  /* that copy failed: copy again */
 };
@@ -190,19 +201,27 @@ linkmap_add(struct linkmap *m, const struct stat *st, const char *dst,
 	m->tab[i].dst = xstrdup(dst);
 	m->tab[i].pending = job;
 	m->tab[i].failed = 0;
+	m->tab[i].waiting = NULL;
 	m->used++;
 }
 
-/* The copy of st's first name is finished (ok: it succeeded). */
-static void
+/*
+ * The copy of st's first name is finished (ok: it succeeded); the names
+ * that waited for it, which the caller links and frees.
+ */
+static struct pendlink *
 linkmap_settle(struct linkmap *m, const struct stat *st, int ok)
 {
 	struct linkent	*e;
+	struct pendlink	*list;
 
 	if ((e = linkmap_find(m, st)) == NULL)
-		return;
+		return NULL;
 	e->pending = NULL;
 	e->failed = !ok;
+	list = e->waiting;
+	e->waiting = NULL;
+	return list;
 }
 
 static void
@@ -500,6 +519,43 @@ wjob_free(struct wjob *wj)
 }
 
 /*
+ * Link the names that waited for the first copy of their file, now that
+ * it is done (ok) or failed.
+ */
+static void
+walk_link_waiting(struct walk *w, const char *first, struct pendlink *p,
+    int ok)
+{
+	struct pendlink	*next;
+	int		 status;
+
+	for (; p != NULL; p = next) {
+		next = p->next;
+		status = ACP_EXIT_FAIL;
+		if (!ok)
+			warnx("cannot create hard link '%s' to '%s': its copy "
+			    "failed", p->dst, first);
+		else if (p->dst_exists && unlink(p->dst) < 0)
+			warn("cannot remove '%s'", p->dst);
+		else if (link(first, p->dst) < 0)
+			warn("cannot create hard link '%s' to '%s'", p->dst,
+			    first);
+		else {
+			walk_verbose(w, p->src, p->dst);
+			w->st.hardlinks++;
+			status = ACP_EXIT_OK;
+		}
+		if (status != ACP_EXIT_OK)
+			w->st.errors++;
+		w->status = status_merge(w->status, status);
+		wdir_put(w, p->dir);
+		free(p->src);
+		free(p->dst);
+		free(p);
+	}
+}
+
+/*
  * A copy came back from the copier (in the order it was submitted): print
  * it under -v, record its hard-link name, its manifest line and its
  * status, and let go of its directory.
@@ -510,10 +566,11 @@ walk_file_done(struct copy_job *job)
 	struct wjob		*wj = (struct wjob *)job;
 	struct walk		*w = wj->w;
 	const struct options	*opts = w->opts;
+	struct pendlink		*waiting = NULL;
 	int			 status;
 
 	if (wj->linked)
-		linkmap_settle(&w->links, &job->sst, job->ret == 0);
+		waiting = linkmap_settle(&w->links, &job->sst, job->ret == 0);
 	if (job->ret < 0) {
 		w->st.errors++;
 		status = ACP_EXIT_FAIL;
@@ -535,6 +592,7 @@ walk_file_done(struct copy_job *job)
 		    opts->tag);
 out:
 	w->status = status_merge(w->status, status);
+	walk_link_waiting(w, wj->dst, waiting, job->ret == 0);
 	wdir_put(w, wj->dir);
 	wjob_free(wj);
 }
@@ -547,6 +605,7 @@ walk_file(struct walk *w, const char *src, const char *dst,
 	const struct options	*opts = w->opts;
 	struct wjob		*wj;
 	struct linkent		*first;
+	struct pendlink		*pl;
 	struct stat		 dstst;
 	int			 dst_exists = 0, links;
 
@@ -598,13 +657,26 @@ walk_file(struct walk *w, const char *src, const char *dst,
 
 	/*
 	 * A second name of a file already copied: link it, as cp -a does.
-	 * If the first copy is still in flight, wait for it (and those
-	 * before it); if it failed, this name is copied instead.
+	 * If the first copy is still in flight, the link is made when it
+	 * is done; if it failed, this name is copied instead.
 	 */
 	links = (opts->preserve & META_LINKS) && sst->st_nlink > 1;
 	if (links && (first = linkmap_find(&w->links, sst)) != NULL) {
-		if (first->pending != NULL)
-			copier_wait(w->c, first->pending);
+		if (first->pending != NULL) {
+			/* Linked when the first copy is done: no waiting. */
+			pl = xcalloc(1, sizeof(*pl));
+			pl->src = xstrdup(src);
+			pl->dst = xstrdup(dst);
+			pl->dst_exists = dst_exists;
+			if ((pl->dir = w->cur) != NULL)
+				pl->dir->refs++;
+			if (first->waiting == NULL)
+				first->waiting = pl;
+			else
+				*first->tail = pl;
+			first->tail = &pl->next;
+			return ACP_EXIT_OK;
+		}
 		if (!first->failed) {
 			if (dst_exists && unlink(dst) < 0) {
 				warn("cannot remove '%s'", dst);

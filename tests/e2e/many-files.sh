@@ -6,7 +6,7 @@
 # and exit 1, and the walker's memory does not grow with the tree.
 . "${top_srcdir:-.}/tests/lib.sh"
 
-plan $((6 * $(nengines) + 2))
+plan $((6 * $(nengines) + 3))
 cd "$T" || exit 1
 
 # 1200 files of 0 to 70000 bytes in 12 directories, cut from one blob.
@@ -71,6 +71,22 @@ for e in $engines; do
 	ok $? "$e: and the other 1199 files are copied"
 done
 skip_engines 6
+
+# Hard links whose second name comes right after the first, while the
+# first copy is still in flight: linked when it is done.
+mkdir hl
+i=0
+while [ "$i" -lt 300 ]; do
+	head -c $((i * 10)) blob > "hl/f$i" && ln "hl/f$i" "hl/f$i.link"
+	i=$((i + 1))
+done
+run_acp -a -v hl hl.out
+[ "$rc" -eq 0 ] && diff -r hl hl.out > /dev/null &&
+    [ "$(grep -c "" "$T/stdout")" -eq 601 ] &&
+    [ "$(find hl.out -type f -links 2 | wc -l)" -eq 600 ] &&
+    [ "$(stat -c %i hl.out/f7)" = "$(stat -c %i hl.out/f7.link)" ] &&
+    [ "$(stat -c %Y hl)" = "$(stat -c %Y hl.out)" ]
+ok $? "300 hard-link pairs met in flight: linked, all printed, dir time kept"
 
 # No engine named and no checksum: small files go by splice.
 rm -rf dst
