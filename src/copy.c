@@ -1068,7 +1068,9 @@ open_dest(const struct copy_job *job, const struct stat *sst, int *created)
 
 	*created = 0;
 	if (job->dst_exists) {
-		if ((fd = open(job->dst, flags | O_TRUNC)) >= 0)
+		/* --attributes-only keeps an existing file's data. */
+		if ((fd = open(job->dst, flags | (job->attr_only ? 0 :
+		    O_TRUNC))) >= 0)
 			return fd;
 		if (!job->force || errno == ENOENT) {
 			if (errno != ENOENT) {
@@ -1199,6 +1201,13 @@ file_data_start(struct copier *c, struct cfile *f)
 	struct stat		 dst;
 	int			 sreg = S_ISREG(sst->st_mode);
 	int			 want_ddirect;
+
+	if (f->job->attr_only) {
+		/* --attributes-only: the file, its metadata, no data. */
+		f->plan.eof = -1;
+		f->state = S_DATA_END;
+		return;
+	}
 
 	/*
 	 * Pipes, sockets and character devices cannot pread: read them in

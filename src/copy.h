@@ -94,6 +94,7 @@ struct copy_job {
 	int			 force;		/* -f: unlink dst if unopenable */
 	unsigned		 preserve;	/* META_* to keep */
 	int			 verify;	/* read the copy back, hash it */
+	int			 attr_only;	/* --attributes-only: no data */
 	const struct checksum_algo *algo; /* HASH: the algorithm */
 	copier_done_fn		*done;		/* called once, when reported */
 	void			*arg;		/* the caller's */

@@ -43,6 +43,7 @@ enum {
 	OPT_UPDATE,
 	OPT_BACKUP,
 	OPT_PARENTS,
+	OPT_ATTRIBUTES_ONLY,
 	OPT_REMOVE_DESTINATION,
 	OPT_COPY_CONTENTS,
 	OPT_STRIP_TRAILING_SLASHES,
@@ -57,6 +58,7 @@ static const char short_opts[] = "abdfHiLlnPprRsS:t:Tuvx";
 static const struct option long_opts[] = {
 	{ "archive", no_argument, NULL, 'a' },
 	{ "atomic", no_argument, NULL, OPT_ATOMIC },
+	{ "attributes-only", no_argument, NULL, OPT_ATTRIBUTES_ONLY },
 	{ "backup", optional_argument, NULL, OPT_BACKUP },
 	{ "block-size", required_argument, NULL, OPT_BLOCK_SIZE },
 	{ "check", required_argument, NULL, OPT_CHECK },
@@ -121,6 +123,7 @@ usage(void)
 	    "\n"
 	    "  -a, --archive                same as -dR --preserve=all\n"
 	    "  -d                           same as --no-dereference --preserve=links\n"
+	    "      --attributes-only        copy no file data, only the attributes\n"
 	    "  -b                           like --backup, but takes no argument\n"
 	    "      --backup[=CONTROL]       keep each replaced destination: none, simple\n"
 	    "                                 (NAME~), numbered (NAME.~N~), existing\n"
@@ -482,6 +485,9 @@ options_parse(struct options *opts, int argc, char **argv)
 		case OPT_PARENTS:
 			opts->parents = 1;
 			break;
+		case OPT_ATTRIBUTES_ONLY:
+			opts->attr_only = 1;
+			break;
 		case 'S':
 			if (optarg[0] == '\0' || strchr(optarg, '/') != NULL) {
 				warnx("invalid backup suffix '%s'", optarg);
@@ -620,6 +626,12 @@ options_parse(struct options *opts, int argc, char **argv)
 			goto bad;
 		}
 		return OPTIONS_OK;
+	}
+	if (opts->attr_only && (opts->algo != NULL || opts->manifest != NULL ||
+	    opts->verify || opts->atomic || opts->link != OPTIONS_LINK_NONE)) {
+		warnx("--attributes-only copies no data: it cannot be hashed, "
+		    "made atomic or linked");
+		goto bad;
 	}
 	if (opts->reflink == COPY_REFLINK_ALWAYS && (opts->algo != NULL ||
 	    opts->manifest != NULL || opts->verify)) {

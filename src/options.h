@@ -50,6 +50,7 @@ struct options {
 	int		  keep_dir_symlink; /* follow dst links to dirs */
 	int		  backup;	/* -b, --backup: OPTIONS_BACKUP_* */
 	int		  parents;	/* --parents: DIR/SOURCE, dirs made */
+	int		  attr_only;	/* --attributes-only: no file data */
 	const char	 *suffix;	/* -S: the simple backups' suffix */
 	int		  recursive;	/* -r, -R: copy directories */
 	int		  one_fs;	/* -x: stay on each source's filesystem */

@@ -712,6 +712,7 @@ walk_file(struct walk *w, const char *src, const char *dst,
 	wj->job.force = opts->force;
 	wj->job.preserve = opts->preserve;
 	wj->job.verify = opts->verify;
+	wj->job.attr_only = opts->attr_only;
 	wj->job.done = walk_file_done;
 	if (links)
 		linkmap_add(&w->links, sst, dst, &wj->job);

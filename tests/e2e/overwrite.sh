@@ -7,7 +7,7 @@
 # 9.1 lacks (--update=none, none-fail) are checked on their own.
 . "${top_srcdir:-.}/tests/lib.sh"
 
-plan 27
+plan 31
 cd "$T" || exit 1
 
 # scene DIR: old and new files, a directory, a symlink, a FIFO.
@@ -121,6 +121,16 @@ scene a && touch -d '2003-03-03' a/src/sub &&
     [ "$(stat -c %Y a/dst/src/sub)" = "$(stat -c %Y a/src/sub)" ] &&
     [ "$(cat a/dst/src/sub/f)" = in-sub ]
 ok $? "-a --parents: the directories made take their sources' times"
+
+both --attributes-only -p src/new dst
+ok $? "--attributes-only -p onto an existing file: its data kept, as cp"
+both --attributes-only src/sub/f dst/x
+ok $? "--attributes-only to a new file: an empty file"
+both -r --attributes-only src dst/attr
+ok $? "-r --attributes-only: the tree's shape, no data"
+run_acp --attributes-only --checksum src/new x
+[ "$rc" -eq 2 ] && [ ! -e x ]
+ok $? "--attributes-only with --checksum: a usage error (exit 2)"
 
 # twice TOOL ARGS...: run twice in a fresh scene DIR=$1.
 twice() {
