@@ -222,7 +222,12 @@ progress_draw(struct progress *p, uint64_t bytes, uint64_t files,
 		    (double)(tbytes - bytes) / p->rate);
 	} else
 		snprintf(eta, sizeof(eta), "ETA --:--");
-	if (pct >= 0 || last)
+	if (!p->counting && !counted) {
+		/* Nothing counts the totals (--check): what is done. */
+		n = snprintf(line, sizeof(line), "%s%s  %llu files  %s/s%s%s",
+		    p->tty ? "" : "acp: ", done, (unsigned long long)files, rate,
+		    last ? "  " : "", last ? eta : "");
+	} else if (pct >= 0 || last)
 		n = snprintf(line, sizeof(line), "%s%s / %s  %3d%%  %llu / %llu "
 		    "files  %s/s  %s", p->tty ? "" : "acp: ", done,
 		    counted ? total : done, pct >= 0 ? pct : 100,
@@ -285,7 +290,8 @@ progress_end(struct progress *p, uint64_t bytes, uint64_t files)
 		p->stop = 1;
 		pthread_mutex_unlock(&p->lock);
 		pthread_join(p->counter, NULL);
-		p->counting = 0;
+		/* Stopped early or not, the totals are what was done. */
+		p->counted = 1;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	progress_draw(p, bytes, files, NULL, &now, 1);

@@ -5,7 +5,7 @@
 # lines; the last one says 100% with the totals the counting thread found.
 . "${top_srcdir:-.}/tests/lib.sh"
 
-plan 5
+plan 6
 cd "$T" || exit 1
 
 mkdir tree
@@ -21,6 +21,12 @@ run_acp --progress -r tree out
     [ "$(wc -l < "$T/stderr")" -eq 1 ] &&
     grep -q "^acp: [0-9.]*[KMG]* / [0-9.]*[KMG]*  100%  30 / 30 files  [0-9.]*[KMGB]*/s  in [0-9.]* s$" "$T/stderr"
 ok $? "not a terminal: a plain last line, 100% of 30 files ($total bytes)"
+
+run_acp --checksum=sha256 --manifest=m -r tree out2
+run_acp --check=m --progress
+[ "$rc" -eq 0 ] && [ "$(grep -c ': OK$' "$T/stdout")" -eq 30 ] &&
+    grep -q "^acp: [0-9.]*[KMG]*  30 files  [0-9.]*[KMGB]*/s  in [0-9.]* s$" "$T/stderr"
+ok $? "--check --progress: what was hashed, 30 files, no totals to guess"
 
 if ! command -v script > /dev/null; then
 	for _ in 1 2 3 4; do skip "needs script(1) for a terminal"; done
