@@ -64,8 +64,9 @@ cleanup_mounts="$T/full"
 mkdata small1 100000 s1
 mkdata big 5000000 big
 mkdata small2 100000 s2
-# One file at a time, the small ones fit and the big one does not.
-run_acp --queue-depth=1 small1 big small2 full
+# The small files, submitted first, are written in the ring's first round
+# (200 KB of 2 MiB); the big one runs out of room after them.
+run_acp small1 small2 big full
 [ "$rc" -eq 1 ] && grep -q "acp: error writing 'full/big' at offset [0-9]*: No space left on device" "$T/stderr"
 ok $? "ENOSPC: exit 1, the file and the reason named"
 [ ! -e full/big ]
