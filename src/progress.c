@@ -14,7 +14,6 @@
 
 #include <dirent.h>
 #include <fcntl.h>
-#include <libutil.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +21,7 @@
 #include <unistd.h>
 
 #include "progress.h"
+#include "stats.h"
 
 #define PROGRESS_TTY_NS		200000000LL	/* five draws a second */
 #define PROGRESS_LOG_NS		5000000000LL	/* a log line each 5 s */
@@ -144,15 +144,6 @@ progress_count_start(struct progress *p)
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 
-/* A size for the line, as ls -h writes it. */
-static void
-human(char *buf, uint64_t n)
-{
-	if (humanize_number(buf, 5, (int64_t)n, "", HN_AUTOSCALE,
-	    HN_DECIMAL | HN_NOSPACE | HN_B) < 0)
-		snprintf(buf, 5, "?");
-}
-
 static void
 eta_text(char *buf, size_t len, double secs)
 {
@@ -207,9 +198,9 @@ progress_draw(struct progress *p, uint64_t bytes, uint64_t files,
 	if (counted && tfiles < files)
 		tfiles = files;
 
-	human(done, bytes);
-	human(total, tbytes);
-	human(rate, (uint64_t)p->rate);
+	stats_size(done, sizeof(done), bytes);
+	stats_size(total, sizeof(total), tbytes);
+	stats_size(rate, sizeof(rate), (uint64_t)p->rate);
 	if (counted && tbytes > 0)
 		pct = (int)(bytes * 100 / tbytes);
 	else if (counted)

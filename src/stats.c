@@ -24,16 +24,15 @@ stats_parse(const char *s)
 	return -1;
 }
 
-/* A size as humanize_number writes it, as ls -h does ("1.5G", "512B"). */
-static void
-human(char *buf, size_t len, uint64_t n)
+void
+stats_size(char *buf, size_t len, uint64_t n)
 {
 	/* Four characters and the NUL: the scale is chosen to fit. */
 	if (len > 5)
 		len = 5;
 	if (humanize_number(buf, len, (int64_t)n, "", HN_AUTOSCALE,
 	    HN_DECIMAL | HN_NOSPACE | HN_B) < 0)
-		snprintf(buf, len, "%lluB", (unsigned long long)n);
+		snprintf(buf, len, "?");
 }
 
 static double
@@ -79,11 +78,11 @@ stats_print(FILE *fp, const struct run_stats *st, int form)
 		    st->status);
 		return;
 	}
-	human(bytes, sizeof(bytes), st->bytes > st->hashed &&
+	stats_size(bytes, sizeof(bytes), st->bytes > st->hashed &&
 	    strcmp(st->mode, "copy") == 0 ? st->bytes : st->hashed);
-	human(speed, sizeof(speed), (uint64_t)rate(st));
-	human(bs, sizeof(bs), st->block_size);
-	human(holes, sizeof(holes), st->holes);
+	stats_size(speed, sizeof(speed), (uint64_t)rate(st));
+	stats_size(bs, sizeof(bs), st->block_size);
+	stats_size(holes, sizeof(holes), st->holes);
 	if (strcmp(st->mode, "check") == 0)
 		fprintf(fp, "acp: checked %llu file%s, %s in %.2f s, %s/s\n",
 		    (unsigned long long)st->files, st->files == 1 ? "" : "s",

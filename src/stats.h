@@ -7,6 +7,7 @@
 #ifndef ACP_STATS_H
 #define ACP_STATS_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -41,6 +42,12 @@ struct run_stats {
 
 /* Print st in the given form (STATS_HUMAN or STATS_JSON) to fp. */
 void	stats_print(FILE *fp, const struct run_stats *st, int form);
+
+/*
+ * n bytes in at most four characters, as ls -h writes sizes ("1.5G",
+ * "512B"), into buf (len of at least 5).
+ */
+void	stats_size(char *buf, size_t len, uint64_t n);
 
 /* Parse "human" or "json" (NULL: human); STATS_* or -1. */
 int	stats_parse(const char *);
