@@ -38,6 +38,7 @@
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -438,13 +439,14 @@ creq_release(struct copier *c, struct creq *q)
 }
 
 /*
- * Issue one open, statx, fsync or close for f.  1 when it is in flight,
- * 0 when no request is free (f->state is retried on the next round), or
- * -1 with the file failed.
+ * Issue one open, statx, fsync or close for f and move it to state next,
+ * where its completion finds it.  1 when it is in flight, 0 when no
+ * request is free (f->state stays, to be retried on the next round), or
+ * -1 with the file failed (f->state is S_END).
  */
 static int
 file_op(struct copier *c, struct cfile *f, enum engine_op op, int fd,
-    const char *path, int flags, mode_t mode)
+    const char *path, int flags, mode_t mode, enum cstate next)
 {
 	struct creq	*q;
 
@@ -460,9 +462,33 @@ file_op(struct copier *c, struct cfile *f, enum engine_op op, int fd,
 	q->closing_dst = op == ENGINE_OP_CLOSE && fd == f->dfd;
 	if (creq_queue(c, q) < 0) {
 		creq_release(c, q);
+		f->state = S_END;
 		return -1;
 	}
 	f->waiting++;
+	f->state = next;
+	return 1;
+}
+
+/*
+ * The open or statx that f waited for failed: say so (fmt names the
+ * file) and end it.  1 if so, 0 when it succeeded.
+ */
+static int	file_op_failed(struct cfile *, const char *, ...)
+		    __attribute__((format(printf, 2, 3)));
+
+static int
+file_op_failed(struct cfile *f, const char *fmt, ...)
+{
+	va_list	ap;
+
+	if (f->opres >= 0)
+		return 0;
+	va_start(ap, fmt);
+	vwarnc((int)-f->opres, fmt, ap);
+	va_end(ap);
+	file_fail_said(f, (int)f->opres);
+	f->state = S_END;
 	return 1;
 }
 
@@ -1592,7 +1618,6 @@ file_open_dst(struct copier *c, struct cfile *f)
 	struct copy_job	*job = f->job;
 	struct stat	 dst;
 	mode_t		 mode = f->sst.st_mode & (S_IRWXU | S_IRWXG | S_IRWXO);
-	int		 ret;
 
 	f->state = S_DATA_START;
 	if (c->atomic && (!job->dst_exists || S_ISREG(job->dst_mode))) {
@@ -1608,14 +1633,9 @@ file_open_dst(struct copier *c, struct cfile *f)
 	}
 	if (!job->dst_exists) {
 		/* The common case, through the ring: a new file. */
-		ret = file_op(c, f, ENGINE_OP_OPENAT, -1, f->dst, O_WRONLY |
-		    O_CLOEXEC | O_NOCTTY | O_CREAT | O_EXCL, mode);
-		if (ret == 0)
-			f->state = S_OPEN_DST;
-		else if (ret < 0)
-			f->state = S_END;
-		else
-			f->state = S_OPENED_DST;
+		f->state = S_OPEN_DST;
+		(void)file_op(c, f, ENGINE_OP_OPENAT, -1, f->dst, O_WRONLY |
+		    O_CLOEXEC | O_NOCTTY | O_CREAT | O_EXCL, mode, S_OPENED_DST);
 		return;
 	}
 	/* An FIFO or device is written into, as cp does. */
@@ -1667,38 +1687,25 @@ file_step(struct copier *c, struct cfile *f)
 				f->state = S_END;
 				break;
 			}
-			ret = file_op(c, f, ENGINE_OP_OPENAT, -1, f->src,
-			    O_RDONLY | O_CLOEXEC | O_NOCTTY, 0);
-			if (ret == 0)
+			if (file_op(c, f, ENGINE_OP_OPENAT, -1, f->src,
+			    O_RDONLY | O_CLOEXEC | O_NOCTTY, 0, S_OPENED_SRC) == 0)
 				return;
-			f->state = ret < 0 ? S_END : S_OPENED_SRC;
 			break;
 		case S_OPENED_SRC:
-			if (f->opres < 0) {
-				warnc((int)-f->opres, "cannot open '%s' for "
-				    "reading", f->src);
-				file_fail_said(f, (int)f->opres);
-				f->state = S_END;
+			if (file_op_failed(f, "cannot open '%s' for reading",
+			    f->src))
 				break;
-			}
 			f->sfd = (int)f->opres;
 			f->state = S_STAT_SRC;
 			break;
 		case S_STAT_SRC:
-			ret = file_op(c, f, ENGINE_OP_STATX, f->sfd, NULL, 0,
-			    0);
-			if (ret == 0)
+			if (file_op(c, f, ENGINE_OP_STATX, f->sfd, NULL, 0, 0,
+			    S_STATED_SRC) == 0)
 				return;
-			f->state = ret < 0 ? S_END : S_STATED_SRC;
 			break;
 		case S_STATED_SRC:
-			if (f->opres < 0) {
-				warnc((int)-f->opres, "cannot fstat '%s'",
-				    f->src);
-				file_fail_said(f, (int)f->opres);
-				f->state = S_END;
+			if (file_op_failed(f, "cannot fstat '%s'", f->src))
 				break;
-			}
 			stat_from_statx(&f->sst, &f->stx);
 			if (job->kind == COPY_JOB_HASH) {
 				if (S_ISDIR(f->sst.st_mode)) {
@@ -1730,13 +1737,9 @@ file_step(struct copier *c, struct cfile *f)
 				return;
 			break;
 		case S_OPENED_DST:
-			if (f->opres < 0) {
-				warnc((int)-f->opres, "cannot create regular "
-				    "file '%s'", f->dst);
-				file_fail_said(f, (int)f->opres);
-				f->state = S_END;
+			if (file_op_failed(f, "cannot create regular "
+			    "file '%s'", f->dst))
 				break;
-			}
 			f->dfd = (int)f->opres;
 			f->created = 1;
 			f->dreg = 1;
@@ -1781,12 +1784,10 @@ file_step(struct copier *c, struct cfile *f)
 			 * inode too (fdatasync may leave a mode or times
 			 * change in memory).
 			 */
-			ret = file_op(c, f, (job->preserve & ~META_LINKS) ?
+			if (file_op(c, f, (job->preserve & ~META_LINKS) ?
 			    ENGINE_OP_FSYNC_ALL : ENGINE_OP_FSYNC, f->dfd, NULL,
-			    0, 0);
-			if (ret == 0)
+			    0, 0, S_SYNCED) == 0)
 				return;
-			f->state = ret < 0 ? S_END : S_SYNCED;
 			break;
 		case S_SYNCED:
 			f->state = f->err != 0 ? S_END : S_STAT_END;
@@ -1796,11 +1797,9 @@ file_step(struct copier *c, struct cfile *f)
 				f->state = S_CLOSE;
 				break;
 			}
-			ret = file_op(c, f, ENGINE_OP_STATX, f->sfd, NULL, 0,
-			    0);
-			if (ret == 0)
+			if (file_op(c, f, ENGINE_OP_STATX, f->sfd, NULL, 0, 0,
+			    S_STATED_END) == 0)
 				return;
-			f->state = ret < 0 ? S_END : S_STATED_END;
 			break;
 		case S_STATED_END:
 			if (f->opres == 0) {
@@ -1816,17 +1815,19 @@ file_step(struct copier *c, struct cfile *f)
 			twin_close(&f->ddirect);
 			if (f->sfd >= 0) {
 				if ((ret = file_op(c, f, ENGINE_OP_CLOSE,
-				    f->sfd, NULL, 0, 0)) == 0)
+				    f->sfd, NULL, 0, 0, S_CLOSE)) == 0)
 					return;
-				if (ret > 0)
-					f->sfd = -1;
+				if (ret < 0)
+					break;
+				f->sfd = -1;
 			}
 			if (f->dfd >= 0) {
 				if ((ret = file_op(c, f, ENGINE_OP_CLOSE,
-				    f->dfd, NULL, 0, 0)) == 0)
+				    f->dfd, NULL, 0, 0, S_CLOSED)) == 0)
 					return;
-				if (ret > 0)
-					f->dfd = -1;
+				if (ret < 0)
+					break;
+				f->dfd = -1;
 			}
 			f->state = S_CLOSED;
 			break;
