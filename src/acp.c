@@ -14,6 +14,7 @@
 #include <sys/resource.h>
 
 #include <err.h>
+#include <locale.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,6 +52,28 @@ copy_files_in_flight(unsigned depth)
 	if (n > 4096)
 		n = 4096;
 	return n < 1 ? 1 : (unsigned)n;
+}
+
+/*
+ * Take the hard limit on open files as the soft one (capped): each
+ * directory being copied holds two descriptors until its entries are
+ * done, and a deep tree holds its whole chain, so the common soft limit
+ * of 1024 would make a deep copy wait for itself.
+ */
+static void
+raise_open_files(void)
+{
+	struct rlimit	rl;
+	rlim_t		want;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return;
+	want = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > 65536 ? 65536 :
+	    rl.rlim_max;
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < want) {
+		rl.rlim_cur = want;
+		(void)setrlimit(RLIMIT_NOFILE, &rl);
+	}
 }
 
 /* --progress: the copier's tick draws the line when it is due. */
@@ -211,6 +234,8 @@ main(int argc, char **argv)
 	int			ret, status;
 
 	setprogname(argv[0]);
+	/* Names in messages are quoted as the locale prints them. */
+	(void)setlocale(LC_CTYPE, "");
 	switch (options_parse(&opts, argc, argv)) {
 	case OPTIONS_EXIT:
 		return fflush(stdout) == 0 ? ACP_EXIT_OK : ACP_EXIT_FAIL;
@@ -219,6 +244,7 @@ main(int argc, char **argv)
 	}
 
 	signals_init();
+	raise_open_files();
 	files = copy_files_in_flight(opts.queue_depth);
 	memset(&params, 0, sizeof(params));
 	params.depth = copier_requests(opts.queue_depth, files);

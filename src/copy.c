@@ -44,6 +44,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "at.h"
 #include "checksum.h"
 #include "chunk.h"
 #include "copy.h"
@@ -103,9 +104,12 @@ struct cfile {
 	enum cstate		 state;
 	const char		*src;
 	const char		*dst;
+	struct at		 sat;		/* src, relative to a directory */
+	struct at		 dat;		/* dst, likewise */
 	int			 sfd;
 	int			 dfd;
-	char			*tmp;		/* --atomic: the temporary name */
+	char			*tmp;		/* --atomic: the temporary name,
+						   in dat's directory */
 	mode_t			 tmode;		/* and the mode it gets */
 	int			 created;	/* we made dst (or tmp) */
 	int			 truncated;	/* we cut an existing dst */
@@ -1087,7 +1091,8 @@ file_hash_end(struct cfile *f, char *hex)
  * *created tells the caller it may remove the file on failure.
  */
 static int
-open_dest(const struct copy_job *job, const struct stat *sst, int *created)
+open_dest(const struct copy_job *job, const struct at *dat,
+    const struct stat *sst, int *created)
 {
 	mode_t	mode = sst->st_mode & (S_IRWXU | S_IRWXG | S_IRWXO);
 	int	fd, flags = O_WRONLY | O_CLOEXEC | O_NOCTTY;
@@ -1095,8 +1100,8 @@ open_dest(const struct copy_job *job, const struct stat *sst, int *created)
 	*created = 0;
 	if (job->dst_exists) {
 		/* --attributes-only keeps an existing file's data. */
-		if ((fd = open(job->dst, flags | (job->attr_only ? 0 :
-		    O_TRUNC))) >= 0)
+		if ((fd = openat(dat->dirfd, dat->name, flags |
+		    (job->attr_only ? 0 : O_TRUNC))) >= 0)
 			return fd;
 		if (!job->force || errno == ENOENT) {
 			if (errno != ENOENT) {
@@ -1104,18 +1109,23 @@ open_dest(const struct copy_job *job, const struct stat *sst, int *created)
 				return -1;
 			}
 			/* Gone since the walker looked: create it. */
-		} else if (unlink(job->dst) < 0 && errno != ENOENT) {
+		} else if (unlinkat(dat->dirfd, dat->name, 0) < 0 &&
+		    errno != ENOENT) {
 			warn("cannot remove '%s'", job->dst);
 			return -1;
 		}
 	}
-	if ((fd = open(job->dst, flags | O_CREAT | O_EXCL, mode)) < 0) {
+	if ((fd = openat(dat->dirfd, dat->name, flags | O_CREAT | O_EXCL,
+	    mode)) < 0) {
 		warn("cannot create regular file '%s'", job->dst);
 		return -1;
 	}
 	*created = 1;
 	return fd;
 }
+
+/* How much of a name its --atomic temporary name keeps (NAME_MAX - 12). */
+#define TEMP_NAME_KEEP	200
 
 /*
  * --atomic: the data goes to a new file beside the destination, created
@@ -1125,18 +1135,35 @@ open_dest(const struct copy_job *job, const struct stat *sst, int *created)
  * permission bits narrowed by the umask.  Caller frees *tmp.
  */
 static int
-open_temp(struct copier *c, const struct copy_job *job,
+open_temp(struct copier *c, const struct copy_job *job, const struct at *dat,
     const struct stat *sst, char **tmp, mode_t *mode)
 {
-	const char	*slash = strrchr(job->dst, '/');
-	int		 fd;
+	static const char	 letters[] =
+	    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+	const char		*slash = strrchr(dat->name, '/'), *base;
+	size_t			 dirlen, baselen, i;
+	char			*suffix;
+	int			 fd, tries;
 
-	if (slash == NULL)
-		xasprintf(tmp, ".acp-%s.XXXXXX", job->dst);
-	else
-		xasprintf(tmp, "%.*s/.acp-%s.XXXXXX",
-		    (int)(slash - job->dst), job->dst, slash + 1);
-	if ((fd = mkostemp(*tmp, O_CLOEXEC)) < 0) {
+	base = slash != NULL ? slash + 1 : dat->name;
+	dirlen = (size_t)(base - dat->name);
+	/* ".acp-" NAME "." 6 letters must stay a name the kernel takes. */
+	baselen = strlen(base);
+	if (baselen > TEMP_NAME_KEEP)
+		baselen = TEMP_NAME_KEEP;
+	xasprintf(tmp, "%.*s.acp-%.*s.000000", (int)dirlen, dat->name,
+	    (int)baselen, base);
+	suffix = *tmp + strlen(*tmp) - 6;
+	for (tries = 0; tries < 100; tries++) {
+		for (i = 0; i < 6; i++)
+			suffix[i] = letters[arc4random_uniform(
+			    sizeof(letters) - 1)];
+		fd = openat(dat->dirfd, *tmp, O_RDWR | O_CREAT | O_EXCL |
+		    O_CLOEXEC | O_NOCTTY, S_IRUSR | S_IWUSR);
+		if (fd >= 0 || errno != EEXIST)
+			break;
+	}
+	if (fd < 0) {
 		warn("cannot create a temporary file beside '%s'", job->dst);
 		free(*tmp);
 		*tmp = NULL;
@@ -1152,15 +1179,16 @@ open_temp(struct copier *c, const struct copy_job *job,
 
 /* Put the finished temporary file in place; 0, or -1 after a message. */
 static int
-rename_temp(const char *tmp, const struct copy_job *job)
+rename_temp(const char *tmp, const struct copy_job *job,
+    const struct at *dat)
 {
 	int	ret;
 
 	if (job->noclobber)
-		ret = renameat2(AT_FDCWD, tmp, AT_FDCWD, job->dst,
+		ret = renameat2(dat->dirfd, tmp, dat->dirfd, dat->name,
 		    RENAME_NOREPLACE);
 	else
-		ret = rename(tmp, job->dst);
+		ret = renameat(dat->dirfd, tmp, dat->dirfd, dat->name);
 	if (ret < 0) {
 		warn("cannot rename the copy into place as '%s'", job->dst);
 		return -1;
@@ -1354,11 +1382,11 @@ file_data_end(struct cfile *f)
 		file_fail(f, -errno, 1, f->plan.eof);
 	if (f->err == 0 && f->dreg) {
 		if ((job->preserve & META_XATTR) &&
-		    meta_copy_xattrs(f->sfd, f->src, f->dfd, f->dst) < 0)
+		    meta_copy_xattrs(f->sfd, &f->sat, f->dfd, &f->dat) < 0)
 			job->meta_failed = 1;
 		if ((job->preserve & (META_MODE | META_OWNERSHIP |
 		    META_TIMESTAMPS)) &&
-		    meta_apply(f->dfd, f->dst, &f->sst, job->preserve) < 0)
+		    meta_apply(f->dfd, &f->dat, &f->sst, job->preserve) < 0)
 			job->meta_failed = 1;
 	}
 }
@@ -1367,12 +1395,13 @@ file_data_end(struct cfile *f)
 static void
 file_verify_start(struct copier *c, struct cfile *f)
 {
-	const char	*path = f->tmp != NULL ? f->tmp : f->dst;
+	const char	*path = f->tmp != NULL ? f->tmp : f->dat.name;
 	struct stat	 st;
 	int		 fd;
 
 	f->state = S_VERIFY_END;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) < 0) {
+	if ((fd = openat(f->dat.dirfd, path, O_RDONLY | O_CLOEXEC |
+	    O_NOCTTY)) < 0) {
 		warn("cannot open '%s' to verify it", f->dst);
 		f->job->verify_failed = 1;
 		return;
@@ -1443,8 +1472,8 @@ file_verify_end(struct copier *c, struct cfile *f)
 	job->mismatch = 1;
 	if (f->tmp != NULL) {
 		/* --atomic: a bad copy does not replace the old file. */
-		if (unlink(f->tmp) < 0)
-			warn("cannot remove '%s'", f->tmp);
+		if (unlinkat(f->dat.dirfd, f->tmp, 0) < 0)
+			warn("cannot remove '%s' beside '%s'", f->tmp, f->dst);
 		free(f->tmp);
 		f->tmp = NULL;
 		f->created = 0;
@@ -1552,7 +1581,7 @@ static void
 file_end(struct copier *c, struct cfile *f)
 {
 	struct copy_job	*job = f->job;
-	const char	*made = f->tmp != NULL ? f->tmp : f->dst;
+	const char	*made = f->tmp != NULL ? f->tmp : f->dat.name;
 
 	twin_close(&f->sdirect);
 	twin_close(&f->ddirect);
@@ -1566,11 +1595,13 @@ file_end(struct copier *c, struct cfile *f)
 		pipe_close(f->pipe);
 	if (f->err != 0 || f->changed) {
 		file_report(c, f);
-		if (f->created && unlink(made) < 0 && errno != ENOENT)
-			warn("cannot remove partial copy '%s'", made);
+		if (f->created && unlinkat(f->dat.dirfd, made, 0) < 0 &&
+		    errno != ENOENT)
+			warn("cannot remove partial copy '%s'", f->tmp != NULL ?
+			    f->tmp : f->dst);
 		job->ret = -1;
-	} else if (f->tmp != NULL && rename_temp(f->tmp, job) < 0) {
-		if (unlink(f->tmp) < 0 && errno != ENOENT)
+	} else if (f->tmp != NULL && rename_temp(f->tmp, job, &f->dat) < 0) {
+		if (unlinkat(f->dat.dirfd, f->tmp, 0) < 0 && errno != ENOENT)
 			warn("cannot remove '%s'", f->tmp);
 		job->ret = -1;
 	} else {
@@ -1621,7 +1652,7 @@ file_open_dst(struct copier *c, struct cfile *f)
 
 	f->state = S_DATA_START;
 	if (c->atomic && (!job->dst_exists || S_ISREG(job->dst_mode))) {
-		if ((f->dfd = open_temp(c, job, &f->sst, &f->tmp,
+		if ((f->dfd = open_temp(c, job, &f->dat, &f->sst, &f->tmp,
 		    &f->tmode)) < 0) {
 			file_fail_said(f, -EIO);
 			f->state = S_END;
@@ -1634,12 +1665,13 @@ file_open_dst(struct copier *c, struct cfile *f)
 	if (!job->dst_exists) {
 		/* The common case, through the ring: a new file. */
 		f->state = S_OPEN_DST;
-		(void)file_op(c, f, ENGINE_OP_OPENAT, -1, f->dst, O_WRONLY |
+		(void)file_op(c, f, ENGINE_OP_OPENAT, f->dat.dirfd,
+		    f->dat.name, O_WRONLY |
 		    O_CLOEXEC | O_NOCTTY | O_CREAT | O_EXCL, mode, S_OPENED_DST);
 		return;
 	}
 	/* An FIFO or device is written into, as cp does. */
-	if ((f->dfd = open_dest(job, &f->sst, &f->created)) < 0) {
+	if ((f->dfd = open_dest(job, &f->dat, &f->sst, &f->created)) < 0) {
 		file_fail_said(f, -EIO);
 		f->state = S_END;
 		return;
@@ -1687,8 +1719,9 @@ file_step(struct copier *c, struct cfile *f)
 				f->state = S_END;
 				break;
 			}
-			if (file_op(c, f, ENGINE_OP_OPENAT, -1, f->src,
-			    O_RDONLY | O_CLOEXEC | O_NOCTTY, 0, S_OPENED_SRC) == 0)
+			if (file_op(c, f, ENGINE_OP_OPENAT, f->sat.dirfd,
+			    f->sat.name, O_RDONLY | O_CLOEXEC | O_NOCTTY, 0,
+			    S_OPENED_SRC) == 0)
 				return;
 			break;
 		case S_OPENED_SRC:
@@ -1959,6 +1992,12 @@ copier_submit(struct copier *c, struct copy_job *job)
 	f->job = job;
 	f->src = job->src;
 	f->dst = job->dst;
+	f->sat.dirfd = job->src_name != NULL ? job->src_dirfd : AT_FDCWD;
+	f->sat.name = job->src_name != NULL ? job->src_name : job->src;
+	f->sat.path = job->src;
+	f->dat.dirfd = job->dst_name != NULL ? job->dst_dirfd : AT_FDCWD;
+	f->dat.name = job->dst_name != NULL ? job->dst_name : job->dst;
+	f->dat.path = job->dst;
 	f->sfd = f->dfd = -1;
 	f->sdirect.fd = f->ddirect.fd = -1;
 	f->readonly = job->kind == COPY_JOB_HASH;

@@ -22,6 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "at.h"
 #include "bufpool.h"
 #include "checksum.h"
 #include "engine.h"
@@ -87,6 +88,15 @@ struct copy_job {
 	enum copy_kind		 kind;
 	const char		*src;
 	const char		*dst;		/* COPY only */
+	/*
+	 * Where the copier opens them: relative to these directories (the
+	 * walker's), or, with a NULL name, src and dst from the working
+	 * directory.  The paths above are for messages.
+	 */
+	int			 src_dirfd;
+	const char		*src_name;
+	int			 dst_dirfd;
+	const char		*dst_name;
 	struct stat		 sst;		/* the walker's stat of src */
 	int			 dst_exists;	/* the walker saw dst */
 	mode_t			 dst_mode;	/* and its st_mode */

@@ -201,7 +201,7 @@ engine_do_sync(struct req *req)
 		n = fsync(req->fd);
 		break;
 	case ENGINE_OP_OPENAT:
-		n = openat(AT_FDCWD, req->path, req->flags, req->mode);
+		n = openat(req->fd, req->path, req->flags, req->mode);
 		break;
 	case ENGINE_OP_CLOSE:
 		n = close(req->fd);

@@ -24,7 +24,7 @@ enum engine_op {
 	ENGINE_OP_WRITE,
 	ENGINE_OP_FSYNC,	/* fdatasync(fd) */
 	ENGINE_OP_FSYNC_ALL,	/* fsync(fd): data and inode */
-	ENGINE_OP_OPENAT,	/* openat(AT_FDCWD, path, flags, mode): res fd */
+	ENGINE_OP_OPENAT,	/* openat(fd, path, flags, mode): res fd */
 	ENGINE_OP_CLOSE,	/* close(fd) */
 	ENGINE_OP_STATX,	/* statx(fd, "", AT_EMPTY_PATH, ...) into stx */
 	ENGINE_OP_SPLICE,	/* splice(fd, off, fd2, off2, len): a pipe */

@@ -183,7 +183,7 @@ uring_queue(struct engine *eng, struct req *req)
 		io_uring_prep_fsync(sqe, req->fd, 0);
 		break;
 	case ENGINE_OP_OPENAT:
-		io_uring_prep_openat(sqe, AT_FDCWD, req->path, req->flags,
+		io_uring_prep_openat(sqe, req->fd, req->path, req->flags,
 		    req->mode);
 		break;
 	case ENGINE_OP_CLOSE:

@@ -13,15 +13,17 @@
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "at.h"
 #include "meta.h"
 #include "xmalloc.h"
 
 int
-meta_apply(int fd, const char *path, const struct stat *st, unsigned mask)
+meta_apply(int fd, const struct at *at, const struct stat *st, unsigned mask)
 {
 	struct timespec	times[2];
 	mode_t		mode = st->st_mode & 07777;
@@ -31,10 +33,12 @@ meta_apply(int fd, const char *path, const struct stat *st, unsigned mask)
 		if (fd >= 0)
 			ret = fchown(fd, st->st_uid, st->st_gid);
 		else
-			ret = lchown(path, st->st_uid, st->st_gid);
+			ret = fchownat(at->dirfd, at->name, st->st_uid,
+			    st->st_gid, AT_SYMLINK_NOFOLLOW);
 		if (ret < 0) {
 			if (errno != EPERM) {
-				warn("cannot preserve ownership of '%s'", path);
+				warn("cannot preserve ownership of '%s'",
+				    at->path);
 				return -1;
 			}
 			mode &= ~(mode_t)(S_ISUID | S_ISGID);
@@ -44,9 +48,9 @@ meta_apply(int fd, const char *path, const struct stat *st, unsigned mask)
 		if (fd >= 0)
 			ret = fchmod(fd, mode);
 		else
-			ret = fchmodat(AT_FDCWD, path, mode, 0);
+			ret = fchmodat(at->dirfd, at->name, mode, 0);
 		if (ret < 0) {
-			warn("cannot preserve permissions of '%s'", path);
+			warn("cannot preserve permissions of '%s'", at->path);
 			return -1;
 		}
 	}
@@ -56,10 +60,10 @@ meta_apply(int fd, const char *path, const struct stat *st, unsigned mask)
 		if (fd >= 0)
 			ret = futimens(fd, times);
 		else
-			ret = utimensat(AT_FDCWD, path, times,
+			ret = utimensat(at->dirfd, at->name, times,
 			    AT_SYMLINK_NOFOLLOW);
 		if (ret < 0) {
-			warn("cannot preserve times of '%s'", path);
+			warn("cannot preserve times of '%s'", at->path);
 			return -1;
 		}
 	}
@@ -73,14 +77,21 @@ no_xattrs(int err)
 }
 
 int
-meta_copy_xattrs(int sfd, const char *src, int dfd, const char *dst)
+meta_copy_xattrs(int sfd, const struct at *sat, int dfd, const struct at *dat)
 {
-	char	*names = NULL, *val = NULL, *n;
+	char		 sbuf[PATH_MAX], dbuf[PATH_MAX];
+	const char	*src = sat->path, *dst = dat->path;
+	const char	*sname = NULL, *dname = NULL;
+	char		*names = NULL, *val = NULL, *n;
 	ssize_t	 len, vlen;
 	size_t	 vcap = 0;
 	int	 ret = 0;
 
-	len = sfd >= 0 ? flistxattr(sfd, NULL, 0) : llistxattr(src, NULL, 0);
+	if (sfd < 0)
+		sname = at_xattr_name(sat, sbuf, sizeof(sbuf));
+	if (dfd < 0)
+		dname = at_xattr_name(dat, dbuf, sizeof(dbuf));
+	len = sfd >= 0 ? flistxattr(sfd, NULL, 0) : llistxattr(sname, NULL, 0);
 	if (len <= 0) {
 		if (len < 0 && !no_xattrs(errno)) {
 			warn("cannot list extended attributes of '%s'", src);
@@ -90,7 +101,7 @@ meta_copy_xattrs(int sfd, const char *src, int dfd, const char *dst)
 	}
 	names = xmalloc((size_t)len);
 	len = sfd >= 0 ? flistxattr(sfd, names, (size_t)len) :
-	    llistxattr(src, names, (size_t)len);
+	    llistxattr(sname, names, (size_t)len);
 	if (len < 0) {
 		warn("cannot list extended attributes of '%s'", src);
 		free(names);
@@ -98,7 +109,7 @@ meta_copy_xattrs(int sfd, const char *src, int dfd, const char *dst)
 	}
 	for (n = names; n < names + len; n += strlen(n) + 1) {
 		vlen = sfd >= 0 ? fgetxattr(sfd, n, NULL, 0) :
-		    lgetxattr(src, n, NULL, 0);
+		    lgetxattr(sname, n, NULL, 0);
 		if (vlen < 0)
 			continue;	/* gone, or not ours to read */
 		if ((size_t)vlen + 1 > vcap) {
@@ -107,11 +118,11 @@ meta_copy_xattrs(int sfd, const char *src, int dfd, const char *dst)
 			val = xmalloc(vcap);
 		}
 		vlen = sfd >= 0 ? fgetxattr(sfd, n, val, vcap) :
-		    lgetxattr(src, n, val, vcap);
+		    lgetxattr(sname, n, val, vcap);
 		if (vlen < 0)
 			continue;
 		if ((dfd >= 0 ? fsetxattr(dfd, n, val, (size_t)vlen, 0) :
-		    lsetxattr(dst, n, val, (size_t)vlen, 0)) < 0) {
+		    lsetxattr(dname, n, val, (size_t)vlen, 0)) < 0) {
 			/* A non-root caller cannot write trusted.* etc. */
 			if (errno == EPERM || no_xattrs(errno))
 				continue;

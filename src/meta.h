@@ -19,13 +19,15 @@
 #define META_ALL	(META_MODE | META_OWNERSHIP | META_TIMESTAMPS | \
 			    META_LINKS | META_XATTR)
 
+struct at;
+
 /*
- * Give fd (or path, when fd is -1) the metadata of st that the mask asks
- * for.  0, or -1 after a message naming path.  A chown refused with EPERM
+ * Give fd (or at, when fd is -1) the metadata of st that the mask asks
+ * for.  0, or -1 after a message naming at's path.  A chown refused with EPERM
  * is not an error, but then the set-user-ID and set-group-ID bits are not
  * kept (cp's rule).
  */
-int	meta_apply(int fd, const char *path, const struct stat *st,
+int	meta_apply(int fd, const struct at *at, const struct stat *st,
 	    unsigned mask);
 
 /*
@@ -35,6 +37,7 @@ int	meta_apply(int fd, const char *path, const struct stat *st,
  * symlink.  0, or -1 after a message.  Filesystems without xattrs are not
  * an error.
  */
-int	meta_copy_xattrs(int sfd, const char *src, int dfd, const char *dst);
+int	meta_copy_xattrs(int sfd, const struct at *src, int dfd,
+	    const struct at *dst);
 
 #endif

@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <sys/types.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include <ctype.h>
@@ -22,24 +23,63 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <wchar.h>
+#include <wctype.h>
 
+#include "at.h"
 #include "manifest.h"
 #include "meta.h"
 #include "status.h"
 #include "walk.h"
 #include "xmalloc.h"
 
+/* A byte's escape inside $'...', as GNU's quoting writes it. */
+static void
+quote_byte(FILE *fp, unsigned char ch)
+{
+	static const char	from[] = "\a\b\t\n\v\f\r", to[] = "abtnvfr";
+	const char		*p;
+
+	if (ch != '\0' && (p = strchr(from, ch)) != NULL)
+		fprintf(fp, "\\%c", to[p - from]);
+	else
+		fprintf(fp, "\\%03o", ch);
+}
+
+/*
+ * How many bytes at p make one printable character in the locale (1 for
+ * printable ASCII), or 0 for a byte to escape.
+ */
+static size_t
+printable_len(const char *p)
+{
+	mbstate_t	mbs;
+	wchar_t		wc;
+	size_t		n;
+
+	if ((unsigned char)*p < 0x80)
+		return isprint((unsigned char)*p) ? 1 : 0;
+	memset(&mbs, 0, sizeof(mbs));
+	n = mbrtowc(&wc, p, MB_CUR_MAX, &mbs);
+	if (n == (size_t)-1 || n == (size_t)-2 || n == 0 || !iswprint(wc))
+		return 0;
+	return n;
+}
+
 void
 walk_quote(FILE *fp, const char *name)
 {
-	const unsigned char	*p;
-	int			 plain = 1, squote = 0, special = 0;
+	const char	*p;
+	size_t		 n;
+	int		 plain = 1, squote = 0, special = 0, dollar = 0;
 
-	for (p = (const unsigned char *)name; *p != '\0'; p++) {
-		if (*p == '\'')
-			squote = 1;
-		else if (*p < 0x20 || *p == 0x7f)
+	for (p = name; *p != '\0'; p += n) {
+		if ((n = printable_len(p)) == 0) {
 			plain = 0;
+			n = 1;
+		} else if (*p == '\'')
+			squote = 1;
 		else if (strchr("\"$`\\", *p) != NULL)
 			special = 1;
 	}
@@ -51,15 +91,27 @@ walk_quote(FILE *fp, const char *name)
 		fprintf(fp, "\"%s\"", name);
 		return;
 	}
-	/* Shell quoting: 'abc'\''def' and control bytes as $'\ooo'. */
+	/*
+	 * Shell quoting, as GNU cp -v: 'abc'\''def', and what cannot be
+	 * printed in $'...' runs: 'a'$'\n\001''b'.
+	 */
 	fputc('\'', fp);
-	for (p = (const unsigned char *)name; *p != '\0'; p++) {
+	for (p = name; *p != '\0'; p += n) {
+		if ((n = printable_len(p)) == 0) {
+			if (!dollar)
+				fputs("'$'", fp);
+			dollar = 1;
+			quote_byte(fp, (unsigned char)*p);
+			n = 1;
+			continue;
+		}
+		if (dollar)
+			fputs("''", fp);
+		dollar = 0;
 		if (*p == '\'')
 			fputs("'\\''", fp);
-		else if (*p < 0x20 || *p == 0x7f)
-			fprintf(fp, "'$'\\%03o''", *p);
 		else
-			fputc(*p, fp);
+			fwrite(p, 1, n, fp);
 	}
 	fputc('\'', fp);
 }
@@ -120,6 +172,7 @@ target_in_dir(const char *dir, const char *src)
 struct pendlink {
 	char		*src;
 	char		*dst;
+	const char	*dname;		/* in dir's destination, or dst */
 	int		 dst_exists;
 	struct wdir	*dir;		/* a reference: the link changes it */
 	struct pendlink	*next;
@@ -281,7 +334,7 @@ dirlist_sync(struct dirlist *dl)
 	int	fd, status = ACP_EXIT_OK;
 
 	for (i = 0; i < dl->n; i++) {
-		fd = open(dl->dirs[i], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		fd = at_open_dir(dl->dirs[i]);
 		if (fd < 0 || fsync(fd) < 0) {
 			warn("cannot fsync directory '%s'", dl->dirs[i]);
 			status = ACP_EXIT_FAIL;
@@ -307,7 +360,14 @@ struct wdir {
 	unsigned	 refs;
 	char		*src;
 	char		*dst;
+	const char	*sname;		/* src in the parent's sfd, or src */
+	const char	*dname;		/* dst in the parent's dfd, or dst */
+	int		 sfd;		/* the source, open for reading */
+	int		 dfd;		/* the copy: what its entries go in */
+	int		 dfd_path;	/* dfd is O_PATH: metadata by name */
 	struct stat	 st;
+	dev_t		 ddev;		/* the copy's device and inode */
+	ino_t		 dino;
 	int		 made;		/* we created it */
 	struct wdir	*parent;
 };
@@ -322,6 +382,7 @@ struct wjob {
 	char		*dst;
 	char		*name;		/* for the manifest */
 	char		*expect;	/* --check: the listed digest */
+	int		 dirfd;		/* --check: a long name's directory */
 	struct wdir	*dir;		/* a reference, or NULL */
 	int		 linked;	/* first name of a multiply-linked file */
 };
@@ -335,14 +396,16 @@ struct walk {
 	struct linkmap		 links;
 	dev_t			 topdev;	/* -x: the source's filesystem */
 	struct wdir		*cur;		/* the directory being read */
+	unsigned		 dirfds;	/* descriptors the wdirs hold */
+	unsigned		 dirfd_budget;	/* before waiting for them */
 	int			 status;	/* of what finished in the copier */
 	struct walk_stats	 st;
 	/* --check's counts. */
 	unsigned long		 unreadable, mismatched;
 };
 
-static int	walk_entry(struct walk *, const char *src, const char *dst,
-		    const char *name, int top);
+static int	walk_entry(struct walk *, const struct at *src,
+		    const struct at *dst, const char *name, int top);
 
 static void
 walk_verbose(const struct walk *w, const char *src, const char *dst)
@@ -421,21 +484,36 @@ walk_may_replace(const struct walk *w, const struct stat *sst,
  * 0 if it has none.
  */
 static unsigned long
-backup_highest(const char *dst)
+backup_highest(const struct at *dst)
 {
-	const char	*slash = strrchr(dst, '/'), *base;
+	const char	*slash = strrchr(dst->name, '/'), *base;
 	struct dirent	*de;
 	unsigned long	 n, max = 0;
 	size_t		 blen;
-	char		*dir, *end;
+	char		*end;
 	DIR		*dp;
+	int		 fd;
 
-	base = slash != NULL ? slash + 1 : dst;
+	/* Read the directory through a descriptor of its own. */
+	base = slash != NULL ? slash + 1 : dst->name;
 	blen = strlen(base);
-	dir = slash == NULL ? xstrdup(".") : slash == dst ? xstrdup("/") :
-	    strndup(dst, (size_t)(slash - dst));
-	if (dir == NULL || (dp = opendir(dir)) == NULL) {
-		free(dir);
+	if (slash == NULL)
+		fd = openat(dst->dirfd, ".", O_RDONLY | O_DIRECTORY |
+		    O_CLOEXEC);
+	else if (slash == dst->name)
+		fd = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	else {
+		end = strndup(dst->name, (size_t)(slash - dst->name));
+		if (end == NULL)
+			err(1, "strndup");
+		fd = openat(dst->dirfd, end, O_RDONLY | O_DIRECTORY |
+		    O_CLOEXEC);
+		free(end);
+	}
+	if (fd < 0)
+		return 0;
+	if ((dp = fdopendir(fd)) == NULL) {
+		(void)close(fd);
 		return 0;
 	}
 	while ((de = readdir(dp)) != NULL) {
@@ -448,7 +526,6 @@ backup_highest(const char *dst)
 			max = n;
 	}
 	(void)closedir(dp);
-	free(dir);
 	return max;
 }
 
@@ -457,7 +534,7 @@ backup_highest(const char *dst)
  * cp does; 0, or -1 after a message.
  */
 static int
-walk_backup(const struct walk *w, const char *dst)
+walk_backup(const struct walk *w, const struct at *dst)
 {
 	unsigned long	 n = 0;
 	char		*name;
@@ -467,11 +544,12 @@ walk_backup(const struct walk *w, const char *dst)
 		n = backup_highest(dst);
 	if (w->opts->backup == OPTIONS_BACKUP_NUMBERED ||
 	    (w->opts->backup == OPTIONS_BACKUP_EXISTING && n > 0))
-		xasprintf(&name, "%s.~%lu~", dst, n + 1);
+		xasprintf(&name, "%s.~%lu~", dst->name, n + 1);
 	else
-		xasprintf(&name, "%s%s", dst, w->opts->suffix);
-	if (rename(dst, name) < 0) {
-		warn("cannot back up '%s' as '%s'", dst, name);
+		xasprintf(&name, "%s%s", dst->name, w->opts->suffix);
+	if (renameat(dst->dirfd, dst->name, dst->dirfd, name) < 0) {
+		warn("cannot back up '%s' as '%s%s'", dst->path, dst->path,
+		    name + strlen(dst->name));
 		ret = -1;
 	}
 	free(name);
@@ -480,32 +558,55 @@ walk_backup(const struct walk *w, const char *dst)
 
 /* -l, -s: a link to src at dst instead of a copy; a status. */
 static int
-walk_link(struct walk *w, const char *src, const char *dst, int dst_exists)
+walk_link(struct walk *w, const struct at *src, const struct at *dst,
+    int dst_exists)
 {
 	const struct options	*opts = w->opts;
 	int			 hard = opts->link == OPTIONS_LINK_HARD;
 
-	if (!hard && src[0] != '/' && strchr(dst, '/') != NULL) {
+	if (!hard && src->path[0] != '/' && strchr(dst->path, '/') != NULL) {
 		warnx("'%s': can make relative symbolic links only in current "
-		    "directory", dst);
+		    "directory", dst->path);
 		return ACP_EXIT_FAIL;
 	}
 	if (dst_exists && (opts->force || opts->remove_destination) &&
-	    unlink(dst) < 0) {
-		warn("cannot remove '%s'", dst);
+	    unlinkat(dst->dirfd, dst->name, 0) < 0) {
+		warn("cannot remove '%s'", dst->path);
 		return ACP_EXIT_FAIL;
 	}
-	if ((hard ? link(src, dst) : symlink(src, dst)) < 0) {
+	if ((hard ? linkat(src->dirfd, src->name, dst->dirfd, dst->name, 0) :
+	    symlinkat(src->path, dst->dirfd, dst->name)) < 0) {
 		warn(hard ? "cannot create hard link '%s' to '%s'" :
-		    "cannot create symbolic link '%s' to '%s'", dst, src);
+		    "cannot create symbolic link '%s' to '%s'", dst->path,
+		    src->path);
 		return ACP_EXIT_FAIL;
 	}
-	walk_verbose(w, src, dst);
+	walk_verbose(w, src->path, dst->path);
 	if (hard)
 		w->st.hardlinks++;
 	else
 		w->st.symlinks++;
 	return ACP_EXIT_OK;
+}
+
+/*
+ * Make dst a second name of first, a copy made earlier in this run (its
+ * path; its directory may be gone from the walker's hands).  0, or -1
+ * with errno set.
+ */
+static int
+link_first(const char *first, const struct at *dst)
+{
+	const char	*name;
+	int		 dirfd, ret, saved;
+
+	if (at_resolve(first, &dirfd, &name) < 0)
+		return -1;
+	ret = linkat(dirfd, name, dst->dirfd, dst->name, 0);
+	saved = errno;
+	at_release(dirfd);
+	errno = saved;
+	return ret;
 }
 
 static void
@@ -523,23 +624,28 @@ wjob_free(struct wjob *wj)
  * it is done (ok) or failed.
  */
 static void
-walk_link_waiting(struct walk *w, const char *first, struct pendlink *p,
+walk_link_waiting(struct walk *w, const struct at *first, struct pendlink *p,
     int ok)
 {
 	struct pendlink	*next;
+	struct at	 at;
 	int		 status;
 
 	for (; p != NULL; p = next) {
 		next = p->next;
 		status = ACP_EXIT_FAIL;
+		at.dirfd = p->dir != NULL ? p->dir->dfd : AT_FDCWD;
+		at.name = p->dname;
+		at.path = p->dst;
 		if (!ok)
 			warnx("cannot create hard link '%s' to '%s': its copy "
-			    "failed", p->dst, first);
-		else if (p->dst_exists && unlink(p->dst) < 0)
+			    "failed", p->dst, first->path);
+		else if (p->dst_exists && unlinkat(at.dirfd, at.name, 0) < 0)
 			warn("cannot remove '%s'", p->dst);
-		else if (link(first, p->dst) < 0)
+		else if (linkat(first->dirfd, first->name, at.dirfd, at.name,
+		    0) < 0)
 			warn("cannot create hard link '%s' to '%s'", p->dst,
-			    first);
+			    first->path);
 		else {
 			walk_verbose(w, p->src, p->dst);
 			w->st.hardlinks++;
@@ -567,6 +673,7 @@ walk_file_done(struct copy_job *job)
 	struct walk		*w = wj->w;
 	const struct options	*opts = w->opts;
 	struct pendlink		*waiting = NULL;
+	struct at		 first;
 	int			 status;
 
 	if (wj->linked)
@@ -592,14 +699,17 @@ walk_file_done(struct copy_job *job)
 		    opts->tag);
 out:
 	w->status = status_merge(w->status, status);
-	walk_link_waiting(w, wj->dst, waiting, job->ret == 0);
+	first.dirfd = wj->dir != NULL ? wj->dir->dfd : AT_FDCWD;
+	first.name = job->dst_name;
+	first.path = wj->dst;
+	walk_link_waiting(w, &first, waiting, job->ret == 0);
 	wdir_put(w, wj->dir);
 	wjob_free(wj);
 }
 
 /* Copy a regular file (or a file's contents) whose stat is sst. */
 static int
-walk_file(struct walk *w, const char *src, const char *dst,
+walk_file(struct walk *w, const struct at *src, const struct at *dst,
     const char *name, const struct stat *sst)
 {
 	const struct options	*opts = w->opts;
@@ -616,19 +726,20 @@ walk_file(struct walk *w, const char *src, const char *dst,
 	 */
 	if (walk_fresh(w))
 		;
-	else if (stat(dst, &dstst) == 0) {
+	else if (fstatat(dst->dirfd, dst->name, &dstst, 0) == 0) {
 		dst_exists = 1;
 		if (dstst.st_dev == sst->st_dev &&
 		    dstst.st_ino == sst->st_ino) {
-			warnx("'%s' and '%s' are the same file", src, dst);
+			warnx("'%s' and '%s' are the same file", src->path,
+			    dst->path);
 			return ACP_EXIT_FAIL;
 		}
 		if (S_ISDIR(dstst.st_mode)) {
 			warnx("cannot overwrite directory '%s' with "
-			    "non-directory", dst);
+			    "non-directory", dst->path);
 			return ACP_EXIT_FAIL;
 		}
-		switch (walk_may_replace(w, sst, dst, &dstst)) {
+		switch (walk_may_replace(w, sst, dst->path, &dstst)) {
 		case 1:
 			return ACP_EXIT_OK;
 		case -1:
@@ -640,15 +751,16 @@ walk_file(struct walk *w, const char *src, const char *dst,
 			dst_exists = 0;
 		} else if (opts->remove_destination &&
 		    opts->link == OPTIONS_LINK_NONE) {
-			if (unlink(dst) < 0) {
-				warn("cannot remove '%s'", dst);
+			if (unlinkat(dst->dirfd, dst->name, 0) < 0) {
+				warn("cannot remove '%s'", dst->path);
 				return ACP_EXIT_FAIL;
 			}
 			dst_exists = 0;
 		}
-	} else if (errno == ENOENT && lstat(dst, &dstst) == 0) {
+	} else if (errno == ENOENT && fstatat(dst->dirfd, dst->name, &dstst,
+	    AT_SYMLINK_NOFOLLOW) == 0) {
 		/* A dangling symlink: cp does not create its target. */
-		warnx("not writing through dangling symlink '%s'", dst);
+		warnx("not writing through dangling symlink '%s'", dst->path);
 		return ACP_EXIT_FAIL;
 	}
 
@@ -665,8 +777,10 @@ walk_file(struct walk *w, const char *src, const char *dst,
 		if (first->pending != NULL) {
 			/* Linked when the first copy is done: no waiting. */
 			pl = xcalloc(1, sizeof(*pl));
-			pl->src = xstrdup(src);
-			pl->dst = xstrdup(dst);
+			pl->src = xstrdup(src->path);
+			pl->dst = xstrdup(dst->path);
+			pl->dname = pl->dst + strlen(pl->dst) -
+			    strlen(dst->name);
 			pl->dst_exists = dst_exists;
 			if ((pl->dir = w->cur) != NULL)
 				pl->dir->refs++;
@@ -678,16 +792,17 @@ walk_file(struct walk *w, const char *src, const char *dst,
 			return ACP_EXIT_OK;
 		}
 		if (!first->failed) {
-			if (dst_exists && unlink(dst) < 0) {
-				warn("cannot remove '%s'", dst);
+			if (dst_exists && unlinkat(dst->dirfd, dst->name,
+			    0) < 0) {
+				warn("cannot remove '%s'", dst->path);
 				return ACP_EXIT_FAIL;
 			}
-			if (link(first->dst, dst) < 0) {
+			if (link_first(first->dst, dst) < 0) {
 				warn("cannot create hard link '%s' to '%s'",
-				    dst, first->dst);
+				    dst->path, first->dst);
 				return ACP_EXIT_FAIL;
 			}
-			walk_verbose(w, src, dst);
+			walk_verbose(w, src->path, dst->path);
 			w->st.hardlinks++;
 			return ACP_EXIT_OK;
 		}
@@ -695,8 +810,8 @@ walk_file(struct walk *w, const char *src, const char *dst,
 
 	wj = xcalloc(1, sizeof(*wj));
 	wj->w = w;
-	wj->src = xstrdup(src);
-	wj->dst = xstrdup(dst);
+	wj->src = xstrdup(src->path);
+	wj->dst = xstrdup(dst->path);
 	wj->name = xstrdup(name);
 	wj->dir = w->cur;
 	if (wj->dir != NULL)
@@ -705,6 +820,11 @@ walk_file(struct walk *w, const char *src, const char *dst,
 	wj->job.kind = COPY_JOB_COPY;
 	wj->job.src = wj->src;
 	wj->job.dst = wj->dst;
+	/* The names are the paths' ends. */
+	wj->job.src_dirfd = src->dirfd;
+	wj->job.src_name = wj->src + strlen(wj->src) - strlen(src->name);
+	wj->job.dst_dirfd = dst->dirfd;
+	wj->job.dst_name = wj->dst + strlen(wj->dst) - strlen(dst->name);
 	wj->job.sst = *sst;
 	wj->job.dst_exists = dst_exists;
 	wj->job.dst_mode = dst_exists ? dstst.st_mode : 0;
@@ -715,7 +835,7 @@ walk_file(struct walk *w, const char *src, const char *dst,
 	wj->job.attr_only = opts->attr_only;
 	wj->job.done = walk_file_done;
 	if (links)
-		linkmap_add(&w->links, sst, dst, &wj->job);
+		linkmap_add(&w->links, sst, dst->path, &wj->job);
 	copier_submit(w->c, &wj->job);
 	return ACP_EXIT_OK;
 }
@@ -726,24 +846,25 @@ walk_file(struct walk *w, const char *src, const char *dst,
  * 1 to skip, -1 after a message.
  */
 static int
-walk_clear(const struct walk *w, const struct stat *sst, const char *dst)
+walk_clear(const struct walk *w, const struct stat *sst, const struct at *dst)
 {
 	struct stat	st;
 	int		ret;
 
-	if (walk_fresh(w) || lstat(dst, &st) < 0)
+	if (walk_fresh(w) ||
+	    fstatat(dst->dirfd, dst->name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return 0;
 	if (S_ISDIR(st.st_mode)) {
 		warnx("cannot overwrite directory '%s' with non-directory",
-		    dst);
+		    dst->path);
 		return -1;
 	}
-	if ((ret = walk_may_replace(w, sst, dst, &st)) != 0)
+	if ((ret = walk_may_replace(w, sst, dst->path, &st)) != 0)
 		return ret;
 	if (w->opts->backup != OPTIONS_BACKUP_NONE)
 		return walk_backup(w, dst);
-	if (unlink(dst) < 0) {
-		warn("cannot remove '%s'", dst);
+	if (unlinkat(dst->dirfd, dst->name, 0) < 0) {
+		warn("cannot remove '%s'", dst->path);
 		return -1;
 	}
 	return 0;
@@ -751,22 +872,23 @@ walk_clear(const struct walk *w, const struct stat *sst, const char *dst)
 
 /* Metadata of an entry made by name (symlink, special file, directory). */
 static int
-walk_meta(const struct walk *w, const char *src, const char *dst,
-    const struct stat *st)
+walk_meta(const struct walk *w, int sfd, const struct at *src, int dfd,
+    const struct at *dst, const struct stat *st)
 {
 	int	ret = 0;
 
 	if ((w->opts->preserve & META_XATTR) && !S_ISLNK(st->st_mode) &&
-	    meta_copy_xattrs(-1, src, -1, dst) < 0)
+	    meta_copy_xattrs(sfd, src, dfd, dst) < 0)
 		ret = -1;
 	if ((w->opts->preserve & (META_MODE | META_OWNERSHIP |
-	    META_TIMESTAMPS)) && meta_apply(-1, dst, st, w->opts->preserve) < 0)
+	    META_TIMESTAMPS)) &&
+	    meta_apply(dfd, dst, st, w->opts->preserve) < 0)
 		ret = -1;
 	return ret;
 }
 
 static int
-walk_symlink(struct walk *w, const char *src, const char *dst,
+walk_symlink(struct walk *w, const struct at *src, const struct at *dst,
     const struct stat *st)
 {
 	char	*target;
@@ -779,8 +901,8 @@ walk_symlink(struct walk *w, const char *src, const char *dst,
 		size = 64;
 	for (;;) {
 		target = xmalloc(size);
-		if ((n = readlink(src, target, size)) < 0) {
-			warn("cannot read symbolic link '%s'", src);
+		if ((n = readlinkat(src->dirfd, src->name, target, size)) < 0) {
+			warn("cannot read symbolic link '%s'", src->path);
 			free(target);
 			return ACP_EXIT_FAIL;
 		}
@@ -794,20 +916,21 @@ walk_symlink(struct walk *w, const char *src, const char *dst,
 		free(target);
 		return ret > 0 ? ACP_EXIT_OK : ACP_EXIT_FAIL;
 	}
-	if (symlink(target, dst) < 0) {
-		warn("cannot create symbolic link '%s'", dst);
+	if (symlinkat(target, dst->dirfd, dst->name) < 0) {
+		warn("cannot create symbolic link '%s'", dst->path);
 		free(target);
 		return ACP_EXIT_FAIL;
 	}
 	free(target);
-	walk_verbose(w, src, dst);
+	walk_verbose(w, src->path, dst->path);
 	w->st.symlinks++;
-	return walk_meta(w, src, dst, st) < 0 ? ACP_EXIT_FAIL : ACP_EXIT_OK;
+	return walk_meta(w, -1, src, -1, dst, st) < 0 ? ACP_EXIT_FAIL :
+	    ACP_EXIT_OK;
 }
 
 /* A FIFO, device or socket, made anew (cp -r does not read them). */
 static int
-walk_special(struct walk *w, const char *src, const char *dst,
+walk_special(struct walk *w, const struct at *src, const struct at *dst,
     const struct stat *st)
 {
 	mode_t	mode = st->st_mode & 07777;
@@ -818,17 +941,19 @@ walk_special(struct walk *w, const char *src, const char *dst,
 	if (!(w->opts->preserve & META_MODE))
 		mode &= ~w->c->umask & 0777;
 	if (S_ISFIFO(st->st_mode))
-		ret = mkfifo(dst, mode);
+		ret = mkfifoat(dst->dirfd, dst->name, mode);
 	else
-		ret = mknod(dst, (st->st_mode & S_IFMT) | mode, st->st_rdev);
+		ret = mknodat(dst->dirfd, dst->name, (st->st_mode & S_IFMT) |
+		    mode, st->st_rdev);
 	if (ret < 0) {
 		warn(S_ISFIFO(st->st_mode) ? "cannot create fifo '%s'" :
-		    "cannot create special file '%s'", dst);
+		    "cannot create special file '%s'", dst->path);
 		return ACP_EXIT_FAIL;
 	}
-	walk_verbose(w, src, dst);
+	walk_verbose(w, src->path, dst->path);
 	w->st.specials++;
-	return walk_meta(w, src, dst, st) < 0 ? ACP_EXIT_FAIL : ACP_EXIT_OK;
+	return walk_meta(w, -1, src, -1, dst, st) < 0 ? ACP_EXIT_FAIL :
+	    ACP_EXIT_OK;
 }
 
 /* Is dir (an existing path) the same as src or inside it? */
@@ -870,25 +995,41 @@ static void
 wdir_put(struct walk *w, struct wdir *d)
 {
 	struct wdir	*parent;
-	int		 status = ACP_EXIT_OK;
+	struct at	 sat, dat;
+	mode_t		 mode = d != NULL ? d->st.st_mode & 07777 : 0;
+	int		 status = ACP_EXIT_OK, dfd;
 
 	if (d == NULL || --d->refs > 0)
 		return;
+	sat.dirfd = d->parent != NULL ? d->parent->sfd : AT_FDCWD;
+	sat.name = d->sname;
+	sat.path = d->src;
+	dat.dirfd = d->parent != NULL ? d->parent->dfd : AT_FDCWD;
+	dat.name = d->dname;
+	dat.path = d->dst;
+	dfd = d->dfd_path ? -1 : d->dfd;
 	if (w->opts->preserve & (META_MODE | META_OWNERSHIP | META_TIMESTAMPS |
 	    META_XATTR)) {
-		if (walk_meta(w, d->src, d->dst, &d->st) < 0)
+		if (walk_meta(w, d->sfd, &sat, dfd, &dat, &d->st) < 0)
 			status = ACP_EXIT_FAIL;
 		/* Its own inode changed: --fsync flushes it too. */
 		if (w->opts->fsync)
 			dirlist_add_dir(&w->dl, xstrdup(d->dst));
-	} else if (d->made && (d->st.st_mode & S_IRWXU) != S_IRWXU &&
-	    chmod(d->dst, d->st.st_mode & 07777 & ~w->c->umask) < 0) {
+	} else if (d->made && (mode & S_IRWXU) != S_IRWXU &&
+	    (dfd >= 0 ? fchmod(dfd, mode & ~w->c->umask) :
+	    fchmodat(dat.dirfd, dat.name, mode & ~w->c->umask, 0)) < 0) {
 		warn("cannot set permissions of '%s'", d->dst);
 		status = ACP_EXIT_FAIL;
 	}
 	if (status != ACP_EXIT_OK)
 		w->st.errors++;
 	w->status = status_merge(w->status, status);
+	if (d->sfd >= 0) {
+		(void)close(d->sfd);
+		w->dirfds--;
+	}
+	(void)close(d->dfd);
+	w->dirfds--;
 	parent = d->parent;
 	free(d->src);
 	free(d->dst);
@@ -897,76 +1038,147 @@ wdir_put(struct walk *w, struct wdir *d)
 }
 
 static int
-walk_dir(struct walk *w, const char *src, const char *dst, const char *name,
-    const struct stat *st)
+walk_dir(struct walk *w, const struct at *src, const struct at *dst,
+    const char *name, const struct stat *st, int follow)
 {
-	struct stat	 dstst;
+	struct stat	 dstst, fst;
 	struct dirent	*de;
-	DIR		*dp;
-	struct wdir	*d;
-	char		*parent, *slash, *csrc, *cdst, *cname;
-	int		 made = 0, status = ACP_EXIT_OK;
+	struct at	 csrc, cdst;
+	DIR		*dp = NULL;
+	struct wdir	*d, *a;
+	char		*parent, *slash, *cname;
+	int		 made = 0, status = ACP_EXIT_OK, dfd, fd, flags;
+	int		 dfd_path = 0;
 
-	/* Copying a directory into itself would never end. */
-	parent = xstrdup(dst);
-	if ((slash = strrchr(parent, '/')) != NULL && slash != parent)
-		*slash = '\0';
-	else if (slash == NULL)
-		strcpy(parent, ".");
-	if (inside(src, parent)) {
-		warnx("cannot copy a directory, '%s', into itself, '%s'", src,
-		    dst);
+	if (w->cur == NULL) {
+		/* Copying a directory into itself would never end. */
+		parent = xstrdup(dst->path);
+		if ((slash = strrchr(parent, '/')) != NULL && slash != parent)
+			*slash = '\0';
+		else if (slash == NULL)
+			strcpy(parent, ".");
+		if (inside(src->path, parent)) {
+			warnx("cannot copy a directory, '%s', into itself, "
+			    "'%s'", src->path, dst->path);
+			free(parent);
+			return walk_error(w);
+		}
 		free(parent);
-		return walk_error(w);
 	}
-	free(parent);
+	/*
+	 * Below the top, by inode: the copy being made (reached again
+	 * through a symlink under -L, or a bind mount), or a directory
+	 * that is its own ancestor, would never end either.
+	 */
+	for (a = w->cur; a != NULL; a = a->parent) {
+		if (a->ddev == st->st_dev && a->dino == st->st_ino) {
+			warnx("cannot copy a directory, '%s', into itself, "
+			    "'%s'", src->path, dst->path);
+			return walk_error(w);
+		}
+		if (a->st.st_dev == st->st_dev && a->st.st_ino == st->st_ino) {
+			/* Following links, a link did it: cp's words. */
+			if (follow)
+				warnx("cannot copy cyclic symbolic link '%s'",
+				    src->path);
+			else
+				warnx("'%s': directory loop: it is '%s' again",
+				    src->path, a->src);
+			return walk_error(w);
+		}
+	}
 
-	if (!walk_fresh(w) && (w->opts->keep_dir_symlink ? stat(dst, &dstst) :
-	    lstat(dst, &dstst)) == 0) {
+	/*
+	 * Each directory holds a descriptor of its source and its copy
+	 * until its last entry is done; past the budget, let the copies in
+	 * flight finish and give theirs back.
+	 */
+	if (w->dirfds + 3 > w->dirfd_budget)
+		copier_wait(w->c, NULL);
+
+	if (!walk_fresh(w) && fstatat(dst->dirfd, dst->name, &dstst,
+	    w->opts->keep_dir_symlink ? 0 : AT_SYMLINK_NOFOLLOW) == 0) {
 		if (!S_ISDIR(dstst.st_mode)) {
 			warnx("cannot overwrite non-directory '%s' with "
-			    "directory '%s'", dst, src);
+			    "directory '%s'", dst->path, src->path);
 			return walk_error(w);
 		}
 		if (dstst.st_dev == st->st_dev && dstst.st_ino == st->st_ino) {
 			warnx("cannot copy a directory, '%s', into itself, "
-			    "'%s'", src, dst);
+			    "'%s'", src->path, dst->path);
 			return walk_error(w);
 		}
 	} else {
 		/* Writable for us while it fills; its mode is set after. */
-		if (mkdir(dst, (st->st_mode & 07777) | S_IRWXU) < 0) {
-			warn("cannot create directory '%s'", dst);
+		if (mkdirat(dst->dirfd, dst->name,
+		    (st->st_mode & 07777) | S_IRWXU) < 0) {
+			warn("cannot create directory '%s'", dst->path);
 			return walk_error(w);
 		}
 		made = 1;
-		walk_verbose(w, src, dst);
+		walk_verbose(w, src->path, dst->path);
 		if (w->opts->fsync)
-			dirlist_add(&w->dl, dst);
+			dirlist_add(&w->dl, dst->path);
+	}
+	flags = O_DIRECTORY | O_CLOEXEC;
+	if (made || !w->opts->keep_dir_symlink)
+		flags |= O_NOFOLLOW;
+	if ((dfd = openat(dst->dirfd, dst->name, flags | O_RDONLY)) < 0 &&
+	    errno == EACCES) {
+		/* Not ours to read: enough to make entries in. */
+		dfd = openat(dst->dirfd, dst->name, flags | O_PATH);
+		dfd_path = 1;
+	}
+	if (dfd < 0 || fstat(dfd, &fst) < 0) {
+		warn("cannot open directory '%s'", dst->path);
+		if (dfd >= 0)
+			(void)close(dfd);
+		return walk_error(w);
 	}
 
 	d = xcalloc(1, sizeof(*d));
 	d->refs = 1;
-	d->src = xstrdup(src);
-	d->dst = xstrdup(dst);
+	d->src = xstrdup(src->path);
+	d->dst = xstrdup(dst->path);
+	d->sname = d->src + strlen(d->src) - strlen(src->name);
+	d->dname = d->dst + strlen(d->dst) - strlen(dst->name);
+	d->sfd = -1;
+	d->dfd = dfd;
+	d->dfd_path = dfd_path;
+	d->ddev = fst.st_dev;
+	d->dino = fst.st_ino;
 	d->st = *st;
 	d->made = made;
 	if ((d->parent = w->cur) != NULL)
 		d->parent->refs++;
 	w->cur = d;
+	w->dirfds++;
 
 	/* -x: a mount point is copied, what is mounted on it is not. */
 	if (w->opts->one_fs && st->st_dev != w->topdev)
-		dp = NULL;
-	else if ((dp = opendir(src)) == NULL) {
-		warn("cannot open directory '%s'", src);
+		;
+	else if ((d->sfd = openat(src->dirfd, src->name, O_RDONLY |
+	    O_DIRECTORY | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW))) < 0) {
+		warn("cannot open directory '%s'", src->path);
 		status = walk_error(w);
-	}
+	} else if (w->dirfds++, fstat(d->sfd, &fst) < 0) {
+		warn("cannot stat directory '%s'", src->path);
+		status = walk_error(w);
+	} else if (fst.st_dev != st->st_dev || fst.st_ino != st->st_ino) {
+		warnx("'%s' was replaced while being copied", src->path);
+		status = walk_error(w);
+	} else if ((fd = dup(d->sfd)) < 0 || (dp = fdopendir(fd)) == NULL) {
+		warn("cannot read directory '%s'", src->path);
+		if (fd >= 0)
+			(void)close(fd);
+		status = walk_error(w);
+	} else
+		w->dirfds++;
 	while (dp != NULL && !walk_stopped(w)) {
 		errno = 0;
 		if ((de = readdir(dp)) == NULL) {
 			if (errno != 0) {
-				warn("cannot read directory '%s'", src);
+				warn("cannot read directory '%s'", src->path);
 				status = status_merge(status, walk_error(w));
 			}
 			break;
@@ -974,17 +1186,23 @@ walk_dir(struct walk *w, const char *src, const char *dst, const char *name,
 		if (strcmp(de->d_name, ".") == 0 ||
 		    strcmp(de->d_name, "..") == 0)
 			continue;
-		csrc = join(src, de->d_name);
-		cdst = join(dst, de->d_name);
+		csrc.dirfd = d->sfd;
+		csrc.name = de->d_name;
+		csrc.path = join(src->path, de->d_name);
+		cdst.dirfd = d->dfd;
+		cdst.name = de->d_name;
+		cdst.path = join(dst->path, de->d_name);
 		cname = join(name, de->d_name);
-		status = status_merge(status, walk_entry(w, csrc, cdst, cname,
-		    0));
-		free(csrc);
-		free(cdst);
+		status = status_merge(status, walk_entry(w, &csrc, &cdst,
+		    cname, 0));
+		free((char *)csrc.path);
+		free((char *)cdst.path);
 		free(cname);
 	}
-	if (dp != NULL)
+	if (dp != NULL) {
 		(void)closedir(dp);
+		w->dirfds--;
+	}
 
 	/* Its metadata once the last of its entries is done. */
 	w->cur = d->parent;
@@ -994,7 +1212,7 @@ walk_dir(struct walk *w, const char *src, const char *dst, const char *name,
 
 /* Copy one source entry to one destination path; a status. */
 static int
-walk_entry(struct walk *w, const char *src, const char *dst,
+walk_entry(struct walk *w, const struct at *src, const struct at *dst,
     const char *name, int top)
 {
 	const struct options	*opts = w->opts;
@@ -1019,21 +1237,22 @@ walk_entry(struct walk *w, const char *src, const char *dst,
 		follow = !opts->recursive || opts->link == OPTIONS_LINK_HARD;
 		break;
 	}
-	ret = follow ? stat(src, &st) : lstat(src, &st);
-	if (ret < 0) {
+	if (fstatat(src->dirfd, src->name, &st,
+	    follow ? 0 : AT_SYMLINK_NOFOLLOW) < 0) {
 		/* A symlink loop under -L is ELOOP here: this entry only. */
-		warn("cannot stat '%s'", src);
+		warn("cannot stat '%s'", src->path);
 		return walk_error(w);
 	}
 	if (top)
 		w->topdev = st.st_dev;
 	if (S_ISDIR(st.st_mode)) {
 		if (!opts->recursive) {
-			warnx("-r not specified; omitting directory '%s'", src);
+			warnx("-r not specified; omitting directory '%s'",
+			    src->path);
 			return walk_error(w);
 		}
 		w->st.directories++;
-		return walk_dir(w, src, dst, name, &st);
+		return walk_dir(w, src, dst, name, &st, follow);
 	}
 	if (S_ISLNK(st.st_mode))
 		ret = walk_symlink(w, src, dst, &st);
@@ -1122,6 +1341,7 @@ static int
 parents_meta(struct walk *w, const char *dir, const char *src)
 {
 	struct stat	 st;
+	struct at	 sat, dat;
 	const char	*rel = src, *p;
 	char		*sdir, *ddir;
 	int		 status = ACP_EXIT_OK;
@@ -1138,12 +1358,34 @@ parents_meta(struct walk *w, const char *dir, const char *src)
 		if (sdir == NULL)
 			err(1, "strndup");
 		xasprintf(&ddir, "%s/%.*s", dir, (int)(p - rel), rel);
-		if (stat(sdir, &st) == 0 && walk_meta(w, sdir, ddir, &st) < 0)
+		sat = at_path(sdir);
+		dat = at_path(ddir);
+		if (stat(sdir, &st) == 0 &&
+		    walk_meta(w, -1, &sat, -1, &dat, &st) < 0)
 			status = ACP_EXIT_FAIL;
 		free(sdir);
 		free(ddir);
 	}
 	return status;
+}
+
+/*
+ * How many descriptors the directories being copied may hold: what the
+ * limit leaves after the copier's files in flight (each may hold its
+ * source, its copy, a pipe and O_DIRECT twins) and stdio.
+ */
+static unsigned
+dirfd_budget(const struct copier *c)
+{
+	struct rlimit	rl;
+	rlim_t		used = (rlim_t)c->maxfiles * 8 + 64;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY)
+		return 1U << 16;
+	if (rl.rlim_cur < used + 64)
+		return 64;
+	return rl.rlim_cur - used > (1U << 20) ? 1U << 20 :
+	    (unsigned)(rl.rlim_cur - used);
 }
 
 /* Wait for every job, then flush directories; the run's status. */
@@ -1165,6 +1407,7 @@ walk_run(const struct options *opts, struct copier *c, FILE *manifest,
     struct walk_stats *ws)
 {
 	struct walk	 w;
+	struct at	 sat, dat;
 	const char	*dir = NULL, *name;
 	char		*dst, *src;
 	size_t		 len;
@@ -1174,6 +1417,7 @@ walk_run(const struct options *opts, struct copier *c, FILE *manifest,
 	w.opts = opts;
 	w.c = c;
 	w.manifest = manifest;
+	w.dirfd_budget = dirfd_budget(c);
 
 	if (opts->target_dir != NULL) {
 		if (is_dir(opts->target_dir) <= 0) {
@@ -1200,7 +1444,9 @@ walk_run(const struct options *opts, struct copier *c, FILE *manifest,
 	if (dir == NULL) {
 		/* Relative to where the copy went: its own name. */
 		dst = last_component(opts->operands[1]);
-		status = walk_entry(&w, opts->operands[0], opts->operands[1],
+		sat = at_path(opts->operands[0]);
+		dat = at_path(opts->operands[1]);
+		status = walk_entry(&w, &sat, &dat,
 		    opts->manifest_relative && dst != NULL ? dst :
 		    opts->operands[1], 1);
 		free(dst);
@@ -1230,7 +1476,9 @@ walk_run(const struct options *opts, struct copier *c, FILE *manifest,
 		}
 		if (!opts->manifest_relative)
 			name = dst;
-		status = status_merge(status, walk_entry(&w, src, dst, name,
+		sat = at_path(src);
+		dat = at_path(dst);
+		status = status_merge(status, walk_entry(&w, &sat, &dat, name,
 		    1));
 		if (opts->parents)
 			status = status_merge(status, parents_meta(&w, dir,
@@ -1257,6 +1505,7 @@ walk_check_done(struct copy_job *job)
 		w->mismatched++;
 	} else
 		printf(": OK\n");
+	at_release(wj->dirfd);
 	wjob_free(wj);
 }
 
@@ -1301,6 +1550,12 @@ walk_check(const struct options *opts, struct copier *c, FILE *fp,
 		wj->expect = xstrdup(e.hex);
 		wj->job.kind = COPY_JOB_HASH;
 		wj->job.src = wj->src;
+		/* A name longer than PATH_MAX is reached a piece at a time. */
+		if (at_resolve(wj->src, &wj->dirfd, &wj->job.src_name) < 0) {
+			wj->dirfd = AT_FDCWD;
+			wj->job.src_name = NULL;
+		}
+		wj->job.src_dirfd = wj->dirfd;
 		wj->job.algo = e.algo;
 		wj->job.done = walk_check_done;
 		copier_submit(c, &wj->job);

@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Deep paths.  The kernel refuses a path of PATH_MAX bytes or more in
+ * one call (ENAMETOOLONG), so a long one is walked in pieces shorter
+ * than that, each opened with O_PATH relative to the last.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "at.h"
+
+struct at
+at_path(const char *path)
+{
+	struct at	a = { AT_FDCWD, path, path };
+
+	return a;
+}
+
+const char *
+at_xattr_name(const struct at *a, char *buf, size_t size)
+{
+	int	n;
+
+	if (a->dirfd == AT_FDCWD || strlen(a->path) < PATH_MAX)
+		return a->path;
+	n = snprintf(buf, size, "/proc/self/fd/%d/%s", a->dirfd, a->name);
+	if (n < 0 || (size_t)n >= size)
+		return a->path;	/* the call fails, its caller says why */
+	return buf;
+}
+
+int
+at_resolve(const char *path, int *dirfd, const char **name)
+{
+	const char	*p = path, *last, *cut;
+	char		 piece[PATH_MAX];
+	size_t		 len = strlen(path);
+	int		 fd = AT_FDCWD, nfd, saved;
+
+	*dirfd = AT_FDCWD;
+	*name = path;
+	if (len < PATH_MAX)
+		return 0;
+	/* The last component, trailing slashes aside, is what is reached. */
+	while (len > 1 && path[len - 1] == '/')
+		len--;
+	last = path + len;
+	while (last > path && last[-1] != '/')
+		last--;
+	if (last == path || path + len - last >= NAME_MAX + 1) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	while (p < last) {
+		/* The longest run of whole components that fits. */
+		cut = last;
+		if (cut - p >= PATH_MAX) {
+			cut = p + PATH_MAX - 1;
+			while (cut > p && cut[-1] != '/')
+				cut--;
+			if (cut == p) {
+				errno = ENAMETOOLONG;
+				goto fail;
+			}
+		}
+		memcpy(piece, p, (size_t)(cut - p));
+		piece[cut - p] = '\0';
+		nfd = openat(fd, piece, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (nfd < 0)
+			goto fail;
+		at_release(fd);
+		fd = nfd;
+		p = cut;
+	}
+	*dirfd = fd;
+	*name = last;
+	return 0;
+fail:
+	saved = errno;
+	at_release(fd);
+	errno = saved;
+	return -1;
+}
+
+void
+at_release(int dirfd)
+{
+	if (dirfd >= 0)
+		(void)close(dirfd);
+}
+
+int
+at_open_dir(const char *path)
+{
+	const char	*name;
+	int		 dirfd, fd, saved;
+
+	if (at_resolve(path, &dirfd, &name) < 0)
+		return -1;
+	fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	saved = errno;
+	at_release(dirfd);
+	errno = saved;
+	return fd;
+}

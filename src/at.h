@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * A file named relative to a directory descriptor, as the *at() calls
+ * take it, with its whole path beside for messages.  The walker holds a
+ * descriptor for each directory it is copying from and into, so no call
+ * ever gets more than one component of a deep tree: there is no
+ * PATH_MAX limit on how deep a tree may be.
+ */
+#ifndef ACP_AT_H
+#define ACP_AT_H
+
+#include <limits.h>
+#include <stddef.h>
+
+struct at {
+	int		 dirfd;		/* AT_FDCWD: name is a whole path */
+	const char	*name;		/* relative to dirfd */
+	const char	*path;		/* the whole path, for messages */
+};
+
+/* The (AT_FDCWD, path, path) location. */
+struct at	at_path(const char *path);
+
+/*
+ * A name by which the l*xattr() calls reach at, which have no *at()
+ * form: the path itself when it is short enough, else
+ * /proc/self/fd/DIRFD/NAME, in buf (PATH_MAX bytes).
+ */
+const char	*at_xattr_name(const struct at *, char *buf, size_t size);
+
+/*
+ * Reach path without handing PATH_MAX or more bytes to one call: for a
+ * short path, *dirfd is AT_FDCWD and *name is path; for a long one,
+ * *dirfd is a new O_PATH descriptor of its parent directory, opened a
+ * piece at a time, and *name its last component.  0, or -1 with errno
+ * set.  Release with at_release().
+ */
+int		 at_resolve(const char *path, int *dirfd, const char **name);
+void		 at_release(int dirfd);
+
+/* Open the directory at path for reading (any length); -1 and errno. */
+int		 at_open_dir(const char *path);
+
+#endif

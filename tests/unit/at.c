@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * at_resolve(): a path past PATH_MAX is reached a piece at a time, a
+ * short one is left alone, and what cannot be reached says why.
+ */
+#include "config.h"
+
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../tap.h"
+#include "at.h"
+
+#define LEVELS	45		/* 45 x 201 bytes: past twice PATH_MAX */
+
+int
+main(void)
+{
+	char		 tmpl[] = "/tmp/acp-at.XXXXXX", comp[201], *path, *p;
+	const char	*name;
+	struct stat	 want, got;
+	size_t		 len;
+	int		 fd, next, dirfd, i, ret;
+
+	tap_plan(11);
+	if (mkdtemp(tmpl) == NULL) {
+		perror("mkdtemp");
+		return 1;
+	}
+	memset(comp, 'c', sizeof(comp) - 1);
+	comp[sizeof(comp) - 1] = '\0';
+	len = strlen(tmpl) + LEVELS * (sizeof(comp)) + 16;
+	path = malloc(len);
+	strcpy(path, tmpl);
+	fd = open(tmpl, O_RDONLY | O_DIRECTORY);
+	for (i = 0; i < LEVELS; i++) {
+		(void)mkdirat(fd, comp, 0755);
+		next = openat(fd, comp, O_RDONLY | O_DIRECTORY);
+		close(fd);
+		fd = next;
+		strcat(path, "/");
+		strcat(path, comp);
+	}
+	close(openat(fd, "leaf", O_WRONLY | O_CREAT, 0644));
+	fstatat(fd, "leaf", &want, 0);
+	strcat(path, "/leaf");
+	ok(strlen(path) > 2 * PATH_MAX - 1, "the path is %zu bytes",
+	    strlen(path));
+
+	errno = 0;
+	ok(stat(path, &got) < 0 && errno == ENAMETOOLONG,
+	    "the kernel refuses it whole");
+	ret = at_resolve(path, &dirfd, &name);
+	ok(ret == 0 && dirfd >= 0, "at_resolve reaches its directory");
+	ok(strcmp(name, "leaf") == 0, "and names the last component");
+	ok(fstatat(dirfd, name, &got, 0) == 0 && got.st_ino == want.st_ino &&
+	    got.st_dev == want.st_dev, "which is the file made there");
+	at_release(dirfd);
+
+	ret = at_resolve("short/path", &dirfd, &name);
+	ok(ret == 0 && dirfd == AT_FDCWD && strcmp(name, "short/path") == 0,
+	    "a short path is left to the working directory as it is");
+
+	p = strrchr(path, '/');
+	*p = '\0';
+	fd = at_open_dir(path);
+	ok(fd >= 0 && fstat(fd, &got) == 0 && S_ISDIR(got.st_mode),
+	    "at_open_dir opens a directory past PATH_MAX");
+	if (fd >= 0)
+		close(fd);
+	*p = '/';
+
+	/* A missing piece in the middle: ENOENT, as the kernel says it. */
+	memcpy(path + strlen(tmpl) + 1, "x", 1);
+	errno = 0;
+	ok(at_resolve(path, &dirfd, &name) < 0 && errno == ENOENT,
+	    "a missing directory on the way: ENOENT");
+	memcpy(path + strlen(tmpl) + 1, "c", 1);
+
+	/* A last component longer than NAME_MAX is no name at all. */
+	p = malloc(strlen(path) + 1 + 300 + 1);
+	sprintf(p, "%s/%0300d", path, 0);
+	errno = 0;
+	ok(at_resolve(p, &dirfd, &name) < 0 && errno == ENAMETOOLONG,
+	    "a last component past NAME_MAX: ENAMETOOLONG");
+	free(p);
+
+	/* Trailing slashes name the directory. */
+	p = strrchr(path, '/');
+	strcpy(p, "//");
+	ok(at_resolve(path, &dirfd, &name) == 0 && fstatat(dirfd, name, &got,
+	    0) == 0 && S_ISDIR(got.st_mode), "trailing slashes: the directory");
+	at_release(dirfd);
+
+	{
+		struct at	a = at_path("plain");
+		char		buf[PATH_MAX];
+
+		ok(a.dirfd == AT_FDCWD && at_xattr_name(&a, buf,
+		    sizeof(buf)) == a.path, "xattrs of a short path by it");
+	}
+	free(path);
+	path = malloc(strlen(tmpl) + 16);
+	sprintf(path, "rm -rf %s", tmpl);
+	ret = system(path);
+	free(path);
+	(void)ret;
+	return tap_done();
+}
