@@ -1008,6 +1008,17 @@ wdir_put(struct walk *w, struct wdir *d)
 	dat.name = d->dname;
 	dat.path = d->dst;
 	dfd = d->dfd_path ? -1 : d->dfd;
+	/*
+	 * Made writable for us to fill it: without --preserve=mode it
+	 * takes the source's mode narrowed by the umask, as cp's mkdir.
+	 */
+	if (!(w->opts->preserve & META_MODE) && d->made &&
+	    (mode & S_IRWXU) != S_IRWXU &&
+	    (dfd >= 0 ? fchmod(dfd, mode & ~w->c->umask) :
+	    fchmodat(dat.dirfd, dat.name, mode & ~w->c->umask, 0)) < 0) {
+		warn("cannot set permissions of '%s'", d->dst);
+		status = ACP_EXIT_FAIL;
+	}
 	if (w->opts->preserve & (META_MODE | META_OWNERSHIP | META_TIMESTAMPS |
 	    META_XATTR)) {
 		if (walk_meta(w, d->sfd, &sat, dfd, &dat, &d->st) < 0)
@@ -1015,11 +1026,6 @@ wdir_put(struct walk *w, struct wdir *d)
 		/* Its own inode changed: --fsync flushes it too. */
 		if (w->opts->fsync)
 			dirlist_add_dir(&w->dl, xstrdup(d->dst));
-	} else if (d->made && (mode & S_IRWXU) != S_IRWXU &&
-	    (dfd >= 0 ? fchmod(dfd, mode & ~w->c->umask) :
-	    fchmodat(dat.dirfd, dat.name, mode & ~w->c->umask, 0)) < 0) {
-		warn("cannot set permissions of '%s'", d->dst);
-		status = ACP_EXIT_FAIL;
 	}
 	if (status != ACP_EXIT_OK)
 		w->st.errors++;
