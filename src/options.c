@@ -169,7 +169,7 @@ usage(void)
 	    "      --queue-depth=N          reads and writes in flight at once (default\n"
 	    "                                 %d); up to 4N files are open at once\n"
 	    "      --block-size=SIZE        bytes per request, with K, M or G\n"
-	    "                                 (default %dM)\n"
+	    "                                 (default %dK, %dM with --direct)\n"
 	    "      --direct                 read and write with O_DIRECT where the\n"
 	    "                                 filesystem allows, past the page cache\n"
 	    "      --checksum[=ALGO]        hash every file while copying: xxh128\n"
@@ -200,7 +200,8 @@ usage(void)
 	    "3 checksum or verification mismatch, 4 a source changed while copied,\n"
 	    "130/143 interrupted.\n"
 	    "See acp(1) for details.\n",
-	    ACP_DEFAULT_QUEUE_DEPTH, ACP_DEFAULT_BLOCK_SIZE / (1024 * 1024));
+	    ACP_DEFAULT_QUEUE_DEPTH, ACP_DEFAULT_BLOCK_SIZE / 1024,
+	    ACP_DEFAULT_DIRECT_BLOCK_SIZE / (1024 * 1024));
 }
 
 int
@@ -398,7 +399,7 @@ options_parse(struct options *opts, int argc, char **argv)
 	memset(opts, 0, sizeof(*opts));
 	opts->engine = ENGINE_AUTO;
 	opts->queue_depth = ACP_DEFAULT_QUEUE_DEPTH;
-	opts->block_size = ACP_DEFAULT_BLOCK_SIZE;
+	opts->block_size = 0;		/* not given: by --direct, below */
 
 	while ((ch = getopt_long(argc, argv, short_opts, long_opts,
 	    NULL)) != -1) {
@@ -611,6 +612,9 @@ options_parse(struct options *opts, int argc, char **argv)
 	}
 	opts->operands = argv + optind;
 	opts->noperands = argc - optind;
+	if (opts->block_size == 0)
+		opts->block_size = opts->direct ?
+		    ACP_DEFAULT_DIRECT_BLOCK_SIZE : ACP_DEFAULT_BLOCK_SIZE;
 
 	if ((uint64_t)opts->queue_depth * opts->block_size >
 	    ACP_MAX_POOL_BYTES) {

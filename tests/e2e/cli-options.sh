@@ -62,7 +62,7 @@ ok $? "--stats=xml: exit 2"
 run_acp --stats a b
 [ "$rc" -eq 0 ] && cmp -s a b &&
     grep -q "^acp: copied 1 file, 0 directories, 0 symlinks, 0 hard links, 0 specials; 100B in [0-9.]* s, " "$T/stdout" &&
-    grep -q "^acp: engine [a-z]*, queue depth 16 x 1.0M, [0-9]* requests, [0-9]* in flight at most, 1 file at once; 0 errors$" "$T/stdout"
+    grep -q "^acp: engine [a-z]*, queue depth 32 x 64K, [0-9]* requests, [0-9]* in flight at most, 1 file at once; 0 errors$" "$T/stdout"
 ok $? "--stats prints two lines on stdout"
 rm -f b
 

@@ -37,7 +37,7 @@ main(void)
 	uint64_t	v = 0;
 	long long	n = 0;
 
-	tap_plan(35);
+	tap_plan(39);
 
 	is(options_parse_size("4096", &v), 0, "plain number parses");
 	is(v, 4096, "plain number value");
@@ -67,6 +67,12 @@ main(void)
 	is(parse(&opts, "a", "b", NULL), OPTIONS_OK, "two operands parse");
 	is(opts.queue_depth, ACP_DEFAULT_QUEUE_DEPTH, "default depth");
 	is(opts.block_size, ACP_DEFAULT_BLOCK_SIZE, "default block size");
+	is(parse(&opts, "--direct", "a", "b"), OPTIONS_OK, "--direct parses");
+	is(opts.block_size, ACP_DEFAULT_DIRECT_BLOCK_SIZE,
+	    "default block size with --direct");
+	is(parse(&opts, "--block-size=256K", "a", "b"), OPTIONS_OK,
+	    "--block-size=256K parses");
+	is(opts.block_size, 256 * 1024, "a block size given stays");
 	is(opts.engine, ENGINE_AUTO, "default engine is auto");
 	is(parse(&opts, "--block-size=1", "a", "b"), OPTIONS_USAGE,
 	    "block size 1 is refused");
