@@ -24,6 +24,7 @@
 
 #include "copy.h"
 #include "engine.h"
+#include "meta.h"
 #include "options.h"
 #include "progress.h"
 #include "stats.h"
@@ -74,6 +75,37 @@ raise_open_files(void)
 		rl.rlim_cur = want;
 		(void)setrlimit(RLIMIT_NOFILE, &rl);
 	}
+}
+
+/*
+ * SELinux contexts, as GNU cp treats them on a kernel without SELinux:
+ * --preserve=context fails before anything is copied, --context=CTX is
+ * ignored with a warning, -Z silently.  With SELinux, where cp would
+ * keep or set the context and acp cannot, both are refused.
+ */
+static int
+context_check(const struct options *opts)
+{
+	int	selinux = access("/sys/fs/selinux/enforce", F_OK) == 0;
+
+	if (opts->preserve & META_CONTEXT) {
+		if (!selinux)
+			warnx("cannot preserve security context without an "
+			    "SELinux-enabled kernel");
+		else
+			warnx("cannot preserve security context: acp does "
+			    "not copy SELinux contexts");
+		return ACP_EXIT_FAIL;
+	}
+	if (opts->context && selinux) {
+		warnx("cannot set security context: acp does not set SELinux "
+		    "contexts");
+		return ACP_EXIT_FAIL;
+	}
+	if (opts->context_arg != NULL)
+		warnx("warning: ignoring --context; it requires an "
+		    "SELinux-enabled kernel");
+	return ACP_EXIT_OK;
 }
 
 /* --progress: the copier's tick draws the line when it is due. */
@@ -243,6 +275,8 @@ main(int argc, char **argv)
 		return ACP_EXIT_USAGE;
 	}
 
+	if ((status = context_check(&opts)) != ACP_EXIT_OK)
+		return status;
 	signals_init();
 	raise_open_files();
 	files = copy_files_in_flight(opts.queue_depth);

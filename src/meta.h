@@ -18,6 +18,11 @@
 #define META_XATTR	0x10
 #define META_ALL	(META_MODE | META_OWNERSHIP | META_TIMESTAMPS | \
 			    META_LINKS | META_XATTR)
+/*
+ * --preserve=context, asked by name: the SELinux context, which acp
+ * does not copy (all asks only "where possible", as in cp).
+ */
+#define META_CONTEXT	0x20
 
 struct at;
 

@@ -49,11 +49,12 @@ enum {
 	OPT_STRIP_TRAILING_SLASHES,
 	OPT_KEEP_DIRECTORY_SYMLINK,
 	OPT_PROGRESS,
+	OPT_CONTEXT,
 	OPT_HELP,
 	OPT_VERSION,
 };
 
-static const char short_opts[] = "abdfHiLlnPprRsS:t:Tuvx";
+static const char short_opts[] = "abdfHiLlnPprRsS:t:TuvxZ";
 
 static const struct option long_opts[] = {
 	{ "archive", no_argument, NULL, 'a' },
@@ -84,6 +85,7 @@ static const struct option long_opts[] = {
 	{ "one-file-system", no_argument, NULL, 'x' },
 	{ "parents", no_argument, NULL, OPT_PARENTS },
 	{ "preserve", optional_argument, NULL, OPT_PRESERVE },
+	{ "context", optional_argument, NULL, OPT_CONTEXT },
 	{ "progress", no_argument, NULL, OPT_PROGRESS },
 	{ "queue-depth", required_argument, NULL, OPT_QUEUE_DEPTH },
 	{ "recursive", no_argument, NULL, 'r' },
@@ -139,11 +141,13 @@ usage(void)
 	    "  -P, --no-dereference         never follow symbolic links in SOURCE\n"
 	    "  -p                           same as --preserve=mode,ownership,timestamps\n"
 	    "      --preserve[=ATTR_LIST]   keep these attributes: mode, ownership,\n"
-	    "                                 timestamps, links, xattr, all\n"
+	    "                                 timestamps, links, xattr, context, all\n"
 	    "      --no-preserve=ATTR_LIST  do not keep these attributes\n"
 	    "      --parents                copy each SOURCE to DIRECTORY/SOURCE, making\n"
 	    "                                 the directories on the way\n"
 	    "  -R, -r, --recursive          copy directories recursively\n"
+	    "  -Z, --context[=CTX]          SELinux: accepted, as cp does without\n"
+	    "                                 SELinux, and refused with it\n"
 	    "  -s, --symbolic-link          make symbolic links instead of copying\n"
 	    "  -u                           same as --update=older\n"
 	    "      --update[=WHEN]          replace existing files: all, none, none-fail\n"
@@ -238,6 +242,7 @@ options_parse_preserve(const char *list, unsigned *mask)
 		{ "links", META_LINKS },
 		{ "xattr", META_XATTR },
 		{ "all", META_ALL },
+		{ "context", META_CONTEXT },
 	};
 	const char	*p = list, *end;
 	size_t		 i, len;
@@ -430,6 +435,11 @@ options_parse(struct options *opts, int argc, char **argv)
 		case 'R':
 			opts->recursive = 1;
 			break;
+		case 'Z':
+		case OPT_CONTEXT:
+			opts->context = 1;
+			opts->context_arg = optarg;
+			break;
 		case OPT_PRESERVE:
 		case OPT_NO_PRESERVE: {
 			unsigned	mask;
@@ -439,8 +449,8 @@ options_parse(struct options *opts, int argc, char **argv)
 				    META_TIMESTAMPS;
 			else if (options_parse_preserve(optarg, &mask) < 0) {
 				warnx("invalid attribute list '%s': use mode, "
-				    "ownership, timestamps, links, xattr, all",
-				    optarg);
+				    "ownership, timestamps, links, xattr, "
+				    "context, all", optarg);
 				goto bad;
 			}
 			if (ch == OPT_PRESERVE)

@@ -63,6 +63,8 @@ struct options {
 	int		  one_fs;	/* -x: stay on each source's filesystem */
 	int		  deref;	/* OPTIONS_DEREF_* for symlinks */
 	unsigned	  preserve;	/* META_* to keep */
+	int		  context;	/* -Z, --context */
+	const char	 *context_arg;	/* --context=CTX, or NULL */
 	const char	 *check;	/* --check=FILE: verify, copy nothing */
 	enum engine_kind  engine;	/* --engine */
 	unsigned	  queue_depth;	/* --queue-depth */

@@ -4,7 +4,7 @@
 # -t, -T, -v, -n, -f and --debug.
 . "${top_srcdir:-.}/tests/lib.sh"
 
-plan $((41 + 10 * $(nengines)))
+plan $((45 + 10 * $(nengines)))
 
 run_acp --help
 [ "$rc" -eq 0 ] && grep -q '^Usage: acp' "$T/stdout" && [ ! -s "$T/stderr" ]
@@ -145,4 +145,35 @@ for e in $engines; do
 	cd "$T" || exit 1
 done
 skip_engines 10
+
+# SELinux contexts, against GNU cp on a kernel without SELinux: exit
+# status, the copy made or not, and the words.
+cd "$T" || exit 1
+printf 'ctx\n' > ctx
+# ctx_both ARGS...: 0 when cp and acp agree on ARGS ctx DEST.
+ctx_both() {
+	rm -f ctx.cp ctx.acp
+	crc=0
+	cp "$@" ctx ctx.cp 2> ctx.cp.err || crc=$?
+	rc=0
+	"$ACP" "$@" ctx ctx.acp 2> "$T/stderr" || rc=$?
+	[ "$crc" -eq "$rc" ] &&
+	    { [ -e ctx.cp ] && [ -e ctx.acp ] || { [ ! -e ctx.cp ] && [ ! -e ctx.acp ]; }; } &&
+	    sed 's/^cp: //' ctx.cp.err > ctx.cp.words &&
+	    sed 's/^acp: //' "$T/stderr" | diff ctx.cp.words - > /dev/null
+}
+if [ -e /sys/fs/selinux/enforce ]; then
+	for _ in 1 2 3 4; do
+		skip "SELinux is enabled here: acp refuses what cp would do"
+	done
+else
+	ctx_both --preserve=context
+	ok $? "--preserve=context without SELinux: exit 1, nothing copied, cp's words (exit $rc)"
+	ctx_both -Z
+	ok $? "-Z without SELinux: copied, not a word, as cp"
+	ctx_both --context=system_u:object_r:tmp_t:s0
+	ok $? "--context=CTX without SELinux: copied, with cp's warning"
+	ctx_both --preserve=context --no-preserve=context
+	ok $? "--preserve=context then --no-preserve=context: copied, as cp"
+fi
 done_testing
