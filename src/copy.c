@@ -392,6 +392,7 @@ creq_read(struct copier *c, struct creq *q)
 	}
 	q->r.op = ENGINE_OP_READ;
 	q->r.fd = q->direct ? f->sdirect.fd : f->sfd;
+	q->r.direct = q->direct;
 	q->r.addr = bufpool_addr(&c->pool, q->buf) + q->have;
 	q->r.off = q->f->sstream ? -1 : q->off + (off_t)q->have;
 	q->r.len = q->want - q->have;
@@ -415,6 +416,7 @@ creq_write(struct copier *c, struct creq *q)
 	}
 	q->r.op = ENGINE_OP_WRITE;
 	q->r.fd = q->direct ? q->f->ddirect.fd : q->f->dfd;
+	q->r.direct = q->direct;
 	q->r.addr = bufpool_addr(&c->pool, q->buf) + q->written;
 	q->r.off = q->f->dstream ? -1 : q->off + (off_t)q->written;
 	q->r.len = q->have - q->written;
@@ -1329,15 +1331,10 @@ file_data_start(struct copier *c, struct cfile *f)
 		}
 	}
 
-	/*
-	 * Direct I/O where asked (--direct), where the engine blocks on
-	 * buffered I/O (libaio), and for reads of a large cold source.
-	 */
-	if (sreg && (c->direct || (c->eng->ops->flags & ENGINE_F_DIRECT) ||
-	    (f->cached >= 0 && f->cached < 50)))
+	/* Direct I/O where asked (--direct), and for reads of a cold source. */
+	if (sreg && (c->direct || (f->cached >= 0 && f->cached < 50)))
 		twin_open(c, &f->sdirect, f->sfd, O_RDONLY, sst);
-	want_ddirect = !f->readonly && f->dreg &&
-	    (c->direct || (c->eng->ops->flags & ENGINE_F_DIRECT));
+	want_ddirect = !f->readonly && f->dreg && c->direct;
 	if (want_ddirect && fstat(f->dfd, &dst) == 0)
 		twin_open(c, &f->ddirect, f->dfd, O_WRONLY, &dst);
 	/*

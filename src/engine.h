@@ -52,6 +52,7 @@ struct req {
 	struct statx	*stx;	/* STATX: where the result goes */
 	int		 fd2;	/* SPLICE: where the data goes */
 	off_t		 off2;	/* SPLICE: its offset, -1 for a pipe */
+	int		 direct;	/* READ, WRITE: fd is O_DIRECT */
 };
 
 enum engine_kind {
@@ -71,7 +72,6 @@ struct engine_params {
 #define ENGINE_BUSY	1	/* full: submit and reap, then queue again */
 
 #define ENGINE_F_FIXEDBUF	0x1	/* register_buffers is worth calling */
-#define ENGINE_F_DIRECT		0x2	/* blocks on buffered I/O: use O_DIRECT */
 
 struct engine;
 

@@ -3,22 +3,30 @@
  * The libaio engine: io_setup / io_submit / io_getevents with pread,
  * pwrite and fdatasync iocbs.  Each queued request takes an iocb from a
  * private array sized to the depth; iocb->data points back at the request.
- * Linux AIO has no "current position", so requests on pipes and other
- * unseekable files (off == -1) are done synchronously at queue time and
- * handed back by the next reap.
+ *
+ * Linux AIO is asynchronous only for O_DIRECT reads and writes (and
+ * flushes): a buffered iocb is done inside io_submit(), in the caller's
+ * thread, one after another.  So only direct requests go to the kernel;
+ * buffered ones, those on pipes (AIO has no "current position"), and the
+ * opens, closes and statx calls AIO does not have go to a few worker
+ * threads (src/workers.c), as in the sync engine.  Both tell one eventfd
+ * when something finishes, which is what reap sleeps on.
  */
 #include "config.h"
 
 #include <sys/types.h>
+#include <sys/eventfd.h>
 
 #include <errno.h>
 #include <libaio.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "engine.h"
+#include "workers.h"
 
 struct aio_priv {
 	io_context_t	  ctx;
@@ -31,6 +39,8 @@ struct aio_priv {
 	struct io_event	 *events;
 	struct req	**done;		/* finished at queue time */
 	unsigned	  ndone;
+	struct workers	  w;		/* buffered and non-AIO requests */
+	int		  efd;		/* told of every completion */
 };
 
 static int
@@ -43,6 +53,7 @@ aio_init(struct engine *eng, const struct engine_params *params,
 
 	if ((p = calloc(1, sizeof(*p))) == NULL)
 		return -ENOMEM;
+	p->efd = -1;
 	eng->priv = p;
 	p->iocbs = calloc(n, sizeof(*p->iocbs));
 	p->idle = calloc(n, sizeof(*p->idle));
@@ -64,9 +75,28 @@ aio_init(struct engine *eng, const struct engine_params *params,
 		return ret;
 	}
 	p->ctx_up = 1;
-	eng->async[ENGINE_OP_READ] = eng->async[ENGINE_OP_WRITE] = 1;
-	eng->async[ENGINE_OP_FSYNC] = eng->async[ENGINE_OP_FSYNC_ALL] = 1;
+	if ((p->efd = eventfd(0, EFD_CLOEXEC)) < 0) {
+		ret = -errno;
+		snprintf(reason, reasonlen, "eventfd: %s", strerror(-ret));
+		return ret;
+	}
+	if ((ret = workers_start(&p->w, n, p->efd)) < 0) {
+		snprintf(reason, reasonlen, "worker threads: %s",
+		    strerror(-ret));
+		return ret;
+	}
+	/* AIO for direct I/O and flushes, the workers for the rest. */
+	memset(eng->async, 1, sizeof(eng->async));
 	return 0;
+}
+
+/* Requests in flight of every kind: iocbs, workers', done at once. */
+static unsigned
+aio_inflight(struct engine *eng)
+{
+	struct aio_priv	*p = eng->priv;
+
+	return eng->depth - p->nidle + p->ndone + workers_pending(&p->w);
 }
 
 static int
@@ -75,17 +105,24 @@ aio_queue(struct engine *eng, struct req *req)
 	struct aio_priv	*p = eng->priv;
 	struct iocb	*cb;
 
-	if (p->nidle == 0 || p->ndone + eng->depth - p->nidle >= eng->depth)
+	if (p->nidle == 0 || aio_inflight(eng) >= eng->depth)
 		return ENGINE_BUSY;
-	if (!eng->async[req->op] || (req->off < 0 &&
-	    (req->op == ENGINE_OP_READ || req->op == ENGINE_OP_WRITE))) {
-		/*
-		 * Linux AIO has no open, close or statx, and no "current
-		 * position": do it now.
-		 */
-		engine_do_sync(req);
-		p->done[p->ndone++] = req;
-		return ENGINE_QUEUED;
+	switch (req->op) {
+	case ENGINE_OP_READ:
+	case ENGINE_OP_WRITE:
+		if (req->direct && req->off >= 0)
+			break;
+		/* FALLTHROUGH */
+	case ENGINE_OP_OPENAT:
+	case ENGINE_OP_CLOSE:
+	case ENGINE_OP_STATX:
+	case ENGINE_OP_SPLICE:
+		/* Buffered, positionless, or not in Linux AIO at all. */
+		return workers_queue(&p->w, req) < 0 ? ENGINE_BUSY :
+		    ENGINE_QUEUED;
+	case ENGINE_OP_FSYNC:
+	case ENGINE_OP_FSYNC_ALL:
+		break;
 	}
 	cb = p->idle[--p->nidle];
 	switch (req->op) {
@@ -102,9 +139,10 @@ aio_queue(struct engine *eng, struct req *req)
 		io_prep_fsync(cb, req->fd);
 		break;
 	default:
-		/* Not reached: eng->async[] sent the rest to do_sync. */
+		/* Not reached: the rest went to the workers. */
 		break;
 	}
+	io_set_eventfd(cb, p->efd);
 	cb->data = req;
 	p->pending[p->npending++] = cb;
 	return ENGINE_QUEUED;
@@ -143,44 +181,73 @@ aio_submit(struct engine *eng)
 	return total;
 }
 
+/* What the kernel has finished, without waiting (wait: at least min). */
+static int
+aio_events(struct aio_priv *p, long min, struct req **reqs, unsigned max,
+    int wait)
+{
+	struct timespec	 zero = { 0, 0 };
+	struct iocb	*cb;
+	struct req	*req;
+	int		 ret, i;
+
+	ret = io_getevents(p->ctx, min, (long)max, p->events,
+	    wait ? NULL : &zero);
+	if (ret < 0)
+		return ret;
+	for (i = 0; i < ret; i++) {
+		cb = p->events[i].obj;
+		req = cb->data;
+		/* res is the byte count or -errno, in a long. */
+		req->res = (ssize_t)(long)p->events[i].res;
+		reqs[i] = req;
+		p->idle[p->nidle++] = cb;
+	}
+	return ret;
+}
+
 static int
 aio_reap(struct engine *eng, unsigned min, struct req **reqs,
     unsigned max)
 {
 	struct aio_priv	*p = eng->priv;
-	struct iocb	*cb;
-	struct req	*req;
-	unsigned	 got = 0, i, inflight;
+	unsigned	 got = 0, kernel, pool;
+	uint64_t	 count;
 	int		 ret;
 
 	if ((ret = aio_submit(eng)) < 0)
 		return ret;
-	while (got < max && p->ndone > 0)
-		reqs[got++] = p->done[--p->ndone];
-	inflight = eng->depth - p->nidle - p->npending;
-	if (got >= max || inflight == 0)
-		return (int)got;
-	if (got >= min)
-		min = 0;
-	else
-		min -= got;
-	if (min > inflight)
-		min = inflight;
-	ret = io_getevents(p->ctx, (long)min, (long)(max - got), p->events,
-	    NULL);
-	if (ret == -EINTR)
-		return (int)got;	/* a signal: let the caller look */
-	if (ret < 0)
-		return got > 0 ? (int)got : ret;
-	for (i = 0; i < (unsigned)ret; i++) {
-		cb = p->events[i].obj;
-		req = cb->data;
-		/* res is the byte count or -errno, in a long. */
-		req->res = (ssize_t)(long)p->events[i].res;
-		reqs[got++] = req;
-		p->idle[p->nidle++] = cb;
+	for (;;) {
+		while (got < max && p->ndone > 0)
+			reqs[got++] = p->done[--p->ndone];
+		got += workers_reap(&p->w, 0, reqs + got, max - got);
+		kernel = eng->depth - p->nidle - p->npending;
+		if (got < max && kernel > 0) {
+			ret = aio_events(p, 0, reqs + got, max - got, 0);
+			if (ret < 0 && ret != -EINTR)
+				return got > 0 ? (int)got : ret;
+			if (ret > 0) {
+				got += (unsigned)ret;
+				kernel -= (unsigned)ret;
+			}
+		}
+		pool = workers_pending(&p->w);
+		if (got >= min || got >= max || (kernel == 0 && pool == 0))
+			return (int)got;
+		if (pool == 0) {
+			/* Only the kernel's: wait for it alone. */
+			ret = aio_events(p, 1, reqs + got, max - got, 1);
+			if (ret == -EINTR)
+				return (int)got;	/* a signal: look */
+			if (ret < 0)
+				return got > 0 ? (int)got : ret;
+			got += (unsigned)ret;
+			continue;
+		}
+		/* Either may finish first: both count on the eventfd. */
+		if (read(p->efd, &count, sizeof(count)) < 0 && errno == EINTR)
+			return (int)got;
 	}
-	return (int)got;
 }
 
 static void
@@ -190,8 +257,11 @@ aio_exit(struct engine *eng)
 
 	if (p == NULL)
 		return;
+	workers_stop(&p->w);
 	if (p->ctx_up)
 		(void)io_destroy(p->ctx);
+	if (p->efd >= 0)
+		(void)close(p->efd);
 	free(p->iocbs);
 	free(p->idle);
 	free(p->pending);
@@ -203,8 +273,7 @@ aio_exit(struct engine *eng)
 
 const struct engine_ops engine_aio_ops = {
 	.name = "aio",
-	/* Buffered Linux AIO is done inside io_submit(): go direct. */
-	.flags = ENGINE_F_DIRECT,
+	.flags = 0,
 	.init = aio_init,
 	.queue = aio_queue,
 	.submit = aio_submit,

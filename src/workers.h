@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * A few threads that do requests with plain system calls, the way
+ * io_uring's io-wq does what it cannot do inline: the sync engine's
+ * whole work, and the libaio engine's buffered work, which io_submit()
+ * would otherwise do in the caller's thread.
+ *
+ * One mutex guards the queue and the done list; a worker owns a request
+ * from taking it until it is on the done list, so no request is touched
+ * by two threads at once.
+ */
+#ifndef ACP_WORKERS_H
+#define ACP_WORKERS_H
+
+#include <pthread.h>
+
+#include "engine.h"
+
+#define WORKERS_MAX	4
+
+struct workers {
+	pthread_mutex_t	  lock;
+	pthread_cond_t	  work_cv;	/* work queued, or stop */
+	pthread_cond_t	  done_cv;	/* a request finished */
+	struct req	**work;		/* a ring of size entries */
+	unsigned	  size;
+	unsigned	  whead;
+	unsigned	  wcount;
+	struct req	**done;		/* finished, not yet reaped */
+	unsigned	  ndone;
+	unsigned	  pending;	/* queued and not yet reaped */
+	pthread_t	  threads[WORKERS_MAX];
+	unsigned	  nthreads;
+	int		  stop;
+	int		  up;		/* lock and conditions exist */
+	int		  notify;	/* an eventfd told of each, or -1 */
+};
+
+/*
+ * Room for size requests, min(size, WORKERS_MAX) threads; notify (an
+ * eventfd, or -1) gets 1 added for each finished request.  0 or -errno;
+ * workers_stop() in any case.
+ */
+int		workers_start(struct workers *, unsigned size, int notify);
+
+/* Queue req, if fewer than size are pending: 0, or -EBUSY. */
+int		workers_queue(struct workers *, struct req *);
+
+/* Queued and not yet reaped. */
+unsigned	workers_pending(struct workers *);
+
+/* Wait for min finished (at most the pending), take up to max. */
+unsigned	workers_reap(struct workers *, unsigned min, struct req **reqs,
+		    unsigned max);
+
+void		workers_stop(struct workers *);
+
+#endif
