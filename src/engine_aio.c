@@ -99,6 +99,25 @@ aio_inflight(struct engine *eng)
 	return eng->depth - p->nidle + p->ndone + workers_pending(&p->w);
 }
 
+/*
+ * What Linux AIO does asynchronously: direct reads and writes at an
+ * offset, and flushes.  Not buffered I/O, pipes, opens, closes, statx.
+ */
+static int
+aio_kernel_does(const struct req *req)
+{
+	switch (req->op) {
+	case ENGINE_OP_READ:
+	case ENGINE_OP_WRITE:
+		return req->direct && req->off >= 0;
+	case ENGINE_OP_FSYNC:
+	case ENGINE_OP_FSYNC_ALL:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 static int
 aio_queue(struct engine *eng, struct req *req)
 {
@@ -107,23 +126,9 @@ aio_queue(struct engine *eng, struct req *req)
 
 	if (p->nidle == 0 || aio_inflight(eng) >= eng->depth)
 		return ENGINE_BUSY;
-	switch (req->op) {
-	case ENGINE_OP_READ:
-	case ENGINE_OP_WRITE:
-		if (req->direct && req->off >= 0)
-			break;
-		/* FALLTHROUGH */
-	case ENGINE_OP_OPENAT:
-	case ENGINE_OP_CLOSE:
-	case ENGINE_OP_STATX:
-	case ENGINE_OP_SPLICE:
-		/* Buffered, positionless, or not in Linux AIO at all. */
+	if (!aio_kernel_does(req))
 		return workers_queue(&p->w, req) < 0 ? ENGINE_BUSY :
 		    ENGINE_QUEUED;
-	case ENGINE_OP_FSYNC:
-	case ENGINE_OP_FSYNC_ALL:
-		break;
-	}
 	cb = p->idle[--p->nidle];
 	switch (req->op) {
 	case ENGINE_OP_READ:
