@@ -80,7 +80,8 @@ aio_init(struct engine *eng, const struct engine_params *params,
 		snprintf(reason, reasonlen, "eventfd: %s", strerror(-ret));
 		return ret;
 	}
-	if ((ret = workers_start(&p->w, n, p->efd)) < 0) {
+	/* Only buffered work, bound by memory copies: a thread or two a core. */
+	if ((ret = workers_start(&p->w, n, 4, p->efd)) < 0) {
 		snprintf(reason, reasonlen, "worker threads: %s",
 		    strerror(-ret));
 		return ret;

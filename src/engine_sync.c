@@ -29,7 +29,12 @@ sync_init(struct engine *eng, const struct engine_params *params,
 	eng->priv = w;
 	/* The workers do every op off the copier's thread. */
 	memset(eng->async, 1, sizeof(eng->async));
-	return workers_start(w, params->depth, -1);
+	/*
+	 * Every request, direct reads of a cold source among them, waits
+	 * in a thread: 16 keep the disk busier than 4 (bench-file.sh -e
+	 * sync, cold, 64K requests: 1.06 s against 1.40 s).
+	 */
+	return workers_start(w, params->depth, 16, -1);
 }
 
 static int

@@ -43,7 +43,7 @@ workers_run(void *arg)
 }
 
 int
-workers_start(struct workers *w, unsigned size, int notify)
+workers_start(struct workers *w, unsigned size, unsigned threads, int notify)
 {
 	unsigned	i, n;
 	int		ret;
@@ -60,7 +60,9 @@ workers_start(struct workers *w, unsigned size, int notify)
 	pthread_cond_init(&w->done_cv, NULL);
 	w->up = 1;
 	/* More threads than requests in flight would only sleep. */
-	n = size < WORKERS_MAX ? size : WORKERS_MAX;
+	n = size < threads ? size : threads;
+	if (n > WORKERS_MAX)
+		n = WORKERS_MAX;
 	for (i = 0; i < n; i++) {
 		ret = pthread_create(&w->threads[i], NULL, workers_run, w);
 		if (ret != 0)

@@ -16,7 +16,7 @@
 
 #include "engine.h"
 
-#define WORKERS_MAX	4
+#define WORKERS_MAX	16
 
 struct workers {
 	pthread_mutex_t	  lock;
@@ -37,11 +37,12 @@ struct workers {
 };
 
 /*
- * Room for size requests, min(size, WORKERS_MAX) threads; notify (an
- * eventfd, or -1) gets 1 added for each finished request.  0 or -errno;
- * workers_stop() in any case.
+ * Room for size requests, min(size, threads, WORKERS_MAX) threads;
+ * notify (an eventfd, or -1) gets 1 added for each finished request.
+ * 0 or -errno; workers_stop() in any case.
  */
-int		workers_start(struct workers *, unsigned size, int notify);
+int		workers_start(struct workers *, unsigned size, unsigned threads,
+		    int notify);
 
 /* Queue req, if fewer than size are pending: 0, or -EBUSY. */
 int		workers_queue(struct workers *, struct req *);
