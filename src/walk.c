@@ -164,6 +164,16 @@ target_in_dir(const char *dir, const char *src)
 }
 
 /*
+ * Where a's name lies in copy, a copy of a's path: a name relative to a
+ * directory is its path's last component, a whole path is itself.
+ */
+static const char *
+name_in(const char *copy, const struct at *a)
+{
+	return copy + strlen(copy) - strlen(a->name);
+}
+
+/*
  * The hard-link map: (device, inode) of a source file with more than one
  * name, to the destination path its first name was copied to.  Open
  * addressing, grown at half full; it holds only multiply-linked files.
@@ -779,8 +789,7 @@ walk_file(struct walk *w, const struct at *src, const struct at *dst,
 			pl = xcalloc(1, sizeof(*pl));
 			pl->src = xstrdup(src->path);
 			pl->dst = xstrdup(dst->path);
-			pl->dname = pl->dst + strlen(pl->dst) -
-			    strlen(dst->name);
+			pl->dname = name_in(pl->dst, dst);
 			pl->dst_exists = dst_exists;
 			if ((pl->dir = w->cur) != NULL)
 				pl->dir->refs++;
@@ -820,11 +829,10 @@ walk_file(struct walk *w, const struct at *src, const struct at *dst,
 	wj->job.kind = COPY_JOB_COPY;
 	wj->job.src = wj->src;
 	wj->job.dst = wj->dst;
-	/* The names are the paths' ends. */
 	wj->job.src_dirfd = src->dirfd;
-	wj->job.src_name = wj->src + strlen(wj->src) - strlen(src->name);
+	wj->job.src_name = name_in(wj->src, src);
 	wj->job.dst_dirfd = dst->dirfd;
-	wj->job.dst_name = wj->dst + strlen(wj->dst) - strlen(dst->name);
+	wj->job.dst_name = name_in(wj->dst, dst);
 	wj->job.sst = *sst;
 	wj->job.dst_exists = dst_exists;
 	wj->job.dst_mode = dst_exists ? dstst.st_mode : 0;
@@ -1146,8 +1154,8 @@ walk_dir(struct walk *w, const struct at *src, const struct at *dst,
 	d->refs = 1;
 	d->src = xstrdup(src->path);
 	d->dst = xstrdup(dst->path);
-	d->sname = d->src + strlen(d->src) - strlen(src->name);
-	d->dname = d->dst + strlen(d->dst) - strlen(dst->name);
+	d->sname = name_in(d->src, src);
+	d->dname = name_in(d->dst, dst);
 	d->sfd = -1;
 	d->dfd = dfd;
 	d->dfd_path = dfd_path;
