@@ -40,6 +40,7 @@ struct aio_priv {
 	struct req	**done;		/* finished at queue time */
 	unsigned	  ndone;
 	struct workers	  w;		/* buffered and non-AIO requests */
+	unsigned	  inpool;	/* queued to w, not yet reaped */
 	int		  efd;		/* told of every completion */
 };
 
@@ -97,7 +98,7 @@ aio_inflight(struct engine *eng)
 {
 	struct aio_priv	*p = eng->priv;
 
-	return eng->depth - p->nidle + p->ndone + workers_pending(&p->w);
+	return eng->depth - p->nidle + p->ndone + p->inpool;
 }
 
 /*
@@ -127,9 +128,12 @@ aio_queue(struct engine *eng, struct req *req)
 
 	if (p->nidle == 0 || aio_inflight(eng) >= eng->depth)
 		return ENGINE_BUSY;
-	if (!aio_kernel_does(req))
-		return workers_queue(&p->w, req) < 0 ? ENGINE_BUSY :
-		    ENGINE_QUEUED;
+	if (!aio_kernel_does(req)) {
+		if (workers_queue(&p->w, req) < 0)
+			return ENGINE_BUSY;
+		p->inpool++;
+		return ENGINE_QUEUED;
+	}
 	cb = p->idle[--p->nidle];
 	switch (req->op) {
 	case ENGINE_OP_READ:
@@ -217,7 +221,7 @@ aio_reap(struct engine *eng, unsigned min, struct req **reqs,
     unsigned max)
 {
 	struct aio_priv	*p = eng->priv;
-	unsigned	 got = 0, kernel, pool;
+	unsigned	 got = 0, kernel, n;
 	uint64_t	 count;
 	int		 ret;
 
@@ -226,7 +230,9 @@ aio_reap(struct engine *eng, unsigned min, struct req **reqs,
 	for (;;) {
 		while (got < max && p->ndone > 0)
 			reqs[got++] = p->done[--p->ndone];
-		got += workers_reap(&p->w, 0, reqs + got, max - got);
+		n = workers_reap(&p->w, 0, reqs + got, max - got);
+		p->inpool -= n;
+		got += n;
 		kernel = eng->depth - p->nidle - p->npending;
 		if (got < max && kernel > 0) {
 			ret = aio_events(p, 0, reqs + got, max - got, 0);
@@ -237,10 +243,9 @@ aio_reap(struct engine *eng, unsigned min, struct req **reqs,
 				kernel -= (unsigned)ret;
 			}
 		}
-		pool = workers_pending(&p->w);
-		if (got >= min || got >= max || (kernel == 0 && pool == 0))
+		if (got >= min || got >= max || (kernel == 0 && p->inpool == 0))
 			return (int)got;
-		if (pool == 0) {
+		if (p->inpool == 0) {
 			/* Only the kernel's: wait for it alone. */
 			ret = aio_events(p, 1, reqs + got, max - got, 1);
 			if (ret == -EINTR)

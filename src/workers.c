@@ -89,17 +89,6 @@ workers_queue(struct workers *w, struct req *req)
 }
 
 unsigned
-workers_pending(struct workers *w)
-{
-	unsigned	n;
-
-	pthread_mutex_lock(&w->lock);
-	n = w->pending;
-	pthread_mutex_unlock(&w->lock);
-	return n;
-}
-
-unsigned
 workers_reap(struct workers *w, unsigned min, struct req **reqs,
     unsigned max)
 {

@@ -47,9 +47,6 @@ int		workers_start(struct workers *, unsigned size, unsigned threads,
 /* Queue req, if fewer than size are pending: 0, or -EBUSY. */
 int		workers_queue(struct workers *, struct req *);
 
-/* Queued and not yet reaped. */
-unsigned	workers_pending(struct workers *);
-
 /* Wait for min finished (at most the pending), take up to max. */
 unsigned	workers_reap(struct workers *, unsigned min, struct req **reqs,
 		    unsigned max);
