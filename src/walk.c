@@ -1051,6 +1051,41 @@ wdir_put(struct walk *w, struct wdir *d)
 	wdir_put(w, parent);
 }
 
+/*
+ * Open d's source, the directory its entries are reached from, and a
+ * stream to read them with; NULL after a message.
+ */
+static DIR *
+wdir_read(struct walk *w, struct wdir *d, const struct at *src, int follow)
+{
+	struct stat	 st;
+	DIR		*dp;
+	int		 fd;
+
+	if ((d->sfd = openat(src->dirfd, src->name, O_RDONLY | O_DIRECTORY |
+	    O_CLOEXEC | (follow ? 0 : O_NOFOLLOW))) < 0) {
+		warn("cannot open directory '%s'", src->path);
+		return NULL;
+	}
+	w->dirfds++;
+	if (fstat(d->sfd, &st) < 0) {
+		warn("cannot stat directory '%s'", src->path);
+		return NULL;
+	}
+	if (st.st_dev != d->st.st_dev || st.st_ino != d->st.st_ino) {
+		warnx("'%s' was replaced while being copied", src->path);
+		return NULL;
+	}
+	if ((fd = dup(d->sfd)) < 0 || (dp = fdopendir(fd)) == NULL) {
+		warn("cannot read directory '%s'", src->path);
+		if (fd >= 0)
+			(void)close(fd);
+		return NULL;
+	}
+	w->dirfds++;
+	return dp;
+}
+
 static int
 walk_dir(struct walk *w, const struct at *src, const struct at *dst,
     const char *name, const struct stat *st, int follow)
@@ -1061,7 +1096,7 @@ walk_dir(struct walk *w, const struct at *src, const struct at *dst,
 	DIR		*dp = NULL;
 	struct wdir	*d, *a;
 	char		*parent, *slash, *cname;
-	int		 made = 0, status = ACP_EXIT_OK, dfd, fd, flags;
+	int		 made = 0, status = ACP_EXIT_OK, dfd, flags;
 	int		 dfd_path = 0;
 
 	if (w->cur == NULL) {
@@ -1170,24 +1205,9 @@ walk_dir(struct walk *w, const struct at *src, const struct at *dst,
 
 	/* -x: a mount point is copied, what is mounted on it is not. */
 	if (w->opts->one_fs && st->st_dev != w->topdev)
-		;
-	else if ((d->sfd = openat(src->dirfd, src->name, O_RDONLY |
-	    O_DIRECTORY | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW))) < 0) {
-		warn("cannot open directory '%s'", src->path);
+		dp = NULL;
+	else if ((dp = wdir_read(w, d, src, follow)) == NULL)
 		status = walk_error(w);
-	} else if (w->dirfds++, fstat(d->sfd, &fst) < 0) {
-		warn("cannot stat directory '%s'", src->path);
-		status = walk_error(w);
-	} else if (fst.st_dev != st->st_dev || fst.st_ino != st->st_ino) {
-		warnx("'%s' was replaced while being copied", src->path);
-		status = walk_error(w);
-	} else if ((fd = dup(d->sfd)) < 0 || (dp = fdopendir(fd)) == NULL) {
-		warn("cannot read directory '%s'", src->path);
-		if (fd >= 0)
-			(void)close(fd);
-		status = walk_error(w);
-	} else
-		w->dirfds++;
 	while (dp != NULL && !walk_stopped(w)) {
 		errno = 0;
 		if ((de = readdir(dp)) == NULL) {
