@@ -22,7 +22,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "copy.h"
+#include "check.h"
+#include "copier.h"
 #include "engine.h"
 #include "meta.h"
 #include "options.h"
@@ -36,7 +37,8 @@
  * slot, so that while some files wait on their open or close, others
  * keep the buffers busy (bench/bench-tree.sh: 50,000 small files cold,
  * 16 files 4.1 s, 64 files 3.5 s, 128 files 3.2 s).  Each holds up to
- * four descriptors, so the limit on open files caps it.
+ * six descriptors (source, destination, two O_DIRECT twins, a splice
+ * pipe's two ends), so the limit on open files caps it.
  */
 static unsigned
 copy_files_in_flight(unsigned depth)
@@ -114,19 +116,13 @@ struct run_progress {
 	struct copier	*c;
 };
 
-static uint64_t
-files_done(const struct copier *c)
-{
-	return c->stats.files + c->stats.checked + c->stats.failed;
-}
-
 static void
 progress_tick(void *arg)
 {
 	struct run_progress	*rp = arg;
 
-	progress_update(&rp->pr, rp->c->done_bytes, files_done(rp->c),
-	    copier_current(rp->c));
+	progress_update(&rp->pr, copier_done_bytes(rp->c),
+	    copier_done_files(rp->c), copier_current(rp->c));
 }
 
 static void
@@ -213,13 +209,13 @@ run_check(const struct options *opts, struct copier *copier,
 	int	 status;
 
 	if (strcmp(opts->check, "-") == 0)
-		return walk_check(opts, copier, stdin, "standard input", ws);
+		return check_run(opts, copier, stdin, "standard input", ws);
 	if ((fp = fopen(opts->check, "r")) == NULL) {
 		warn("cannot open '%s'", opts->check);
 		ws->errors++;
 		return ACP_EXIT_FAIL;
 	}
-	status = walk_check(opts, copier, fp, opts->check, ws);
+	status = check_run(opts, copier, fp, opts->check, ws);
 	(void)fclose(fp);
 	return status;
 }
@@ -255,8 +251,9 @@ main(int argc, char **argv)
 	struct options		opts;
 	struct engine		eng;
 	struct engine_params	params;
-	struct copier		copier;
+	struct copier		*copier;
 	struct copier_params	cparams;
+	struct copy_stats	cs;
 	struct walk_stats	ws;
 	struct run_progress	rp;
 	struct timespec		t0, t1;
@@ -307,7 +304,6 @@ main(int argc, char **argv)
 	cparams.direct = opts.direct;
 	cparams.algo = opts.algo;
 	cparams.fsync = opts.fsync;
-	cparams.atomic = opts.atomic;
 	cparams.sparse = opts.sparse;
 	cparams.reflink = opts.reflink;
 	cparams.stop = &interrupted;
@@ -317,7 +313,7 @@ main(int argc, char **argv)
 	 * sends every byte through it.
 	 */
 	cparams.offload = opts.engine == ENGINE_AUTO;
-	if ((ret = copier_init(&copier, &eng, &cparams)) < 0) {
+	if ((copier = copier_new(&eng, &cparams, &ret)) == NULL) {
 		warnc(-ret, "cannot allocate %u buffers of %zu bytes",
 		    opts.queue_depth, opts.block_size);
 		engine_stop(&eng);
@@ -332,25 +328,26 @@ main(int argc, char **argv)
 	memset(&ws, 0, sizeof(ws));
 	if (opts.progress) {
 		progress_init(&rp.pr, stderr, &opts);
-		rp.c = &copier;
-		copier.tick = progress_tick;
-		copier.tick_arg = &rp;
+		rp.c = copier;
+		copier_set_tick(copier, progress_tick, &rp);
 		if (opts.check == NULL)
 			progress_count_start(&rp.pr);
 	}
 	(void)clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (opts.check != NULL)
-		status = run_check(&opts, &copier, &ws);
+		status = run_check(&opts, copier, &ws);
 	else
-		status = run_copy(&opts, &copier, &ws);
+		status = run_copy(&opts, copier, &ws);
 	(void)clock_gettime(CLOCK_MONOTONIC, &t1);
 	if (opts.progress)
-		progress_end(&rp.pr, copier.done_bytes, files_done(&copier));
+		progress_end(&rp.pr, copier_done_bytes(copier),
+		    copier_done_files(copier));
 
 	/* The engine first: the kernel may still hold the pool's buffers. */
 	engine_name = eng.ops->name;
+	copier_stats(copier, &cs);
 	engine_stop(&eng);
-	copier_exit(&copier);
+	copier_free(copier);
 	if (interrupted != 0) {
 		warnx("interrupted by signal %d (%s)", (int)interrupted,
 		    strsignal((int)interrupted));
@@ -358,7 +355,7 @@ main(int argc, char **argv)
 		    (int)interrupted);
 	}
 	if (opts.stats != STATS_NONE)
-		print_stats(&opts, &copier.stats, &ws, engine_name, status,
+		print_stats(&opts, &cs, &ws, engine_name, status,
 		    (double)(t1.tv_sec - t0.tv_sec) +
 		    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
 	if (fflush(stdout) != 0) {

@@ -110,3 +110,9 @@ at_open_dir(const char *path)
 	errno = saved;
 	return fd;
 }
+
+int
+at_same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
+}

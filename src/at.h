@@ -9,6 +9,9 @@
 #ifndef ACP_AT_H
 #define ACP_AT_H
 
+#include <sys/types.h>
+#include <sys/stat.h>
+
 #include <limits.h>
 #include <stddef.h>
 
@@ -37,6 +40,13 @@ const char	*at_xattr_name(const struct at *, char *buf, size_t size);
  */
 int		 at_resolve(const char *path, int *dirfd, const char **name);
 void		 at_release(int dirfd);
+
+/*
+ * Are a and b the same file (device and inode)?  The one same-file test,
+ * for the walker's look before a copy and the copier's on the opened
+ * files.
+ */
+int		 at_same_file(const struct stat *a, const struct stat *b);
 
 /* Open the directory at path for reading (any length); -1 and errno. */
 int		 at_open_dir(const char *path);

@@ -135,3 +135,18 @@ meta_copy_xattrs(int sfd, const struct at *sat, int dfd, const struct at *dat)
 	free(val);
 	return ret;
 }
+
+int
+meta_copy(int sfd, const struct at *src, int dfd, const struct at *dst,
+    const struct stat *st, unsigned mask)
+{
+	int	ret = 0;
+
+	if ((mask & META_XATTR) && !S_ISLNK(st->st_mode) &&
+	    meta_copy_xattrs(sfd, src, dfd, dst) < 0)
+		ret = -1;
+	if ((mask & (META_MODE | META_OWNERSHIP | META_TIMESTAMPS)) &&
+	    meta_apply(dfd, dst, st, mask) < 0)
+		ret = -1;
+	return ret;
+}

@@ -45,4 +45,13 @@ int	meta_apply(int fd, const struct at *at, const struct stat *st,
 int	meta_copy_xattrs(int sfd, const struct at *src, int dfd,
 	    const struct at *dst);
 
+/*
+ * Everything the mask asks to keep, in cp's order: the extended
+ * attributes (not of a symlink), then mode, owner and times (meta_apply()
+ * last, since a chown may clear set-id bits and times move on writes).
+ * 0, or -1 after a message.
+ */
+int	meta_copy(int sfd, const struct at *src, int dfd, const struct at *dst,
+	    const struct stat *st, unsigned mask);
+
 #endif

@@ -17,7 +17,7 @@
 #include <string.h>
 
 #include "meta.h"
-#include "copy.h"
+#include "copier.h"
 #include "options.h"
 #include "stats.h"
 

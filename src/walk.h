@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The walker: turns the operands into copy jobs with cp's rules (target
- * directory or target file, same-file refusal, directories without -r,
- * the overwrite policy) and hands each regular file to the copier.
+ * directory or target file, directories without -r, the destination
+ * policy) and hands each regular file to the copier.
  */
 #ifndef ACP_WALK_H
 #define ACP_WALK_H
@@ -10,8 +10,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "copy.h"
-#include "options.h"
+struct copier;
+struct options;
 
 /* What the walker made, for --stats; files and bytes are the copier's. */
 struct walk_stats {
@@ -29,16 +29,5 @@ struct walk_stats {
  */
 int	walk_run(const struct options *, struct copier *, FILE *manifest,
 	    struct walk_stats *ws);
-
-/*
- * --check: hash every file a manifest names and print "name: OK" or
- * "name: FAILED" as sha256sum -c does; 0, 3 for a mismatch, 1 for an
- * unreadable file or a manifest with no valid line.
- */
-int	walk_check(const struct options *, struct copier *, FILE *,
-	    const char *name, struct walk_stats *ws);
-
-/* Print name quoted as GNU cp's -v does ('a', "it's", 'a'$'\n''b'). */
-void	walk_quote(FILE *, const char *name);
 
 #endif

@@ -60,6 +60,16 @@ xstrdup(const char *s)
 	return p;
 }
 
+char *
+xstrndup(const char *s, size_t n)
+{
+	char	*p;
+
+	if ((p = strndup(s, n)) == NULL)
+		err(1, "xstrndup");
+	return p;
+}
+
 int
 xasprintf(char **ret, const char *fmt, ...)
 {

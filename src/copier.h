@@ -10,10 +10,11 @@
  * The caller submits jobs; each comes back through its done callback, in
  * the order it was submitted, once the copier is finished with it.  The
  * callback runs inside copier_submit() or copier_wait() and must not call
- * either.
+ * either.  struct copier is opaque: its modules (copier.c, filejob.c,
+ * xfer.c, ...) share copier_int.h, everyone else uses the functions here.
  */
-#ifndef ACP_COPY_H
-#define ACP_COPY_H
+#ifndef ACP_COPIER_H
+#define ACP_COPIER_H
 
 #include <sys/types.h>
 #include <sys/stat.h>
@@ -22,8 +23,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "at.h"
-#include "bufpool.h"
 #include "checksum.h"
 #include "engine.h"
 
@@ -36,7 +35,6 @@ struct copier_params {
 	int		direct;		/* --direct: O_DIRECT where possible */
 	const struct checksum_algo *algo; /* hash every file, or NULL */
 	int		fsync;		/* --fsync: flush each file's data */
-	int		atomic;		/* --atomic: temp file, then rename */
 	int		sparse;		/* COPY_SPARSE_* */
 	int		reflink;	/* COPY_REFLINK_* */
 	/* Set by a signal handler: finish what is in flight, start nothing. */
@@ -73,6 +71,13 @@ enum copy_kind {
 	COPY_JOB_HASH,		/* read src and hash it (--check) */
 };
 
+/* How the destination of a copy is written: the walker's policy says. */
+enum copy_dst {
+	COPY_DST_NEW,		/* created, O_EXCL: nothing is there */
+	COPY_DST_IN_PLACE,	/* the existing file, cut to the new data */
+	COPY_DST_RENAME,	/* --atomic: a temporary, renamed over it */
+};
+
 struct cfile;
 struct copy_job;
 
@@ -98,6 +103,7 @@ struct copy_job {
 	int			 dst_dirfd;
 	const char		*dst_name;
 	struct stat		 sst;		/* the walker's stat of src */
+	enum copy_dst		 dst_how;
 	int			 dst_exists;	/* the walker saw dst */
 	mode_t			 dst_mode;	/* and its st_mode */
 	int			 noclobber;	/* -n: never replace dst */
@@ -125,50 +131,7 @@ struct copy_job {
 	int			 finished;
 };
 
-struct creq;
-
-/* The copier's state; fields are its own. */
-struct copier {
-	struct engine		*eng;
-	struct bufpool		 pool;
-	struct creq		*reqs;		/* depth of them */
-	struct creq		**idle;		/* free requests, a stack */
-	unsigned		 nidle;
-	struct req		**reaped;	/* scratch for engine_reap() */
-	unsigned		 nreqs;		/* of them in all */
-	unsigned		 inflight;	/* requests lent out */
-	unsigned		 inengine;	/* requests the engine holds */
-	struct cfile		*files;		/* maxfiles of them */
-	int			(*pipes)[2];	/* a pipe per slot, or -1 */
-	int			 splice;	/* small files by splice */
-	struct cfile		**freefiles;	/* a stack */
-	unsigned		 nfreefiles;
-	unsigned		 maxfiles;
-	unsigned		 nactive;
-	struct copy_job		*head, *tail;	/* jobs not yet reported */
-	unsigned		 njobs;
-	unsigned		 maxjobs;
-	size_t			 block_size;
-	unsigned		 depth;
-	int			 debug;
-	int			 offload;
-	int			 direct;
-	const struct checksum_algo *algo;
-	int			 fsync;
-	int			 atomic;
-	int			 sparse;
-	int			 reflink;
-	unsigned		 clones;	/* FICLONEs that worked */
-	unsigned		 noclones;	/* and that were refused */
-	mode_t			 umask;		/* the process's, read once */
-	volatile sig_atomic_t	*stop;
-	int			 broken;	/* the engine failed: stop */
-	struct copy_stats	 stats;
-	uint64_t		 done_bytes;	/* data moved so far, live */
-	/* Called once a round, for --progress; may be NULL. */
-	void			(*tick)(void *);
-	void			*tick_arg;
-};
+struct copier;
 
 /*
  * The requests a copier keeps in flight at most, and so the depth to
@@ -179,14 +142,14 @@ unsigned copier_requests(unsigned depth, unsigned files);
 
 /*
  * Set up the pool, requests and file slots over a started engine,
- * registering the buffers where the engine wants it; 0 or -errno.
- * Release with copier_exit().
+ * registering the buffers where the engine wants it.  The copier, or
+ * NULL with *err set to -errno.  Release with copier_free().
  */
-int	copier_init(struct copier *, struct engine *,
-	    const struct copier_params *);
+struct copier *copier_new(struct engine *, const struct copier_params *,
+	    int *err);
 
-/* Release what copier_init() made; the engine stays the caller's. */
-void	copier_exit(struct copier *);
+/* Release what copier_new() made (NULL-safe); the engine stays the caller's. */
+void	copier_free(struct copier *);
 
 /*
  * Take a job: start it, running the ring while no file slot is free.  The
@@ -197,6 +160,30 @@ void	copier_submit(struct copier *, struct copy_job *);
 
 /* The source of the oldest job in flight, or NULL: for --progress. */
 const char *copier_current(const struct copier *);
+
+/* The run's counts so far. */
+void	copier_stats(const struct copier *, struct copy_stats *);
+
+/* Data bytes moved so far (copied, hashed by --check, left as holes). */
+uint64_t copier_done_bytes(const struct copier *);
+
+/* Jobs finished so far, well or not: for --progress. */
+uint64_t copier_done_files(const struct copier *);
+
+/* Call tick(arg) once a round (for --progress); NULL for none. */
+void	copier_set_tick(struct copier *, void (*tick)(void *), void *arg);
+
+/* Must the walker stop: a signal came, or the engine failed? */
+int	copier_stopping(const struct copier *);
+
+/* Did the engine fail during the run? */
+int	copier_broken(const struct copier *);
+
+/* Files the copier may hold open at once: for the walker's budget. */
+unsigned copier_max_files(const struct copier *);
+
+/* The process's umask, read once at start. */
+mode_t	copier_umask(const struct copier *);
 
 /*
  * Run the ring until job has been reported (and so every job before it),

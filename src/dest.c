@@ -1,0 +1,184 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The destination file.  Two rules of safety live here: an existing file
+ * is never cut before the opened destination has been compared with the
+ * opened source (a hard link made to the source since the walker looked
+ * would otherwise be emptied), and a short copy never looks whole: what
+ * this run created is removed when the copy fails, and an --atomic
+ * temporary replaces the old file only once complete.
+ */
+#include "config.h"
+
+#include <sys/types.h>
+#include <sys/stat.h>
+
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "at.h"
+#include "copier_int.h"
+#include "dest.h"
+#include "filejob.h"
+#include "xmalloc.h"
+
+/* How much of a name its --atomic temporary name keeps (NAME_MAX - 12). */
+#define TEMP_NAME_KEEP	200
+
+mode_t
+dest_mode(const struct stat *sst)
+{
+	return sst->st_mode & (S_IRWXU | S_IRWXG | S_IRWXO);
+}
+
+void
+dest_created(struct cfile *f, int fd)
+{
+	f->dfd = fd;
+	f->created = 1;
+	f->x.dreg = 1;
+	f->x.dstream = 0;
+}
+
+/*
+ * Open the destination as cp does: an existing file keeps its mode (and
+ * a FIFO or device is written into); under -f one that cannot be opened
+ * is removed and created again.  The descriptor, or -1 after a message.
+ */
+static int
+open_existing(struct cfile *f)
+{
+	const struct copy_job	*job = f->job;
+	int			 fd, flags = O_WRONLY | O_CLOEXEC | O_NOCTTY;
+
+	if ((fd = openat(f->dat.dirfd, f->dat.name, flags)) >= 0)
+		return fd;
+	if (!job->force || errno == ENOENT) {
+		if (errno != ENOENT) {
+			warn("cannot open '%s' for writing", f->dst);
+			return -1;
+		}
+		/* Gone since the walker looked: create it. */
+	} else if (unlinkat(f->dat.dirfd, f->dat.name, 0) < 0 &&
+	    errno != ENOENT) {
+		warn("cannot remove '%s'", f->dst);
+		return -1;
+	}
+	if ((fd = openat(f->dat.dirfd, f->dat.name, flags | O_CREAT | O_EXCL,
+	    dest_mode(&f->sst))) < 0) {
+		warn("cannot create regular file '%s'", f->dst);
+		return -1;
+	}
+	f->created = 1;
+	return fd;
+}
+
+int
+dest_open_in_place(struct cfile *f)
+{
+	struct stat	st;
+
+	if ((f->dfd = open_existing(f)) < 0)
+		return -1;
+	if (fstat(f->dfd, &st) < 0) {
+		warn("cannot fstat '%s'", f->dst);
+		return -1;
+	}
+	if (at_same_file(&st, &f->sst)) {
+		/* The walker checked; this is a race, and nothing was cut. */
+		warnx("'%s' and '%s' are the same file", f->src, f->dst);
+		return -1;
+	}
+	f->x.dreg = S_ISREG(st.st_mode);
+	f->x.dstream = !S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode);
+	/* --attributes-only keeps an existing file's data. */
+	if (!f->created && f->x.dreg && !f->job->attr_only) {
+		if (ftruncate(f->dfd, 0) < 0) {
+			warn("cannot truncate '%s'", f->dst);
+			return -1;
+		}
+		f->truncated = 1;
+	}
+	return 0;
+}
+
+int
+dest_open_temp(struct copier *c, struct cfile *f)
+{
+	static const char	 letters[] =
+	    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+	const char		*slash = strrchr(f->dat.name, '/'), *base;
+	size_t			 dirlen, baselen, i;
+	char			*suffix;
+	int			 fd, tries;
+
+	base = slash != NULL ? slash + 1 : f->dat.name;
+	dirlen = (size_t)(base - f->dat.name);
+	/* ".acp-" NAME "." 6 letters must stay a name the kernel takes. */
+	baselen = strlen(base);
+	if (baselen > TEMP_NAME_KEEP)
+		baselen = TEMP_NAME_KEEP;
+	xasprintf(&f->tmp, "%.*s.acp-%.*s.000000", (int)dirlen, f->dat.name,
+	    (int)baselen, base);
+	suffix = f->tmp + strlen(f->tmp) - 6;
+	for (tries = 0; tries < 100; tries++) {
+		for (i = 0; i < 6; i++)
+			suffix[i] = letters[arc4random_uniform(
+			    sizeof(letters) - 1)];
+		fd = openat(f->dat.dirfd, f->tmp, O_RDWR | O_CREAT | O_EXCL |
+		    O_CLOEXEC | O_NOCTTY, S_IRUSR | S_IWUSR);
+		if (fd >= 0 || errno != EEXIST)
+			break;
+	}
+	if (fd < 0) {
+		warn("cannot create a temporary file beside '%s'", f->dst);
+		free(f->tmp);
+		f->tmp = NULL;
+		return -1;
+	}
+	/* cp keeps an existing destination's mode. */
+	if (f->job->dst_exists)
+		f->tmode = f->job->dst_mode & 07777;
+	else
+		f->tmode = dest_mode(&f->sst) & ~c->umask;
+	dest_created(f, fd);
+	return 0;
+}
+
+int
+dest_commit(struct cfile *f)
+{
+	int	ret;
+
+	if (f->tmp == NULL)
+		return 0;
+	if (f->job->noclobber)
+		ret = renameat2(f->dat.dirfd, f->tmp, f->dat.dirfd, f->dat.name,
+		    RENAME_NOREPLACE);
+	else
+		ret = renameat(f->dat.dirfd, f->tmp, f->dat.dirfd, f->dat.name);
+	if (ret < 0) {
+		warn("cannot rename the copy into place as '%s'", f->dst);
+		dest_abort(f);
+		return -1;
+	}
+	return 0;
+}
+
+void
+dest_abort(struct cfile *f)
+{
+	const char	*made = f->tmp != NULL ? f->tmp : f->dat.name;
+
+	if (f->created && unlinkat(f->dat.dirfd, made, 0) < 0 &&
+	    errno != ENOENT)
+		warn("cannot remove partial copy '%s'", f->tmp != NULL ?
+		    f->tmp : f->dst);
+	f->created = 0;
+	free(f->tmp);
+	f->tmp = NULL;
+}

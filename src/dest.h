@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The destination file of a copy: opened new, in place, or as an
+ * --atomic temporary beside it; committed (renamed into place) only when
+ * whole; aborted (what this run made removed) when not.  Only the
+ * copier's modules include this header.
+ */
+#ifndef ACP_DEST_H
+#define ACP_DEST_H
+
+#include <sys/types.h>
+#include <sys/stat.h>
+
+struct copier;
+struct cfile;
+
+/*
+ * The mode a new copy is created with: the source's permission bits (no
+ * set-id or sticky bits), which the kernel narrows by the umask.
+ */
+mode_t	dest_mode(const struct stat *sst);
+
+/*
+ * Open the existing destination to write it in place: without
+ * truncating, then the same-file check on the opened files, then cut.
+ * Under -f, one that cannot be opened is removed and made anew.  Sets
+ * f->dfd, created, truncated and the data phase's dreg and dstream; 0,
+ * or -1 after a message.
+ */
+int	dest_open_in_place(struct cfile *);
+
+/*
+ * --atomic: create the temporary file beside the destination (mode 0600
+ * until the data is in; f->tmode is what it gets then).  0, or -1 after
+ * a message.
+ */
+int	dest_open_temp(struct copier *, struct cfile *);
+
+/* The new file the ring created is f's destination. */
+void	dest_created(struct cfile *, int fd);
+
+/* Put a whole --atomic copy in place; 0, or -1 after a message. */
+int	dest_commit(struct cfile *);
+
+/* Remove what this run made of f's destination (a partial copy). */
+void	dest_abort(struct cfile *);
+
+#endif

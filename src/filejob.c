@@ -1,0 +1,639 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The per-file state machine and the file slots it runs in.  Up to
+ * maxfiles files are in flight at once, each in a slot of its own (struct
+ * cfile) from its source's open until it is reported.  A failure is kept
+ * to its file: it is said, what this run made of the destination is
+ * removed, and the other files go on.
+ */
+#include "config.h"
+
+#include <sys/types.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "copier_int.h"
+#include "dest.h"
+#include "filejob.h"
+#include "jobreport.h"
+#include "meta.h"
+#include "offload.h"
+#include "verify.h"
+#include "xmalloc.h"
+
+/* What a state's step tells the loop: go on, or wait for the next round. */
+#define STEP_GO		0
+#define STEP_WAIT	1
+
+void
+filejob_slots_init(struct copier *c)
+{
+	unsigned	i;
+
+	c->files = xcalloc(c->maxfiles, sizeof(*c->files));
+	c->pipes = xcalloc(c->maxfiles, sizeof(*c->pipes));
+	c->freefiles = xcalloc(c->maxfiles, sizeof(*c->freefiles));
+	for (i = 0; i < c->maxfiles; i++) {
+		c->pipes[i][0] = c->pipes[i][1] = -1;
+		c->freefiles[c->nfreefiles++] = &c->files[c->maxfiles - 1 - i];
+	}
+}
+
+void
+filejob_slots_exit(struct copier *c)
+{
+	unsigned	i;
+
+	for (i = 0; c->pipes != NULL && i < c->maxfiles; i++) {
+		if (c->pipes[i][0] >= 0)
+			(void)close(c->pipes[i][0]);
+		if (c->pipes[i][1] >= 0)
+			(void)close(c->pipes[i][1]);
+	}
+	free(c->pipes);
+	free(c->files);
+	free(c->freefiles);
+	c->pipes = NULL;
+	c->files = NULL;
+	c->freefiles = NULL;
+}
+
+void
+filejob_fail_said(struct cfile *f, int err)
+{
+	if (f->x.err == 0)
+		f->x.err = err;
+	f->reported = 1;
+}
+
+/*
+ * Issue one open, statx, fsync or close for f and move it to state next,
+ * where its completion finds it.  1 when it is in flight, 0 when no
+ * request is free (f->state stays, to be retried on the next round), or
+ * -1 with the file failed (f->state is S_END).
+ */
+static int
+file_op(struct copier *c, struct cfile *f, enum engine_op op, int fd,
+    const char *path, int flags, mode_t mode, enum cstate next)
+{
+	struct creq	*q;
+
+	if ((q = sched_get(&c->sched)) == NULL)
+		return 0;
+	q->f = f;
+	q->phase = CREQ_META;
+	q->r.op = op;
+	q->r.fd = fd;
+	q->r.path = path;
+	q->r.flags = flags;
+	q->r.mode = mode;
+	q->r.stx = &f->stx;
+	q->closing_dst = op == ENGINE_OP_CLOSE && fd == f->dfd;
+	if (sched_queue(&c->sched, q) < 0) {
+		sched_put(&c->sched, q);
+		xfer_fail(&f->x, -EBUSY, XFER_READING, 0);
+		f->state = S_END;
+		return -1;
+	}
+	f->x.nreq++;
+	f->waiting++;
+	f->state = next;
+	return 1;
+}
+
+/* file_op() for a step: wait only when no request was free. */
+static int
+issue(struct copier *c, struct cfile *f, enum engine_op op, int fd,
+    enum cstate next)
+{
+	return file_op(c, f, op, fd, NULL, 0, 0, next) == 0 ? STEP_WAIT :
+	    STEP_GO;
+}
+
+/*
+ * The open or statx that f waited for failed: say so (fmt names the
+ * file) and end it.  1 if so, 0 when it succeeded.
+ */
+static int	file_op_failed(struct cfile *, const char *, ...)
+		    __attribute__((format(printf, 2, 3)));
+
+static int
+file_op_failed(struct cfile *f, const char *fmt, ...)
+{
+	va_list	ap;
+
+	if (f->opres >= 0)
+		return 0;
+	va_start(ap, fmt);
+	vwarnc((int)-f->opres, fmt, ap);
+	va_end(ap);
+	filejob_fail_said(f, (int)f->opres);
+	f->state = S_END;
+	return 1;
+}
+
+void
+filejob_meta_done(struct copier *c, struct creq *q)
+{
+	struct cfile	*f = q->f;
+	ssize_t		 res = q->r.res;
+
+	switch (q->r.op) {
+	case ENGINE_OP_FSYNC:
+	case ENGINE_OP_FSYNC_ALL:
+		if (res < 0)
+			xfer_fail(&f->x, (int)res, XFER_WRITING,
+			    (off_t)f->x.bytes);
+		break;
+	case ENGINE_OP_CLOSE:
+		/* A failed close of what we wrote may have lost data. */
+		if (res < 0 && q->closing_dst)
+			xfer_fail(&f->x, (int)res, XFER_WRITING,
+			    (off_t)f->x.bytes);
+		break;
+	default:
+		f->opres = res;
+		break;
+	}
+	f->waiting--;
+	sched_put(&c->sched, q);
+	if (f->waiting == 0)
+		filejob_step(c, f);
+}
+
+/* The struct stat of what statx found (the fields acp reads). */
+static void
+stat_from_statx(struct stat *st, const struct statx *x)
+{
+	memset(st, 0, sizeof(*st));
+	st->st_dev = makedev(x->stx_dev_major, x->stx_dev_minor);
+	st->st_ino = x->stx_ino;
+	st->st_mode = x->stx_mode;
+	st->st_nlink = x->stx_nlink;
+	st->st_uid = x->stx_uid;
+	st->st_gid = x->stx_gid;
+	st->st_rdev = makedev(x->stx_rdev_major, x->stx_rdev_minor);
+	st->st_size = (off_t)x->stx_size;
+	st->st_blksize = x->stx_blksize;
+	st->st_blocks = (blkcnt_t)x->stx_blocks;
+	st->st_atim.tv_sec = x->stx_atime.tv_sec;
+	st->st_atim.tv_nsec = x->stx_atime.tv_nsec;
+	st->st_mtim.tv_sec = x->stx_mtime.tv_sec;
+	st->st_mtim.tv_nsec = x->stx_mtime.tv_nsec;
+	st->st_ctim.tv_sec = x->stx_ctime.tv_sec;
+	st->st_ctim.tv_nsec = x->stx_ctime.tv_nsec;
+}
+
+/*
+ * A source whose size, mtime or ctime moved while it was copied was
+ * changing under us: the copy may mix old and new data.  Regular files
+ * only: a FIFO or /proc file has no such promise to keep.
+ */
+static int
+stat_moved(const struct stat *before, const struct stat *after)
+{
+	return after->st_size != before->st_size ||
+	    after->st_mtim.tv_sec != before->st_mtim.tv_sec ||
+	    after->st_mtim.tv_nsec != before->st_mtim.tv_nsec ||
+	    after->st_ctim.tv_sec != before->st_ctim.tv_sec ||
+	    after->st_ctim.tv_nsec != before->st_ctim.tv_nsec;
+}
+
+/*
+ * How f's data moves: the first method after `after` (in the order of
+ * enum xfer_method) that fits.  The one place this is decided.
+ *
+ * Only a plain copy (regular to regular, no checksum: the data need not
+ * pass through memory) may leave the ring.  A clone shares the blocks;
+ * copy_file_range() suits a big cached file (a cold one is faster with
+ * direct reads through the ring; a small one is faster in the ring
+ * beside other files, where one io_uring_enter() serves many); a small
+ * file splices through a pipe (one copy of the data instead of two)
+ * where the engine splices off this thread.
+ */
+static enum xfer_method
+file_method(const struct copier *c, const struct cfile *f,
+    enum xfer_method after)
+{
+	const struct xfer	*x = &f->x;
+	off_t			 size = f->sst.st_size;
+	int			 plain, holes;
+
+	plain = x->kind == XFER_COPY && S_ISREG(f->sst.st_mode) && x->dreg &&
+	    c->algo == NULL;
+	holes = x->sparse || x->zeros;
+	if (after < XFER_CLONE && plain && c->reflink != COPY_REFLINK_NEVER &&
+	    size > 0 && (c->reflink == COPY_REFLINK_ALWAYS || c->clones > 0 ||
+	    c->noclones < 8))
+		return XFER_CLONE;
+	if (after < XFER_OFFLOAD && plain && c->offload && !c->direct &&
+	    !holes && size >= OFFLOAD_MIN && (x->cached < 0 || x->cached >= 50))
+		return XFER_OFFLOAD;
+	if (after < XFER_SPLICE && plain && c->splice && !c->direct &&
+	    !holes && size < OFFLOAD_MIN)
+		return XFER_SPLICE;
+	return XFER_RING;
+}
+
+/* Plan the data phase and start it by the method file_method() picks. */
+static void
+data_start(struct copier *c, struct cfile *f)
+{
+	struct xfer		*x = &f->x;
+	enum xfer_method	 m;
+	int			 ret;
+
+	x->sfd = f->sfd;
+	x->dfd = f->dfd;
+	f->state = S_DATA_END;
+	if (f->job->attr_only) {
+		/* --attributes-only: the file, its metadata, no data. */
+		x->method = XFER_NONE;
+		x->plan.eof = -1;
+		return;
+	}
+	xfer_plan(c, x, &f->sst);
+	if ((m = file_method(c, f, XFER_NONE)) == XFER_CLONE) {
+		x->method = XFER_CLONE;
+		if ((ret = offload_clone(c, x, f->sst.st_size)) > 0)
+			return;
+		if (ret < 0) {
+			warnc(-ret, "failed to clone '%s' from '%s'", f->dst,
+			    f->src);
+			filejob_fail_said(f, ret);
+			f->state = S_END;
+			return;
+		}
+		m = file_method(c, f, XFER_CLONE);
+	}
+	if (m == XFER_OFFLOAD) {
+		x->method = XFER_OFFLOAD;
+		if ((ret = offload_copy(c, x)) != 0) {
+			if (ret < 0)
+				f->state = S_END;
+			return;
+		}
+		m = file_method(c, f, XFER_OFFLOAD);
+	}
+	x->method = m;
+	if (m == XFER_SPLICE)
+		x->pipe = c->pipes[f - c->files];
+	f->state = S_DATA;
+	if (xfer_ring_start(c, x, &f->sst, x->kind == XFER_HASH ?
+	    f->job->algo : c->algo) < 0)
+		f->state = S_END;
+}
+
+/*
+ * The copy is whole: set its size where holes or presizing left it
+ * wrong, the temporary file's mode, then metadata through the
+ * descriptor (after the data, before an --atomic rename); a metadata
+ * failure is reported but keeps the copy.
+ */
+static void
+data_end(struct cfile *f)
+{
+	struct xfer	*x = &f->x;
+
+	/* Holes at the end are not written: the size makes them. */
+	if ((x->holes_bytes > 0 || (x->presized &&
+	    x->plan.eof != f->sst.st_size)) && x->plan.eof >= 0 &&
+	    ftruncate(f->dfd, x->plan.eof) < 0)
+		xfer_fail(x, -errno, XFER_WRITING, x->plan.eof);
+	if (f->tmp != NULL && x->err == 0 && fchmod(f->dfd, f->tmode) < 0)
+		xfer_fail(x, -errno, XFER_WRITING, x->plan.eof);
+	if (x->err == 0 && x->dreg && meta_copy(f->sfd, &f->sat, f->dfd,
+	    &f->dat, &f->sst, f->job->preserve) < 0)
+		f->job->meta_failed = 1;
+}
+
+/*
+ * The file is finished, well or not: close what is open, remove a
+ * partial copy that this job created (a short copy must never look
+ * whole), put an --atomic copy in place, and free the slot.
+ */
+static void
+file_end(struct copier *c, struct cfile *f)
+{
+	struct copy_job	*job = f->job;
+	struct xfer	*x = &f->x;
+
+	if (f->sfd >= 0)
+		(void)close(f->sfd);
+	if (f->dfd >= 0 && close(f->dfd) < 0 && x->err == 0)
+		xfer_fail(x, -errno, XFER_WRITING, (off_t)x->bytes);
+	xfer_end(x);
+	job->ret = -1;
+	if (x->err != 0 || x->changed) {
+		jobreport_error(c, f);
+		dest_abort(f);
+	} else if (dest_commit(f) == 0) {
+		job->ret = 0;
+		/* A rename changed the directory, new file or not. */
+		job->created = f->created || f->tmp != NULL;
+		if (job->changed)
+			warnx("'%s' changed while being copied", f->src);
+		jobreport_count(c, f);
+		if (c->debug)
+			jobreport_debug(c, f);
+	}
+	if (job->ret < 0)
+		c->stats.failed++;
+	free(f->tmp);
+	xfer_free(x);
+	job->finished = 1;
+	job->cf = NULL;
+	memset(f, 0, sizeof(*f));
+	c->freefiles[c->nfreefiles++] = f;
+	c->nactive--;
+}
+
+static int
+open_src(struct copier *c, struct cfile *f)
+{
+	if (sched_signalled(&c->sched)) {
+		xfer_fail(&f->x, -EINTR, XFER_READING, 0);
+		f->state = S_END;
+		return STEP_GO;
+	}
+	return file_op(c, f, ENGINE_OP_OPENAT, f->sat.dirfd, f->sat.name,
+	    O_RDONLY | O_CLOEXEC | O_NOCTTY, 0, S_OPENED_SRC) == 0 ?
+	    STEP_WAIT : STEP_GO;
+}
+
+static void
+stated_src(struct cfile *f)
+{
+	const struct copy_job	*job = f->job;
+
+	if (file_op_failed(f, "cannot fstat '%s'", f->src))
+		return;
+	stat_from_statx(&f->sst, &f->stx);
+	f->state = job->kind == COPY_JOB_HASH ? S_DATA_START : S_OPEN_DST;
+	if (job->kind == COPY_JOB_HASH && S_ISDIR(f->sst.st_mode)) {
+		warnx("'%s': Is a directory", f->src);
+		filejob_fail_said(f, -EISDIR);
+		f->state = S_END;
+	} else if (job->kind == COPY_JOB_COPY &&
+	    !at_same_file(&f->sst, &job->sst)) {
+		warnx("'%s' was replaced while being copied", f->src);
+		filejob_fail_said(f, -ESTALE);
+		f->state = S_END;
+	}
+}
+
+/* Open the destination as the walker's policy said, or start its create. */
+static int
+open_dst(struct copier *c, struct cfile *f)
+{
+	int	ret = 0;
+
+	if (sched_signalled(&c->sched)) {
+		xfer_fail(&f->x, -EINTR, XFER_READING, 0);
+		f->state = S_END;
+		return STEP_GO;
+	}
+	switch (f->job->dst_how) {
+	case COPY_DST_NEW:
+		/* The common case, through the ring: a new file. */
+		return file_op(c, f, ENGINE_OP_OPENAT, f->dat.dirfd,
+		    f->dat.name, O_WRONLY | O_CLOEXEC | O_NOCTTY | O_CREAT |
+		    O_EXCL, dest_mode(&f->sst), S_OPENED_DST) == 0 ?
+		    STEP_WAIT : STEP_GO;
+	case COPY_DST_RENAME:
+		ret = dest_open_temp(c, f);
+		break;
+	case COPY_DST_IN_PLACE:
+		ret = dest_open_in_place(f);
+		break;
+	}
+	if (ret < 0) {
+		filejob_fail_said(f, -EIO);
+		f->state = S_END;
+	} else
+		f->state = S_DATA_START;
+	return STEP_GO;
+}
+
+/* S_DATA: keep the reads and writes going until the data phase is over. */
+static int
+data(struct copier *c, struct cfile *f)
+{
+	xfer_pump(c, &f->x);
+	if (!xfer_done(&f->x))
+		return STEP_WAIT;
+	if (f->x.kind == XFER_VERIFY)
+		f->state = S_VERIFY_END;
+	else if (f->x.err != 0)
+		f->state = S_END;
+	else
+		f->state = S_DATA_END;
+	return STEP_GO;
+}
+
+static void
+data_done(struct copier *c, struct cfile *f)
+{
+	struct xfer	*x = &f->x;
+
+	if (x->kind == XFER_HASH) {
+		hashpipe_end(&x->hp, f->job->hex);
+		f->state = S_CLOSE;
+		return;
+	}
+	data_end(f);
+	hashpipe_end(&x->hp, x->err == 0 ? f->job->hex : NULL);
+	/* The copy's figures: a --verify read-back starts a new phase. */
+	f->bytes = x->bytes;
+	f->offloaded = x->offloaded;
+	f->holes = x->holes_bytes;
+	f->cloned = x->method == XFER_CLONE;
+	if (x->err != 0)
+		f->state = S_END;
+	else
+		f->state = c->fsync && x->dreg ? S_FSYNC : S_STAT_END;
+}
+
+/*
+ * --fsync: the data, and with preserved metadata the inode too
+ * (fdatasync may leave a mode or times change in memory).
+ */
+static int
+fsync_dst(struct copier *c, struct cfile *f)
+{
+	return issue(c, f, (f->job->preserve & ~META_LINKS) ?
+	    ENGINE_OP_FSYNC_ALL : ENGINE_OP_FSYNC, f->dfd, S_SYNCED);
+}
+
+static void
+stated_end(struct cfile *f)
+{
+	struct stat	now;
+
+	if (f->opres == 0) {
+		stat_from_statx(&now, &f->stx);
+		if (stat_moved(&f->sst, &now))
+			f->job->changed = 1;
+	}
+	f->state = S_CLOSE;
+}
+
+/* Both closes at once where two requests are free. */
+static int
+close_both(struct copier *c, struct cfile *f)
+{
+	int	ret;
+
+	xfer_end(&f->x);
+	if (f->sfd >= 0) {
+		if ((ret = file_op(c, f, ENGINE_OP_CLOSE, f->sfd, NULL, 0, 0,
+		    S_CLOSE)) <= 0)
+			return ret == 0 ? STEP_WAIT : STEP_GO;
+		f->sfd = -1;
+	}
+	if (f->dfd >= 0) {
+		if ((ret = file_op(c, f, ENGINE_OP_CLOSE, f->dfd, NULL, 0, 0,
+		    S_CLOSED)) <= 0)
+			return ret == 0 ? STEP_WAIT : STEP_GO;
+		f->dfd = -1;
+	}
+	f->state = S_CLOSED;
+	return STEP_GO;
+}
+
+static void
+closed(struct copier *c, struct cfile *f)
+{
+	if (f->x.err != 0 || !f->job->verify || f->job->changed) {
+		f->state = S_END;
+		return;
+	}
+	/* Say how it was copied before reading back. */
+	if (c->debug)
+		jobreport_debug(c, f);
+	f->debug_said = 1;
+	verify_start(c, f);
+}
+
+/* One step of f in its state; STEP_GO or STEP_WAIT. */
+static int
+step(struct copier *c, struct cfile *f)
+{
+	switch (f->state) {
+	case S_OPEN_SRC:
+		return open_src(c, f);
+	case S_OPENED_SRC:
+		if (!file_op_failed(f, "cannot open '%s' for reading", f->src)) {
+			f->sfd = (int)f->opres;
+			f->state = S_STAT_SRC;
+		}
+		return STEP_GO;
+	case S_STAT_SRC:
+		return issue(c, f, ENGINE_OP_STATX, f->sfd, S_STATED_SRC);
+	case S_STATED_SRC:
+		stated_src(f);
+		return STEP_GO;
+	case S_OPEN_DST:
+		return open_dst(c, f);
+	case S_OPENED_DST:
+		if (!file_op_failed(f, "cannot create regular file '%s'",
+		    f->dst)) {
+			dest_created(f, (int)f->opres);
+			f->state = S_DATA_START;
+		}
+		return STEP_GO;
+	case S_DATA_START:
+		data_start(c, f);
+		return STEP_GO;
+	case S_DATA:
+		return data(c, f);
+	case S_DATA_END:
+		data_done(c, f);
+		return STEP_GO;
+	case S_FSYNC:
+		return fsync_dst(c, f);
+	case S_SYNCED:
+		f->state = f->x.err != 0 ? S_END : S_STAT_END;
+		return STEP_GO;
+	case S_STAT_END:
+		if (S_ISREG(f->sst.st_mode))
+			return issue(c, f, ENGINE_OP_STATX, f->sfd,
+			    S_STATED_END);
+		f->state = S_CLOSE;
+		return STEP_GO;
+	case S_STATED_END:
+		stated_end(f);
+		return STEP_GO;
+	case S_CLOSE:
+		return close_both(c, f);
+	case S_CLOSED:
+		closed(c, f);
+		return STEP_GO;
+	case S_VERIFY_END:
+		verify_end(c, f);
+		f->state = S_END;
+		return STEP_GO;
+	case S_END:
+		file_end(c, f);
+		break;
+	}
+	return STEP_WAIT;
+}
+
+void
+filejob_step(struct copier *c, struct cfile *f)
+{
+	while (f->job != NULL && f->waiting == 0) {
+		if (c->sched.broken && f->state != S_END) {
+			xfer_fail(&f->x, -EIO, XFER_READING, 0);
+			f->state = S_END;
+		}
+		if (step(c, f) == STEP_WAIT)
+			return;
+	}
+}
+
+void
+filejob_abandon(struct copier *c, struct cfile *f)
+{
+	/* Its requests are lost with the engine: none will come back. */
+	f->waiting = 0;
+	f->x.active = 0;
+	filejob_step(c, f);
+}
+
+struct cfile *
+filejob_start(struct copier *c, struct copy_job *job)
+{
+	struct cfile	*f = c->freefiles[--c->nfreefiles];
+
+	memset(f, 0, sizeof(*f));
+	f->job = job;
+	f->src = job->src;
+	f->dst = job->dst;
+	f->sat.dirfd = job->src_name != NULL ? job->src_dirfd : AT_FDCWD;
+	f->sat.name = job->src_name != NULL ? job->src_name : job->src;
+	f->sat.path = job->src;
+	f->dat.dirfd = job->dst_name != NULL ? job->dst_dirfd : AT_FDCWD;
+	f->dat.name = job->dst_name != NULL ? job->dst_name : job->dst;
+	f->dat.path = job->dst;
+	f->sfd = f->dfd = -1;
+	xfer_init(&f->x, job->kind == COPY_JOB_HASH ? XFER_HASH : XFER_COPY,
+	    -1, -1, 0, 0);
+	f->state = S_OPEN_SRC;
+	job->cf = f;
+	c->nactive++;
+	if (c->nactive > c->stats.peak_files)
+		c->stats.peak_files = c->nactive;
+	filejob_step(c, f);
+	return f;
+}

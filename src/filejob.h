@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The per-file state machine: open the source, statx it, open the
+ * destination, move the data (one method, chosen in one place), apply
+ * metadata, fsync, statx the source again to see whether it changed,
+ * close both, read the copy back with --verify, and report.  Opens,
+ * statx, fsync and close are requests like reads and writes: with
+ * io_uring one io_uring_enter() serves many files.  A step with nothing
+ * to wait for (metadata, --atomic's temporary file) is done at once.
+ *
+ * Only the copier's modules include this header.
+ */
+#ifndef ACP_FILEJOB_H
+#define ACP_FILEJOB_H
+
+#include <sys/types.h>
+#include <sys/stat.h>
+
+#include <stdint.h>
+
+#include "at.h"
+#include "xfer.h"
+
+struct copier;
+struct copy_job;
+struct creq;
+
+/* Where a file is; the comment says what the state waits for or does. */
+enum cstate {
+	S_OPEN_SRC,		/* issue the source's open */
+	S_OPENED_SRC,		/* its result */
+	S_STAT_SRC,		/* issue the statx of the open source */
+	S_STATED_SRC,		/* its result: check it */
+	S_OPEN_DST,		/* open or create the destination */
+	S_OPENED_DST,		/* the ring's create came back */
+	S_DATA_START,		/* choose the method, start it */
+	S_DATA,			/* reads and writes in flight */
+	S_DATA_END,		/* size, metadata, hash */
+	S_FSYNC,		/* issue the fsync */
+	S_SYNCED,		/* the fsync came back */
+	S_STAT_END,		/* statx the source again */
+	S_STATED_END,		/* did it change? */
+	S_CLOSE,		/* close both */
+	S_CLOSED,		/* the closes came back; --verify starts */
+	S_VERIFY_END,		/* compare the hashes */
+	S_END,			/* report, clean up, free the slot */
+};
+
+/* One file in flight. */
+struct cfile {
+	struct copy_job		*job;
+	enum cstate		 state;
+	const char		*src;
+	const char		*dst;
+	struct at		 sat;		/* src, relative to a directory */
+	struct at		 dat;		/* dst, likewise */
+	int			 sfd;
+	int			 dfd;
+	char			*tmp;		/* --atomic: the temporary name,
+						   in dat's directory */
+	mode_t			 tmode;		/* and the mode it gets */
+	int			 created;	/* we made dst (or tmp) */
+	int			 truncated;	/* we cut an existing dst */
+	int			 waiting;	/* meta requests in flight */
+	ssize_t			 opres;		/* the last meta result */
+	struct statx		 stx;
+	struct stat		 sst;		/* the source, as opened */
+	int			 reported;	/* the failure was said */
+	int			 debug_said;	/* --debug told of the copy */
+	struct xfer		 x;		/* the data phase */
+	/* The copy's figures, kept when --verify starts a new phase. */
+	uint64_t		 bytes;
+	uint64_t		 offloaded;
+	uint64_t		 holes;
+	int			 cloned;
+};
+
+/* Make the copier's maxfiles file slots (and their splice pipes). */
+void	filejob_slots_init(struct copier *);
+void	filejob_slots_exit(struct copier *);
+
+/*
+ * Take job into a free slot (the caller made sure there is one) and move
+ * it as far as it goes; the slot is freed when the job is reported.
+ */
+struct cfile *filejob_start(struct copier *, struct copy_job *job);
+
+/*
+ * Move f on as far as it goes without waiting: each state goes on to
+ * the next, issues a request (its completion steps f again), or waits
+ * for the next round (no request free, or data still in flight).
+ */
+void	filejob_step(struct copier *, struct cfile *);
+
+/* An open, statx, fsync or close of the file came back. */
+void	filejob_meta_done(struct copier *, struct creq *);
+
+/* The engine failed: fail f, whose requests are lost, without waiting. */
+void	filejob_abandon(struct copier *, struct cfile *);
+
+/* A failure reported with its own message already. */
+void	filejob_fail_said(struct cfile *, int err);
+
+#endif

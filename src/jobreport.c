@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * What is said of a finished file: the message of its failure, its line
+ * under --debug (how the data moved), and its place in the run's counts.
+ */
+#include "config.h"
+
+#include <err.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "copier_int.h"
+#include "filejob.h"
+#include "jobreport.h"
+
+void
+jobreport_error(const struct copier *c, const struct cfile *f)
+{
+	const struct xfer	*x = &f->x;
+
+	if (f->reported)
+		return;
+	if (x->changed) {
+		warnx("'%s' changed while being read", f->src);
+		return;
+	}
+	if (x->err == -EINTR && sched_signalled(&c->sched)) {
+		if (f->truncated)
+			warnx("interrupted: '%s' was partly overwritten",
+			    f->dst);
+		return;
+	}
+	if (x->kind == XFER_HASH || x->err_side == XFER_READING)
+		warnc(-x->err, "error reading '%s' at offset %lld", f->src,
+		    (long long)x->err_off);
+	else if (x->err_side == XFER_EITHER)
+		warnc(-x->err, "error copying '%s' to '%s' at offset %lld",
+		    f->src, f->dst, (long long)x->err_off);
+	else
+		warnc(-x->err, "error writing '%s' at offset %lld", f->dst,
+		    (long long)x->err_off);
+}
+
+void
+jobreport_debug(const struct copier *c, const struct cfile *f)
+{
+	const struct xfer	*x = &f->x;
+	const char		*eng = c->sched.eng->ops->name;
+
+	if (x->kind == XFER_VERIFY) {
+		xfer_twin_debug(&x->sdirect, f->dst, "reads back");
+		fprintf(stderr, "acp: debug: '%s': hashed with %s reading it "
+		    "back, %llu requests through %s\n", f->dst, c->algo->name,
+		    (unsigned long long)x->nreq, eng);
+		return;
+	}
+	if (f->debug_said)
+		return;
+	if (x->kind == XFER_HASH) {
+		xfer_twin_debug(&x->sdirect, f->src, "reads");
+		fprintf(stderr, "acp: debug: '%s': hashed with %s, %llu "
+		    "requests through %s\n", f->src, f->job->algo->name,
+		    (unsigned long long)x->nreq, eng);
+		return;
+	}
+	if (x->method == XFER_CLONE) {
+		fprintf(stderr, "acp: debug: '%s' -> '%s': %llu bytes cloned "
+		    "(FICLONE: the copy shares the source's blocks)\n", f->src,
+		    f->dst, (unsigned long long)x->bytes);
+		return;
+	}
+	if (x->method == XFER_SPLICE) {
+		fprintf(stderr, "acp: debug: '%s' -> '%s': %llu bytes by splice "
+		    "through a pipe, %llu requests through %s (no checksum "
+		    "asked: the data need not pass through memory)\n", f->src,
+		    f->dst, (unsigned long long)x->bytes,
+		    (unsigned long long)x->nreq, eng);
+		return;
+	}
+	if (x->offloaded > 0 && x->offloaded == x->bytes) {
+		fprintf(stderr, "acp: debug: '%s' -> '%s': %llu bytes by copy "
+		    "offload (copy_file_range: no checksum asked, so the "
+		    "data need not pass through memory)\n", f->src, f->dst,
+		    (unsigned long long)x->bytes);
+		return;
+	}
+	if (x->offload_err != 0)
+		fprintf(stderr, "acp: debug: '%s': copy_file_range: %s; "
+		    "copying through %s\n", f->src, strerror(-x->offload_err),
+		    eng);
+	if (x->cached >= 0)
+		fprintf(stderr, "acp: debug: '%s': %d%% in the page cache\n",
+		    f->src, x->cached);
+	xfer_twin_debug(&x->sdirect, f->src, "reads");
+	xfer_twin_debug(&x->ddirect, f->dst, "writes");
+	fprintf(stderr, "acp: debug: '%s' -> '%s': %llu bytes, %llu requests "
+	    "through %s%s, %u in flight at most", f->src, f->dst,
+	    (unsigned long long)x->bytes, (unsigned long long)x->nreq, eng,
+	    c->sched.eng->fixedbuf ? " (registered buffers)" : "", x->peak);
+	if (x->holes_bytes > 0)
+		fprintf(stderr, ", %llu bytes of holes made (%s)",
+		    (unsigned long long)x->holes_bytes, x->zeros ?
+		    "--sparse=always: holes and zeros" : "SEEK_HOLE");
+	fputc('\n', stderr);
+}
+
+void
+jobreport_count(struct copier *c, const struct cfile *f)
+{
+	if (f->x.kind == XFER_HASH) {
+		c->stats.checked++;
+		return;
+	}
+	c->stats.files++;
+	c->stats.bytes += f->bytes;
+	c->stats.offloaded += f->offloaded;
+	c->stats.holes += f->holes;
+	if (f->cloned)
+		c->stats.cloned += f->bytes;
+}

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Reporting a finished file.  Only the copier's modules include this
+ * header.
+ */
+#ifndef ACP_JOBREPORT_H
+#define ACP_JOBREPORT_H
+
+struct copier;
+struct cfile;
+
+/*
+ * Say what went wrong with f, unless it was said already: nothing for a
+ * file a signal stopped, unless an existing file was partly overwritten.
+ */
+void	jobreport_error(const struct copier *, const struct cfile *);
+
+/* Under --debug: how f's data moved (or was hashed), on stderr. */
+void	jobreport_debug(const struct copier *, const struct cfile *);
+
+/* Count a file finished well in the run's figures. */
+void	jobreport_count(struct copier *, const struct cfile *);
+
+#endif

@@ -1,0 +1,217 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Entries made by name.  Each settles what is at its destination with
+ * the policy first (policy.c), so a refused entry touches nothing.
+ */
+#include "config.h"
+
+#include <sys/types.h>
+#include <sys/stat.h>
+
+#include <err.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "at.h"
+#include "copier.h"
+#include "meta.h"
+#include "nonreg.h"
+#include "policy.h"
+#include "walk_int.h"
+#include "xmalloc.h"
+
+/* Clear the way for an entry made by name; a status, or -1 to go on. */
+static int
+clear(struct walk *w, const struct at *src, const struct at *dst,
+    const struct stat *st)
+{
+	switch (policy_settle(w->c, w->opts, POLICY_BYNAME, walk_fresh(w), st,
+	    src, dst, NULL)) {
+	case POLICY_SKIP:
+		return ACP_EXIT_OK;
+	case POLICY_REFUSE:
+		return ACP_EXIT_FAIL;
+	default:
+		return -1;
+	}
+}
+
+/* The metadata of an entry made by name. */
+static int
+made(struct walk *w, const struct at *src, const struct at *dst,
+    const struct stat *st)
+{
+	walk_verbose(w, src->path, dst->path);
+	return meta_copy(-1, src, -1, dst, st, w->opts->preserve) < 0 ?
+	    ACP_EXIT_FAIL : ACP_EXIT_OK;
+}
+
+/* Read the target of the symbolic link src; NULL after a message. */
+static char *
+read_target(const struct at *src, const struct stat *st)
+{
+	char	*target;
+	size_t	 size = (size_t)st->st_size + 1;
+	ssize_t	 n;
+
+	/* st_size may lie (it is 0 on some filesystems): grow until it fits. */
+	if (size < 64)
+		size = 64;
+	for (;;) {
+		target = xmalloc(size);
+		if ((n = readlinkat(src->dirfd, src->name, target, size)) < 0) {
+			warn("cannot read symbolic link '%s'", src->path);
+			free(target);
+			return NULL;
+		}
+		if ((size_t)n < size)
+			break;
+		free(target);
+		size *= 2;
+	}
+	target[n] = '\0';
+	return target;
+}
+
+int
+nonreg_symlink(struct walk *w, const struct at *src, const struct at *dst,
+    const struct stat *st)
+{
+	char	*target;
+	int	 ret;
+
+	if ((target = read_target(src, st)) == NULL)
+		return ACP_EXIT_FAIL;
+	if ((ret = clear(w, src, dst, st)) >= 0) {
+		free(target);
+		return ret;
+	}
+	ret = symlinkat(target, dst->dirfd, dst->name);
+	free(target);
+	if (ret < 0) {
+		warn("cannot create symbolic link '%s'", dst->path);
+		return ACP_EXIT_FAIL;
+	}
+	w->st.symlinks++;
+	return made(w, src, dst, st);
+}
+
+int
+nonreg_special(struct walk *w, const struct at *src, const struct at *dst,
+    const struct stat *st)
+{
+	mode_t	mode = st->st_mode & 07777;
+	int	ret;
+
+	if ((ret = clear(w, src, dst, st)) >= 0)
+		return ret;
+	if (!(w->opts->preserve & META_MODE))
+		mode &= ~copier_umask(w->c) & 0777;
+	if (S_ISFIFO(st->st_mode))
+		ret = mkfifoat(dst->dirfd, dst->name, mode);
+	else
+		ret = mknodat(dst->dirfd, dst->name, (st->st_mode & S_IFMT) |
+		    mode, st->st_rdev);
+	if (ret < 0) {
+		warn(S_ISFIFO(st->st_mode) ? "cannot create fifo '%s'" :
+		    "cannot create special file '%s'", dst->path);
+		return ACP_EXIT_FAIL;
+	}
+	w->st.specials++;
+	return made(w, src, dst, st);
+}
+
+int
+nonreg_hardlink(struct walk *w, const struct at *target, const struct at *dst,
+    int dst_exists, const char *src)
+{
+	if (dst_exists && unlinkat(dst->dirfd, dst->name, 0) < 0) {
+		warn("cannot remove '%s'", dst->path);
+		return ACP_EXIT_FAIL;
+	}
+	if (linkat(target->dirfd, target->name, dst->dirfd, dst->name, 0) < 0) {
+		warn("cannot create hard link '%s' to '%s'", dst->path,
+		    target->path);
+		return ACP_EXIT_FAIL;
+	}
+	walk_verbose(w, src, dst->path);
+	w->st.hardlinks++;
+	return ACP_EXIT_OK;
+}
+
+int
+nonreg_hardlink_path(struct walk *w, const char *first, const struct at *dst,
+    int dst_exists, const char *src)
+{
+	struct at	target;
+	int		ret;
+
+	if (at_resolve(first, &target.dirfd, &target.name) < 0) {
+		warn("cannot create hard link '%s' to '%s'", dst->path, first);
+		return ACP_EXIT_FAIL;
+	}
+	target.path = first;
+	ret = nonreg_hardlink(w, &target, dst, dst_exists, src);
+	at_release(target.dirfd);
+	return ret;
+}
+
+int
+nonreg_link(struct walk *w, const struct at *src, const struct at *dst,
+    int dst_exists)
+{
+	const struct options	*opts = w->opts;
+	int			 force = opts->force || opts->remove_destination;
+
+	if (opts->link == OPTIONS_LINK_HARD)
+		return nonreg_hardlink(w, src, dst, dst_exists && force,
+		    src->path);
+	if (src->path[0] != '/' && strchr(dst->path, '/') != NULL) {
+		warnx("'%s': can make relative symbolic links only in current "
+		    "directory", dst->path);
+		return ACP_EXIT_FAIL;
+	}
+	if (dst_exists && force && unlinkat(dst->dirfd, dst->name, 0) < 0) {
+		warn("cannot remove '%s'", dst->path);
+		return ACP_EXIT_FAIL;
+	}
+	if (symlinkat(src->path, dst->dirfd, dst->name) < 0) {
+		warn("cannot create symbolic link '%s' to '%s'", dst->path,
+		    src->path);
+		return ACP_EXIT_FAIL;
+	}
+	walk_verbose(w, src->path, dst->path);
+	w->st.symlinks++;
+	return ACP_EXIT_OK;
+}
+
+void
+nonreg_link_waiting(struct walk *w, const struct at *first,
+    struct pendlink *p, int ok)
+{
+	struct pendlink	*next;
+	struct at	 at;
+	int		 status;
+
+	for (; p != NULL; p = next) {
+		next = p->next;
+		at.dirfd = p->dir != NULL ? p->dir->dfd : AT_FDCWD;
+		at.name = p->dname;
+		at.path = p->dst;
+		if (ok)
+			status = nonreg_hardlink(w, first, &at, p->dst_exists,
+			    p->src);
+		else {
+			warnx("cannot create hard link '%s' to '%s': its copy "
+			    "failed", p->dst, first->path);
+			status = ACP_EXIT_FAIL;
+		}
+		walk_late(w, status);
+		wdir_put(w, p->dir);
+		free(p->src);
+		free(p->dst);
+		free(p);
+	}
+}

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The kernel's own copies, for a plain file-to-file copy that needs no
+ * data in memory: FICLONE (the copy shares the source's blocks) and
+ * copy_file_range() (pages move inside the kernel, or a reflink where
+ * the filesystem shares extents).  Only the copier's modules include
+ * this header.
+ */
+#ifndef ACP_OFFLOAD_H
+#define ACP_OFFLOAD_H
+
+#include <sys/types.h>
+
+struct copier;
+struct xfer;
+
+/* Files below this go through the ring (see offload.c). */
+#define OFFLOAD_MIN	((off_t)8 << 20)
+
+/*
+ * Share the source's blocks (size bytes): 1 when cloned (the data phase
+ * is done), 0 when the ring must copy, -errno when --reflink=always and
+ * the filesystems refused (errno's value: the caller says so).
+ */
+int	offload_clone(struct copier *, struct xfer *, off_t size);
+
+/*
+ * copy_file_range() from the start: 1 when it reached EOF (done), 0 when
+ * the ring must copy from x->plan.next on (x->offload_err says why), -1
+ * with the data phase failed.
+ */
+int	offload_copy(struct copier *, struct xfer *);
+
+#endif

@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Path strings.  Pure string work, but for path_inside() and
+ * path_is_dir(), which ask the filesystem.
+ */
+#include "config.h"
+
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "at.h"
+#include "path.h"
+#include "xmalloc.h"
+
+char *
+path_last(const char *path)
+{
+	size_t		 len = strlen(path);
+	const char	*start;
+	char		*out;
+
+	while (len > 1 && path[len - 1] == '/')
+		len--;
+	start = path + len;
+	while (start > path && start[-1] != '/')
+		start--;
+	out = xstrndup(start, (size_t)(path + len - start));
+	return out;
+}
+
+char *
+path_join(const char *dir, const char *name)
+{
+	size_t	 dlen = strlen(dir);
+	size_t	 n = dlen + 1 + strlen(name) + 1;
+	char	*out = xmalloc(n);
+
+	snprintf(out, n, "%s%s%s", dir,
+	    dlen > 0 && dir[dlen - 1] == '/' ? "" : "/", name);
+	return out;
+}
+
+char *
+path_in_dir(const char *dir, const char *src)
+{
+	char	*base, *out;
+	size_t	 len = strlen(dir), n;
+
+	base = path_last(src);
+	while (len > 1 && dir[len - 1] == '/')
+		len--;
+	n = len + 1 + strlen(base) + 1;
+	out = xmalloc(n);
+	snprintf(out, n, "%.*s/%s", (int)len, dir, base);
+	free(base);
+	return out;
+}
+
+char *
+path_parent(const char *path)
+{
+	char	*dir, *slash;
+
+	dir = xstrdup(path);
+	if ((slash = strrchr(dir, '/')) == NULL) {
+		free(dir);
+		return xstrdup(".");
+	}
+	if (slash == dir)
+		slash[1] = '\0';
+	else
+		*slash = '\0';
+	return dir;
+}
+
+const char *
+path_name_in(const char *copy, const struct at *a)
+{
+	return copy + strlen(copy) - strlen(a->name);
+}
+
+int
+path_inside(const char *src, const char *dir)
+{
+	char	*rs, *rd;
+	size_t	 len;
+	int	 ret = 0;
+
+	rs = realpath(src, NULL);
+	rd = realpath(dir, NULL);
+	if (rs != NULL && rd != NULL) {
+		len = strlen(rs);
+		ret = strncmp(rs, rd, len) == 0 &&
+		    (rd[len] == '/' || rd[len] == '\0' || strcmp(rs, "/") == 0);
+	}
+	free(rs);
+	free(rd);
+	return ret;
+}
+
+int
+path_is_dir(const char *path)
+{
+	struct stat	st;
+
+	if (stat(path, &st) < 0)
+		return -1;
+	if (!S_ISDIR(st.st_mode)) {
+		errno = ENOTDIR;
+		return 0;
+	}
+	return 1;
+}

@@ -1,0 +1,269 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The destination policy.  Every refusal is settled here, before
+ * anything is opened for writing, so a refused copy never touches the
+ * destination.  The order of the questions is cp's: the same file, a
+ * directory in the way, -n and --update, then -i, then what to do with
+ * what is there (back it up, remove it, or write it in place).
+ */
+#include "config.h"
+
+#include <sys/types.h>
+#include <sys/stat.h>
+
+#include <ctype.h>
+#include <dirent.h>
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "at.h"
+#include "copier.h"
+#include "options.h"
+#include "policy.h"
+#include "quote.h"
+#include "xmalloc.h"
+
+void
+policy_look(const struct options *opts, enum policy_entry e, int fresh,
+    const struct at *dst, struct policy_dst *d)
+{
+	struct stat	lst;
+	int		flags = AT_SYMLINK_NOFOLLOW;
+
+	memset(d, 0, sizeof(*d));
+	if (fresh)
+		return;
+	if (e == POLICY_FILE || (e == POLICY_DIR && opts->keep_dir_symlink))
+		flags = 0;
+	if (fstatat(dst->dirfd, dst->name, &d->st, flags) == 0)
+		d->exists = 1;
+	else if (e == POLICY_FILE && errno == ENOENT &&
+	    fstatat(dst->dirfd, dst->name, &lst, AT_SYMLINK_NOFOLLOW) == 0)
+		d->dangling = 1;
+}
+
+/* Is the destination at least as new as the source (-u keeps it)? */
+static int
+not_older(const struct stat *dst, const struct stat *src)
+{
+	return dst->st_mtim.tv_sec > src->st_mtim.tv_sec ||
+	    (dst->st_mtim.tv_sec == src->st_mtim.tv_sec &&
+	    dst->st_mtim.tv_nsec >= src->st_mtim.tv_nsec);
+}
+
+static void
+refuse(struct policy *p, enum policy_why why)
+{
+	p->act = POLICY_REFUSE;
+	p->why = why;
+}
+
+/* A directory onto what is there: merge into a directory, else refuse. */
+static void
+decide_dir(const struct stat *sst, const struct policy_dst *d,
+    struct policy *p)
+{
+	if (!S_ISDIR(d->st.st_mode))
+		refuse(p, POLICY_WHY_NONDIR_WITH_DIR);
+	else if (at_same_file(&d->st, sst))
+		refuse(p, POLICY_WHY_DIR_INTO_ITSELF);
+	else
+		p->act = POLICY_IN_PLACE;
+}
+
+void
+policy_decide(const struct options *opts, enum policy_entry e,
+    const struct stat *sst, const struct policy_dst *d, struct policy *p)
+{
+	memset(p, 0, sizeof(*p));
+	/* With nothing there (or nothing left), a file is made anew. */
+	p->act = e == POLICY_FILE && opts->atomic ? POLICY_RENAME :
+	    POLICY_NEW;
+	if (e == POLICY_FILE && d->dangling) {
+		/* cp does not create a dangling symlink's target. */
+		refuse(p, POLICY_WHY_DANGLING);
+		return;
+	}
+	if (!d->exists)
+		return;
+	if (e == POLICY_DIR) {
+		decide_dir(sst, d, p);
+		return;
+	}
+	if (e == POLICY_FILE && at_same_file(&d->st, sst))
+		refuse(p, POLICY_WHY_SAME_FILE);
+	else if (S_ISDIR(d->st.st_mode))
+		refuse(p, POLICY_WHY_DIR_WITH_NONDIR);
+	else if (opts->noclobber || opts->update == OPTIONS_UPDATE_NONE)
+		p->act = POLICY_SKIP;
+	else if (opts->update == OPTIONS_UPDATE_NONE_FAIL)
+		refuse(p, POLICY_WHY_NOT_REPLACING);
+	else if (opts->update == OPTIONS_UPDATE_OLDER && not_older(&d->st, sst))
+		p->act = POLICY_SKIP;
+	if (p->act == POLICY_SKIP || p->act == POLICY_REFUSE)
+		return;
+	p->ask = opts->interactive;
+	if (opts->backup != OPTIONS_BACKUP_NONE)
+		p->backup = 1;
+	else if (e == POLICY_BYNAME || (opts->remove_destination &&
+	    opts->link == OPTIONS_LINK_NONE))
+		p->remove = 1;
+	else if (!opts->atomic || !S_ISREG(d->st.st_mode))
+		/* A FIFO or device is written into, never replaced. */
+		p->act = POLICY_IN_PLACE;
+}
+
+void
+policy_say(const struct policy *p, const char *src, const char *dst)
+{
+	switch (p->why) {
+	case POLICY_WHY_SAME_FILE:
+		warnx("'%s' and '%s' are the same file", src, dst);
+		break;
+	case POLICY_WHY_DIR_WITH_NONDIR:
+		warnx("cannot overwrite directory '%s' with non-directory",
+		    dst);
+		break;
+	case POLICY_WHY_NONDIR_WITH_DIR:
+		warnx("cannot overwrite non-directory '%s' with directory "
+		    "'%s'", dst, src);
+		break;
+	case POLICY_WHY_DIR_INTO_ITSELF:
+		warnx("cannot copy a directory, '%s', into itself, '%s'", src,
+		    dst);
+		break;
+	case POLICY_WHY_DANGLING:
+		warnx("not writing through dangling symlink '%s'", dst);
+		break;
+	case POLICY_WHY_NOT_REPLACING:
+		warnx("not replacing '%s'", dst);
+		break;
+	case POLICY_WHY_NONE:
+	case POLICY_WHY_DECLINED:
+		break;
+	}
+}
+
+/* -i: may dst be overwritten?  Nothing may be in flight while we ask. */
+static int
+ask(struct copier *c, const char *dst)
+{
+	char	answer[16];
+
+	copier_wait(c, NULL);
+	fprintf(stderr, "%s: overwrite ", getprogname());
+	quote_name(stderr, dst);
+	fputs("? ", stderr);
+	fflush(stderr);
+	return fgets(answer, sizeof(answer), stdin) != NULL &&
+	    (answer[0] == 'y' || answer[0] == 'Y');
+}
+
+/*
+ * The highest N of dst's numbered backups (NAME.~N~) in its directory,
+ * 0 if it has none.
+ */
+static unsigned long
+backup_highest(const struct at *dst)
+{
+	const char	*slash = strrchr(dst->name, '/'), *base;
+	struct dirent	*de;
+	unsigned long	 n, max = 0;
+	size_t		 blen;
+	char		*end;
+	DIR		*dp;
+	int		 fd;
+
+	/* Read the directory through a descriptor of its own. */
+	base = slash != NULL ? slash + 1 : dst->name;
+	blen = strlen(base);
+	if (slash == NULL)
+		fd = openat(dst->dirfd, ".", O_RDONLY | O_DIRECTORY |
+		    O_CLOEXEC);
+	else if (slash == dst->name)
+		fd = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	else {
+		end = xstrndup(dst->name, (size_t)(slash - dst->name));
+		fd = openat(dst->dirfd, end, O_RDONLY | O_DIRECTORY |
+		    O_CLOEXEC);
+		free(end);
+	}
+	if (fd < 0)
+		return 0;
+	if ((dp = fdopendir(fd)) == NULL) {
+		(void)close(fd);
+		return 0;
+	}
+	while ((de = readdir(dp)) != NULL) {
+		if (strncmp(de->d_name, base, blen) != 0 ||
+		    strncmp(de->d_name + blen, ".~", 2) != 0 ||
+		    !isdigit((unsigned char)de->d_name[blen + 2]))
+			continue;
+		n = strtoul(de->d_name + blen + 2, &end, 10);
+		if (strcmp(end, "~") == 0 && n > max)
+			max = n;
+	}
+	(void)closedir(dp);
+	return max;
+}
+
+/* -b: move what is at dst to its backup name; 0, or -1 after a message. */
+static int
+backup(const struct options *opts, const struct at *dst)
+{
+	unsigned long	 n = 0;
+	char		*name;
+	int		 ret = 0;
+
+	if (opts->backup != OPTIONS_BACKUP_SIMPLE)
+		n = backup_highest(dst);
+	if (opts->backup == OPTIONS_BACKUP_NUMBERED ||
+	    (opts->backup == OPTIONS_BACKUP_EXISTING && n > 0))
+		xasprintf(&name, "%s.~%lu~", dst->name, n + 1);
+	else
+		xasprintf(&name, "%s%s", dst->name, opts->suffix);
+	if (renameat(dst->dirfd, dst->name, dst->dirfd, name) < 0) {
+		warn("cannot back up '%s' as '%s%s'", dst->path, dst->path,
+		    name + strlen(dst->name));
+		ret = -1;
+	}
+	free(name);
+	return ret;
+}
+
+enum policy_act
+policy_settle(struct copier *c, const struct options *opts,
+    enum policy_entry e, int fresh, const struct stat *sst,
+    const struct at *src, const struct at *dst, struct stat *dstst)
+{
+	struct policy_dst	d;
+	struct policy		p;
+
+	policy_look(opts, e, fresh, dst, &d);
+	policy_decide(opts, e, sst, &d, &p);
+	if (p.act == POLICY_REFUSE) {
+		policy_say(&p, src->path, dst->path);
+		return POLICY_REFUSE;
+	}
+	if (p.act == POLICY_SKIP)
+		return POLICY_SKIP;
+	if (p.ask && !ask(c, dst->path))
+		return POLICY_REFUSE;
+	if (p.backup && backup(opts, dst) < 0)
+		return POLICY_REFUSE;
+	if (p.remove && unlinkat(dst->dirfd, dst->name, 0) < 0) {
+		warn("cannot remove '%s'", dst->path);
+		return POLICY_REFUSE;
+	}
+	if (dstst != NULL) {
+		memset(dstst, 0, sizeof(*dstst));
+		if (d.exists && !p.backup && !p.remove)
+			*dstst = d.st;
+	}
+	return p.act;
+}

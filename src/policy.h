@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The destination policy: what to do with what is already at an entry's
+ * destination, as GNU cp decides it, in one place.  From -n, -i, -f, -u
+ * and --update, --backup, --remove-destination and --atomic, the
+ * source's stat and what is at the destination, policy_decide() gives
+ * one of: new, in place, by rename, skip or refuse (with the reason).
+ * policy_decide() is pure, for the tests; policy_settle() looks at the
+ * destination, decides, and does what must come first (ask, back up,
+ * remove).
+ */
+#ifndef ACP_POLICY_H
+#define ACP_POLICY_H
+
+#include <sys/types.h>
+#include <sys/stat.h>
+
+struct at;
+struct copier;
+struct options;
+
+/* What kind of entry is copied to the destination. */
+enum policy_entry {
+	POLICY_FILE,		/* a file's data (or a -l/-s link to it) */
+	POLICY_BYNAME,		/* a symlink or special file, made by name */
+	POLICY_DIR,		/* a directory */
+};
+
+enum policy_act {
+	POLICY_NEW,		/* nothing there (any more): create it */
+	POLICY_IN_PLACE,	/* write the existing file; merge a directory */
+	POLICY_RENAME,		/* --atomic: a temporary renamed over it */
+	POLICY_SKIP,		/* leave it: declined, not a failure */
+	POLICY_REFUSE,		/* leave it: a failure (why says which) */
+};
+
+enum policy_why {
+	POLICY_WHY_NONE,
+	POLICY_WHY_SAME_FILE,		/* the source itself */
+	POLICY_WHY_DIR_WITH_NONDIR,	/* a directory is there */
+	POLICY_WHY_NONDIR_WITH_DIR,	/* a non-directory, for a directory */
+	POLICY_WHY_DIR_INTO_ITSELF,	/* the source directory itself */
+	POLICY_WHY_DANGLING,		/* a symlink to nothing */
+	POLICY_WHY_NOT_REPLACING,	/* --update=none-fail */
+	POLICY_WHY_DECLINED,		/* -i answered no: nothing to say */
+};
+
+/* What is at the destination, as policy_look() found it. */
+struct policy_dst {
+	int		exists;
+	int		dangling;	/* POLICY_FILE: a symlink to nothing */
+	struct stat	st;
+};
+
+struct policy {
+	enum policy_act	act;
+	enum policy_why	why;		/* POLICY_REFUSE: the reason */
+	int		ask;		/* -i: ask before acting */
+	int		backup;		/* rename what is there to its backup */
+	int		remove;		/* unlink what is there first */
+};
+
+/*
+ * Look at dst for an entry of the given kind: following a symlink for a
+ * file (and noting a dangling one), not for a symlink or special file,
+ * for a directory only under --keep-directory-symlink.  In a directory
+ * this run made (fresh), nothing is there: no need to look.
+ */
+void	policy_look(const struct options *, enum policy_entry, int fresh,
+	    const struct at *dst, struct policy_dst *);
+
+/* Decide for an entry whose source has stat sst; pure. */
+void	policy_decide(const struct options *, enum policy_entry,
+	    const struct stat *sst, const struct policy_dst *, struct policy *);
+
+/* Say why the entry src -> dst is refused (nothing for DECLINED). */
+void	policy_say(const struct policy *, const char *src, const char *dst);
+
+/*
+ * Look, decide, say a refusal, and do what comes before the copy: ask
+ * under -i (after the copier has finished everything in flight), back up
+ * or remove what is there.  Returns POLICY_NEW, _IN_PLACE or _RENAME to
+ * go on (dstst, if not NULL, gets what is still there), POLICY_SKIP, or
+ * POLICY_REFUSE with its message said.
+ */
+enum policy_act policy_settle(struct copier *, const struct options *,
+	    enum policy_entry, int fresh, const struct stat *sst,
+	    const struct at *src, const struct at *dst, struct stat *dstst);
+
+#endif

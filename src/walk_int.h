@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The walk's state, shared by the walker's modules (walk.c, wdir.c,
+ * nonreg.c) and by no one else.
+ */
+#ifndef ACP_WALK_INT_H
+#define ACP_WALK_INT_H
+
+#include <sys/types.h>
+
+#include <stdio.h>
+
+#include "dirsync.h"
+#include "linkmap.h"
+#include "options.h"
+#include "quote.h"
+#include "status.h"
+#include "walk.h"
+#include "wdir.h"
+
+struct walk {
+	const struct options	*opts;
+	struct copier		*c;
+	FILE			*manifest;
+	struct dirsync		 ds;		/* --fsync's directories */
+	struct linkmap		 links;
+	dev_t			 topdev;	/* -x: the source's filesystem */
+	struct wdir		*cur;		/* the directory being read */
+	unsigned		 dirfds;	/* descriptors the wdirs hold */
+	unsigned		 dirfd_budget;	/* before waiting for them */
+	int			 status;	/* of what finished late */
+	struct walk_stats	 st;
+};
+
+/* -v: "'src' -> 'dst'" on stdout. */
+static inline void
+walk_verbose(const struct walk *w, const char *src, const char *dst)
+{
+	if (w->opts->verbose)
+		quote_arrow(stdout, src, dst);
+}
+
+/* Is the entry being walked in a directory that this run created? */
+static inline int
+walk_fresh(const struct walk *w)
+{
+	return w->cur != NULL && w->cur->made;
+}
+
+/*
+ * The status of an entry that finished after the walker moved on (a
+ * directory's metadata, a waiting hard link): merged into the run's,
+ * and a failure counted.
+ */
+static inline void
+walk_late(struct walk *w, int status)
+{
+	if (status != ACP_EXIT_OK)
+		w->st.errors++;
+	w->status = status_merge(w->status, status);
+}
+
+#endif

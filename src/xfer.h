@@ -1,0 +1,147 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * One file's data phase: the reads and writes of a copy (or the reads of
+ * a hash) through the ring.  Requests carry their own file offset and
+ * complete in any order; short transfers resubmit the remainder; EAGAIN
+ * and EINTR resubmit the same request; any other error fails the data
+ * phase, whose requests still in flight come back (their results
+ * ignored) before the file is closed.  Holes of a sparse source are
+ * skipped with SEEK_DATA/SEEK_HOLE and hashed as zeros.
+ *
+ * The descriptors are the file job's (filejob.c); the data phase borrows
+ * them.  Only the copier's modules include this header.
+ */
+#ifndef ACP_XFER_H
+#define ACP_XFER_H
+
+#include <sys/types.h>
+#include <sys/stat.h>
+
+#include <stdint.h>
+
+#include "chunk.h"
+#include "hashpipe.h"
+
+struct copier;
+struct creq;
+
+/* What the data phase does with what it reads. */
+enum xfer_kind {
+	XFER_COPY,		/* write it to the destination */
+	XFER_HASH,		/* only hash it (--check) */
+	XFER_VERIFY,		/* hash the copy read back (--verify) */
+};
+
+/* Where a failure happened, for its message. */
+enum xfer_side {
+	XFER_READING,
+	XFER_WRITING,
+	XFER_EITHER,		/* copy_file_range: cannot tell */
+};
+
+/* How the data moves; chosen once per file by filejob.c. */
+enum xfer_method {
+	XFER_NONE,		/* --attributes-only: no data */
+	XFER_CLONE,		/* FICLONE: shared blocks */
+	XFER_OFFLOAD,		/* copy_file_range, then the ring */
+	XFER_SPLICE,		/* the ring, through a pipe */
+	XFER_RING,		/* the ring, through pool buffers */
+};
+
+/*
+ * An O_DIRECT descriptor beside a buffered one for the same file: aligned
+ * requests use it, the tail of the file and the rest of a short transfer
+ * use the buffered one.
+ */
+struct twin {
+	int		 fd;		/* -1: none */
+	int		 disabled;	/* it failed a request: stop using it */
+	unsigned	 align;		/* offset and length alignment */
+	uint64_t	 n;		/* requests it served */
+	int		 why;		/* -errno when it could not be opened */
+};
+
+struct xfer {
+	enum xfer_kind		 kind;
+	enum xfer_method	 method;
+	int			 sfd;		/* borrowed */
+	int			 dfd;		/* borrowed; -1 for a hash */
+	int			 dreg;		/* dst is a regular file */
+	int			 sstream;	/* source cannot pread */
+	int			 dstream;	/* destination cannot pwrite */
+	int			 trust_short;	/* short read past hint: EOF */
+	unsigned		 maxactive;	/* requests it may hold */
+	unsigned		 active;
+	struct chunk_plan	 plan;
+	int			 err;		/* first failure, -errno */
+	enum xfer_side		 err_side;
+	off_t			 err_off;
+	int			 changed;	/* data past the EOF it found */
+	uint64_t		 bytes;		/* written (or cloned) */
+	uint64_t		 nreq;
+	unsigned		 peak;
+	struct twin		 sdirect;	/* O_DIRECT twin of sfd */
+	struct twin		 ddirect;	/* O_DIRECT twin of dfd */
+	int			 cached;	/* % of the source cached, or -1 */
+	int			 presized;	/* dst was set to st_size first */
+	struct hashpipe		 hp;
+	uint64_t		 offloaded;	/* bytes copy_file_range moved */
+	int			 offload_err;	/* why it stopped, -errno */
+	int			 sparse;	/* skip the source's holes */
+	int			 zeros;		/* --sparse=always: zeros too */
+	off_t			 data_end;	/* end of the data found so far */
+	off_t			 ext_start;	/* the data extent, unrounded */
+	off_t			 ext_end;
+	uint64_t		 holes_bytes;	/* left as holes in the copy */
+	int			*pipe;		/* splice: read end, write end */
+};
+
+/*
+ * Start a data phase of the given kind over sfd (and dfd, -1 for a
+ * hash), forgetting any earlier one but keeping its memory.
+ */
+void	xfer_init(struct xfer *, enum xfer_kind, int sfd, int dfd, int dreg,
+	    int dstream);
+
+/*
+ * Plan the reads of a source whose stat is sst: streams, the size hint,
+ * how much of it is cached, its holes.
+ */
+void	xfer_plan(struct copier *, struct xfer *, const struct stat *sst);
+
+/*
+ * Set up the ring for the plan: O_DIRECT twins, presizing, a splice pipe
+ * when the method is XFER_SPLICE, in-order hashing with algo (NULL: none).
+ * 0, or -1 with the data phase failed.
+ */
+int	xfer_ring_start(struct copier *, struct xfer *, const struct stat *sst,
+	    const struct checksum_algo *algo);
+
+/* Record a failure; of several, the lowest offset is kept. */
+void	xfer_fail(struct xfer *, int err, enum xfer_side, off_t off);
+
+/* Issue what the plan, the pool and the window allow; drop on failure. */
+void	xfer_pump(struct copier *, struct xfer *);
+
+/* A read or write of the data phase came back. */
+void	xfer_complete(struct copier *, struct creq *);
+
+/* Nothing in flight, and (without a failure) every byte moved. */
+int	xfer_idle(const struct xfer *);
+int	xfer_done(const struct xfer *);
+
+/* Close the twins, drop an unfinished hash, and a pipe a failure dirtied. */
+void	xfer_end(struct xfer *);
+
+/* Release the memory a data phase keeps across restarts. */
+void	xfer_free(struct xfer *);
+
+/* Tell, under --debug, how a twin served name ("reads", "writes"). */
+void	xfer_twin_debug(const struct twin *, const char *name,
+	    const char *what);
+
+/* Open an O_DIRECT twin of fd (flags O_RDONLY or O_WRONLY) for file want. */
+void	xfer_twin_open(const struct copier *, struct twin *, int fd, int flags,
+	    const struct stat *want);
+
+#endif
