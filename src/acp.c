@@ -245,22 +245,80 @@ run_copy(const struct options *opts, struct copier *copier,
 	return status;
 }
 
+/*
+ * Start the engine asked for (auto: the first that starts), sized for
+ * the copier's requests; under --debug, say which were tried and why.
+ * 0, or -1 after a message.
+ */
+static int
+start_engine(const struct options *opts, unsigned files, struct engine *eng)
+{
+	struct engine_params	params;
+	char			log[1024], *nl;
+	int			ret;
+
+	memset(&params, 0, sizeof(params));
+	params.depth = copier_requests(opts->queue_depth, files);
+	ret = engine_start(eng, opts->engine, &params, log, sizeof(log));
+	if (opts->debug)
+		print_engine_log(log);
+	if (ret == 0)
+		return 0;
+	/* Only an engine asked for by name can fail to start. */
+	if (opts->engine == ENGINE_AUTO)
+		warnx("no I/O engine could start");
+	else {
+		if ((nl = strchr(log, '\n')) != NULL)
+			*nl = '\0';
+		warnx("cannot start %s", log);
+	}
+	return -1;
+}
+
+/* The copier over eng, as the options ask; NULL after a message. */
+static struct copier *
+start_copier(const struct options *opts, unsigned files, struct engine *eng)
+{
+	struct copier_params	cparams;
+	struct copier		*copier;
+	int			ret;
+
+	memset(&cparams, 0, sizeof(cparams));
+	cparams.block_size = opts->block_size;
+	cparams.depth = opts->queue_depth;
+	cparams.files = files;
+	cparams.debug = opts->debug;
+	cparams.direct = opts->direct;
+	cparams.algo = opts->algo;
+	cparams.fsync = opts->fsync;
+	cparams.sparse = opts->sparse;
+	cparams.reflink = opts->reflink;
+	cparams.stop = &interrupted;
+	/*
+	 * With no engine named and nothing that needs the data in memory,
+	 * the kernel may copy it itself, as cp does.  Naming an engine
+	 * sends every byte through it.
+	 */
+	cparams.offload = opts->engine == ENGINE_AUTO;
+	if ((copier = copier_new(eng, &cparams, &ret)) == NULL)
+		warnc(-ret, "cannot allocate %u buffers of %zu bytes",
+		    opts->queue_depth, opts->block_size);
+	return copier;
+}
+
 int
 main(int argc, char **argv)
 {
 	struct options		opts;
 	struct engine		eng;
-	struct engine_params	params;
 	struct copier		*copier;
-	struct copier_params	cparams;
 	struct copy_stats	cs;
 	struct walk_stats	ws;
 	struct run_progress	rp;
 	struct timespec		t0, t1;
 	const char		*engine_name;
-	char			log[1024];
 	unsigned		files;
-	int			ret, status;
+	int			status;
 
 	setprogname(argv[0]);
 	/* Names in messages are quoted as the locale prints them. */
@@ -277,45 +335,9 @@ main(int argc, char **argv)
 	signals_init();
 	raise_open_files();
 	files = copy_files_in_flight(opts.queue_depth);
-	memset(&params, 0, sizeof(params));
-	params.depth = copier_requests(opts.queue_depth, files);
-	ret = engine_start(&eng, opts.engine, &params, log, sizeof(log));
-	if (opts.debug)
-		print_engine_log(log);
-	if (ret < 0) {
-		/* Only an engine asked for by name can fail to start. */
-		if (opts.engine == ENGINE_AUTO)
-			warnx("no I/O engine could start");
-		else {
-			char	*nl = strchr(log, '\n');
-
-			if (nl != NULL)
-				*nl = '\0';
-			warnx("cannot start %s", log);
-		}
+	if (start_engine(&opts, files, &eng) < 0)
 		return ACP_EXIT_FAIL;
-	}
-
-	memset(&cparams, 0, sizeof(cparams));
-	cparams.block_size = opts.block_size;
-	cparams.depth = opts.queue_depth;
-	cparams.files = files;
-	cparams.debug = opts.debug;
-	cparams.direct = opts.direct;
-	cparams.algo = opts.algo;
-	cparams.fsync = opts.fsync;
-	cparams.sparse = opts.sparse;
-	cparams.reflink = opts.reflink;
-	cparams.stop = &interrupted;
-	/*
-	 * With no engine named and nothing that needs the data in memory,
-	 * the kernel may copy it itself, as cp does.  Naming an engine
-	 * sends every byte through it.
-	 */
-	cparams.offload = opts.engine == ENGINE_AUTO;
-	if ((copier = copier_new(&eng, &cparams, &ret)) == NULL) {
-		warnc(-ret, "cannot allocate %u buffers of %zu bytes",
-		    opts.queue_depth, opts.block_size);
+	if ((copier = start_copier(&opts, files, &eng)) == NULL) {
 		engine_stop(&eng);
 		return ACP_EXIT_FAIL;
 	}

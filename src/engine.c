@@ -181,7 +181,7 @@ engine_reap(struct engine *eng, unsigned min, struct req **reqs,
 }
 
 void
-engine_do_sync(struct req *req)
+engine_run_blocking(struct req *req)
 {
 	ssize_t	n;
 

@@ -103,7 +103,7 @@ struct engine {
 	int			 fixedbuf;	/* buffers were registered */
 	/*
 	 * Set by init: 1 where the engine does the op asynchronously,
-	 * 0 where queue() does it at once with engine_do_sync() (it still
+	 * 0 where queue() does it at once with engine_run_blocking() (it still
 	 * comes back from reap).  For --debug and the copier's choices.
 	 */
 	unsigned char		 async[ENGINE_NOPS];
@@ -147,7 +147,7 @@ int		 engine_reap(struct engine *, unsigned min, struct req **reqs,
  * engine's work, and the other engines' for what their kernel interface
  * cannot do.
  */
-void		 engine_do_sync(struct req *);
+void		 engine_run_blocking(struct req *);
 
 /* Stop the engine; safe on an engine that never started. */
 void		 engine_stop(struct engine *);

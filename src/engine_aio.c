@@ -178,7 +178,7 @@ aio_submit(struct engine *eng)
 			 * request still completes with its own result.
 			 */
 			cb = p->pending[0];
-			engine_do_sync(cb->data);
+			engine_run_blocking(cb->data);
 			p->done[p->ndone++] = cb->data;
 			p->idle[p->nidle++] = cb;
 			ret = 1;

@@ -33,7 +33,7 @@ struct uring_priv {
  * Which ops this kernel's io_uring has.  Reads, writes and fsync are as
  * old as io_uring itself; open, close, statx and splice came in 5.6 and
  * 5.7, and a kernel
- * without them gets them done at queue time (engine_do_sync()).
+ * without them gets them done at queue time (engine_run_blocking()).
  */
 static void
 uring_probe(struct engine *eng, struct io_uring *ring)
@@ -152,7 +152,7 @@ uring_queue(struct engine *eng, struct req *req)
 	if (p->inflight >= eng->depth)
 		return ENGINE_BUSY;
 	if (!eng->async[req->op]) {
-		engine_do_sync(req);
+		engine_run_blocking(req);
 		p->done[p->ndone++] = req;
 		p->inflight++;
 		return ENGINE_QUEUED;

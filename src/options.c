@@ -113,6 +113,8 @@ usage_hint(void)
 	    getprogname());
 }
 
+static void	usage_acp(void);
+
 static void
 usage(void)
 {
@@ -168,8 +170,15 @@ usage(void)
 	    "  -t, --target-directory=DIR   copy all SOURCE arguments into DIR\n"
 	    "  -T, --no-target-directory    treat DEST as a normal file\n"
 	    "  -v, --verbose                explain what is being done\n"
-	    "  -x, --one-file-system        stay on this file system\n"
-	    "      --engine=ENGINE          I/O engine: auto (default), uring, aio, sync\n"
+	    "  -x, --one-file-system        stay on this file system\n");
+	usage_acp();
+}
+
+/* --help: acp's own options, and the exit statuses. */
+static void
+usage_acp(void)
+{
+	printf("      --engine=ENGINE          I/O engine: auto (default), uring, aio, sync\n"
 	    "      --queue-depth=N          reads and writes in flight at once (default\n"
 	    "                                 %d); up to 4N files are open at once\n"
 	    "      --block-size=SIZE        bytes per request, with K, M or G\n"
@@ -396,232 +405,265 @@ parse_engine(struct options *opts, const char *arg)
 	return 0;
 }
 
-int
-options_parse(struct options *opts, int argc, char **argv)
+/* --preserve[=LIST] (keep) and --no-preserve=LIST; 0 or -1. */
+static int
+parse_preserve(struct options *opts, int keep, const char *arg)
 {
-	int	ch;
+	unsigned	mask;
 
-	memset(opts, 0, sizeof(*opts));
-	opts->engine = ENGINE_AUTO;
-	opts->queue_depth = ACP_DEFAULT_QUEUE_DEPTH;
-	opts->block_size = 0;		/* not given: by --direct, below */
-
-	while ((ch = getopt_long(argc, argv, short_opts, long_opts,
-	    NULL)) != -1) {
-		switch (ch) {
-		case 'a':
-			opts->recursive = 1;
-			opts->deref = OPTIONS_DEREF_NEVER;
-			opts->preserve = META_ALL;
-			break;
-		case 'd':
-			opts->deref = OPTIONS_DEREF_NEVER;
-			opts->preserve |= META_LINKS;
-			break;
-		case 'H':
-			opts->deref = OPTIONS_DEREF_ARGS;
-			break;
-		case 'L':
-			opts->deref = OPTIONS_DEREF_ALWAYS;
-			break;
-		case 'P':
-			opts->deref = OPTIONS_DEREF_NEVER;
-			break;
-		case 'p':
-			opts->preserve |= META_MODE | META_OWNERSHIP |
-			    META_TIMESTAMPS;
-			break;
-		case 'r':
-		case 'R':
-			opts->recursive = 1;
-			break;
-		case 'Z':
-		case OPT_CONTEXT:
-			opts->context = 1;
-			opts->context_arg = optarg;
-			break;
-		case OPT_PRESERVE:
-		case OPT_NO_PRESERVE: {
-			unsigned	mask;
-
-			if (optarg == NULL)
-				mask = META_MODE | META_OWNERSHIP |
-				    META_TIMESTAMPS;
-			else if (options_parse_preserve(optarg, &mask) < 0) {
-				warnx("invalid attribute list '%s': use mode, "
-				    "ownership, timestamps, links, xattr, "
-				    "context, all", optarg);
-				goto bad;
-			}
-			if (ch == OPT_PRESERVE)
-				opts->preserve |= mask;
-			else
-				opts->preserve &= ~mask;
-			break;
-		}
-		case 'f':
-			opts->force = 1;
-			opts->interactive = 0;
-			opts->noclobber = 0;
-			break;
-		case 'n':
-			/* -f, -i and -n: the last one wins, as in cp. */
-			opts->noclobber = 1;
-			opts->interactive = 0;
-			break;
-		case 'i':
-			opts->interactive = 1;
-			opts->noclobber = 0;
-			break;
-		case 'l':
-			opts->link = OPTIONS_LINK_HARD;
-			break;
-		case 's':
-			opts->link = OPTIONS_LINK_SYMBOLIC;
-			break;
-		case 'u':
-			opts->update = OPTIONS_UPDATE_OLDER;
-			break;
-		case 'b':
-		case OPT_BACKUP:
-			/* As cp: the argument, else $VERSION_CONTROL. */
-			if (optarg == NULL)
-				optarg = getenv("VERSION_CONTROL");
-			if (optarg == NULL || optarg[0] == '\0')
-				opts->backup = OPTIONS_BACKUP_EXISTING;
-			else if (parse_word("backup", optarg, NULL, backup_words,
-			    &opts->backup) < 0)
-				goto bad;
-			break;
-		case OPT_PARENTS:
-			opts->parents = 1;
-			break;
-		case OPT_ATTRIBUTES_ONLY:
-			opts->attr_only = 1;
-			break;
-		case 'S':
-			if (optarg[0] == '\0' || strchr(optarg, '/') != NULL) {
-				warnx("invalid backup suffix '%s'", optarg);
-				goto bad;
-			}
-			opts->suffix = optarg;
-			if (opts->backup == OPTIONS_BACKUP_NONE)
-				opts->backup = OPTIONS_BACKUP_EXISTING;
-			break;
-		case OPT_UPDATE:
-			if (parse_word("update", optarg, "older", update_words,
-			    &opts->update) < 0)
-				goto bad;
-			break;
-		case OPT_REMOVE_DESTINATION:
-			opts->remove_destination = 1;
-			break;
-		case OPT_COPY_CONTENTS:
-			opts->copy_contents = 1;
-			break;
-		case OPT_STRIP_TRAILING_SLASHES:
-			opts->strip_slashes = 1;
-			break;
-		case OPT_KEEP_DIRECTORY_SYMLINK:
-			opts->keep_dir_symlink = 1;
-			break;
-		case 't':
-			if (opts->target_dir != NULL) {
-				warnx("multiple target directories specified");
-				goto bad;
-			}
-			opts->target_dir = optarg;
-			break;
-		case 'T':
-			opts->no_target_dir = 1;
-			break;
-		case 'v':
-			opts->verbose = 1;
-			break;
-		case 'x':
-			opts->one_fs = 1;
-			break;
-		case OPT_ENGINE:
-			if (parse_engine(opts, optarg) < 0)
-				goto bad;
-			break;
-		case OPT_QUEUE_DEPTH:
-			if (parse_queue_depth(opts, optarg) < 0)
-				goto bad;
-			break;
-		case OPT_BLOCK_SIZE:
-			if (parse_block_size(opts, optarg) < 0)
-				goto bad;
-			break;
-		case OPT_DEBUG:
-			opts->debug = 1;
-			break;
-		case OPT_DIRECT:
-			opts->direct = 1;
-			break;
-		case OPT_CHECKSUM:
-			if (optarg == NULL)
-				optarg = (char *)"xxh128";
-			if ((opts->algo = checksum_find(optarg)) == NULL) {
-				warnx("invalid checksum '%s': use xxh128, xxh3, "
-				    "xxh64, sha256, sha512, sha1, md5 or "
-				    "blake2b", optarg);
-				goto bad;
-			}
-			break;
-		case OPT_MANIFEST:
-			opts->manifest = optarg;
-			break;
-		case OPT_MANIFEST_RELATIVE:
-			opts->manifest_relative = 1;
-			break;
-		case OPT_TAG:
-			opts->tag = 1;
-			break;
-		case OPT_VERIFY:
-			opts->verify = 1;
-			break;
-		case OPT_CHECK:
-			opts->check = optarg;
-			break;
-		case OPT_FSYNC:
-			opts->fsync = 1;
-			break;
-		case OPT_ATOMIC:
-			opts->atomic = 1;
-			break;
-		case OPT_PROGRESS:
-			opts->progress = 1;
-			break;
-		case OPT_REFLINK:
-			if (parse_word("reflink", optarg, "always", reflink_words,
-			    &opts->reflink) < 0)
-				goto bad;
-			break;
-		case OPT_SPARSE:
-			if (parse_word("sparse", optarg, NULL, sparse_words,
-			    &opts->sparse) < 0)
-				goto bad;
-			break;
-		case OPT_STATS:
-			if ((opts->stats = stats_parse(optarg)) < 0) {
-				warnx("invalid --stats form '%s': use human or "
-				    "json", optarg);
-				goto bad;
-			}
-			break;
-		case OPT_HELP:
-			usage();
-			return OPTIONS_EXIT;
-		case OPT_VERSION:
-			printf("%s %s\n", PACKAGE_NAME, PACKAGE_VERSION);
-			return OPTIONS_EXIT;
-		default:
-			goto bad;
-		}
+	if (arg == NULL)
+		mask = META_MODE | META_OWNERSHIP | META_TIMESTAMPS;
+	else if (options_parse_preserve(arg, &mask) < 0) {
+		warnx("invalid attribute list '%s': use mode, ownership, "
+		    "timestamps, links, xattr, context, all", arg);
+		return -1;
 	}
-	opts->operands = argv + optind;
-	opts->noperands = argc - optind;
+	if (keep)
+		opts->preserve |= mask;
+	else
+		opts->preserve &= ~mask;
+	return 0;
+}
+
+/*
+ * What to copy and how to walk: cp's options for the tree, links,
+ * attributes and targets.
+ * 0 when taken, -1 after a message for a bad argument, 1 when ch is not
+ * one of them.
+ */
+static int
+parse_tree_option(struct options *opts, int ch)
+{
+	switch (ch) {
+	case 'a':
+		opts->recursive = 1;
+		opts->deref = OPTIONS_DEREF_NEVER;
+		opts->preserve = META_ALL;
+		break;
+	case 'd':
+		opts->deref = OPTIONS_DEREF_NEVER;
+		opts->preserve |= META_LINKS;
+		break;
+	case 'H':
+		opts->deref = OPTIONS_DEREF_ARGS;
+		break;
+	case 'L':
+		opts->deref = OPTIONS_DEREF_ALWAYS;
+		break;
+	case 'P':
+		opts->deref = OPTIONS_DEREF_NEVER;
+		break;
+	case 'p':
+		opts->preserve |= META_MODE | META_OWNERSHIP |
+		    META_TIMESTAMPS;
+		break;
+	case 'r':
+	case 'R':
+		opts->recursive = 1;
+		break;
+	case 'Z':
+	case OPT_CONTEXT:
+		opts->context = 1;
+		opts->context_arg = optarg;
+		break;
+	case OPT_PRESERVE:
+	case OPT_NO_PRESERVE:
+		return parse_preserve(opts, ch == OPT_PRESERVE, optarg);
+	case OPT_PARENTS:
+		opts->parents = 1;
+		break;
+	case OPT_ATTRIBUTES_ONLY:
+		opts->attr_only = 1;
+		break;
+	case OPT_COPY_CONTENTS:
+		opts->copy_contents = 1;
+		break;
+	case OPT_STRIP_TRAILING_SLASHES:
+		opts->strip_slashes = 1;
+		break;
+	case OPT_KEEP_DIRECTORY_SYMLINK:
+		opts->keep_dir_symlink = 1;
+		break;
+	case 't':
+		if (opts->target_dir != NULL) {
+			warnx("multiple target directories specified");
+			return -1;
+		}
+		opts->target_dir = optarg;
+		break;
+	case 'T':
+		opts->no_target_dir = 1;
+		break;
+	case 'v':
+		opts->verbose = 1;
+		break;
+	case 'x':
+		opts->one_fs = 1;
+		break;
+	default:
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * What to do with an existing destination: cp's -f -i -n -u -l -s
+ * -b -S, --update, --backup and --remove-destination.
+ * 0 when taken, -1 after a message for a bad argument, 1 when ch is not
+ * one of them.
+ */
+static int
+parse_replace_option(struct options *opts, int ch)
+{
+	switch (ch) {
+	case 'f':
+		opts->force = 1;
+		opts->interactive = 0;
+		opts->noclobber = 0;
+		break;
+	case 'n':
+		/* -f, -i and -n: the last one wins, as in cp. */
+		opts->noclobber = 1;
+		opts->interactive = 0;
+		break;
+	case 'i':
+		opts->interactive = 1;
+		opts->noclobber = 0;
+		break;
+	case 'l':
+		opts->link = OPTIONS_LINK_HARD;
+		break;
+	case 's':
+		opts->link = OPTIONS_LINK_SYMBOLIC;
+		break;
+	case 'u':
+		opts->update = OPTIONS_UPDATE_OLDER;
+		break;
+	case 'b':
+	case OPT_BACKUP:
+		/* As cp: the argument, else $VERSION_CONTROL. */
+		if (optarg == NULL)
+			optarg = getenv("VERSION_CONTROL");
+		if (optarg == NULL || optarg[0] == '\0')
+			opts->backup = OPTIONS_BACKUP_EXISTING;
+		else if (parse_word("backup", optarg, NULL, backup_words,
+		    &opts->backup) < 0)
+			return -1;
+		break;
+	case 'S':
+		if (optarg[0] == '\0' || strchr(optarg, '/') != NULL) {
+			warnx("invalid backup suffix '%s'", optarg);
+			return -1;
+		}
+		opts->suffix = optarg;
+		if (opts->backup == OPTIONS_BACKUP_NONE)
+			opts->backup = OPTIONS_BACKUP_EXISTING;
+		break;
+	case OPT_UPDATE:
+		if (parse_word("update", optarg, "older", update_words,
+		    &opts->update) < 0)
+			return -1;
+		break;
+	case OPT_REMOVE_DESTINATION:
+		opts->remove_destination = 1;
+		break;
+	default:
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * acp's own options: engine, ring, checksums, safety, reporting.
+ * 0 when taken, -1 after a message for a bad argument, 1 when ch is not
+ * one of them.
+ */
+static int
+parse_acp_option(struct options *opts, int ch)
+{
+	switch (ch) {
+	case OPT_ENGINE:
+		if (parse_engine(opts, optarg) < 0)
+			return -1;
+		break;
+	case OPT_QUEUE_DEPTH:
+		if (parse_queue_depth(opts, optarg) < 0)
+			return -1;
+		break;
+	case OPT_BLOCK_SIZE:
+		if (parse_block_size(opts, optarg) < 0)
+			return -1;
+		break;
+	case OPT_DEBUG:
+		opts->debug = 1;
+		break;
+	case OPT_DIRECT:
+		opts->direct = 1;
+		break;
+	case OPT_CHECKSUM:
+		if (optarg == NULL)
+			optarg = (char *)"xxh128";
+		if ((opts->algo = checksum_find(optarg)) == NULL) {
+			warnx("invalid checksum '%s': use xxh128, xxh3, "
+			    "xxh64, sha256, sha512, sha1, md5 or "
+			    "blake2b", optarg);
+			return -1;
+		}
+		break;
+	case OPT_MANIFEST:
+		opts->manifest = optarg;
+		break;
+	case OPT_MANIFEST_RELATIVE:
+		opts->manifest_relative = 1;
+		break;
+	case OPT_TAG:
+		opts->tag = 1;
+		break;
+	case OPT_VERIFY:
+		opts->verify = 1;
+		break;
+	case OPT_CHECK:
+		opts->check = optarg;
+		break;
+	case OPT_FSYNC:
+		opts->fsync = 1;
+		break;
+	case OPT_ATOMIC:
+		opts->atomic = 1;
+		break;
+	case OPT_PROGRESS:
+		opts->progress = 1;
+		break;
+	case OPT_REFLINK:
+		if (parse_word("reflink", optarg, "always", reflink_words,
+		    &opts->reflink) < 0)
+			return -1;
+		break;
+	case OPT_SPARSE:
+		if (parse_word("sparse", optarg, NULL, sparse_words,
+		    &opts->sparse) < 0)
+			return -1;
+		break;
+	case OPT_STATS:
+		if ((opts->stats = stats_parse(optarg)) < 0) {
+			warnx("invalid --stats form '%s': use human or "
+			    "json", optarg);
+			return -1;
+		}
+		break;
+	default:
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * The checks after the loop: defaults that depend on other options,
+ * conflicts, operands.  0, or -1 after a message.
+ */
+static int
+options_check(struct options *opts)
+{
 	if (opts->block_size == 0)
 		opts->block_size = opts->direct ?
 		    ACP_DEFAULT_DIRECT_BLOCK_SIZE : ACP_DEFAULT_BLOCK_SIZE;
@@ -630,57 +672,90 @@ options_parse(struct options *opts, int argc, char **argv)
 	    ACP_MAX_POOL_BYTES) {
 		warnx("queue depth %u times block size %zu is more than 1G "
 		    "of buffers", opts->queue_depth, opts->block_size);
-		goto bad;
+		return -1;
 	}
 	if (opts->check != NULL) {
 		if (opts->noperands > 0 || opts->manifest != NULL ||
 		    opts->verify) {
 			warnx("--check takes no operands and no --manifest or "
 			    "--verify: it copies nothing");
-			goto bad;
+			return -1;
 		}
-		return OPTIONS_OK;
+		return 0;
 	}
 	if (opts->attr_only && (opts->algo != NULL || opts->manifest != NULL ||
 	    opts->verify || opts->atomic || opts->link != OPTIONS_LINK_NONE)) {
 		warnx("--attributes-only copies no data: it cannot be hashed, "
 		    "made atomic or linked");
-		goto bad;
+		return -1;
 	}
 	if (opts->reflink == COPY_REFLINK_ALWAYS && (opts->algo != NULL ||
 	    opts->manifest != NULL || opts->verify)) {
 		warnx("--reflink=always shares the data without reading it: "
 		    "it cannot be hashed (--checksum, --manifest, --verify)");
-		goto bad;
+		return -1;
 	}
 	/* A manifest or a verification needs hashes: the default one. */
 	if ((opts->manifest != NULL || opts->verify) && opts->algo == NULL)
 		opts->algo = checksum_find("xxh128");
 	if ((opts->tag || opts->manifest_relative) && opts->manifest == NULL) {
 		warnx("--tag and --manifest-relative need --manifest");
-		goto bad;
+		return -1;
 	}
 	if (opts->target_dir != NULL && opts->no_target_dir) {
 		warnx("cannot combine --target-directory (-t) and "
 		    "--no-target-directory (-T)");
-		goto bad;
+		return -1;
 	}
 	if (opts->noperands == 0) {
 		warnx("missing file operand");
-		goto bad;
+		return -1;
 	}
 	if (opts->noperands == 1 && opts->target_dir == NULL) {
 		warnx("missing destination file operand after '%s'",
 		    opts->operands[0]);
-		goto bad;
+		return -1;
 	}
 	if (opts->no_target_dir && opts->noperands > 2) {
 		warnx("extra operand '%s'", opts->operands[2]);
-		goto bad;
+		return -1;
 	}
 	if (opts->suffix == NULL && (opts->suffix =
 	    getenv("SIMPLE_BACKUP_SUFFIX")) == NULL)
 		opts->suffix = "~";
+	return 0;
+}
+
+int
+options_parse(struct options *opts, int argc, char **argv)
+{
+	int	ch, ret;
+
+	memset(opts, 0, sizeof(*opts));
+	opts->engine = ENGINE_AUTO;
+	opts->queue_depth = ACP_DEFAULT_QUEUE_DEPTH;
+	opts->block_size = 0;		/* not given: by --direct, below */
+
+	while ((ch = getopt_long(argc, argv, short_opts, long_opts,
+	    NULL)) != -1) {
+		if (ch == OPT_HELP) {
+			usage();
+			return OPTIONS_EXIT;
+		}
+		if (ch == OPT_VERSION) {
+			printf("%s %s\n", PACKAGE_NAME, PACKAGE_VERSION);
+			return OPTIONS_EXIT;
+		}
+		if ((ret = parse_tree_option(opts, ch)) == 1 &&
+		    (ret = parse_replace_option(opts, ch)) == 1)
+			ret = parse_acp_option(opts, ch);
+		if (ret != 0)
+			goto bad;
+	}
+	opts->operands = argv + optind;
+	opts->noperands = argc - optind;
+	if (options_check(opts) < 0)
+		goto bad;
 	return OPTIONS_OK;
 bad:
 	usage_hint();

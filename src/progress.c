@@ -156,35 +156,16 @@ eta_text(char *buf, size_t len, double secs)
 		snprintf(buf, len, "%ld:%02ld", s / 60, s % 60);
 }
 
-/* Draw the line now; last: the final state, without the file name. */
+/* The rate: the last interval's, smoothed; at the end, the whole run's. */
 static void
-progress_draw(struct progress *p, uint64_t bytes, uint64_t files,
-    const char *current, const struct timespec *now, int last)
+progress_rate(struct progress *p, uint64_t bytes, const struct timespec *now,
+    int last)
 {
-	struct winsize	ws;
-	char		done[8], total[8], rate[8], eta[32], line[256];
-	uint64_t	tbytes, tfiles;
-	double		secs;
-	int		counted, n, room, pct = -1;
-	size_t		len;
+	double	secs, r;
 
-	pthread_mutex_lock(&p->lock);
-	tbytes = p->total_bytes;
-	tfiles = p->total_files;
-	counted = p->counted;
-	pthread_mutex_unlock(&p->lock);
-	if (p->tty && winched) {
-		winched = 0;
-		if (ioctl(fileno(p->fp), TIOCGWINSZ, &ws) == 0 &&
-		    ws.ws_col > 0)
-			p->width = ws.ws_col;
-	}
-
-	/* The rate: the last interval's, smoothed over the last few. */
 	secs = (double)ns_between(&p->last, now) / 1e9;
 	if (secs > 0 && bytes >= p->last_bytes) {
-		double	r = (double)(bytes - p->last_bytes) / secs;
-
+		r = (double)(bytes - p->last_bytes) / secs;
 		p->rate = p->rate == 0 ? r : 0.7 * p->rate + 0.3 * r;
 	}
 	if (last) {
@@ -193,6 +174,22 @@ progress_draw(struct progress *p, uint64_t bytes, uint64_t files,
 	}
 	p->last = *now;
 	p->last_bytes = bytes;
+}
+
+/* What the line says; its length, or -1. */
+static int
+progress_format(struct progress *p, char *line, size_t size, uint64_t bytes,
+    uint64_t files, const struct timespec *now, int last)
+{
+	char		done[8], total[8], rate[8], eta[32];
+	uint64_t	tbytes, tfiles;
+	int		counted, pct = -1;
+
+	pthread_mutex_lock(&p->lock);
+	tbytes = p->total_bytes;
+	tfiles = p->total_files;
+	counted = p->counted;
+	pthread_mutex_unlock(&p->lock);
 	if (counted && tbytes < bytes)
 		tbytes = bytes;
 	if (counted && tfiles < files)
@@ -206,31 +203,50 @@ progress_draw(struct progress *p, uint64_t bytes, uint64_t files,
 	else if (counted)
 		pct = 100;
 	if (last)
-		snprintf(eta, sizeof(eta), "in %.1f s", secs);
+		snprintf(eta, sizeof(eta), "in %.1f s",
+		    (double)ns_between(&p->start, now) / 1e9);
 	else if (counted && p->rate > 0) {
 		memcpy(eta, "ETA ", 4);
 		eta_text(eta + 4, sizeof(eta) - 4,
 		    (double)(tbytes - bytes) / p->rate);
 	} else
 		snprintf(eta, sizeof(eta), "ETA --:--");
-	if (!p->counting && !counted) {
+	if (!p->counting && !counted)
 		/* Nothing counts the totals (--check): what is done. */
-		n = snprintf(line, sizeof(line), "%s%s  %llu files  %s/s%s%s",
+		return snprintf(line, size, "%s%s  %llu files  %s/s%s%s",
 		    p->tty ? "" : "acp: ", done, (unsigned long long)files, rate,
 		    last ? "  " : "", last ? eta : "");
-	} else if (pct >= 0 || last)
-		n = snprintf(line, sizeof(line), "%s%s / %s  %3d%%  %llu / %llu "
+	if (pct >= 0 || last)
+		return snprintf(line, size, "%s%s / %s  %3d%%  %llu / %llu "
 		    "files  %s/s  %s", p->tty ? "" : "acp: ", done,
 		    counted ? total : done, pct >= 0 ? pct : 100,
 		    (unsigned long long)files,
 		    (unsigned long long)(counted ? tfiles : files), rate, eta);
-	else
-		/* Still counting: the totals are at least this. */
-		n = snprintf(line, sizeof(line), "%s%s / >%s  %llu / >%llu "
-		    "files  %s/s  %s", p->tty ? "" : "acp: ", done, total,
-		    (unsigned long long)files, (unsigned long long)tfiles,
-		    rate, eta);
-	if (n < 0)
+	/* Still counting: the totals are at least this. */
+	return snprintf(line, size, "%s%s / >%s  %llu / >%llu files  %s/s  %s",
+	    p->tty ? "" : "acp: ", done, total, (unsigned long long)files,
+	    (unsigned long long)tfiles, rate, eta);
+}
+
+/* Draw the line now; last: the final state, without the file name. */
+static void
+progress_draw(struct progress *p, uint64_t bytes, uint64_t files,
+    const char *current, const struct timespec *now, int last)
+{
+	struct winsize	ws;
+	char		line[256];
+	int		room;
+	size_t		len, clen;
+
+	if (p->tty && winched) {
+		winched = 0;
+		if (ioctl(fileno(p->fp), TIOCGWINSZ, &ws) == 0 &&
+		    ws.ws_col > 0)
+			p->width = ws.ws_col;
+	}
+	progress_rate(p, bytes, now, last);
+	if (progress_format(p, line, sizeof(line), bytes, files, now,
+	    last) < 0)
 		return;
 	len = strlen(line);
 	if (!p->tty) {
@@ -244,8 +260,7 @@ progress_draw(struct progress *p, uint64_t bytes, uint64_t files,
 		line[p->width > 1 ? p->width - 1 : 0] = '\0';
 	fprintf(p->fp, "\r%s", line);
 	if (!last && current != NULL && room > 4) {
-		size_t	clen = strlen(current);
-
+		clen = strlen(current);
 		if (clen > (size_t)room)
 			fprintf(p->fp, "  ...%s", current + clen - (room - 3));
 		else

@@ -29,7 +29,7 @@ workers_run(void *arg)
 		w->wcount--;
 		pthread_mutex_unlock(&w->lock);
 
-		engine_do_sync(req);
+		engine_run_blocking(req);
 
 		pthread_mutex_lock(&w->lock);
 		w->done[w->ndone++] = req;
