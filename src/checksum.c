@@ -29,26 +29,28 @@ static const struct checksum_algo algos[] = {
 };
 #define NALGOS (sizeof(algos) / sizeof(algos[0]))
 
-const struct checksum_algo *
-checksum_find(const char *name)
+/* The algorithm whose name (or, by_tag, BSD tag) is key, or NULL. */
+static const struct checksum_algo *
+find(const char *key, int by_tag)
 {
 	size_t	i;
 
 	for (i = 0; i < NALGOS; i++)
-		if (strcmp(name, algos[i].name) == 0)
+		if (strcmp(key, by_tag ? algos[i].tag : algos[i].name) == 0)
 			return &algos[i];
 	return NULL;
 }
 
 const struct checksum_algo *
+checksum_find(const char *name)
+{
+	return find(name, 0);
+}
+
+const struct checksum_algo *
 checksum_find_tag(const char *tag)
 {
-	size_t	i;
-
-	for (i = 0; i < NALGOS; i++)
-		if (strcmp(tag, algos[i].tag) == 0)
-			return &algos[i];
-	return NULL;
+	return find(tag, 1);
 }
 
 const struct checksum_algo *
@@ -158,18 +160,13 @@ checksum_final(struct checksum *ck, char *hex)
 		n = sizeof(c.digest);
 		break;
 	}
-	case CHECKSUM_XXH3: {
-		XXH64_canonical_t	c;
-
-		XXH64_canonicalFromHash(&c, XXH3_64bits_digest(ck->state));
-		memcpy(d, c.digest, sizeof(c.digest));
-		n = sizeof(c.digest);
-		break;
-	}
+	case CHECKSUM_XXH3:
 	case CHECKSUM_XXH64: {
 		XXH64_canonical_t	c;
 
-		XXH64_canonicalFromHash(&c, XXH64_digest(ck->state));
+		/* Both are 64-bit hashes, written big-endian as xxhsum does. */
+		XXH64_canonicalFromHash(&c, ck->algo->kind == CHECKSUM_XXH3 ?
+		    XXH3_64bits_digest(ck->state) : XXH64_digest(ck->state));
 		memcpy(d, c.digest, sizeof(c.digest));
 		n = sizeof(c.digest);
 		break;

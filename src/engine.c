@@ -113,8 +113,7 @@ engine_try(struct engine *eng, const struct engine_ops *ops,
 		if (reason[0] == '\0')
 			snprintf(reason, sizeof(reason), "%s", strerror(-ret));
 		logf_append(log, loglen, ops->name, reason);
-		ops->exit(eng);
-		memset(eng, 0, sizeof(*eng));
+		engine_stop(eng);
 		return ret;
 	}
 	logf_append(log, loglen, ops->name, "started");
@@ -228,7 +227,8 @@ engine_run_blocking(struct req *req)
 void
 engine_stop(struct engine *eng)
 {
-	if (eng->ops != NULL)
+	/* An init that failed early may have made nothing to release. */
+	if (eng->ops != NULL && eng->priv != NULL)
 		eng->ops->exit(eng);
 	memset(eng, 0, sizeof(*eng));
 }

@@ -93,6 +93,7 @@ struct engine_ops {
 	 */
 	int		(*reap)(struct engine *, unsigned min, struct req **reqs,
 			    unsigned max);
+	/* Release priv (never NULL here); engine_stop() clears it. */
 	void		(*exit)(struct engine *);
 };
 
@@ -102,9 +103,10 @@ struct engine {
 	unsigned		 depth;
 	int			 fixedbuf;	/* buffers were registered */
 	/*
-	 * Set by init: 1 where the engine does the op asynchronously,
-	 * 0 where queue() does it at once with engine_run_blocking() (it still
-	 * comes back from reap).  For --debug and the copier's choices.
+	 * Set by init: 1 where the engine does the op asynchronously, 0
+	 * where queue() does it at once with engine_run_blocking() (it
+	 * still comes back from reap).  For --debug and the copier's
+	 * choices.
 	 */
 	unsigned char		 async[ENGINE_NOPS];
 };

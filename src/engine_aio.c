@@ -266,8 +266,6 @@ aio_exit(struct engine *eng)
 {
 	struct aio_priv	*p = eng->priv;
 
-	if (p == NULL)
-		return;
 	workers_stop(&p->w);
 	if (p->ctx_up)
 		(void)io_destroy(p->ctx);
@@ -279,12 +277,10 @@ aio_exit(struct engine *eng)
 	free(p->events);
 	free(p->done);
 	free(p);
-	eng->priv = NULL;
 }
 
 const struct engine_ops engine_aio_ops = {
 	.name = "aio",
-	.flags = 0,
 	.init = aio_init,
 	.queue = aio_queue,
 	.submit = aio_submit,

@@ -61,16 +61,12 @@ sync_reap(struct engine *eng, unsigned min, struct req **reqs,
 static void
 sync_exit(struct engine *eng)
 {
-	if (eng->priv == NULL)
-		return;
 	workers_stop(eng->priv);
 	free(eng->priv);
-	eng->priv = NULL;
 }
 
 const struct engine_ops engine_sync_ops = {
 	.name = "sync",
-	.flags = 0,
 	.init = sync_init,
 	.queue = sync_queue,
 	.submit = sync_submit,

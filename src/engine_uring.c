@@ -142,6 +142,21 @@ uring_register_buffers(struct engine *eng, const struct iovec *iov,
 	return io_uring_register_buffers(&p->ring, iov, n);
 }
 
+/* A read or write, from a registered buffer where it is one. */
+static void
+prep_rw(const struct engine *eng, struct io_uring_sqe *sqe,
+    const struct req *req, __u64 off)
+{
+	int	fixed = eng->fixedbuf && req->buf >= 0;
+	int	write = req->op == ENGINE_OP_WRITE;
+
+	io_uring_prep_rw(fixed ? (write ? IORING_OP_WRITE_FIXED :
+	    IORING_OP_READ_FIXED) : (write ? IORING_OP_WRITE : IORING_OP_READ),
+	    sqe, req->fd, req->addr, (unsigned)req->len, off);
+	if (fixed)
+		sqe->buf_index = (__u16)req->buf;
+}
+
 static int
 uring_queue(struct engine *eng, struct req *req)
 {
@@ -161,20 +176,8 @@ uring_queue(struct engine *eng, struct req *req)
 		return ENGINE_BUSY;
 	switch (req->op) {
 	case ENGINE_OP_READ:
-		if (eng->fixedbuf && req->buf >= 0)
-			io_uring_prep_read_fixed(sqe, req->fd, req->addr,
-			    (unsigned)req->len, off, req->buf);
-		else
-			io_uring_prep_read(sqe, req->fd, req->addr,
-			    (unsigned)req->len, off);
-		break;
 	case ENGINE_OP_WRITE:
-		if (eng->fixedbuf && req->buf >= 0)
-			io_uring_prep_write_fixed(sqe, req->fd, req->addr,
-			    (unsigned)req->len, off, req->buf);
-		else
-			io_uring_prep_write(sqe, req->fd, req->addr,
-			    (unsigned)req->len, off);
+		prep_rw(eng, sqe, req, off);
 		break;
 	case ENGINE_OP_FSYNC:
 		io_uring_prep_fsync(sqe, req->fd, IORING_FSYNC_DATASYNC);
@@ -292,13 +295,10 @@ uring_exit(struct engine *eng)
 {
 	struct uring_priv	*p = eng->priv;
 
-	if (p == NULL)
-		return;
 	if (p->ring_up)
 		io_uring_queue_exit(&p->ring);
 	free(p->done);
 	free(p);
-	eng->priv = NULL;
 }
 
 const struct engine_ops engine_uring_ops = {

@@ -62,9 +62,6 @@ filejob_slots_exit(struct copier *c)
 	free(c->pipes);
 	free(c->files);
 	free(c->freefiles);
-	c->pipes = NULL;
-	c->files = NULL;
-	c->freefiles = NULL;
 }
 
 void
@@ -245,7 +242,7 @@ file_method(const struct copier *c, const struct cfile *f,
 }
 
 /* Plan the data phase and start it by the method file_method() picks. */
-static void
+static int
 data_start(struct copier *c, struct cfile *f)
 {
 	struct xfer		*x = &f->x;
@@ -259,19 +256,19 @@ data_start(struct copier *c, struct cfile *f)
 		/* --attributes-only: the file, its metadata, no data. */
 		x->method = XFER_NONE;
 		x->plan.eof = -1;
-		return;
+		return STEP_GO;
 	}
 	xfer_plan(c, x, &f->sst);
 	if ((m = file_method(c, f, XFER_NONE)) == XFER_CLONE) {
 		x->method = XFER_CLONE;
 		if ((ret = offload_clone(c, x, f->sst.st_size)) > 0)
-			return;
+			return STEP_GO;
 		if (ret < 0) {
 			warnc(-ret, "failed to clone '%s' from '%s'", f->dst,
 			    f->src);
 			filejob_fail_said(f, ret);
 			f->state = S_END;
-			return;
+			return STEP_GO;
 		}
 		m = file_method(c, f, XFER_CLONE);
 	}
@@ -280,7 +277,7 @@ data_start(struct copier *c, struct cfile *f)
 		if ((ret = offload_copy(c, x)) != 0) {
 			if (ret < 0)
 				f->state = S_END;
-			return;
+			return STEP_GO;
 		}
 		m = file_method(c, f, XFER_OFFLOAD);
 	}
@@ -291,6 +288,7 @@ data_start(struct copier *c, struct cfile *f)
 	if (xfer_ring_start(c, x, &f->sst, x->kind == XFER_HASH ?
 	    f->job->algo : c->algo) < 0)
 		f->state = S_END;
+	return STEP_GO;
 }
 
 /*
@@ -321,7 +319,7 @@ data_end(struct cfile *f)
  * partial copy that this job created (a short copy must never look
  * whole), put an --atomic copy in place, and free the slot.
  */
-static void
+static int
 file_end(struct copier *c, struct cfile *f)
 {
 	struct copy_job	*job = f->job;
@@ -355,6 +353,7 @@ file_end(struct copier *c, struct cfile *f)
 	memset(f, 0, sizeof(*f));
 	c->freefiles[c->nfreefiles++] = f;
 	c->nactive--;
+	return STEP_WAIT;
 }
 
 static int
@@ -370,13 +369,14 @@ open_src(struct copier *c, struct cfile *f)
 	    STEP_WAIT : STEP_GO;
 }
 
-static void
-stated_src(struct cfile *f)
+static int
+stated_src(struct copier *c, struct cfile *f)
 {
 	const struct copy_job	*job = f->job;
 
+	(void)c;
 	if (file_op_failed(f, "cannot fstat '%s'", f->src))
-		return;
+		return STEP_GO;
 	stat_from_statx(&f->sst, &f->stx);
 	f->state = job->kind == COPY_JOB_HASH ? S_DATA_START : S_OPEN_DST;
 	if (job->kind == COPY_JOB_HASH && S_ISDIR(f->sst.st_mode)) {
@@ -389,6 +389,7 @@ stated_src(struct cfile *f)
 		filejob_fail_said(f, -ESTALE);
 		f->state = S_END;
 	}
+	return STEP_GO;
 }
 
 /* Open the destination as the walker's policy said, or start its create. */
@@ -440,7 +441,7 @@ data(struct copier *c, struct cfile *f)
 	return STEP_GO;
 }
 
-static void
+static int
 data_done(struct copier *c, struct cfile *f)
 {
 	struct xfer	*x = &f->x;
@@ -448,7 +449,7 @@ data_done(struct copier *c, struct cfile *f)
 	if (x->kind == XFER_HASH) {
 		hashpipe_end(&x->hp, f->job->hex);
 		f->state = S_CLOSE;
-		return;
+		return STEP_GO;
 	}
 	data_end(f);
 	hashpipe_end(&x->hp, x->err == 0 ? f->job->hex : NULL);
@@ -461,6 +462,7 @@ data_done(struct copier *c, struct cfile *f)
 		f->state = S_END;
 	else
 		f->state = c->fsync && x->dreg ? S_FSYNC : S_STAT_END;
+	return STEP_GO;
 }
 
 /*
@@ -474,17 +476,19 @@ fsync_dst(struct copier *c, struct cfile *f)
 	    ENGINE_OP_FSYNC_ALL : ENGINE_OP_FSYNC, f->dfd, S_SYNCED);
 }
 
-static void
-stated_end(struct cfile *f)
+static int
+stated_end(struct copier *c, struct cfile *f)
 {
 	struct stat	now;
 
+	(void)c;
 	if (f->opres == 0) {
 		stat_from_statx(&now, &f->stx);
 		if (stat_moved(&f->sst, &now))
 			f->job->changed = 1;
 	}
 	f->state = S_CLOSE;
+	return STEP_GO;
 }
 
 /* Both closes at once where two requests are free. */
@@ -510,84 +514,98 @@ close_both(struct copier *c, struct cfile *f)
 	return STEP_GO;
 }
 
-static void
+static int
 closed(struct copier *c, struct cfile *f)
 {
 	if (f->x.err != 0 || !f->job->verify || f->job->changed) {
 		f->state = S_END;
-		return;
+		return STEP_GO;
 	}
 	/* Say how it was copied before reading back. */
 	if (c->debug)
 		jobreport_debug(c, f);
 	f->debug_said = 1;
 	verify_start(c, f);
+	return STEP_GO;
 }
 
-/* One step of f in its state; STEP_GO or STEP_WAIT. */
 static int
-step(struct copier *c, struct cfile *f)
+opened_src(struct copier *c, struct cfile *f)
 {
-	switch (f->state) {
-	case S_OPEN_SRC:
-		return open_src(c, f);
-	case S_OPENED_SRC:
-		if (!file_op_failed(f, "cannot open '%s' for reading", f->src)) {
-			f->sfd = (int)f->opres;
-			f->state = S_STAT_SRC;
-		}
-		return STEP_GO;
-	case S_STAT_SRC:
-		return issue(c, f, ENGINE_OP_STATX, f->sfd, S_STATED_SRC);
-	case S_STATED_SRC:
-		stated_src(f);
-		return STEP_GO;
-	case S_OPEN_DST:
-		return open_dst(c, f);
-	case S_OPENED_DST:
-		if (!file_op_failed(f, "cannot create regular file '%s'",
-		    f->dst)) {
-			dest_created(f, (int)f->opres);
-			f->state = S_DATA_START;
-		}
-		return STEP_GO;
-	case S_DATA_START:
-		data_start(c, f);
-		return STEP_GO;
-	case S_DATA:
-		return data(c, f);
-	case S_DATA_END:
-		data_done(c, f);
-		return STEP_GO;
-	case S_FSYNC:
-		return fsync_dst(c, f);
-	case S_SYNCED:
-		f->state = f->x.err != 0 ? S_END : S_STAT_END;
-		return STEP_GO;
-	case S_STAT_END:
-		if (S_ISREG(f->sst.st_mode))
-			return issue(c, f, ENGINE_OP_STATX, f->sfd,
-			    S_STATED_END);
-		f->state = S_CLOSE;
-		return STEP_GO;
-	case S_STATED_END:
-		stated_end(f);
-		return STEP_GO;
-	case S_CLOSE:
-		return close_both(c, f);
-	case S_CLOSED:
-		closed(c, f);
-		return STEP_GO;
-	case S_VERIFY_END:
-		verify_end(c, f);
-		f->state = S_END;
-		return STEP_GO;
-	case S_END:
-		file_end(c, f);
-		break;
+	(void)c;
+	if (!file_op_failed(f, "cannot open '%s' for reading", f->src)) {
+		f->sfd = (int)f->opres;
+		f->state = S_STAT_SRC;
 	}
-	return STEP_WAIT;
+	return STEP_GO;
 }
+
+static int
+stat_src(struct copier *c, struct cfile *f)
+{
+	return issue(c, f, ENGINE_OP_STATX, f->sfd, S_STATED_SRC);
+}
+
+static int
+opened_dst(struct copier *c, struct cfile *f)
+{
+	(void)c;
+	if (!file_op_failed(f, "cannot create regular file '%s'", f->dst)) {
+		dest_created(f, (int)f->opres);
+		f->state = S_DATA_START;
+	}
+	return STEP_GO;
+}
+
+static int
+synced(struct copier *c, struct cfile *f)
+{
+	(void)c;
+	f->state = f->x.err != 0 ? S_END : S_STAT_END;
+	return STEP_GO;
+}
+
+/* statx the source again (a regular file's) to see whether it changed. */
+static int
+stat_end(struct copier *c, struct cfile *f)
+{
+	if (S_ISREG(f->sst.st_mode))
+		return issue(c, f, ENGINE_OP_STATX, f->sfd, S_STATED_END);
+	f->state = S_CLOSE;
+	return STEP_GO;
+}
+
+static int
+verify_done(struct copier *c, struct cfile *f)
+{
+	verify_end(c, f);
+	f->state = S_END;
+	return STEP_GO;
+}
+
+/*
+ * What each state does: go on to the next (STEP_GO), or wait for a
+ * completion or the next round (STEP_WAIT).
+ */
+static int (*const steps[])(struct copier *, struct cfile *) = {
+	[S_OPEN_SRC] = open_src,
+	[S_OPENED_SRC] = opened_src,
+	[S_STAT_SRC] = stat_src,
+	[S_STATED_SRC] = stated_src,
+	[S_OPEN_DST] = open_dst,
+	[S_OPENED_DST] = opened_dst,
+	[S_DATA_START] = data_start,
+	[S_DATA] = data,
+	[S_DATA_END] = data_done,
+	[S_FSYNC] = fsync_dst,
+	[S_SYNCED] = synced,
+	[S_STAT_END] = stat_end,
+	[S_STATED_END] = stated_end,
+	[S_CLOSE] = close_both,
+	[S_CLOSED] = closed,
+	[S_VERIFY_END] = verify_done,
+	[S_END] = file_end,
+};
 
 void
 filejob_step(struct copier *c, struct cfile *f)
@@ -597,7 +615,7 @@ filejob_step(struct copier *c, struct cfile *f)
 			xfer_fail(&f->x, -EIO, XFER_READING, 0);
 			f->state = S_END;
 		}
-		if (step(c, f) == STEP_WAIT)
+		if (steps[f->state](c, f) == STEP_WAIT)
 			return;
 	}
 }

@@ -53,9 +53,6 @@ sched_exit(struct sched *s)
 	free(s->reqs);
 	free(s->idle);
 	free(s->reaped);
-	s->reqs = NULL;
-	s->idle = NULL;
-	s->reaped = NULL;
 }
 
 struct creq *

@@ -111,59 +111,39 @@ twin_fits(struct twin *t, off_t off, size_t done, size_t len)
 	return 1;
 }
 
+/*
+ * Issue q for its phase: a read of what it still wants, or a write of
+ * what it read and has not written.  Through the O_DIRECT twin where the
+ * whole request fits its alignment; through the slot's pipe when
+ * splicing (into it, which holds a whole block, then out of it in order).
+ */
 static int
-creq_read(struct copier *c, struct creq *q)
+creq_send(struct copier *c, struct creq *q, enum creq_phase phase)
 {
 	struct xfer	*x = q->x;
+	int		 reading = phase == CREQ_READ;
+	struct twin	*t = reading ? &x->sdirect : &x->ddirect;
+	size_t		 done = reading ? q->have : q->written;
+	size_t		 end = reading ? q->want : q->have;
+	off_t		 at = q->off + (off_t)done;
 
-	/*
-	 * Direct reads only where offset and length are aligned: the rest
-	 * of a short read goes through the page cache.
-	 */
-	q->direct = twin_fits(&x->sdirect, q->off, q->have, q->want);
-	q->phase = CREQ_READ;
+	q->phase = phase;
+	q->direct = twin_fits(t, q->off, done, end);
 	if (x->method == XFER_SPLICE) {
-		/* Into the pipe, which holds a whole block. */
 		q->r.op = ENGINE_OP_SPLICE;
-		q->r.fd = x->sfd;
-		q->r.off = q->off + (off_t)q->have;
-		q->r.fd2 = x->pipe[1];
-		q->r.off2 = -1;
-		q->r.len = q->want - q->have;
-		return xfer_queue(c, q);
+		q->r.fd = reading ? x->sfd : x->pipe[0];
+		q->r.off = reading ? at : -1;
+		q->r.fd2 = reading ? x->pipe[1] : x->dfd;
+		q->r.off2 = reading ? -1 : at;
+	} else {
+		q->r.op = reading ? ENGINE_OP_READ : ENGINE_OP_WRITE;
+		q->r.fd = q->direct ? t->fd : reading ? x->sfd : x->dfd;
+		q->r.direct = q->direct;
+		q->r.addr = bufpool_addr(&c->sched.pool, q->buf) + done;
+		/* A pipe or tty cannot seek: at its current position. */
+		q->r.off = (reading ? x->sstream : x->dstream) ? -1 : at;
 	}
-	q->r.op = ENGINE_OP_READ;
-	q->r.fd = q->direct ? x->sdirect.fd : x->sfd;
-	q->r.direct = q->direct;
-	q->r.addr = bufpool_addr(&c->sched.pool, q->buf) + q->have;
-	q->r.off = x->sstream ? -1 : q->off + (off_t)q->have;
-	q->r.len = q->want - q->have;
-	return xfer_queue(c, q);
-}
-
-static int
-creq_write(struct copier *c, struct creq *q)
-{
-	struct xfer	*x = q->x;
-
-	q->direct = twin_fits(&x->ddirect, q->off, q->written, q->have);
-	q->phase = CREQ_WRITE;
-	if (x->method == XFER_SPLICE) {
-		/* Out of the pipe: what is in it, in order. */
-		q->r.op = ENGINE_OP_SPLICE;
-		q->r.fd = x->pipe[0];
-		q->r.off = -1;
-		q->r.fd2 = x->dfd;
-		q->r.off2 = q->off + (off_t)q->written;
-		q->r.len = q->have - q->written;
-		return xfer_queue(c, q);
-	}
-	q->r.op = ENGINE_OP_WRITE;
-	q->r.fd = q->direct ? x->ddirect.fd : x->dfd;
-	q->r.direct = q->direct;
-	q->r.addr = bufpool_addr(&c->sched.pool, q->buf) + q->written;
-	q->r.off = x->dstream ? -1 : q->off + (off_t)q->written;
-	q->r.len = q->have - q->written;
+	q->r.len = end - done;
 	return xfer_queue(c, q);
 }
 
@@ -269,7 +249,7 @@ fill(struct copier *c, struct xfer *x)
 		/* Where the block holds part of a hole, the hole stays one. */
 		q->edge = x->sparse && x->kind == XFER_COPY &&
 		    (off < x->ext_start || off + (off_t)len > x->ext_end);
-		if (creq_read(c, q) < 0) {
+		if (creq_send(c, q, CREQ_READ) < 0) {
 			chunk_read_done(&x->plan, q->off);
 			xfer_release(c, q);
 		}
@@ -393,13 +373,6 @@ read_done(struct copier *c, struct creq *q, ssize_t res)
 		chunk_init(&x->plan, x->plan.hint, c->block_size);
 		return;
 	}
-	if (res == -EINVAL && q->direct) {
-		/* The filesystem took O_DIRECT but not this read. */
-		x->sdirect.disabled = 1;
-		if (creq_read(c, q) < 0)
-			xfer_release(c, q);
-		return;
-	}
 	if (res < 0) {
 		xfer_fail(x, (int)res, XFER_READING, q->off + (off_t)q->have);
 		xfer_release(c, q);
@@ -427,7 +400,7 @@ read_done(struct copier *c, struct creq *q, ssize_t res)
 			chunk_eof(&x->plan, q->off + (off_t)q->have);
 		} else if (q->have < q->want) {
 			/* Short: read the rest, or find EOF. */
-			if (creq_read(c, q) < 0)
+			if (creq_send(c, q, CREQ_READ) < 0)
 				xfer_release(c, q);
 			return;
 		}
@@ -440,7 +413,7 @@ read_done(struct copier *c, struct creq *q, ssize_t res)
 	if (x->kind != XFER_COPY || ((x->zeros || q->edge) &&
 	    zero_block(c, q)))
 		q->wdone = 1;
-	else if (creq_write(c, q) < 0) {
+	else if (creq_send(c, q, CREQ_WRITE) < 0) {
 		xfer_release(c, q);
 		return;
 	}
@@ -473,14 +446,15 @@ xfer_complete(struct copier *c, struct creq *q)
 		xfer_release(c, q);
 		return;
 	}
-	if (q->phase == CREQ_READ) {
-		read_done(c, q, res);
+	if (res == -EINVAL && q->direct) {
+		/* The filesystem took O_DIRECT, but not this request. */
+		(q->phase == CREQ_READ ? &x->sdirect : &x->ddirect)->disabled = 1;
+		if (creq_send(c, q, q->phase) < 0)
+			xfer_release(c, q);
 		return;
 	}
-	if (res == -EINVAL && q->direct) {
-		x->ddirect.disabled = 1;
-		if (creq_write(c, q) < 0)
-			xfer_release(c, q);
+	if (q->phase == CREQ_READ) {
+		read_done(c, q, res);
 		return;
 	}
 	if (res <= 0) {
@@ -494,7 +468,7 @@ xfer_complete(struct copier *c, struct creq *q)
 	x->bytes += (uint64_t)res;
 	c->done_bytes += (uint64_t)res;
 	if (q->written < q->have) {
-		if (creq_write(c, q) < 0)
+		if (creq_send(c, q, CREQ_WRITE) < 0)
 			xfer_release(c, q);
 		return;
 	}
