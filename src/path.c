@@ -26,7 +26,10 @@ path_last(const char *path)
 	while (len > 1 && path[len - 1] == '/')
 		len--;
 	start = path + len;
+	/* The root's last component is the root. */
 	while (start > path && start[-1] != '/')
+		start--;
+	if (start == path + len && len > 0)
 		start--;
 	out = xstrndup(start, (size_t)(path + len - start));
 	return out;
@@ -51,11 +54,16 @@ path_in_dir(const char *dir, const char *src)
 	size_t	 len = strlen(dir), n;
 
 	base = path_last(src);
+	/* As cp's last_component(): the root adds nothing ("d/"). */
+	if (strcmp(base, "/") == 0)
+		base[0] = '\0';
 	while (len > 1 && dir[len - 1] == '/')
 		len--;
 	n = len + 1 + strlen(base) + 1;
 	out = xmalloc(n);
-	snprintf(out, n, "%.*s/%s", (int)len, dir, base);
+	/* Into the root: "/y", not "//y". */
+	snprintf(out, n, "%.*s%s%s", (int)len, dir,
+	    len == 1 && dir[0] == '/' ? "" : "/", base);
 	free(base);
 	return out;
 }
