@@ -51,6 +51,7 @@ struct creq {
 	int			 hashed;
 	int			 closing_dst;	/* CLOSE of the destination */
 	int			 edge;		/* a block a hole's edge cuts */
+	int			 more;		/* splice: read on once written */
 };
 
 struct sched {

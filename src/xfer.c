@@ -398,6 +398,17 @@ read_done(struct copier *c, struct creq *q, ssize_t res)
 			 * the copy.
 			 */
 			chunk_eof(&x->plan, q->off + (off_t)q->have);
+		} else if (q->have < q->want && x->method == XFER_SPLICE) {
+			/*
+			 * A pipe holds pages, not bytes: the rest of a part
+			 * page takes a slot of its own, so splicing the rest
+			 * in now could find the pipe full, and wait for a
+			 * reader that is never issued.  Empty it first.
+			 */
+			q->more = 1;
+			if (creq_send(c, q, CREQ_WRITE) < 0)
+				xfer_release(c, q);
+			return;
 		} else if (q->have < q->want) {
 			/* Short: read the rest, or find EOF. */
 			if (creq_send(c, q, CREQ_READ) < 0)
@@ -410,8 +421,12 @@ read_done(struct copier *c, struct creq *q, ssize_t res)
 		xfer_release(c, q);
 		return;
 	}
-	if (x->kind != XFER_COPY || ((x->zeros || q->edge) &&
-	    zero_block(c, q)))
+	/*
+	 * Nothing to write: a hash, zeros left as a hole, or (splice) all
+	 * of it written before the read went on and found the end.
+	 */
+	if (x->kind != XFER_COPY || q->written == q->have ||
+	    ((x->zeros || q->edge) && zero_block(c, q)))
 		q->wdone = 1;
 	else if (creq_send(c, q, CREQ_WRITE) < 0) {
 		xfer_release(c, q);
@@ -467,8 +482,11 @@ xfer_complete(struct copier *c, struct creq *q)
 	q->written += (size_t)res;
 	x->bytes += (uint64_t)res;
 	c->done_bytes += (uint64_t)res;
-	if (q->written < q->have) {
-		if (creq_send(c, q, CREQ_WRITE) < 0)
+	if (q->written < q->have || q->more) {
+		/* The rest to write, or (splice) the rest to read. */
+		q->more = q->written < q->have && q->more;
+		if (creq_send(c, q, q->written < q->have ? CREQ_WRITE :
+		    CREQ_READ) < 0)
 			xfer_release(c, q);
 		return;
 	}

@@ -1,0 +1,313 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * acp-chaos: acp with a test engine wrapped around whichever real engine
+ * starts, so that the copier's state machine meets every completion order
+ * and every kind of partial success, without root and on any kernel.
+ *
+ * It is acp itself (src/acp.c, its main renamed acp_main) linked with
+ * -Wl,--wrap=engine_start: acp's call to engine_start() lands in
+ * __wrap_engine_start() below, which starts the real engine and puts the
+ * chaos engine in front of it.  Nothing of this is in the acp that is
+ * installed.
+ *
+ * ACP_CHAOS, a comma-separated list, says what to do:
+ *   seed=N        the pseudo-random sequence (default 1)
+ *   reorder       hand completions back in a shuffled order, holding one
+ *                 back for a later reap now and then
+ *   short         cut reads, writes and splices short at random (never an
+ *                 O_DIRECT one: its length must stay aligned)
+ *   eagain=K      every Kth read, write or splice completes with -EAGAIN
+ *   eintr=K       ... with -EINTR
+ *   ecanceled=K   ... with -ECANCELED
+ *   fail=N:ERRNO  the Nth request of any kind completes with -ERRNO (a
+ *                 number, or EIO, ENOSPC, EBADF)
+ *   failop=OP     with fail: count only requests of OP (read, write,
+ *                 openat, close, fsync, statx, splice)
+ * An injected error is never done: the request does not reach the kernel,
+ * as when the kernel refuses it.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "chaos.h"
+#include "engine.h"
+
+/* This file is built with acp.c's -Dmain=acp_main: its own main is main. */
+#undef main
+
+int	__real_engine_start(struct engine *, enum engine_kind,
+	    const struct engine_params *, char *, size_t);
+int	__wrap_engine_start(struct engine *, enum engine_kind,
+	    const struct engine_params *, char *, size_t);
+
+struct chaos {
+	struct engine	 inner;		/* the real engine */
+	struct engine_ops ops;		/* chaos_ops, named as the inner */
+	/* What ACP_CHAOS asks. */
+	unsigned long	 seed;
+	int		 reorder;
+	int		 shorten;
+	unsigned	 eagain, eintr, ecanceled;
+	unsigned long	 fail_at;
+	int		 fail_err;
+	int		 fail_op;	/* -1: any */
+	/* State. */
+	unsigned long	 nqueued;	/* requests queued, of any kind */
+	unsigned long	 nfailop;	/* of fail_op */
+	unsigned long	 ndata;		/* reads, writes, splices */
+	struct req	**ready;	/* completions to hand back first */
+	unsigned	 nready;
+	struct req	**got;		/* scratch for the inner reap */
+};
+
+/* A small, seeded generator (xorshift64*): the same run each time. */
+static unsigned long
+chaos_rand(struct chaos *ch)
+{
+	ch->seed ^= ch->seed >> 12;
+	ch->seed ^= ch->seed << 25;
+	ch->seed ^= ch->seed >> 27;
+	return (unsigned long)(ch->seed * 0x2545F4914F6CDD1DULL >> 11);
+}
+
+static int
+errno_parse(const char *s)
+{
+	if (strcmp(s, "EIO") == 0)
+		return EIO;
+	if (strcmp(s, "ENOSPC") == 0)
+		return ENOSPC;
+	if (strcmp(s, "EBADF") == 0)
+		return EBADF;
+	return atoi(s);
+}
+
+static int
+op_parse(const char *s)
+{
+	static const char *const names[ENGINE_NOPS] = {
+		[ENGINE_OP_READ] = "read", [ENGINE_OP_WRITE] = "write",
+		[ENGINE_OP_FSYNC] = "fsync", [ENGINE_OP_FSYNC_ALL] = "fsyncall",
+		[ENGINE_OP_OPENAT] = "openat", [ENGINE_OP_CLOSE] = "close",
+		[ENGINE_OP_STATX] = "statx", [ENGINE_OP_SPLICE] = "splice",
+	};
+	int	i;
+
+	for (i = 0; i < ENGINE_NOPS; i++)
+		if (strcmp(s, names[i]) == 0)
+			return i;
+	fprintf(stderr, "acp-chaos: unknown op '%s'\n", s);
+	exit(2);
+}
+
+static void
+chaos_config(struct chaos *ch, const char *spec)
+{
+	char	*copy = strdup(spec), *word, *save = NULL, *colon;
+
+	ch->seed = 1;
+	ch->fail_op = -1;
+	for (word = strtok_r(copy, ",", &save); word != NULL;
+	    word = strtok_r(NULL, ",", &save)) {
+		if (strncmp(word, "seed=", 5) == 0)
+			ch->seed = strtoul(word + 5, NULL, 10) | 1;
+		else if (strcmp(word, "reorder") == 0)
+			ch->reorder = 1;
+		else if (strcmp(word, "short") == 0)
+			ch->shorten = 1;
+		else if (strncmp(word, "eagain=", 7) == 0)
+			ch->eagain = (unsigned)atoi(word + 7);
+		else if (strncmp(word, "eintr=", 6) == 0)
+			ch->eintr = (unsigned)atoi(word + 6);
+		else if (strncmp(word, "ecanceled=", 10) == 0)
+			ch->ecanceled = (unsigned)atoi(word + 10);
+		else if (strncmp(word, "fail=", 5) == 0) {
+			ch->fail_at = strtoul(word + 5, &colon, 10);
+			ch->fail_err = *colon == ':' ? errno_parse(colon + 1) :
+			    EIO;
+		} else if (strncmp(word, "failop=", 7) == 0)
+			ch->fail_op = op_parse(word + 7);
+		else {
+			fprintf(stderr, "acp-chaos: unknown word '%s'\n", word);
+			exit(2);
+		}
+	}
+	free(copy);
+}
+
+static int
+is_data(const struct req *req)
+{
+	return req->op == ENGINE_OP_READ || req->op == ENGINE_OP_WRITE ||
+	    req->op == ENGINE_OP_SPLICE;
+}
+
+/* The error to complete req with instead of doing it, or 0. */
+static int
+chaos_inject(struct chaos *ch, const struct req *req)
+{
+	ch->nqueued++;
+	if (ch->fail_op < 0 || (int)req->op == ch->fail_op) {
+		ch->nfailop++;
+		if (ch->fail_at != 0 && ch->nfailop == ch->fail_at)
+			return -ch->fail_err;
+	}
+	if (!is_data(req))
+		return 0;
+	ch->ndata++;
+	if (ch->eagain != 0 && ch->ndata % ch->eagain == 0)
+		return -EAGAIN;
+	if (ch->eintr != 0 && ch->ndata % ch->eintr == 0)
+		return -EINTR;
+	if (ch->ecanceled != 0 && ch->ndata % ch->ecanceled == 0)
+		return -ECANCELED;
+	return 0;
+}
+
+static int
+chaos_queue(struct engine *eng, struct req *req)
+{
+	struct chaos	*ch = eng->priv;
+	int		 err;
+
+	if ((err = chaos_inject(ch, req)) != 0) {
+		req->res = err;
+		ch->ready[ch->nready++] = req;
+		return ENGINE_QUEUED;
+	}
+	/* A short transfer: the kernel may always do less than asked. */
+	if (ch->shorten && is_data(req) && !req->direct && req->len > 1 &&
+	    chaos_rand(ch) % 3 == 0)
+		req->len = 1 + chaos_rand(ch) % (req->len - 1);
+	return ch->inner.ops->queue(&ch->inner, req);
+}
+
+static int
+chaos_submit(struct engine *eng)
+{
+	struct chaos	*ch = eng->priv;
+
+	return ch->inner.ops->submit(&ch->inner);
+}
+
+/* Shuffle n completions (Fisher-Yates with the seeded generator). */
+static void
+chaos_shuffle(struct chaos *ch, struct req **reqs, int n)
+{
+	struct req	*t;
+	int		 i, j;
+
+	for (i = n - 1; i > 0; i--) {
+		j = (int)(chaos_rand(ch) % (unsigned long)(i + 1));
+		t = reqs[i];
+		reqs[i] = reqs[j];
+		reqs[j] = t;
+	}
+}
+
+static int
+chaos_reap(struct engine *eng, unsigned min, struct req **reqs, unsigned max)
+{
+	struct chaos	*ch = eng->priv;
+	unsigned	 n = 0;
+	int		 got, i;
+
+	if (ch->nready > 0) {
+		/* Injected or held back: these first, without waiting. */
+		(void)ch->inner.ops->submit(&ch->inner);
+		while (n < max && ch->nready > 0)
+			reqs[n++] = ch->ready[--ch->nready];
+		return (int)n;
+	}
+	got = ch->inner.ops->reap(&ch->inner, min, ch->got, max);
+	if (got <= 0 || !ch->reorder)
+		goto out;
+	chaos_shuffle(ch, ch->got, got);
+	/* Now and then one waits for the next reap. */
+	if (got > 1 && chaos_rand(ch) % 4 == 0)
+		ch->ready[ch->nready++] = ch->got[--got];
+out:
+	for (i = 0; i < got; i++)
+		reqs[i] = ch->got[i];
+	return got;
+}
+
+static int
+chaos_register(struct engine *eng, const struct iovec *iov, unsigned n)
+{
+	struct chaos	*ch = eng->priv;
+	int		 ret;
+
+	ret = engine_register_buffers(&ch->inner, iov, n);
+	eng->fixedbuf = ch->inner.fixedbuf;
+	return ret;
+}
+
+static void
+chaos_exit(struct engine *eng)
+{
+	struct chaos	*ch = eng->priv;
+
+	engine_stop(&ch->inner);
+	free(ch->ready);
+	free(ch->got);
+	free(ch);
+}
+
+static const struct engine_ops chaos_ops = {
+	.name = "chaos",
+	.init = NULL,		/* started by wrapping a started engine */
+	.register_buffers = chaos_register,
+	.queue = chaos_queue,
+	.submit = chaos_submit,
+	.reap = chaos_reap,
+	.exit = chaos_exit,
+};
+
+int
+__wrap_engine_start(struct engine *eng, enum engine_kind kind,
+    const struct engine_params *params, char *log, size_t loglen)
+{
+	const char	*spec = getenv("ACP_CHAOS");
+	struct chaos	*ch;
+	size_t		 len;
+	int		 ret;
+
+	ret = __real_engine_start(eng, kind, params, log, loglen);
+	if (ret < 0 || spec == NULL || *spec == '\0')
+		return ret;
+	if ((ch = calloc(1, sizeof(*ch))) == NULL)
+		return -ENOMEM;
+	chaos_config(ch, spec);
+	ch->inner = *eng;
+	ch->ready = calloc(eng->depth + 1, sizeof(*ch->ready));
+	ch->got = calloc(eng->depth + 1, sizeof(*ch->got));
+	if (ch->ready == NULL || ch->got == NULL) {
+		free(ch->ready);
+		free(ch->got);
+		free(ch);
+		return -ENOMEM;
+	}
+	/* The copier sees the inner engine's name and abilities. */
+	ch->ops = chaos_ops;
+	ch->ops.name = ch->inner.ops->name;
+	ch->ops.flags = ch->inner.ops->flags;
+	eng->ops = &ch->ops;
+	eng->priv = ch;
+	len = strlen(log);
+	snprintf(log + len, loglen - len, "chaos: in front of %s (%s)\n",
+	    ch->inner.ops->name, spec);
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	/* Messages say "acp:", as the tests expect of acp. */
+	argv[0] = (char *)"acp";
+	return acp_main(argc, argv);
+}
