@@ -16,6 +16,12 @@
 
 struct cfile;
 
+/*
+ * What rewrites in place may be left to finish after a signal: about
+ * a second of writing on a slow disk.
+ */
+#define COPIER_FINISH_BYTES	((uint64_t)64 << 20)
+
 struct copier {
 	struct sched		 sched;
 	struct cfile		*files;		/* maxfiles of them */
@@ -25,6 +31,15 @@ struct copier {
 	unsigned		 nactive;
 	int			(*pipes)[2];	/* a pipe per slot, or -1 */
 	int			 splice;	/* small files by splice */
+	/*
+	 * Rewrites of existing files in place: those that a signal lets
+	 * finish (their sources' bytes, at most COPIER_FINISH_BYTES in
+	 * all), and the one bigger rewrite that it may cut short, so that
+	 * an interrupted run leaves at most one old file partly
+	 * overwritten, as cp does.  New files stay many.
+	 */
+	uint64_t		 finish_bytes;
+	int			 inplace_big;
 	struct copy_job		*head, *tail;	/* jobs not yet reported */
 	unsigned		 njobs;
 	unsigned		 maxjobs;

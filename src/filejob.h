@@ -66,6 +66,7 @@ struct cfile {
 	struct statx		 stx;
 	struct stat		 sst;		/* the source, as opened */
 	int			 reported;	/* the failure was said */
+	int			 inplace_big;	/* the one cut short by a signal */
 	int			 debug_said;	/* --debug told of the copy */
 	struct xfer		 x;		/* the data phase */
 	/* The copy's figures, kept when --verify starts a new phase. */

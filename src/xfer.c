@@ -276,7 +276,7 @@ drop_waiting(struct copier *c, struct xfer *x)
 void
 xfer_pump(struct copier *c, struct xfer *x)
 {
-	if (sched_signalled(&c->sched) && x->err == 0)
+	if (sched_signalled(&c->sched) && x->err == 0 && !x->finish)
 		xfer_fail(x, -EINTR, XFER_READING, x->plan.next);
 	if (x->err != 0)
 		drop_waiting(c, x);

@@ -77,6 +77,7 @@ struct xfer {
 	enum xfer_side		 err_side;
 	off_t			 err_off;
 	int			 changed;	/* data past the EOF it found */
+	int			 finish;	/* a signal does not stop it */
 	uint64_t		 bytes;		/* written (or cloned) */
 	uint64_t		 nreq;
 	unsigned		 peak;

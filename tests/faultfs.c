@@ -3,7 +3,7 @@
  * faultfs: a FUSE filesystem that fails on purpose, for the I/O error
  * tests.
  *
- *	faultfs [-s SIZE] [-e OFFSET] MOUNTPOINT [fuse options]
+ *	faultfs [-s SIZE] [-e OFFSET] [-g DIR] MOUNTPOINT [fuse options]
  *
  * It holds, each SIZE bytes of a fixed pattern (byte i is
  * (i * 31 + 7) & 0xff):
@@ -14,6 +14,13 @@
  *   moving	grows by 4096 bytes, and its mtime moves, at each of the
  *		first 100 reads after it is opened (a log being appended
  *		to, then quiet; each open starts it again from SIZE).
+ *   gated	with -g, the first read after each open that reaches
+ *		OFFSET stops there: it opens the FIFO DIR/reached for writing (so a test
+ *		that reads it knows the reader is in the middle of the
+ *		file) and then DIR/release for reading, and goes on when
+ *		the test has written to it.  A barrier, for tests that
+ *		must signal a copier at a known point, whatever the speed
+ *		of the machine.
  * Files created in it keep what is written up to OFFSET and fail with
  * EIO past it; those whose name starts with "corrupt" read back with the
  * byte at 100 flipped.  Everything is direct I/O, so the kernel passes
@@ -25,6 +32,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <fuse.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,12 +53,17 @@ static struct {
 } created[MAX_CREATED];
 static int	ncreated;
 static long	moving_reads;
+static const char *gate_dir;	/* -g: the FIFOs of /gated's barrier */
+static int	gate_passed;
+
+static void	gate_wait(void);
 
 static int
 fixed_file(const char *path)
 {
 	return strcmp(path, "/good") == 0 || strcmp(path, "/bad") == 0 ||
-	    strcmp(path, "/short") == 0 || strcmp(path, "/moving") == 0;
+	    strcmp(path, "/short") == 0 || strcmp(path, "/moving") == 0 ||
+	    strcmp(path, "/gated") == 0;
 }
 
 static off_t
@@ -118,6 +131,7 @@ ffs_readdir(const char *path, void *buf, fuse_fill_dir_t fill, off_t off,
 	fill(buf, "bad", NULL, 0, 0);
 	fill(buf, "short", NULL, 0, 0);
 	fill(buf, "moving", NULL, 0, 0);
+	fill(buf, "gated", NULL, 0, 0);
 	for (i = 0; i < ncreated; i++)
 		fill(buf, created[i].name, NULL, 0, 0);
 	return 0;
@@ -130,6 +144,9 @@ ffs_open(const char *path, struct fuse_file_info *fi)
 		return -ENOENT;
 	if (strcmp(path, "/moving") == 0)
 		moving_reads = 0;
+	/* Each open of /gated meets the barrier once. */
+	if (strcmp(path, "/gated") == 0)
+		gate_passed = 0;
 	fi->direct_io = 1;
 	return 0;
 }
@@ -189,9 +206,36 @@ ffs_read(const char *path, char *buf, size_t len, off_t off,
 		if (end > fail_at)
 			end = fail_at;
 	}
+	if (strcmp(path, "/gated") == 0 && gate_dir != NULL && !gate_passed &&
+	    end > fail_at) {
+		/* Up to the gate now; what lies past it after the barrier. */
+		if (off < fail_at)
+			end = fail_at;
+		else
+			gate_wait();
+	}
 	for (i = 0; i < (size_t)(end - off); i++)
 		buf[i] = (char)(((off + (off_t)i) * 31 + 7) & 0xff);
 	return (int)(end - off);
+}
+
+/* /gated's barrier: tell the test we are there, wait for its word. */
+static void
+gate_wait(void)
+{
+	char	path[4096], byte;
+	int	fd;
+
+	snprintf(path, sizeof(path), "%s/reached", gate_dir);
+	if ((fd = open(path, O_WRONLY)) >= 0)
+		(void)close(fd);
+	snprintf(path, sizeof(path), "%s/release", gate_dir);
+	if ((fd = open(path, O_RDONLY)) >= 0) {
+		while (read(fd, &byte, 1) > 0)
+			;
+		(void)close(fd);
+	}
+	gate_passed = 1;
 }
 
 static int
@@ -276,7 +320,7 @@ main(int argc, char **argv)
 {
 	int	ch;
 
-	while ((ch = getopt(argc, argv, "+s:e:")) != -1) {
+	while ((ch = getopt(argc, argv, "+s:e:g:")) != -1) {
 		switch (ch) {
 		case 's':
 			fs_size = strtoll(optarg, NULL, 10);
@@ -284,9 +328,12 @@ main(int argc, char **argv)
 		case 'e':
 			fail_at = strtoll(optarg, NULL, 10);
 			break;
+		case 'g':
+			gate_dir = optarg;
+			break;
 		default:
 			fprintf(stderr, "usage: faultfs [-s SIZE] [-e OFFSET] "
-			    "MOUNTPOINT [fuse options]\n");
+			    "[-g DIR] MOUNTPOINT [fuse options]\n");
 			return 2;
 		}
 	}
