@@ -46,6 +46,7 @@ python3 -c 'import sys; sys.stdout.buffer.write(bytes((i * 31 + 7) & 0xff
 # gate_signal PID SIGNAL: when the copy is at the gate, signal it and
 # let the read go on.  Bounded, in case it never gets there.
 gate_signal() {
+	# shellcheck disable=SC2016 # the inner shell's own arguments
 	timeout 60 cat "$T/gate/reached" > /dev/null &&
 	    kill -s "$2" "$1" &&
 	    timeout 60 sh -c 'echo go > "$1"' sh "$T/gate/release"
@@ -71,6 +72,7 @@ for e in $engines; do
 	"$ACP" --engine="$e" "$T/fifo" "$T/dst" 2> "$T/stderr" &
 	pid=$!
 	# Opened (so acp is reading); then wait for the old data to go.
+	# shellcheck disable=SC2016 # the inner shell's own arguments
 	timeout 60 sh -c 'exec 3> "$1"; printf part >&3
 	    while [ -s "$2" ]; do sleep 0.01; done; kill -s TERM "$3"' \
 	    sh "$T/fifo" "$T/dst" "$pid"

@@ -25,7 +25,10 @@ size=4194304
 fail=1048576
 mkdir "$T/mnt"
 # Single-threaded: its state is plain globals, and it keeps the order.
-"$FAULTFS" -s "$size" -e "$fail" "$T/mnt" -f -s 2> "$T/faultfs.err" &
+# No attribute cache: a size that moves is seen at once, not after 1 s.
+"$FAULTFS" -s "$size" -e "$fail" "$T/mnt" -f -s \
+    -o attr_timeout=0,entry_timeout=0,negative_timeout=0 \
+    2> "$T/faultfs.err" &
 fspid=$!
 for _ in $(seq 50); do
 	[ -e "$T/mnt/good" ] && break

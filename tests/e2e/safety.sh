@@ -113,6 +113,7 @@ tree_interrupt() {
 	    "$T/tree/d8" "$T/tree/d9" "$T/tdst/tree" 2> "$T/stderr" &
 	pid=$!
 	# The barrier, bounded in case acp never opens the FIFO.
+	# shellcheck disable=SC2016 # the inner shell's own arguments
 	timeout 60 sh -c 'exec 3> "$1" && kill -s "$2" "$3"' sh \
 	    "$T/tree/fifo" "$_sig" "$pid"
 	rc=0

@@ -1,0 +1,117 @@
+#!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
+# The copier's state machine against every completion order, through the
+# test engine (tests/acp-chaos, see tests/chaos.c): completions shuffled
+# and held back, transfers cut short, EAGAIN and EINTR that must be
+# retried, and an error injected at the Nth request of each kind, which
+# must fail that file alone, say so, and leave nothing half made.
+. "${top_srcdir:-.}/tests/lib.sh"
+
+per=14
+plan $((per * $(nengines)))
+if [ ! -x "${ACP_CHAOS_BIN:-}" ]; then
+	for _ in $(seq $((per * $(nengines)))); do
+		skip "no tests/acp-chaos"
+	done
+	exit 0
+fi
+
+# chaos SPEC ARGS...: acp through the test engine; like run_acp.
+chaos() {
+	_spec=$1
+	shift
+	rc=0
+	ACP_CHAOS=$_spec timeout 120 "$ACP_CHAOS_BIN" "$@" > "$T/stdout" \
+	    2> "$T/stderr" || rc=$?
+}
+
+# A tree with sizes around the block size, a sparse file, an empty one.
+mkdir -p "$T/src/sub"
+i=0
+for n in 0 1 4095 4096 65535 65536 65537 200000 1048576 3000001; do
+	mkdata "$T/src/f$i" "$n" "chaos-$i"
+	mkdata "$T/src/sub/g$i" $((n / 3)) "chaos-g-$i"
+	i=$((i + 1))
+done
+truncate -s 5M "$T/src/sparse"
+printf data | dd of="$T/src/sparse" bs=1 seek=2097152 conv=notrunc \
+    status=none
+ln "$T/src/f7" "$T/src/sub/hardlink"
+"$ACP" --engine=sync -a --checksum --manifest="$T/want.m" \
+    --manifest-relative "$T/src" "$T/want" 2> /dev/null
+
+for e in $engines; do
+	for s in 1 2 3; do
+		rm -rf "$T/got"
+		chaos "seed=$s,reorder,short,eagain=7,eintr=11" --engine="$e" \
+		    -a --checksum --manifest="$T/got.m" --manifest-relative \
+		    "$T/src" "$T/got"
+		[ "$rc" -eq 0 ] && diff -r "$T/src" "$T/got" > /dev/null &&
+		    [ "$(stat -c %i "$T/got/f7")" = \
+		    "$(stat -c %i "$T/got/sub/hardlink")" ]
+		ok $? "$e seed $s: shuffled, short, retried: the tree copies whole, links kept"
+		# A linked pair has one line, under whichever name was
+		# copied first: which depends on the order of completion.
+		# Names start with the target's own name: drop it.
+		grep -v -e '/f7$' -e '/sub/hardlink$' "$T/want.m" |
+		    sed 's|  [^/]*/|  |' | sort > "$T/a"
+		grep -v -e '/f7$' -e '/sub/hardlink$' "$T/got.m" |
+		    sed 's|  [^/]*/|  |' | sort > "$T/b"
+		cmp -s "$T/a" "$T/b" && [ "$(grep -c -e '/f7$' \
+		    -e '/sub/hardlink$' "$T/got.m")" -eq 1 ]
+		ok $? "$e seed $s: and the manifest is the same"
+	done
+
+	rm -rf "$T/got" && mkdir "$T/got"
+	chaos "reorder,short" --engine="$e" --verify "$T/src/f9" \
+	    "$T/src/sparse" "$T/got"
+	[ "$rc" -eq 0 ] && cmp -s "$T/src/f9" "$T/got/f9" &&
+	    cmp -s "$T/src/sparse" "$T/got/sparse"
+	ok $? "$e: --verify reads back through shuffled, short reads"
+
+	# fail=N counts the requests of the op named by failop.
+	rm -rf "$T/got" && mkdir "$T/got"
+	chaos "failop=read,fail=3:EIO" --engine="$e" --block-size=64K \
+	    "$T/src/f9" "$T/src/f7" "$T/got"
+	[ "$rc" -eq 1 ] && grep -q "acp: error reading '$T/src/f9' at offset [0-9]*: Input/output error" "$T/stderr" &&
+	    [ ! -e "$T/got/f9" ] && cmp -s "$T/src/f7" "$T/got/f7"
+	ok $? "$e: EIO on the third read: named, no partial copy, the next file copied"
+
+	rm -rf "$T/got" && mkdir "$T/got"
+	chaos "failop=write,fail=2:ENOSPC" --engine="$e" --block-size=64K \
+	    "$T/src/f9" "$T/got"
+	[ "$rc" -eq 1 ] && grep -q "acp: error writing '$T/got/f9' at offset [0-9]*: No space left on device" "$T/stderr" &&
+	    [ ! -e "$T/got/f9" ]
+	ok $? "$e: ENOSPC on the second write: named, no partial copy"
+
+	rm -rf "$T/got" && mkdir "$T/got"
+	chaos "failop=openat,fail=2:EIO" --engine="$e" "$T/src/f5" "$T/got"
+	[ "$rc" -eq 1 ] && grep -q "acp: cannot create regular file '$T/got/f5': Input/output error" "$T/stderr" &&
+	    [ ! -e "$T/got/f5" ]
+	ok $? "$e: the destination's create fails: named, nothing made"
+
+	chaos "failop=openat,fail=1:EIO" --engine="$e" "$T/src/f5" "$T/got"
+	[ "$rc" -eq 1 ] && grep -q "acp: cannot open '$T/src/f5' for reading: Input/output error" "$T/stderr"
+	ok $? "$e: the source's open fails: named"
+
+	rm -rf "$T/got" && mkdir "$T/got"
+	chaos "failop=close,fail=2:EIO" --engine="$e" "$T/src/f5" "$T/got"
+	[ "$rc" -eq 1 ] && grep -q "acp: error writing '$T/got/f5' at offset 65536: Input/output error" "$T/stderr" &&
+	    [ ! -e "$T/got/f5" ]
+	ok $? "$e: the destination's close fails (data may be lost): named, removed"
+
+	rm -rf "$T/got" && mkdir "$T/got"
+	chaos "failop=fsync,fail=1:EIO" --engine="$e" --fsync "$T/src/f5" \
+	    "$T/got"
+	[ "$rc" -eq 1 ] && grep -q "acp: error writing '$T/got/f5' at offset 65536: Input/output error" "$T/stderr" &&
+	    [ ! -e "$T/got/f5" ]
+	ok $? "$e: --fsync's flush fails: named, removed"
+
+	rm -rf "$T/got" && mkdir "$T/got"
+	chaos "failop=statx,fail=1:EIO" --engine="$e" "$T/src/f5" "$T/got"
+	[ "$rc" -eq 1 ] && grep -q "acp: cannot fstat '$T/src/f5': Input/output error" "$T/stderr" &&
+	    [ ! -e "$T/got/f5" ]
+	ok $? "$e: the source's statx fails: named, nothing made"
+done
+skip_engines "$per"
+done_testing
