@@ -96,6 +96,9 @@ struct options {
 #define OPTIONS_DEREF_ALWAYS	2	/* -L */
 #define OPTIONS_DEREF_ARGS	3	/* -H: command-line arguments only */
 
+/* Print --help to standard output (help.c). */
+void	options_usage(void);
+
 /* Parse a --preserve list into META_* bits; 0, or -EINVAL. */
 int	options_parse_preserve(const char *list, unsigned *mask);
 

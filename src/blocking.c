@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * A request done now, with plain system calls: the sync engine's
+ * workers do every request this way, and the other engines do so with
+ * the ops their kernel interface lacks.  Below every engine, so none of
+ * them calls back up into engine.c.
+ */
+#include "config.h"
+
+#include <sys/types.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "engine.h"
+
+void
+engine_run_blocking(struct req *req)
+{
+	ssize_t	n;
+
+	switch (req->op) {
+	case ENGINE_OP_READ:
+		n = req->off < 0 ? read(req->fd, req->addr, req->len) :
+		    pread(req->fd, req->addr, req->len, req->off);
+		break;
+	case ENGINE_OP_WRITE:
+		n = req->off < 0 ? write(req->fd, req->addr, req->len) :
+		    pwrite(req->fd, req->addr, req->len, req->off);
+		break;
+	case ENGINE_OP_FSYNC:
+		n = fdatasync(req->fd);
+		break;
+	case ENGINE_OP_FSYNC_ALL:
+		n = fsync(req->fd);
+		break;
+	case ENGINE_OP_OPENAT:
+		n = openat(req->fd, req->path, req->flags, req->mode);
+		break;
+	case ENGINE_OP_CLOSE:
+		n = close(req->fd);
+		break;
+	case ENGINE_OP_STATX:
+		n = statx(req->fd, "", AT_EMPTY_PATH, STATX_BASIC_STATS,
+		    req->stx);
+		break;
+	case ENGINE_OP_SPLICE: {
+		loff_t	in = req->off, out = req->off2;
+
+		n = splice(req->fd, req->off < 0 ? NULL : &in, req->fd2,
+		    req->off2 < 0 ? NULL : &out, req->len, 0);
+		break;
+	}
+	default:
+		errno = EINVAL;
+		n = -1;
+		break;
+	}
+	req->res = n < 0 ? -errno : n;
+}
