@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "copier_int.h"
 #include "filejob.h"
@@ -27,6 +28,37 @@ unsigned
 copier_requests(unsigned depth, unsigned files)
 {
 	return depth + (files != 0 ? files : depth);
+}
+
+/* The file slots, each with its splice pipe (made when first used). */
+static void
+slots_init(struct copier *c)
+{
+	unsigned	i;
+
+	c->files = xcalloc(c->maxfiles, sizeof(*c->files));
+	c->pipes = xcalloc(c->maxfiles, sizeof(*c->pipes));
+	c->freefiles = xcalloc(c->maxfiles, sizeof(*c->freefiles));
+	for (i = 0; i < c->maxfiles; i++) {
+		c->pipes[i][0] = c->pipes[i][1] = -1;
+		c->freefiles[c->nfreefiles++] = &c->files[c->maxfiles - 1 - i];
+	}
+}
+
+static void
+slots_exit(struct copier *c)
+{
+	unsigned	i;
+
+	for (i = 0; c->pipes != NULL && i < c->maxfiles; i++) {
+		if (c->pipes[i][0] >= 0)
+			(void)close(c->pipes[i][0]);
+		if (c->pipes[i][1] >= 0)
+			(void)close(c->pipes[i][1]);
+	}
+	free(c->pipes);
+	free(c->files);
+	free(c->freefiles);
 }
 
 struct copier *
@@ -62,7 +94,7 @@ copier_new(struct engine *eng, const struct copier_params *params, int *err)
 		*err = ret;
 		return NULL;
 	}
-	filejob_slots_init(c);
+	slots_init(c);
 	/*
 	 * A plain copy of a small cached file through a pipe: splice in
 	 * takes references to the source's pages, splice out copies them
@@ -78,7 +110,7 @@ copier_free(struct copier *c)
 {
 	if (c == NULL)
 		return;
-	filejob_slots_exit(c);
+	slots_exit(c);
 	sched_exit(&c->sched);
 	free(c);
 }

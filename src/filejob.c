@@ -35,36 +35,6 @@
 #define STEP_WAIT	1
 
 void
-filejob_slots_init(struct copier *c)
-{
-	unsigned	i;
-
-	c->files = xcalloc(c->maxfiles, sizeof(*c->files));
-	c->pipes = xcalloc(c->maxfiles, sizeof(*c->pipes));
-	c->freefiles = xcalloc(c->maxfiles, sizeof(*c->freefiles));
-	for (i = 0; i < c->maxfiles; i++) {
-		c->pipes[i][0] = c->pipes[i][1] = -1;
-		c->freefiles[c->nfreefiles++] = &c->files[c->maxfiles - 1 - i];
-	}
-}
-
-void
-filejob_slots_exit(struct copier *c)
-{
-	unsigned	i;
-
-	for (i = 0; c->pipes != NULL && i < c->maxfiles; i++) {
-		if (c->pipes[i][0] >= 0)
-			(void)close(c->pipes[i][0]);
-		if (c->pipes[i][1] >= 0)
-			(void)close(c->pipes[i][1]);
-	}
-	free(c->pipes);
-	free(c->files);
-	free(c->freefiles);
-}
-
-void
 filejob_fail_said(struct cfile *f, int err)
 {
 	if (f->x.err == 0)

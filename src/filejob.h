@@ -76,10 +76,6 @@ struct cfile {
 	int			 cloned;
 };
 
-/* Make the copier's maxfiles file slots (and their splice pipes). */
-void	filejob_slots_init(struct copier *);
-void	filejob_slots_exit(struct copier *);
-
 /*
  * Take job into a free slot (the caller made sure there is one) and move
  * it as far as it goes; the slot is freed when the job is reported.

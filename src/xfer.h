@@ -5,7 +5,9 @@
  * complete in any order; short transfers resubmit the remainder; EAGAIN
  * and EINTR resubmit the same request; any other error fails the data
  * phase, whose requests still in flight come back (their results
- * ignored) before the file is closed.  Holes of a sparse source are
+ * ignored) before the file is closed.  Only when the engine itself fails
+ * are requests lost: they are never reused, and their file is failed
+ * without waiting for them.  Holes of a sparse source are
  * skipped with SEEK_DATA/SEEK_HOLE and hashed as zeros.
  *
  * The descriptors are the file job's (filejob.c); the data phase borrows
