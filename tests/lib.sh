@@ -79,6 +79,41 @@ direct_ok() {
 	    2> /dev/null
 }
 
+# faultfs_missing: why the FUSE tests cannot run here, or nothing.
+faultfs_missing() {
+	if [ ! -x "${FAULTFS:-}" ]; then
+		echo "no faultfs helper (configure found no libfuse3)"
+	elif [ "$(id -u)" != 0 ]; then
+		echo "needs root to mount FUSE"
+	elif [ ! -c /dev/fuse ]; then
+		echo "no /dev/fuse"
+	fi
+}
+
+# mount_faultfs MOUNTPOINT ARGS...: mount tests/faultfs there with ARGS,
+# single-threaded (its state is plain globals, and it keeps the order)
+# and with no attribute cache (a size that moves is seen at once), and
+# unmount it at exit ($faultfs_pid is its process).  1, with the reason in $T/faultfs.err, if it did
+# not come up.
+mount_faultfs() {
+	_mnt=$1
+	shift
+	mkdir -p "$_mnt"
+	"$FAULTFS" "$@" "$_mnt" -f -s \
+	    -o attr_timeout=0,entry_timeout=0,negative_timeout=0 \
+	    2> "$T/faultfs.err" &
+	faultfs_pid=$!
+	for _ in $(seq 50); do
+		[ -e "$_mnt/good" ] && break
+		sleep 0.1
+	done
+	if [ ! -e "$_mnt/good" ]; then
+		kill "$faultfs_pid" 2> /dev/null
+		return 1
+	fi
+	cleanup_mounts="$cleanup_mounts $_mnt"
+}
+
 # run_acp ARGS...: run acp with a timeout; status in $rc, output in
 # $T/stdout and $T/stderr.
 run_acp() {

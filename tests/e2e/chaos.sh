@@ -25,6 +25,19 @@ chaos() {
 	    2> "$T/stderr" || rc=$?
 }
 
+# fails SPEC FILE MESSAGE DESCRIPTION ARGS...: copying $T/src/FILE into an
+# empty $T/got with the error SPEC injected fails: exit 1, "acp: MESSAGE"
+# (a grep pattern), and no $T/got/FILE left.
+fails() {
+	_spec=$1 _file=$2 _msg=$3 _what=$4
+	shift 4
+	rm -rf "$T/got" && mkdir "$T/got"
+	chaos "$_spec" "$@" "$T/src/$_file" "$T/got"
+	[ "$rc" -eq 1 ] && grep -q "acp: $_msg" "$T/stderr" &&
+	    [ ! -e "$T/got/$_file" ]
+	ok $? "$_what"
+}
+
 # A tree with sizes around the block size, a sparse file, an empty one.
 mkdir -p "$T/src/sub"
 i=0
@@ -77,41 +90,27 @@ for e in $engines; do
 	    [ ! -e "$T/got/f9" ] && cmp -s "$T/src/f7" "$T/got/f7"
 	ok $? "$e: EIO on the third read: named, no partial copy, the next file copied"
 
-	rm -rf "$T/got" && mkdir "$T/got"
-	chaos "failop=write,fail=2:ENOSPC" --engine="$e" --block-size=64K \
-	    "$T/src/f9" "$T/got"
-	[ "$rc" -eq 1 ] && grep -q "acp: error writing '$T/got/f9' at offset [0-9]*: No space left on device" "$T/stderr" &&
-	    [ ! -e "$T/got/f9" ]
-	ok $? "$e: ENOSPC on the second write: named, no partial copy"
-
-	rm -rf "$T/got" && mkdir "$T/got"
-	chaos "failop=openat,fail=2:EIO" --engine="$e" "$T/src/f5" "$T/got"
-	[ "$rc" -eq 1 ] && grep -q "acp: cannot create regular file '$T/got/f5': Input/output error" "$T/stderr" &&
-	    [ ! -e "$T/got/f5" ]
-	ok $? "$e: the destination's create fails: named, nothing made"
-
-	chaos "failop=openat,fail=1:EIO" --engine="$e" "$T/src/f5" "$T/got"
-	[ "$rc" -eq 1 ] && grep -q "acp: cannot open '$T/src/f5' for reading: Input/output error" "$T/stderr"
-	ok $? "$e: the source's open fails: named"
-
-	rm -rf "$T/got" && mkdir "$T/got"
-	chaos "failop=close,fail=2:EIO" --engine="$e" "$T/src/f5" "$T/got"
-	[ "$rc" -eq 1 ] && grep -q "acp: error writing '$T/got/f5' at offset 65536: Input/output error" "$T/stderr" &&
-	    [ ! -e "$T/got/f5" ]
-	ok $? "$e: the destination's close fails (data may be lost): named, removed"
-
-	rm -rf "$T/got" && mkdir "$T/got"
-	chaos "failop=fsync,fail=1:EIO" --engine="$e" --fsync "$T/src/f5" \
-	    "$T/got"
-	[ "$rc" -eq 1 ] && grep -q "acp: error writing '$T/got/f5' at offset 65536: Input/output error" "$T/stderr" &&
-	    [ ! -e "$T/got/f5" ]
-	ok $? "$e: --fsync's flush fails: named, removed"
-
-	rm -rf "$T/got" && mkdir "$T/got"
-	chaos "failop=statx,fail=1:EIO" --engine="$e" "$T/src/f5" "$T/got"
-	[ "$rc" -eq 1 ] && grep -q "acp: cannot fstat '$T/src/f5': Input/output error" "$T/stderr" &&
-	    [ ! -e "$T/got/f5" ]
-	ok $? "$e: the source's statx fails: named, nothing made"
+	fails "failop=write,fail=2:ENOSPC" f9 \
+	    "error writing '$T/got/f9' at offset [0-9]*: No space left on device" \
+	    "$e: ENOSPC on the second write: named, no partial copy" \
+	    --engine="$e" --block-size=64K
+	fails "failop=openat,fail=2:EIO" f5 \
+	    "cannot create regular file '$T/got/f5': Input/output error" \
+	    "$e: the destination's create fails: named, nothing made" \
+	    --engine="$e"
+	fails "failop=openat,fail=1:EIO" f5 \
+	    "cannot open '$T/src/f5' for reading: Input/output error" \
+	    "$e: the source's open fails: named" --engine="$e"
+	fails "failop=close,fail=2:EIO" f5 \
+	    "error writing '$T/got/f5' at offset 65536: Input/output error" \
+	    "$e: the destination's close fails (data may be lost): named, removed" \
+	    --engine="$e"
+	fails "failop=fsync,fail=1:EIO" f5 \
+	    "error writing '$T/got/f5' at offset 65536: Input/output error" \
+	    "$e: --fsync's flush fails: named, removed" --engine="$e" --fsync
+	fails "failop=statx,fail=1:EIO" f5 \
+	    "cannot fstat '$T/src/f5': Input/output error" \
+	    "$e: the source's statx fails: named, nothing made" --engine="$e"
 done
 skip_engines "$per"
 done_testing

@@ -18,26 +18,15 @@ skip_all() {
 	for _ in $(seq $((per * $(nengines)))); do skip "$1"; done
 	exit 0
 }
-[ -x "${FAULTFS:-}" ] || skip_all "no faultfs helper (configure found no libfuse3)"
-[ "$(id -u)" = 0 ] || skip_all "needs root to mount FUSE"
-[ -c /dev/fuse ] || skip_all "no /dev/fuse"
+why=$(faultfs_missing)
+[ -z "$why" ] || skip_all "$why"
 
 size=4194304
 gate=1048576
-mkdir "$T/mnt" "$T/gate"
+mkdir "$T/gate"
 mkfifo "$T/gate/reached" "$T/gate/release"
-"$FAULTFS" -s "$size" -e "$gate" -g "$T/gate" "$T/mnt" -f -s \
-    2> "$T/faultfs.err" &
-fspid=$!
-for _ in $(seq 50); do
-	[ -e "$T/mnt/gated" ] && break
-	sleep 0.1
-done
-if [ ! -e "$T/mnt/gated" ]; then
-	kill "$fspid" 2> /dev/null
-	skip_all "cannot mount faultfs: $(head -1 "$T/faultfs.err")"
-fi
-cleanup_mounts="$T/mnt"
+mount_faultfs "$T/mnt" -s "$size" -e "$gate" -g "$T/gate" ||
+    skip_all "cannot mount faultfs: $(head -1 "$T/faultfs.err")"
 # What /gated holds (reading it again would meet the gate): byte i is
 # (i * 31 + 7) & 0xff.
 python3 -c 'import sys; sys.stdout.buffer.write(bytes((i * 31 + 7) & 0xff

@@ -17,28 +17,13 @@ skip_all() {
 	for _ in $(seq $((per * $(nengines) + nsplice))); do skip "$1"; done
 	exit 0
 }
-[ -x "${FAULTFS:-}" ] || skip_all "no faultfs helper (configure found no libfuse3)"
-[ "$(id -u)" = 0 ] || skip_all "needs root to mount FUSE"
-[ -c /dev/fuse ] || skip_all "no /dev/fuse"
+why=$(faultfs_missing)
+[ -z "$why" ] || skip_all "$why"
 
 size=4194304
 fail=1048576
-mkdir "$T/mnt"
-# Single-threaded: its state is plain globals, and it keeps the order.
-# No attribute cache: a size that moves is seen at once, not after 1 s.
-"$FAULTFS" -s "$size" -e "$fail" "$T/mnt" -f -s \
-    -o attr_timeout=0,entry_timeout=0,negative_timeout=0 \
-    2> "$T/faultfs.err" &
-fspid=$!
-for _ in $(seq 50); do
-	[ -e "$T/mnt/good" ] && break
-	sleep 0.1
-done
-if [ ! -e "$T/mnt/good" ]; then
-	kill "$fspid" 2> /dev/null
-	skip_all "cannot mount faultfs: $(head -1 "$T/faultfs.err")"
-fi
-cleanup_mounts="$T/mnt"
+mount_faultfs "$T/mnt" -s "$size" -e "$fail" ||
+    skip_all "cannot mount faultfs: $(head -1 "$T/faultfs.err")"
 
 mkdata "$T/local" 3000000 local
 for e in $engines; do
@@ -94,7 +79,7 @@ run_acp "$T/mnt/short" "$T/out/short.splice"
 ok $? "default engine: reads of 1000 bytes at a time give a whole copy"
 
 umount "$T/mnt"
-wait "$fspid" 2> /dev/null
+wait "$faultfs_pid" 2> /dev/null
 cleanup_mounts=""
 skip_engines "$per"
 done_testing
