@@ -361,14 +361,25 @@ file_end(struct copier *c, struct cfile *f)
 	return STEP_WAIT;
 }
 
+/*
+ * A signal came before f opened (or made) anything it could not take
+ * back: end it quietly.  1 if so.
+ */
+static int
+stopped_before(struct copier *c, struct cfile *f)
+{
+	if (!sched_signalled(&c->sched))
+		return 0;
+	xfer_fail(&f->x, -EINTR, XFER_READING, 0);
+	f->state = S_END;
+	return 1;
+}
+
 static int
 open_src(struct copier *c, struct cfile *f)
 {
-	if (sched_signalled(&c->sched)) {
-		xfer_fail(&f->x, -EINTR, XFER_READING, 0);
-		f->state = S_END;
+	if (stopped_before(c, f))
 		return STEP_GO;
-	}
 	return file_op(c, f, ENGINE_OP_OPENAT, f->sat.dirfd, f->sat.name,
 	    O_RDONLY | O_CLOEXEC | O_NOCTTY, 0, S_OPENED_SRC) == 0 ?
 	    STEP_WAIT : STEP_GO;
@@ -403,11 +414,8 @@ open_dst(struct copier *c, struct cfile *f)
 {
 	int	ret = 0;
 
-	if (sched_signalled(&c->sched)) {
-		xfer_fail(&f->x, -EINTR, XFER_READING, 0);
-		f->state = S_END;
+	if (stopped_before(c, f))
 		return STEP_GO;
-	}
 	switch (f->job->dst_how) {
 	case COPY_DST_NEW:
 		/* The common case, through the ring: a new file. */

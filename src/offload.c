@@ -53,7 +53,7 @@ offload_copy(struct copier *c, struct xfer *x)
 	ssize_t	n;
 
 	for (;;) {
-		if (sched_signalled(&c->sched) && !x->finish) {
+		if (xfer_stopped(c, x)) {
 			xfer_fail(x, -EINTR, XFER_WRITING, (off_t)out);
 			return -1;
 		}

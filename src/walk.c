@@ -44,14 +44,6 @@ struct wjob {
 static int	walk_entry(struct walk *, const struct at *src,
 		    const struct at *dst, const char *name, int top);
 
-/* Count a failed entry whose message was said; ACP_EXIT_FAIL. */
-static int
-walk_count_failure(struct walk *w)
-{
-	w->st.errors++;
-	return ACP_EXIT_FAIL;
-}
-
 /* The status of a copy the copier reported, and its manifest line. */
 static int
 file_status(struct walk *w, const struct wjob *wj)

@@ -47,6 +47,14 @@ walk_fresh(const struct walk *w)
 	return w->cur != NULL && w->cur->made;
 }
 
+/* Count a failed entry whose message was said; ACP_EXIT_FAIL. */
+static inline int
+walk_count_failure(struct walk *w)
+{
+	w->st.errors++;
+	return ACP_EXIT_FAIL;
+}
+
 /*
  * The status of an entry that finished after the walker moved on (a
  * directory's metadata, a waiting hard link): merged into the run's,

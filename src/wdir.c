@@ -206,10 +206,8 @@ wdir_open(struct walk *w, const struct at *src, const struct at *dst,
 
 	/* -x: a mount point is copied, what is mounted on it is not. */
 	if (!w->opts->one_fs || st->st_dev == w->topdev) {
-		if ((*dp = wdir_read(w, d, src, follow)) == NULL) {
-			w->st.errors++;
-			*status = ACP_EXIT_FAIL;
-		}
+		if ((*dp = wdir_read(w, d, src, follow)) == NULL)
+			*status = walk_count_failure(w);
 	}
 	return d;
 }

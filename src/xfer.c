@@ -273,10 +273,16 @@ drop_waiting(struct copier *c, struct xfer *x)
 			xfer_release(c, q);
 }
 
+int
+xfer_stopped(const struct copier *c, const struct xfer *x)
+{
+	return sched_signalled(&c->sched) && !x->finish;
+}
+
 void
 xfer_pump(struct copier *c, struct xfer *x)
 {
-	if (sched_signalled(&c->sched) && x->err == 0 && !x->finish)
+	if (x->err == 0 && xfer_stopped(c, x))
 		xfer_fail(x, -EINTR, XFER_READING, x->plan.next);
 	if (x->err != 0)
 		drop_waiting(c, x);

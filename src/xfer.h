@@ -123,6 +123,12 @@ int	xfer_ring_start(struct copier *, struct xfer *, const struct stat *sst,
 /* Record a failure; of several, the lowest offset is kept. */
 void	xfer_fail(struct xfer *, int err, enum xfer_side, off_t off);
 
+/*
+ * Must this data phase stop for a signal?  Not a rewrite in place that
+ * the copier lets finish (finish).
+ */
+int	xfer_stopped(const struct copier *, const struct xfer *);
+
 /* Issue what the plan, the pool and the window allow; drop on failure. */
 void	xfer_pump(struct copier *, struct xfer *);
 
