@@ -327,7 +327,9 @@ main(int argc, char **argv)
 	case OPTIONS_EXIT:
 		return fflush(stdout) == 0 ? ACP_EXIT_OK : ACP_EXIT_FAIL;
 	case OPTIONS_USAGE:
-		return ACP_EXIT_USAGE;
+		/* Installed as cp, its scripts expect cp's status for this. */
+		return strcmp(getprogname(), "cp") == 0 ? ACP_EXIT_FAIL :
+		    ACP_EXIT_USAGE;
 	}
 
 	if ((status = context_check(&opts)) != ACP_EXIT_OK)

@@ -108,6 +108,7 @@ struct copy_job {
 	mode_t			 dst_mode;	/* and its st_mode */
 	int			 noclobber;	/* -n: never replace dst */
 	int			 force;		/* -f: unlink dst if unopenable */
+	int			 through_dangling; /* create a dangling link's target */
 	unsigned		 preserve;	/* META_* to keep */
 	int			 verify;	/* read the copy back, hash it */
 	int			 attr_only;	/* --attributes-only: no data */

@@ -54,6 +54,7 @@ open_existing(struct cfile *f)
 {
 	const struct copy_job	*job = f->job;
 	int			 fd, flags = O_WRONLY | O_CLOEXEC | O_NOCTTY;
+	int			 excl = O_EXCL;
 
 	if ((fd = openat(f->dat.dirfd, f->dat.name, flags)) >= 0)
 		return fd;
@@ -62,13 +63,18 @@ open_existing(struct cfile *f)
 			warn("cannot open '%s' for writing", f->dst);
 			return -1;
 		}
-		/* Gone since the walker looked: create it. */
+		/*
+		 * Gone since the walker looked: create it.  Under
+		 * POSIXLY_CORRECT, through a dangling symlink as well.
+		 */
+		if (job->through_dangling)
+			excl = 0;
 	} else if (unlinkat(f->dat.dirfd, f->dat.name, 0) < 0 &&
 	    errno != ENOENT) {
 		warn("cannot remove '%s'", f->dst);
 		return -1;
 	}
-	if ((fd = openat(f->dat.dirfd, f->dat.name, flags | O_CREAT | O_EXCL,
+	if ((fd = openat(f->dat.dirfd, f->dat.name, flags | O_CREAT | excl,
 	    dest_mode(&f->sst))) < 0) {
 		warn("cannot create regular file '%s'", f->dst);
 		return -1;

@@ -22,50 +22,67 @@
 #include "meta.h"
 #include "xmalloc.h"
 
-int
-meta_apply(int fd, const struct at *at, const struct stat *st, unsigned mask)
+/*
+ * chown: 0, 1 when refused with EPERM (not an error: the set-ID bits are
+ * then not kept, cp's rule), -1 after a message.
+ */
+static int
+meta_own(int fd, const struct at *at, const struct stat *st)
+{
+	int	ret;
+
+	if (fd >= 0)
+		ret = fchown(fd, st->st_uid, st->st_gid);
+	else
+		ret = fchownat(at->dirfd, at->name, st->st_uid, st->st_gid,
+		    AT_SYMLINK_NOFOLLOW);
+	if (ret == 0)
+		return 0;
+	if (errno != EPERM) {
+		warn("cannot preserve ownership of '%s'", at->path);
+		return -1;
+	}
+	/* Not ours to give away: keep the group if it is one of ours. */
+	if (fd >= 0)
+		(void)fchown(fd, (uid_t)-1, st->st_gid);
+	else
+		(void)fchownat(at->dirfd, at->name, (uid_t)-1, st->st_gid,
+		    AT_SYMLINK_NOFOLLOW);
+	return 1;
+}
+
+static int
+meta_mode(int fd, const struct at *at, mode_t mode)
+{
+	int	ret;
+
+	if (fd >= 0)
+		ret = fchmod(fd, mode);
+	else
+		ret = fchmodat(at->dirfd, at->name, mode, 0);
+	if (ret < 0) {
+		warn("cannot preserve permissions of '%s'", at->path);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+meta_times(int fd, const struct at *at, const struct stat *st)
 {
 	struct timespec	times[2];
-	mode_t		mode = st->st_mode & 07777;
-	int		ret, islink = S_ISLNK(st->st_mode);
+	int		ret;
 
-	if (mask & META_OWNERSHIP) {
-		if (fd >= 0)
-			ret = fchown(fd, st->st_uid, st->st_gid);
-		else
-			ret = fchownat(at->dirfd, at->name, st->st_uid,
-			    st->st_gid, AT_SYMLINK_NOFOLLOW);
-		if (ret < 0) {
-			if (errno != EPERM) {
-				warn("cannot preserve ownership of '%s'",
-				    at->path);
-				return -1;
-			}
-			mode &= ~(mode_t)(S_ISUID | S_ISGID);
-		}
-	}
-	if ((mask & META_MODE) && !islink) {
-		if (fd >= 0)
-			ret = fchmod(fd, mode);
-		else
-			ret = fchmodat(at->dirfd, at->name, mode, 0);
-		if (ret < 0) {
-			warn("cannot preserve permissions of '%s'", at->path);
-			return -1;
-		}
-	}
-	if (mask & META_TIMESTAMPS) {
-		times[0] = st->st_atim;
-		times[1] = st->st_mtim;
-		if (fd >= 0)
-			ret = futimens(fd, times);
-		else
-			ret = utimensat(at->dirfd, at->name, times,
-			    AT_SYMLINK_NOFOLLOW);
-		if (ret < 0) {
-			warn("cannot preserve times of '%s'", at->path);
-			return -1;
-		}
+	times[0] = st->st_atim;
+	times[1] = st->st_mtim;
+	if (fd >= 0)
+		ret = futimens(fd, times);
+	else
+		ret = utimensat(at->dirfd, at->name, times,
+		    AT_SYMLINK_NOFOLLOW);
+	if (ret < 0) {
+		warn("cannot preserve times of '%s'", at->path);
+		return -1;
 	}
 	return 0;
 }
@@ -76,8 +93,24 @@ no_xattrs(int err)
 	return err == ENOTSUP || err == ENOSYS;
 }
 
-int
-meta_copy_xattrs(int sfd, const struct at *sat, int dfd, const struct at *dat)
+/* Is n one of the names under which Linux keeps a POSIX ACL? */
+static int
+acl_name(const char *n)
+{
+	return strcmp(n, "system.posix_acl_access") == 0 ||
+	    strcmp(n, "system.posix_acl_default") == 0;
+}
+
+/*
+ * Copy the extended attributes (all namespaces the caller may read and
+ * write), or only the POSIX ACLs (acls_only), from src to dst, by
+ * descriptor or, when a descriptor is -1, by name without following a
+ * symlink.  0, or -1 after a message.  Filesystems without xattrs are
+ * not an error.
+ */
+static int
+meta_copy_xattrs(int sfd, const struct at *sat, int dfd, const struct at *dat,
+    int acls_only)
 {
 	char		 sbuf[PATH_MAX], dbuf[PATH_MAX];
 	const char	*src = sat->path, *dst = dat->path;
@@ -108,6 +141,8 @@ meta_copy_xattrs(int sfd, const struct at *sat, int dfd, const struct at *dat)
 		return -1;
 	}
 	for (n = names; n < names + len; n += strlen(n) + 1) {
+		if (acls_only && !acl_name(n))
+			continue;
 		vlen = sfd >= 0 ? fgetxattr(sfd, n, NULL, 0) :
 		    lgetxattr(sname, n, NULL, 0);
 		if (vlen < 0)
@@ -140,13 +175,23 @@ int
 meta_copy(int sfd, const struct at *src, int dfd, const struct at *dst,
     const struct stat *st, unsigned mask)
 {
-	int	ret = 0;
+	mode_t	mode = st->st_mode & 07777;
+	int	ret = 0, own = 0;
 
-	if ((mask & META_XATTR) && !S_ISLNK(st->st_mode) &&
-	    meta_copy_xattrs(sfd, src, dfd, dst) < 0)
+	if (mask & META_OWNERSHIP) {
+		if ((own = meta_own(dfd, dst, st)) < 0)
+			ret = -1;
+		else if (own > 0)
+			mode &= ~(mode_t)(S_ISUID | S_ISGID);
+	}
+	/* After the chown, which drops security.capability. */
+	if ((mask & (META_XATTR | META_MODE)) && !S_ISLNK(st->st_mode) &&
+	    meta_copy_xattrs(sfd, src, dfd, dst, !(mask & META_XATTR)) < 0)
 		ret = -1;
-	if ((mask & (META_MODE | META_OWNERSHIP | META_TIMESTAMPS)) &&
-	    meta_apply(dfd, dst, st, mask) < 0)
+	if ((mask & META_MODE) && !S_ISLNK(st->st_mode) &&
+	    meta_mode(dfd, dst, mode) < 0)
+		ret = -1;
+	if ((mask & META_TIMESTAMPS) && meta_times(dfd, dst, st) < 0)
 		ret = -1;
 	return ret;
 }

@@ -27,29 +27,14 @@
 struct at;
 
 /*
- * Give fd (or at, when fd is -1) the metadata of st that the mask asks
- * for.  0, or -1 after a message naming at's path.  A chown refused with EPERM
- * is not an error, but then the set-user-ID and set-group-ID bits are not
- * kept (cp's rule).
- */
-int	meta_apply(int fd, const struct at *at, const struct stat *st,
-	    unsigned mask);
-
-/*
- * Copy the extended attributes (all namespaces the caller may read and
- * write; POSIX ACLs are system.posix_acl_* among them) from src to dst,
- * by descriptor or, when a descriptor is -1, by name without following a
- * symlink.  0, or -1 after a message.  Filesystems without xattrs are not
- * an error.
- */
-int	meta_copy_xattrs(int sfd, const struct at *src, int dfd,
-	    const struct at *dst);
-
-/*
- * Everything the mask asks to keep, in cp's order: the extended
- * attributes (not of a symlink), then mode, owner and times (meta_apply()
- * last, since a chown may clear set-id bits and times move on writes).
- * 0, or -1 after a message.
+ * Give dst (by fd, or by name without following a symlink when dfd is
+ * -1) everything of src that the mask asks to keep, in this order: the
+ * owner (a chown may drop set-ID bits and security.capability), the
+ * extended attributes (with META_XATTR), or only the POSIX ACLs (with
+ * META_MODE alone, as cp -p does), then the mode, then the times (any
+ * write moves them).  A chown refused with EPERM is not an error: the
+ * group is kept if it may be, the set-ID bits are not (cp's rule).  0, or
+ * -1 after a message naming dst.
  */
 int	meta_copy(int sfd, const struct at *src, int dfd, const struct at *dst,
 	    const struct stat *st, unsigned mask);

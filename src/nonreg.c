@@ -18,6 +18,7 @@
 #include "copier.h"
 #include "meta.h"
 #include "nonreg.h"
+#include "path.h"
 #include "policy.h"
 #include "walk_int.h"
 #include "xmalloc.h"
@@ -46,6 +47,26 @@ made(struct walk *w, const struct at *src, const struct at *dst,
 	walk_verbose(w, src->path, dst->path);
 	return meta_copy(-1, src, -1, dst, st, w->opts->preserve) < 0 ?
 	    ACP_EXIT_FAIL : ACP_EXIT_OK;
+}
+
+/* Hard-link dst to target; flags: AT_SYMLINK_FOLLOW, or 0. */
+static int
+hardlink_at(struct walk *w, const struct at *target, const struct at *dst,
+    int dst_exists, const char *src, int flags)
+{
+	if (dst_exists && unlinkat(dst->dirfd, dst->name, 0) < 0) {
+		warn("cannot remove '%s'", dst->path);
+		return ACP_EXIT_FAIL;
+	}
+	if (linkat(target->dirfd, target->name, dst->dirfd, dst->name,
+	    flags) < 0) {
+		warn("cannot create hard link '%s' to '%s'", dst->path,
+		    target->path);
+		return ACP_EXIT_FAIL;
+	}
+	walk_verbose(w, src, dst->path);
+	w->st.hardlinks++;
+	return ACP_EXIT_OK;
 }
 
 /* Read the target of the symbolic link src; NULL after a message. */
@@ -82,6 +103,12 @@ nonreg_symlink(struct walk *w, const struct at *src, const struct at *dst,
 	char	*target;
 	int	 ret;
 
+	if (w->opts->link == OPTIONS_LINK_HARD) {
+		/* -l without following: a hard link to the symlink, as cp. */
+		if ((ret = clear(w, src, dst, st)) >= 0)
+			return ret;
+		return hardlink_at(w, src, dst, 0, src->path, 0);
+	}
 	if ((target = read_target(src, st)) == NULL)
 		return ACP_EXIT_FAIL;
 	if ((ret = clear(w, src, dst, st)) >= 0) {
@@ -127,18 +154,7 @@ int
 nonreg_hardlink(struct walk *w, const struct at *target, const struct at *dst,
     int dst_exists, const char *src)
 {
-	if (dst_exists && unlinkat(dst->dirfd, dst->name, 0) < 0) {
-		warn("cannot remove '%s'", dst->path);
-		return ACP_EXIT_FAIL;
-	}
-	if (linkat(target->dirfd, target->name, dst->dirfd, dst->name, 0) < 0) {
-		warn("cannot create hard link '%s' to '%s'", dst->path,
-		    target->path);
-		return ACP_EXIT_FAIL;
-	}
-	walk_verbose(w, src, dst->path);
-	w->st.hardlinks++;
-	return ACP_EXIT_OK;
+	return hardlink_at(w, target, dst, dst_exists, src, 0);
 }
 
 int
@@ -158,6 +174,23 @@ nonreg_hardlink_path(struct walk *w, const char *first, const struct at *dst,
 	return ret;
 }
 
+/* Is the directory that holds path the current directory? */
+static int
+in_current_dir(const char *path)
+{
+	struct stat	 dot, st;
+	char		*parent;
+	int		 ret;
+
+	if (strchr(path, '/') == NULL)
+		return 1;
+	parent = path_parent(path);
+	ret = stat(".", &dot) == 0 && stat(parent, &st) == 0 &&
+	    dot.st_dev == st.st_dev && dot.st_ino == st.st_ino;
+	free(parent);
+	return ret;
+}
+
 int
 nonreg_link(struct walk *w, const struct at *src, const struct at *dst,
     int dst_exists)
@@ -165,10 +198,14 @@ nonreg_link(struct walk *w, const struct at *src, const struct at *dst,
 	const struct options	*opts = w->opts;
 	int			 force = opts->force || opts->remove_destination;
 
+	/*
+	 * -l: what the walk followed to get here is linked (a symlink met
+	 * without following is linked itself, by nonreg_symlink()).
+	 */
 	if (opts->link == OPTIONS_LINK_HARD)
-		return nonreg_hardlink(w, src, dst, dst_exists && force,
-		    src->path);
-	if (src->path[0] != '/' && strchr(dst->path, '/') != NULL) {
+		return hardlink_at(w, src, dst, dst_exists && force, src->path,
+		    AT_SYMLINK_FOLLOW);
+	if (src->path[0] != '/' && !in_current_dir(dst->path)) {
 		warnx("'%s': can make relative symbolic links only in current "
 		    "directory", dst->path);
 		return ACP_EXIT_FAIL;

@@ -35,6 +35,7 @@ struct options {
 	int		  verbose;	/* -v: "'a' -> 'b'" as GNU cp */
 	int		  force;	/* -f: unlink a destination we cannot open */
 	int		  noclobber;	/* -n: never overwrite */
+	int		  posix;	/* POSIXLY_CORRECT is set */
 	int		  debug;	/* --debug: engine and per-file details */
 	int		  direct;	/* --direct: O_DIRECT where allowed */
 	const struct checksum_algo *algo; /* --checksum, or NULL */

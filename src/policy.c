@@ -23,9 +23,11 @@
 
 #include "at.h"
 #include "copier.h"
+#include "meta.h"
 #include "options.h"
 #include "policy.h"
 #include "quote.h"
+#include "samefile.h"
 #include "xmalloc.h"
 
 void
@@ -38,13 +40,23 @@ policy_look(const struct options *opts, enum policy_entry e, int fresh,
 	memset(d, 0, sizeof(*d));
 	if (fresh)
 		return;
-	if (e == POLICY_FILE || (e == POLICY_DIR && opts->keep_dir_symlink))
+	/* cp's rule: a file is written through a symlink, unless the link
+	 * itself is what goes (removed, backed up, linked over). */
+	if ((e == POLICY_FILE && opts->link == OPTIONS_LINK_NONE &&
+	    opts->backup == OPTIONS_BACKUP_NONE && !opts->remove_destination) ||
+	    (e == POLICY_DIR && opts->keep_dir_symlink))
 		flags = 0;
 	if (fstatat(dst->dirfd, dst->name, &d->st, flags) == 0)
 		d->exists = 1;
-	else if (e == POLICY_FILE && errno == ENOENT &&
+	else if (e == POLICY_FILE && flags == 0 && errno == ENOENT &&
 	    fstatat(dst->dirfd, dst->name, &lst, AT_SYMLINK_NOFOLLOW) == 0)
 		d->dangling = 1;
+	else if (errno == ELOOP && opts->force)
+		/* A symlink loop that -f will remove. */
+		d->exists = fstatat(dst->dirfd, dst->name, &d->st,
+		    AT_SYMLINK_NOFOLLOW) == 0;
+	else if (errno != ENOENT)
+		d->err = errno;
 }
 
 /* Is the destination at least as new as the source (-u keeps it)? */
@@ -84,9 +96,18 @@ policy_decide(const struct options *opts, enum policy_entry e,
 	/* With nothing there (or nothing left), a file is made anew. */
 	p->act = e == POLICY_FILE && opts->atomic ? POLICY_RENAME :
 	    POLICY_NEW;
+	if (d->err != 0) {
+		refuse(p, POLICY_WHY_STAT);
+		p->err = d->err;
+		return;
+	}
 	if (e == POLICY_FILE && d->dangling) {
-		/* cp does not create a dangling symlink's target. */
-		refuse(p, POLICY_WHY_DANGLING);
+		/* cp does not create a dangling symlink's target, unless
+		 * POSIX is asked for. */
+		if (opts->posix)
+			p->act = POLICY_IN_PLACE;
+		else
+			refuse(p, POLICY_WHY_DANGLING);
 		return;
 	}
 	if (!d->exists)
@@ -95,23 +116,42 @@ policy_decide(const struct options *opts, enum policy_entry e,
 		decide_dir(sst, d, p);
 		return;
 	}
-	if (e == POLICY_FILE && at_same_file(&d->st, sst))
+	/* cp's order: the same file, -u, then -n or -i, then the rest. */
+	if (d->same == SAME_REFUSE)
 		refuse(p, POLICY_WHY_SAME_FILE);
-	else if (S_ISDIR(d->st.st_mode))
-		refuse(p, POLICY_WHY_DIR_WITH_NONDIR);
-	else if (opts->noclobber || opts->update == OPTIONS_UPDATE_NONE)
+	else if (d->same == SAME_DONE)
+		p->act = POLICY_SKIP;
+	else if (opts->update == OPTIONS_UPDATE_NONE)
 		p->act = POLICY_SKIP;
 	else if (opts->update == OPTIONS_UPDATE_NONE_FAIL)
 		refuse(p, POLICY_WHY_NOT_REPLACING);
 	else if (opts->update == OPTIONS_UPDATE_OLDER && not_older(&d->st, sst))
 		p->act = POLICY_SKIP;
+	else if (opts->noclobber)
+		p->act = POLICY_SKIP;
 	if (p->act == POLICY_SKIP || p->act == POLICY_REFUSE)
 		return;
+	/* Asked first, even when the answer "yes" leads to a refusal. */
 	p->ask = opts->interactive;
+	if (S_ISDIR(d->st.st_mode)) {
+		refuse(p, POLICY_WHY_DIR_WITH_NONDIR);
+		return;
+	}
 	if (opts->backup != OPTIONS_BACKUP_NONE)
 		p->backup = 1;
-	else if (e == POLICY_BYNAME || (opts->remove_destination &&
-	    opts->link == OPTIONS_LINK_NONE))
+	else if (opts->link != OPTIONS_LINK_NONE)
+		/* -l, -s: removed only under -f (nonreg_link()). */
+		p->act = POLICY_IN_PLACE;
+	else if (opts->remove_destination ||
+	    (e == POLICY_BYNAME && (!opts->attr_only || opts->force)) ||
+	    ((opts->preserve & META_LINKS) && d->st.st_nlink > 1 &&
+	    S_ISREG(d->st.st_mode) && !opts->attr_only))
+		/*
+		 * cp's rule: what is made by name replaces what is there
+		 * (--attributes-only needs -f for that), and under
+		 * --preserve=links a file with other names is replaced, not
+		 * written through them.
+		 */
 		p->remove = 1;
 	else if (!opts->atomic || !S_ISREG(d->st.st_mode))
 		/* A FIFO or device is written into, never replaced. */
@@ -142,6 +182,10 @@ policy_say(const struct policy *p, const char *src, const char *dst)
 		break;
 	case POLICY_WHY_NOT_REPLACING:
 		warnx("not replacing '%s'", dst);
+		break;
+	case POLICY_WHY_STAT:
+		errno = p->err;
+		warn("cannot stat '%s'", dst);
 		break;
 	case POLICY_WHY_NONE:
 	case POLICY_WHY_DECLINED:
@@ -212,13 +256,11 @@ backup_highest(const struct at *dst)
 	return max;
 }
 
-/* -b: move what is at dst to its backup name; 0, or -1 after a message. */
-static int
-backup(const struct options *opts, const struct at *dst)
+char *
+policy_backup_name(const struct options *opts, const struct at *dst)
 {
 	unsigned long	 n = 0;
 	char		*name;
-	int		 ret = 0;
 
 	if (opts->backup != OPTIONS_BACKUP_SIMPLE)
 		n = backup_highest(dst);
@@ -227,6 +269,16 @@ backup(const struct options *opts, const struct at *dst)
 		xasprintf(&name, "%s.~%lu~", dst->name, n + 1);
 	else
 		xasprintf(&name, "%s%s", dst->name, opts->suffix);
+	return name;
+}
+
+/* -b: move what is at dst to its backup name; 0, or -1 after a message. */
+static int
+backup(const struct options *opts, const struct at *dst)
+{
+	char	*name = policy_backup_name(opts, dst);
+	int	 ret = 0;
+
 	if (renameat(dst->dirfd, dst->name, dst->dirfd, name) < 0) {
 		warn("cannot back up '%s' as '%s%s'", dst->path, dst->path,
 		    name + strlen(dst->name));
@@ -236,24 +288,49 @@ backup(const struct options *opts, const struct at *dst)
 	return ret;
 }
 
+/* Would the backup of dst take the source's name (cp -b a~ a)? */
+static int
+backup_is_source(const struct options *opts, const struct stat *sst,
+    const struct at *dst)
+{
+	struct stat	 st;
+	char		*name = policy_backup_name(opts, dst);
+	int		 ret;
+
+	ret = fstatat(dst->dirfd, name, &st, 0) == 0 &&
+	    at_same_file(&st, sst);
+	free(name);
+	return ret;
+}
+
 enum policy_act
 policy_settle(struct copier *c, const struct options *opts,
     enum policy_entry e, int fresh, const struct stat *sst,
     const struct at *src, const struct at *dst, struct stat *dstst)
 {
+	struct same_facts	facts;
 	struct policy_dst	d;
 	struct policy		p;
 
 	policy_look(opts, e, fresh, dst, &d);
+	if (d.exists && e != POLICY_DIR && same_gather(src, sst, dst, &d.st,
+	    &facts) == 0)
+		d.same = same_judge(opts, &facts);
 	policy_decide(opts, e, sst, &d, &p);
+	/* Declined: left as it is, which is not a failure (cp 9.1). */
+	if (p.ask && !ask(c, dst->path))
+		return POLICY_SKIP;
 	if (p.act == POLICY_REFUSE) {
 		policy_say(&p, src->path, dst->path);
 		return POLICY_REFUSE;
 	}
 	if (p.act == POLICY_SKIP)
 		return POLICY_SKIP;
-	if (p.ask && !ask(c, dst->path))
+	if (p.backup && backup_is_source(opts, sst, dst)) {
+		warnx("backing up '%s' might destroy source;  '%s' not copied",
+		    dst->path, src->path);
 		return POLICY_REFUSE;
+	}
 	if (p.backup && backup(opts, dst) < 0)
 		return POLICY_REFUSE;
 	if (p.remove && unlinkat(dst->dirfd, dst->name, 0) < 0) {

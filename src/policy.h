@@ -43,18 +43,22 @@ enum policy_why {
 	POLICY_WHY_DANGLING,		/* a symlink to nothing */
 	POLICY_WHY_NOT_REPLACING,	/* --update=none-fail */
 	POLICY_WHY_DECLINED,		/* -i answered no: nothing to say */
+	POLICY_WHY_STAT,		/* cannot look at it (errno in err) */
 };
 
 /* What is at the destination, as policy_look() found it. */
 struct policy_dst {
 	int		exists;
 	int		dangling;	/* POLICY_FILE: a symlink to nothing */
+	int		err;		/* why it could not be looked at */
+	int		same;		/* enum same_verdict, when it exists */
 	struct stat	st;
 };
 
 struct policy {
 	enum policy_act	act;
 	enum policy_why	why;		/* POLICY_REFUSE: the reason */
+	int		err;		/* POLICY_WHY_STAT: the errno */
 	int		ask;		/* -i: ask before acting */
 	int		backup;		/* rename what is there to its backup */
 	int		remove;		/* unlink what is there first */
@@ -62,9 +66,11 @@ struct policy {
 
 /*
  * Look at dst for an entry of the given kind: following a symlink for a
- * file (and noting a dangling one), not for a symlink or special file,
- * for a directory only under --keep-directory-symlink.  In a directory
- * this run made (fresh), nothing is there: no need to look.
+ * file that will be written through it (and noting a dangling one), not
+ * for a symlink or special file, nor for a file when what is there will
+ * be removed, backed up or linked over; for a directory only under
+ * --keep-directory-symlink.  In a directory this run made (fresh),
+ * nothing is there: no need to look.
  */
 void	policy_look(const struct options *, enum policy_entry, int fresh,
 	    const struct at *dst, struct policy_dst *);
@@ -73,8 +79,14 @@ void	policy_look(const struct options *, enum policy_entry, int fresh,
 void	policy_decide(const struct options *, enum policy_entry,
 	    const struct stat *sst, const struct policy_dst *, struct policy *);
 
-/* Say why the entry src -> dst is refused (nothing for DECLINED). */
+/*
+ * Say why the entry src -> dst is refused (nothing for DECLINED); dst is
+ * the destination as the user named it.
+ */
 void	policy_say(const struct policy *, const char *src, const char *dst);
+
+/* The name dst's backup takes (-b, --backup, -S); the caller frees it. */
+char	*policy_backup_name(const struct options *, const struct at *dst);
 
 /*
  * Look, decide, say a refusal, and do what comes before the copy: ask

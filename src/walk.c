@@ -157,6 +157,7 @@ file_job(struct walk *w, const struct at *src, const struct at *dst,
 	wj->job.dst_mode = dstst->st_mode;
 	wj->job.noclobber = opts->noclobber;
 	wj->job.force = opts->force;
+	wj->job.through_dangling = opts->posix;
 	wj->job.preserve = opts->preserve;
 	wj->job.verify = opts->verify;
 	wj->job.attr_only = opts->attr_only;
@@ -510,6 +511,40 @@ walk_into(struct walk *w, const char *dir, const char *operand)
 	return status;
 }
 
+/* SOURCE DEST: copy src to the name dst; a status. */
+static int
+walk_one(struct walk *w, const char *src, const char *dst)
+{
+	const struct options	*opts = w->opts;
+	struct options		 nobackup;
+	struct stat		 st;
+	struct at		 sat = at_path(src), dat = at_path(dst);
+	char			*name, *bname = NULL;
+	int			 status;
+
+	/*
+	 * cp -bf FILE FILE: the copy goes to FILE's backup name, the way
+	 * "make a backup, then copy" reads for one file.
+	 */
+	if (opts->force && opts->backup != OPTIONS_BACKUP_NONE &&
+	    strcmp(src, dst) == 0 && stat(dst, &st) == 0 &&
+	    S_ISREG(st.st_mode)) {
+		dst = bname = policy_backup_name(opts, &dat);
+		dat = at_path(dst);
+		nobackup = *opts;
+		nobackup.backup = OPTIONS_BACKUP_NONE;
+		w->opts = &nobackup;
+	}
+	/* Relative to where the copy went: its own name. */
+	name = path_last(dst);
+	status = walk_entry(w, &sat, &dat, opts->manifest_relative ? name :
+	    dst, 1);
+	free(name);
+	free(bname);
+	w->opts = opts;
+	return status;
+}
+
 /*
  * The target directory, as cp finds it: -t, else the last operand if it
  * is a directory (*nsrc: the sources before it).  NULL for SOURCE DEST;
@@ -544,9 +579,7 @@ walk_run(const struct options *opts, struct copier *c, FILE *manifest,
     struct walk_stats *ws)
 {
 	struct walk	 w;
-	struct at	 sat, dat;
 	const char	*dir;
-	char		*dst;
 	int		 nsrc, i, status;
 
 	memset(&w, 0, sizeof(w));
@@ -562,16 +595,9 @@ walk_run(const struct options *opts, struct copier *c, FILE *manifest,
 		warnx("with --parents, the destination must be a directory");
 		return ACP_EXIT_FAIL;
 	}
-	if (dir == NULL) {
-		/* Relative to where the copy went: its own name. */
-		dst = path_last(opts->operands[1]);
-		sat = at_path(opts->operands[0]);
-		dat = at_path(opts->operands[1]);
-		status = walk_entry(&w, &sat, &dat, opts->manifest_relative ?
-		    dst : opts->operands[1], 1);
-		free(dst);
-		return walk_end(&w, status, ws);
-	}
+	if (dir == NULL)
+		return walk_end(&w, walk_one(&w, opts->operands[0],
+		    opts->operands[1]), ws);
 	for (i = 0; i < nsrc && !copier_stopping(c); i++)
 		status = status_merge(status, walk_into(&w, dir,
 		    opts->operands[i]));

@@ -13,6 +13,7 @@
 #include "../tap.h"
 #include "options.h"
 #include "policy.h"
+#include "samefile.h"
 
 /* What is at the destination in a row. */
 enum there {
@@ -182,6 +183,15 @@ main(void)
 		opts.link = r->link;
 		make_src(r, &src);
 		make_dst(r, &src, &d);
+		if (d.exists && r->entry != POLICY_DIR) {
+			/* As policy_settle() does: the same-file rules. */
+			struct same_facts	f;
+
+			memset(&f, 0, sizeof(f));
+			f.src = f.slink = f.starget = src;
+			f.dst = f.dlink = f.dtarget = d.st;
+			d.same = same_judge(&opts, &f);
+		}
 		policy_decide(&opts, r->entry, &src, &d, &p);
 		ok(p.act == r->act && p.why == r->why && p.ask == r->ask &&
 		    p.backup == r->bkp && p.remove == r->rm, "%s", r->what);
