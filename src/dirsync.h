@@ -8,12 +8,10 @@
 #ifndef ACP_DIRSYNC_H
 #define ACP_DIRSYNC_H
 
-#include <stddef.h>
+#include "strset.h"
 
 struct dirsync {
-	char	**tab;		/* NULL: empty slot */
-	size_t	  size;		/* a power of two, or 0 */
-	size_t	  used;
+	struct strset	dirs;
 };
 
 /* Add the directory dir (once); takes ownership of dir. */

@@ -150,20 +150,30 @@ options_parse_preserve(const char *list, unsigned *mask)
 		{ "all", META_ALL },
 		{ "context", META_CONTEXT },
 	};
+	const size_t	 n = sizeof(attrs) / sizeof(attrs[0]);
 	const char	*p = list, *end;
-	size_t		 i, len;
+	size_t		 i, len, found;
 
 	*mask = 0;
 	for (;;) {
 		end = strchr(p, ',');
 		len = end != NULL ? (size_t)(end - p) : strlen(p);
-		for (i = 0; i < sizeof(attrs) / sizeof(attrs[0]); i++)
-			if (strlen(attrs[i].name) == len &&
-			    strncmp(p, attrs[i].name, len) == 0)
+		/* A name, or as in cp a prefix of only one ("owner"). */
+		found = n;
+		for (i = 0; len > 0 && i < n; i++) {
+			if (strncmp(p, attrs[i].name, len) != 0)
+				continue;
+			if (strlen(attrs[i].name) == len) {
+				found = i;
 				break;
-		if (i == sizeof(attrs) / sizeof(attrs[0]))
+			}
+			if (found != n)
+				return -EINVAL;	/* ambiguous */
+			found = i;
+		}
+		if (found == n)
 			return -EINVAL;
-		*mask |= attrs[i].bits;
+		*mask |= attrs[found].bits;
 		if (end == NULL)
 			return 0;
 		p = end + 1;

@@ -193,16 +193,32 @@ policy_say(const struct policy *p, const char *src, const char *dst)
 	}
 }
 
-/* -i: may dst be overwritten?  Nothing may be in flight while we ask. */
+/*
+ * -i: may dst (at, stat st) be overwritten?  Nothing may be in flight
+ * while we ask.  As cp, a file we may not write is named with its mode.
+ */
 static int
-ask(struct copier *c, const char *dst)
+ask(struct copier *c, const struct at *dst, const struct stat *st)
 {
-	char	answer[16];
+	static const char	 rwx[] = "rwxrwxrwx";
+	char			 answer[16], perms[10];
+	int			 i;
 
 	copier_wait(c, NULL);
-	fprintf(stderr, "%s: overwrite ", getprogname());
-	quote_name(stderr, dst);
-	fputs("? ", stderr);
+	if (!S_ISLNK(st->st_mode) && faccessat(dst->dirfd, dst->name, W_OK,
+	    AT_EACCESS) < 0) {
+		for (i = 0; i < 9; i++)
+			perms[i] = st->st_mode & (1 << (8 - i)) ? rwx[i] : '-';
+		perms[9] = '\0';
+		fprintf(stderr, "%s: replace ", getprogname());
+		quote_name(stderr, dst->path);
+		fprintf(stderr, ", overriding mode %04o (%s)? ",
+		    (unsigned)(st->st_mode & 07777), perms);
+	} else {
+		fprintf(stderr, "%s: overwrite ", getprogname());
+		quote_name(stderr, dst->path);
+		fputs("? ", stderr);
+	}
 	fflush(stderr);
 	return fgets(answer, sizeof(answer), stdin) != NULL &&
 	    (answer[0] == 'y' || answer[0] == 'Y');
@@ -318,7 +334,7 @@ policy_settle(struct copier *c, const struct options *opts,
 		d.same = same_judge(opts, &facts);
 	policy_decide(opts, e, sst, &d, &p);
 	/* Declined: left as it is, which is not a failure (cp 9.1). */
-	if (p.ask && !ask(c, dst->path))
+	if (p.ask && !ask(c, dst, &d.st))
 		return POLICY_SKIP;
 	if (p.act == POLICY_REFUSE) {
 		policy_say(&p, src->path, dst->path);

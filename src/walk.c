@@ -16,6 +16,7 @@
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -465,7 +466,79 @@ walk_end(struct walk *w, int status, struct walk_stats *ws)
 	if (copier_broken(w->c))
 		status = status_merge(status, ACP_EXIT_FAIL);
 	linkmap_free(&w->links);
+	strset_free(&w->once);
 	return status_merge(status, dirsync_run(&w->ds));
+}
+
+/*
+ * Several sources into one directory, as cp guards them: a source file
+ * named twice is copied once (unless backups are made); a directory
+ * named twice for the same destination under --preserve=links, once;
+ * and a destination this run made is never overwritten (save by
+ * numbered backups), nor written through when it is a symlink.  The
+ * keys: "f DEV INO PARENT-DEV PARENT-INO NAME", "d DEV INO DST" and
+ * "m DST".  -1 to go on, else
+ * a status (after a message, if a failure).
+ */
+static int
+walk_once(struct walk *w, const char *src, const char *dst)
+{
+	const struct options	*opts = w->opts;
+	struct stat		 st, dst_st, pst;
+	const char		*base;
+	char			*key, *parent;
+	int			 follow = walk_follows(opts, 1), seen;
+
+	if (fstatat(AT_FDCWD, src, &st, follow ? 0 : AT_SYMLINK_NOFOLLOW) < 0)
+		return -1;	/* walk_entry() says why */
+	if (S_ISDIR(st.st_mode) && (opts->preserve & META_LINKS)) {
+		xasprintf(&key, "d %ju %ju %s", (uintmax_t)st.st_dev,
+		    (uintmax_t)st.st_ino, dst);
+		if (!strset_add(&w->once, key)) {
+			warnx("warning: source directory '%s' specified more "
+			    "than once", src);
+			return ACP_EXIT_OK;
+		}
+	} else if (!S_ISDIR(st.st_mode) &&
+	    opts->backup == OPTIONS_BACKUP_NONE) {
+		/* One directory entry by two names ("a", "./a"), not two
+		 * hard links. */
+		parent = path_parent(src);
+		if (stat(parent, &pst) < 0)
+			memset(&pst, 0, sizeof(pst));
+		free(parent);
+		base = strrchr(src, '/');
+		xasprintf(&key, "f %ju %ju %ju %ju %s", (uintmax_t)st.st_dev,
+		    (uintmax_t)st.st_ino, (uintmax_t)pst.st_dev,
+		    (uintmax_t)pst.st_ino, base != NULL ? base + 1 : src);
+		if (!strset_add(&w->once, key)) {
+			warnx("warning: source file '%s' specified more than "
+			    "once", src);
+			return ACP_EXIT_OK;
+		}
+	}
+	xasprintf(&key, "m %s", dst);
+	seen = strset_has(&w->once, key);
+	free(key);
+	if (!seen)
+		return -1;
+	/* Made by this run: let it be finished before looking. */
+	copier_wait(w->c, NULL);
+	if (lstat(dst, &dst_st) < 0)
+		return -1;
+	if (S_ISLNK(dst_st.st_mode) && opts->backup == OPTIONS_BACKUP_NONE) {
+		warnx("will not copy '%s' through just-created symlink '%s'",
+		    src, dst);
+		return walk_count_failure(w);
+	}
+	if (!S_ISDIR(dst_st.st_mode) &&
+	    opts->backup != OPTIONS_BACKUP_NUMBERED &&
+	    (stat(dst, &dst_st) < 0 || !S_ISDIR(dst_st.st_mode))) {
+		warnx("will not overwrite just-created '%s' with '%s'", dst,
+		    src);
+		return walk_count_failure(w);
+	}
+	return -1;
 }
 
 /* Copy the source src into the target directory dir; a status. */
@@ -475,7 +548,7 @@ walk_into(struct walk *w, const char *dir, const char *operand)
 	const struct options	*opts = w->opts;
 	struct at		 sat, dat;
 	const char		*name;
-	char			*dst, *src;
+	char			*dst, *src, *made;
 	size_t			 len;
 	int			 status;
 
@@ -503,7 +576,13 @@ walk_into(struct walk *w, const char *dir, const char *operand)
 		name = dst;
 	sat = at_path(src);
 	dat = at_path(dst);
-	status = walk_entry(w, &sat, &dat, name, 1);
+	if (!w->several || (status = walk_once(w, src, dst)) < 0) {
+		status = walk_entry(w, &sat, &dat, name, 1);
+		if (w->several) {
+			xasprintf(&made, "m %s", dst);
+			(void)strset_add(&w->once, made);
+		}
+	}
 	if (opts->parents)
 		status = status_merge(status, parents_meta(w, dir, src));
 	free(src);
@@ -598,6 +677,7 @@ walk_run(const struct options *opts, struct copier *c, FILE *manifest,
 	if (dir == NULL)
 		return walk_end(&w, walk_one(&w, opts->operands[0],
 		    opts->operands[1]), ws);
+	w.several = nsrc > 1;
 	for (i = 0; i < nsrc && !copier_stopping(c); i++)
 		status = status_merge(status, walk_into(&w, dir,
 		    opts->operands[i]));

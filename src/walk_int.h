@@ -15,6 +15,7 @@
 #include "options.h"
 #include "quote.h"
 #include "status.h"
+#include "strset.h"
 #include "walk.h"
 #include "wdir.h"
 
@@ -24,6 +25,8 @@ struct walk {
 	FILE			*manifest;
 	struct dirsync		 ds;		/* --fsync's directories */
 	struct linkmap		 links;
+	int			 several;	/* sources into a directory */
+	struct strset		 once;		/* then: see walk_once() */
 	dev_t			 topdev;	/* -x: the source's filesystem */
 	struct wdir		*cur;		/* the directory being read */
 	unsigned		 dirfds;	/* descriptors the wdirs hold */
