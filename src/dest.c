@@ -24,16 +24,11 @@
 #include "copier_int.h"
 #include "dest.h"
 #include "filejob.h"
+#include "meta.h"
 #include "xmalloc.h"
 
 /* How much of a name its --atomic temporary name keeps (NAME_MAX - 12). */
 #define TEMP_NAME_KEEP	200
-
-mode_t
-dest_mode(const struct stat *sst)
-{
-	return sst->st_mode & (S_IRWXU | S_IRWXG | S_IRWXO);
-}
 
 void
 dest_created(struct cfile *f, int fd)
@@ -75,7 +70,7 @@ open_existing(struct cfile *f)
 		return -1;
 	}
 	if ((fd = openat(f->dat.dirfd, f->dat.name, flags | O_CREAT | excl,
-	    dest_mode(&f->sst))) < 0) {
+	    meta_open_mode(&f->sst, job->preserve))) < 0) {
 		warn("cannot create regular file '%s'", f->dst);
 		return -1;
 	}
@@ -150,7 +145,8 @@ dest_open_temp(struct copier *c, struct cfile *f)
 	if (f->job->dst_exists)
 		f->tmode = f->job->dst_mode & 07777;
 	else
-		f->tmode = dest_mode(&f->sst) & ~c->umask;
+		f->tmode = meta_new_mode(&f->sst, f->job->preserve) &
+		    ~c->umask;
 	dest_created(f, fd);
 	return 0;
 }

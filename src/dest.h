@@ -15,12 +15,6 @@ struct copier;
 struct cfile;
 
 /*
- * The mode a new copy is created with: the source's permission bits (no
- * set-id or sticky bits), which the kernel narrows by the umask.
- */
-mode_t	dest_mode(const struct stat *sst);
-
-/*
  * Open the existing destination to write it in place: without
  * truncating, then the same-file check on the opened files, then cut.
  * Under -f, one that cannot be opened is removed and made anew.  Sets

@@ -302,7 +302,7 @@ data_start(struct copier *c, struct cfile *f)
  * failure is reported but keeps the copy.
  */
 static void
-data_end(struct cfile *f)
+data_end(struct copier *c, struct cfile *f)
 {
 	struct xfer	*x = &f->x;
 
@@ -315,6 +315,14 @@ data_end(struct cfile *f)
 		xfer_fail(x, -errno, XFER_WRITING, x->plan.eof);
 	if (x->err == 0 && x->dreg && meta_copy(f->sfd, &f->sat, f->dfd,
 	    &f->dat, &f->sst, f->job->preserve) < 0)
+		f->job->meta_failed = 1;
+	/* Created narrower than it ends (meta_open_mode()): widen it. */
+	if (x->err == 0 && f->created && f->tmp == NULL &&
+	    !(f->job->preserve & META_MODE) &&
+	    meta_open_mode(&f->sst, f->job->preserve) !=
+	    meta_new_mode(&f->sst, f->job->preserve) &&
+	    fchmod(f->dfd, meta_new_mode(&f->sst, f->job->preserve) &
+	    ~copier_umask(c)) < 0)
 		f->job->meta_failed = 1;
 }
 
@@ -421,7 +429,8 @@ open_dst(struct copier *c, struct cfile *f)
 		/* The common case, through the ring: a new file. */
 		return file_op(c, f, ENGINE_OP_OPENAT, f->dat.dirfd,
 		    f->dat.name, O_WRONLY | O_CLOEXEC | O_NOCTTY | O_CREAT |
-		    O_EXCL, dest_mode(&f->sst), S_OPENED_DST) == 0 ?
+		    O_EXCL, meta_open_mode(&f->sst, f->job->preserve),
+		    S_OPENED_DST) == 0 ?
 		    STEP_WAIT : STEP_GO;
 	case COPY_DST_RENAME:
 		ret = dest_open_temp(c, f);
@@ -466,7 +475,7 @@ data_done(struct copier *c, struct cfile *f)
 		f->state = S_CLOSE;
 		return STEP_GO;
 	}
-	data_end(f);
+	data_end(c, f);
 	/* Its data is whole: the next rewrite in place may start. */
 	inplace_done(c, f);
 	hashpipe_end(&x->hp, x->err == 0 ? f->job->hex : NULL);

@@ -22,6 +22,28 @@
 #include "meta.h"
 #include "xmalloc.h"
 
+mode_t
+meta_new_mode(const struct stat *sst, unsigned mask)
+{
+	int	dir = S_ISDIR(sst->st_mode);
+
+	if (mask & META_NO_MODE)
+		return dir ? 0777 : 0666;
+	return sst->st_mode & (dir ? 07777 : 0777);
+}
+
+mode_t
+meta_open_mode(const struct stat *sst, unsigned mask)
+{
+	mode_t	mode = meta_new_mode(sst, mask);
+
+	if (mask & META_OWNERSHIP)
+		mode &= ~(mode_t)(S_IRWXG | S_IRWXO);
+	else if (mask & META_MODE)
+		mode &= ~(mode_t)(S_IWGRP | S_IWOTH);
+	return S_ISDIR(sst->st_mode) ? mode | S_IRWXU : mode;
+}
+
 /*
  * chown: 0, 1 when refused with EPERM (not an error: the set-ID bits are
  * then not kept, cp's rule), -1 after a message.

@@ -23,8 +23,28 @@
  * does not copy (all asks only "where possible", as in cp).
  */
 #define META_CONTEXT	0x20
+/* --no-preserve=mode, asked by name: new entries get cp's default modes
+ * (0666 or 0777 less the umask), not the source's. */
+#define META_NO_MODE	0x40
 
 struct at;
+
+/*
+ * The mode a new copy of sst ends with when its mode is not kept,
+ * before the umask: the source's permission bits, or the defaults under
+ * META_NO_MODE.
+ */
+mode_t	meta_new_mode(const struct stat *sst, unsigned mask);
+
+/*
+ * The mode a new copy of sst is created with: meta_new_mode(), less the
+ * group and other bits while ownership is still to be set (or their
+ * write bits while the mode is), so no one else can open it in between;
+ * a directory is writable and searchable by us while it fills.  When it
+ * differs from meta_new_mode() and the mode is not kept, the caller sets
+ * meta_new_mode() less the umask once the copy is done.
+ */
+mode_t	meta_open_mode(const struct stat *sst, unsigned mask);
 
 /*
  * Give dst (by fd, or by name without following a symlink when dfd is

@@ -135,7 +135,8 @@ nonreg_special(struct walk *w, const struct at *src, const struct at *dst,
 	if ((ret = clear(w, src, dst, st)) >= 0)
 		return ret;
 	if (!(w->opts->preserve & META_MODE))
-		mode &= ~copier_umask(w->c) & 0777;
+		mode = meta_new_mode(st, w->opts->preserve) &
+		    ~copier_umask(w->c) & 0777;
 	if (S_ISFIFO(st->st_mode))
 		ret = mkfifoat(dst->dirfd, dst->name, mode);
 	else

@@ -326,9 +326,11 @@ parse_preserve(struct options *opts, int keep, const char *arg)
 		return -1;
 	}
 	if (keep)
-		opts->preserve |= mask;
+		opts->preserve = (opts->preserve | mask) &
+		    ~(mask & META_MODE ? (unsigned)META_NO_MODE : 0);
 	else
-		opts->preserve &= ~mask;
+		opts->preserve = (opts->preserve & ~mask) |
+		    (mask & META_MODE ? META_NO_MODE : 0);
 	return 0;
 }
 

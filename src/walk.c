@@ -379,15 +379,19 @@ parents_mkdir(struct walk *w, const char *sdir, const char *ddir)
 		warn("cannot stat '%s'", sdir);
 		return -1;
 	}
-	if (mkdir(ddir, (st.st_mode & 07777) | S_IRWXU) < 0) {
+	if (!S_ISDIR(st.st_mode)) {
+		/* Nothing made for a source that cannot be there. */
+		warnx("'%s' is not a directory", sdir);
+		return -1;
+	}
+	if (mkdir(ddir, meta_open_mode(&st, w->opts->preserve)) < 0) {
 		warn("cannot make directory '%s'", ddir);
 		return -1;
 	}
 	if (w->opts->verbose)
 		printf("%s -> %s\n", sdir, ddir);
-	if (!(w->opts->preserve & META_MODE) &&
-	    (st.st_mode & S_IRWXU) != S_IRWXU)
-		(void)chmod(ddir, st.st_mode & 07777 & ~copier_umask(w->c));
+	/* Its mode (kept or not) is set by parents_meta() at the end. */
+	(void)strset_add(&w->parents_made, xstrdup(ddir));
 	return 0;
 }
 
@@ -434,8 +438,11 @@ parents_meta(struct walk *w, const char *dir, const char *src)
 	char		*sdir, *ddir;
 	int		 status = ACP_EXIT_OK;
 
-	if (!(w->opts->preserve & (META_MODE | META_OWNERSHIP |
-	    META_TIMESTAMPS | META_XATTR)))
+	unsigned	 keep = w->opts->preserve;
+	mode_t		 mode;
+
+	if (w->parents_made.used == 0 && !(keep & (META_MODE |
+	    META_OWNERSHIP | META_TIMESTAMPS | META_XATTR)))
 		return ACP_EXIT_OK;
 	copier_wait(w->c, NULL);
 	while (*rel == '/')
@@ -446,9 +453,21 @@ parents_meta(struct walk *w, const char *dir, const char *src)
 		xasprintf(&ddir, "%s/%.*s", dir, (int)(p - rel), rel);
 		sat = at_path(sdir);
 		dat = at_path(ddir);
-		if (stat(sdir, &st) == 0 && meta_copy(-1, &sat, -1, &dat, &st,
-		    w->opts->preserve) < 0)
+		if (stat(sdir, &st) < 0) {
+			free(sdir);
+			free(ddir);
+			continue;
+		}
+		if (meta_copy(-1, &sat, -1, &dat, &st, keep) < 0)
 			status = ACP_EXIT_FAIL;
+		/* One this run made, with the mode it was made narrower than. */
+		mode = meta_new_mode(&st, keep) & ~copier_umask(w->c);
+		if (!(keep & META_MODE) && strset_has(&w->parents_made, ddir) &&
+		    meta_open_mode(&st, keep) != meta_new_mode(&st, keep) &&
+		    chmod(ddir, mode) < 0) {
+			warn("cannot set permissions of '%s'", ddir);
+			status = ACP_EXIT_FAIL;
+		}
 		free(sdir);
 		free(ddir);
 	}
@@ -467,6 +486,7 @@ walk_end(struct walk *w, int status, struct walk_stats *ws)
 		status = status_merge(status, ACP_EXIT_FAIL);
 	linkmap_free(&w->links);
 	strset_free(&w->once);
+	strset_free(&w->parents_made);
 	return status_merge(status, dirsync_run(&w->ds));
 }
 

@@ -27,6 +27,7 @@ struct walk {
 	struct linkmap		 links;
 	int			 several;	/* sources into a directory */
 	struct strset		 once;		/* then: see walk_once() */
+	struct strset		 parents_made;	/* --parents: dirs made */
 	dev_t			 topdev;	/* -x: the source's filesystem */
 	struct wdir		*cur;		/* the directory being read */
 	unsigned		 dirfds;	/* descriptors the wdirs hold */

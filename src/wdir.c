@@ -38,8 +38,8 @@ static int
 wdir_meta(struct walk *w, struct wdir *d)
 {
 	struct at	sat, dat;
-	mode_t		mode = d->st.st_mode & 07777;
-	mode_t		umask = copier_umask(w->c);
+	unsigned	keep = w->opts->preserve;
+	mode_t		mode = meta_new_mode(&d->st, keep) & ~copier_umask(w->c);
 	int		status = ACP_EXIT_OK, dfd = d->dfd_path ? -1 : d->dfd;
 
 	sat.dirfd = d->parent != NULL ? d->parent->sfd : AT_FDCWD;
@@ -49,13 +49,13 @@ wdir_meta(struct walk *w, struct wdir *d)
 	dat.name = d->dname;
 	dat.path = d->dst;
 	/*
-	 * Made writable for us to fill it: without --preserve=mode it
-	 * takes the source's mode narrowed by the umask, as cp's mkdir.
+	 * Made narrower for us to fill it (meta_open_mode()): without
+	 * --preserve=mode it takes the mode cp's mkdir gives.
 	 */
-	if (!(w->opts->preserve & META_MODE) && d->made &&
-	    (mode & S_IRWXU) != S_IRWXU &&
-	    (dfd >= 0 ? fchmod(dfd, mode & ~umask) :
-	    fchmodat(dat.dirfd, dat.name, mode & ~umask, 0)) < 0) {
+	if (!(keep & META_MODE) && d->made &&
+	    meta_open_mode(&d->st, keep) != meta_new_mode(&d->st, keep) &&
+	    (dfd >= 0 ? fchmod(dfd, mode) :
+	    fchmodat(dat.dirfd, dat.name, mode, 0)) < 0) {
 		warn("cannot set permissions of '%s'", d->dst);
 		status = ACP_EXIT_FAIL;
 	}
@@ -169,7 +169,7 @@ wdir_open(struct walk *w, const struct at *src, const struct at *dst,
 	case POLICY_NEW:
 		/* Writable for us while it fills; its mode is set after. */
 		if (mkdirat(dst->dirfd, dst->name,
-		    (st->st_mode & 07777) | S_IRWXU) < 0) {
+		    meta_open_mode(st, w->opts->preserve)) < 0) {
 			warn("cannot create directory '%s'", dst->path);
 			return NULL;
 		}

@@ -1,0 +1,223 @@
+#!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
+# What GNU coreutils' own cp tests found, each case in a scratch scene of
+# its own: the same file reached through a symlink, backups that would
+# replace the source, destinations made earlier in the same run, cp's
+# option rules (-i, -n, -f, -b, abbreviations), dangling symlinks, hard
+# links with -l, and the metadata -p keeps (ACLs, capabilities, group).
+. "${top_srcdir:-.}/tests/lib.sh"
+
+ncases_engine=4
+plan $((ncases_engine * $(nengines) + 24))
+cd "$T" || exit 1
+
+# scene: a fresh, empty directory $T/s, made the current one.
+scene() {
+	cd "$T" && rm -rf s && mkdir s && cd s
+}
+
+for e in $engines; do
+	scene
+	echo precious > target && ln -s target sym
+	run_acp --engine="$e" -d sym target
+	[ "$rc" -eq 1 ] && grep -q "'sym' and 'target' are the same file" \
+	    "$T/stderr" && [ -f target ] && [ ! -L target ] &&
+	    [ "$(cat target)" = precious ]
+	ok $? "$e: -d SYMLINK TARGET (it points there): refused, the target kept"
+
+	run_acp --engine="$e" -a sym target
+	[ "$rc" -eq 1 ] && [ ! -L target ] && [ "$(cat target)" = precious ]
+	ok $? "$e: -a SYMLINK TARGET: refused, the target kept"
+
+	if command -v setcap > /dev/null && command -v getcap > /dev/null &&
+	    echo data > capfile && chown nobody capfile 2> /dev/null &&
+	    setcap cap_net_bind_service=ep capfile 2> /dev/null; then
+		run_acp --engine="$e" --preserve=all capfile capcopy
+		[ "$rc" -eq 0 ] && getcap capcopy | grep -q cap_net_bind_service
+		ok $? "$e: --preserve=all keeps a file capability (set after the chown)"
+	else
+		skip "$e: no setcap, or no file capabilities here"
+	fi
+
+	if command -v setfacl > /dev/null && echo data > aclfile &&
+	    setfacl -m u:bin:rw aclfile 2> /dev/null; then
+		run_acp --engine="$e" -p aclfile aclcopy
+		[ "$rc" -eq 0 ] && getfacl -c aclcopy 2> /dev/null |
+		    grep -q '^user:bin:rw-'
+		ok $? "$e: -p keeps a POSIX ACL"
+	else
+		skip "$e: no setfacl, or no ACLs here"
+	fi
+done
+skip_engines $ncases_engine
+
+scene
+echo source > 'a~' && echo dest > a
+run_acp --backup=simple 'a~' a
+[ "$rc" -eq 1 ] && grep -q "backing up 'a' might destroy source" \
+    "$T/stderr" && [ "$(cat 'a~')" = source ] && [ "$(cat a)" = dest ]
+ok $? "--backup=simple a~ a: refused, both kept"
+
+scene
+echo new > f && echo old > g
+run_acp --b=simple f g
+[ "$rc" -eq 0 ] && [ "$(cat 'g~')" = old ] && [ "$(cat g)" = new ]
+ok $? "--b means --backup, as in cp"
+
+scene
+mkdir a b c && echo outside > outside && ln -s ../outside a/1 &&
+    echo data > b/1
+run_acp -dR a/1 b/1 c
+[ "$rc" -eq 1 ] && grep -q "will not copy 'b/1' through just-created symlink 'c/1'" \
+    "$T/stderr" && [ "$(cat outside)" = outside ] && [ -L c/1 ]
+ok $? "-dR a/1 b/1 c: not written through the symlink it just made"
+
+scene
+echo data > a && mkdir d
+run_acp a a d/
+[ "$rc" -eq 0 ] && grep -q "warning: source file 'a' specified more than once" \
+    "$T/stderr" && [ "$(cat d/a)" = data ]
+ok $? "a a d/: copied once, with cp's warning"
+
+scene
+mkdir a b c && echo first > a/f && echo second > b/f
+run_acp --backup a/f b/f c
+[ "$rc" -eq 1 ] && grep -q "will not overwrite just-created 'c/f' with 'b/f'" \
+    "$T/stderr" && [ "$(cat c/f)" = first ]
+ok $? "--backup a/f b/f c: the first copy is not overwritten"
+
+scene
+mkdir a b c && echo first > a/f && echo second > b/f
+run_acp --backup=numbered a/f b/f c
+[ "$rc" -eq 0 ] && [ "$(cat c/f)" = second ] && [ "$(cat 'c/f.~1~')" = first ]
+ok $? "--backup=numbered a/f b/f c: the first kept as a backup"
+
+scene
+echo new > e && echo old > f
+rc=0
+echo n | "$ACP" -i -f e f > "$T/stdout" 2> "$T/stderr" || rc=$?
+[ "$rc" -eq 0 ] && grep -q "overwrite 'f'?" "$T/stderr" && [ "$(cat f)" = old ]
+ok $? "-i -f still asks; answered n: kept, exit 0 (cp 9.1)"
+
+run_acp -nf e f
+[ "$rc" -eq 0 ] && [ "$(cat f)" = old ]
+ok $? "-nf: -n is not undone by -f"
+
+run_acp -bn e f
+[ "$rc" -ne 0 ] && grep -q "mutually exclusive" "$T/stderr" &&
+    [ "$(cat f)" = old ]
+ok $? "-bn: refused as cp refuses it"
+
+scene
+mkdir -p a b/a/c && echo x > a/c
+rc=0
+echo n | "$ACP" -iR a b > "$T/stdout" 2> "$T/stderr" || rc=$?
+[ "$rc" -eq 0 ] && grep -q "overwrite 'b/a/c'?" "$T/stderr" && [ -d b/a/c ]
+ok $? "-iR: asked before the directory in the way is an error"
+
+scene
+echo data > f && touch -d 2001-02-03 f
+run_acp --preserve=owner,timestamp f g
+[ "$rc" -eq 0 ] && [ "$(stat -c %Y f)" = "$(stat -c %Y g)" ]
+ok $? "--preserve=owner,timestamp: abbreviations as cp takes them"
+
+scene
+echo data > f && ln -s no-such dangling
+run_acp --remove-destination f dangling
+[ "$rc" -eq 0 ] && [ -f dangling ] && [ ! -L dangling ] &&
+    [ "$(cat dangling)" = data ] && [ ! -e no-such ]
+ok $? "--remove-destination onto a dangling symlink: replaced"
+
+scene
+echo data > f && ln -s no-such dangling
+run_acp f dangling
+[ "$rc" -eq 1 ] && grep -q "not writing through dangling symlink" "$T/stderr"
+ok $? "onto a dangling symlink: refused"
+
+rc=0
+POSIXLY_CORRECT=1 "$ACP" f dangling > "$T/stdout" 2> "$T/stderr" || rc=$?
+[ "$rc" -eq 0 ] && [ -L dangling ] && [ "$(cat no-such)" = data ]
+ok $? "POSIXLY_CORRECT: written through the dangling symlink"
+
+scene
+echo data > f && ln -s loop loop
+run_acp -f f loop
+[ "$rc" -eq 0 ] && [ ! -L loop ] && [ "$(cat loop)" = data ]
+ok $? "-f onto a symlink to itself: replaced"
+
+scene
+echo one > f1 && echo two > f2 && ln -s f1 sym
+run_acp -a --attributes-only sym f2
+[ "$rc" -eq 1 ] && [ ! -L f2 ] && [ "$(cat f2)" = two ]
+ok $? "-a --attributes-only SYMLINK FILE: refused, the file kept"
+
+scene
+echo data > t && ln -s t sl
+run_acp -l sl hard
+[ "$rc" -eq 0 ] && [ ! -L hard ] && [ "$(stat -c %i hard)" = "$(stat -c %i t)" ]
+ok $? "-l through a symlink it follows: a hard link to the target"
+
+run_acp -P -l sl hard2
+[ "$rc" -eq 0 ] && [ -L hard2 ] && [ "$(stat -c %i hard2)" = "$(stat -c %i sl)" ]
+ok $? "-P -l: a hard link to the symlink itself"
+
+scene
+echo data > foo
+run_acp -b -f foo foo
+[ "$rc" -eq 0 ] && [ "$(cat 'foo~')" = data ] && [ "$(cat foo)" = data ]
+ok $? "-bf FILE FILE: the copy is the backup"
+
+scene
+umask 022
+echo data > f && chmod 600 f && mkdir d && chmod 705 d
+run_acp --no-preserve=mode f g && run_acp -r --no-preserve=mode d d2
+[ "$rc" -eq 0 ] && [ "$(stat -c %a g)" = 644 ] && [ "$(stat -c %a d2)" = 755 ]
+ok $? "--no-preserve=mode: cp's default modes (0666, 0777 less the umask)"
+
+scene
+echo data > f && mkdir d
+run_acp --parents f/g d
+[ "$rc" -eq 1 ] && [ ! -e d/f ]
+ok $? "--parents f/g d (f a file): refused, no stray d/f"
+
+scene
+mkdir -p np/b np_dest && echo data > np/b/file && chmod 0700 np
+run_acp --parents --no-preserve=mode np/b/file np_dest/
+[ "$rc" -eq 0 ] && [ "$(stat -c %a np_dest/np)" = 755 ] &&
+    [ "$(cat np_dest/np/b/file)" = data ]
+ok $? "--parents --no-preserve=mode: the directories made are 0755"
+
+# -p: the new file is owner-only until its owner is set.  The copy
+# reads a FIFO whose writer holds it open until the mode was looked at.
+scene
+mkfifo fifo
+"$ACP" -p --copy-contents fifo copy > "$T/stdout" 2> "$T/stderr" &
+pid=$!
+exec 3> fifo
+echo some >&3
+n=0
+while [ ! -e copy ] && [ "$n" -lt 600 ]; do
+	sleep 0.1
+	n=$((n + 1))
+done
+mode=$(stat -c %a copy 2> /dev/null)
+exec 3>&-
+rc=0
+wait "$pid" || rc=$?
+[ "$mode" = 600 ] && [ "$rc" -eq 0 ] && [ "$(cat copy)" = some ]
+ok $? "-p: created owner-only (mode $mode while the data came)"
+
+# A non-root -p of someone else's file, in a group of ours, keeps the group.
+scene
+if command -v setpriv > /dev/null && getent group users > /dev/null; then
+	chmod 777 . && echo data > f && chown root:users f && chmod 644 f
+	rc=0
+	setpriv --reuid=nobody --regid=nogroup --groups=users \
+	    "$ACP" -p f g > "$T/stdout" 2> "$T/stderr" || rc=$?
+	[ "$rc" -eq 0 ] && [ "$(stat -c %G:%U g)" = users:nobody ]
+	ok $? "non-root -p: the owner cannot be kept, the group can"
+else
+	skip "no setpriv, or no group 'users'"
+fi
+
+done_testing
