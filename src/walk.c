@@ -166,10 +166,13 @@ file_job(struct walk *w, const struct at *src, const struct at *dst,
 	return wj;
 }
 
-/* Copy a regular file (or a file's contents) whose stat is sst. */
+/*
+ * Copy a regular file (or a file's contents) whose stat is sst; top: a
+ * command-line operand.
+ */
 static int
 walk_file(struct walk *w, const struct at *src, const struct at *dst,
-    const char *name, const struct stat *sst)
+    const char *name, const struct stat *sst, int top)
 {
 	const struct options	*opts = w->opts;
 	struct wjob		*wj;
@@ -177,16 +180,35 @@ walk_file(struct walk *w, const struct at *src, const struct at *dst,
 	enum policy_act		 how;
 	int			 links, ret;
 
+	/*
+	 * --preserve=links: a file with other names, or (as cp) any file
+	 * reached through symlinks followed on purpose, which may be met
+	 * again by another name.
+	 */
+	links = (opts->preserve & META_LINKS) && (sst->st_nlink > 1 ||
+	    opts->deref == OPTIONS_DEREF_ALWAYS ||
+	    (top && opts->deref == OPTIONS_DEREF_ARGS));
 	how = policy_settle(w->c, opts, POLICY_FILE, walk_fresh(w), sst, src,
 	    dst, &dstst);
+	if (how == POLICY_SKIP && links &&
+	    opts->update == OPTIONS_UPDATE_OLDER && opts->link ==
+	    OPTIONS_LINK_NONE && !opts->noclobber) {
+		/*
+		 * cp -au into an existing tree: a name -u keeps still
+		 * joins its inode's other names, and stands for the inode
+		 * when it is the first met.
+		 */
+		if ((ret = walk_second_name(w, src, dst, sst, 1)) >= 0)
+			return ret;
+		linkmap_add(&w->links, sst, dst->path, NULL);
+		return ACP_EXIT_OK;
+	}
 	if (how == POLICY_SKIP)
 		return ACP_EXIT_OK;
 	if (how == POLICY_REFUSE)
 		return ACP_EXIT_FAIL;
 	if (opts->link != OPTIONS_LINK_NONE)
 		return nonreg_link(w, src, dst, dstst.st_mode != 0);
-
-	links = (opts->preserve & META_LINKS) && sst->st_nlink > 1;
 	if (links && (ret = walk_second_name(w, src, dst, sst,
 	    dstst.st_mode != 0)) >= 0)
 		return ret;
@@ -357,7 +379,7 @@ walk_entry(struct walk *w, const struct at *src, const struct at *dst,
 	    S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode))))
 		ret = nonreg_special(w, src, dst, &st);
 	else
-		ret = walk_file(w, src, dst, name, &st);
+		ret = walk_file(w, src, dst, name, &st, top);
 	if (ret == ACP_EXIT_FAIL)
 		w->st.errors++;
 	return ret;
@@ -621,6 +643,14 @@ walk_one(struct walk *w, const char *src, const char *dst)
 	char			*name, *bname = NULL;
 	int			 status;
 
+	/* "DEST/" names a directory: a file cannot be made there (cp). */
+	if (dst[0] != '\0' && dst[strlen(dst) - 1] == '/' &&
+	    lstat(dst, &st) < 0 && errno == ENOENT &&
+	    stat(src, &st) == 0 && !S_ISDIR(st.st_mode)) {
+		errno = ENOTDIR;
+		warn("cannot create regular file '%s'", dst);
+		return walk_count_failure(w);
+	}
 	/*
 	 * cp -bf FILE FILE: the copy goes to FILE's backup name, the way
 	 * "make a backup, then copy" reads for one file.

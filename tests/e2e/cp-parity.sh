@@ -8,12 +8,12 @@
 . "${top_srcdir:-.}/tests/lib.sh"
 
 ncases_engine=4
-plan $((ncases_engine * $(nengines) + 24))
+plan $((ncases_engine * $(nengines) + 27))
 cd "$T" || exit 1
 
 # scene: a fresh, empty directory $T/s, made the current one.
 scene() {
-	cd "$T" && rm -rf s && mkdir s && cd s
+	cd "$T" && rm -rf s && mkdir s && cd s || exit 1
 }
 
 for e in $engines; do
@@ -206,6 +206,27 @@ rc=0
 wait "$pid" || rc=$?
 [ "$mode" = 600 ] && [ "$rc" -eq 0 ] && [ "$(cat copy)" = some ]
 ok $? "-p: created owner-only (mode $mode while the data came)"
+
+scene
+echo data > b
+run_acp b no-such/
+[ "$rc" -eq 1 ] && grep -q "cannot create regular file 'no-such/': Not a directory" \
+    "$T/stderr" && [ ! -e no-such ]
+ok $? "FILE no-such/: cp's message, nothing made"
+
+scene
+echo data > a && ln -s a b && mkdir c
+run_acp --preserve=links -R -H a b c
+[ "$rc" -eq 0 ] && [ "$(stat -c %i c/a)" = "$(stat -c %i c/b)" ]
+ok $? "--preserve=links -H: a file and a symlink to it given: one inode"
+
+scene
+mkdir -p s t/s && touch s/f && ln s/f s/linkm && ln s/f s/fileu &&
+    touch t/s/f && touch -d '+1 hour' t/s/fileu
+run_acp -au s t
+[ "$rc" -eq 0 ] && [ "$(stat -c %i t/s/f)" = "$(stat -c %i t/s/linkm)" ] &&
+    [ "$(stat -c %i t/s/f)" = "$(stat -c %i t/s/fileu)" ]
+ok $? "-au into an existing tree: names -u keeps still join the inode"
 
 # A non-root -p of someone else's file, in a group of ours, keeps the group.
 scene
