@@ -57,6 +57,10 @@ path_in_dir(const char *dir, const char *src)
 	/* As cp's last_component(): the root adds nothing ("d/"). */
 	if (strcmp(base, "/") == 0)
 		base[0] = '\0';
+	/* "..", like ".", stands for its contents: into dir itself, never
+	 * into dir's parent (cp writes "dir/."). */
+	else if (strcmp(base, "..") == 0)
+		base[1] = '\0';
 	while (len > 1 && dir[len - 1] == '/')
 		len--;
 	n = len + 1 + strlen(base) + 1;

@@ -81,13 +81,19 @@ verify_end(struct copier *c, struct cfile *f)
 
 	if (f->x.kind == XFER_VERIFY)
 		readback_end(f);
-	if (job->verify_failed || strcmp(job->hex, job->back) == 0)
-		return;
-	warnx("'%s': verification FAILED: the copy's %s is %s, the source's "
-	    "%s", f->dst, c->algo->name, job->back, job->hex);
-	job->mismatch = 1;
+	if (!job->verify_failed) {
+		if (strcmp(job->hex, job->back) == 0)
+			return;
+		warnx("'%s': verification FAILED: the copy's %s is %s, the "
+		    "source's %s", f->dst, c->algo->name, job->back, job->hex);
+		job->mismatch = 1;
+	}
 	if (f->tmp != NULL) {
-		/* --atomic: a bad copy does not replace the old file. */
+		/*
+		 * --atomic: only a copy read back whole and equal replaces
+		 * the old file; one that differs, or could not be read back
+		 * or flushed, is removed.
+		 */
 		dest_abort(f);
 		job->verify_failed = 1;
 	}

@@ -7,7 +7,7 @@
 # must fail that file alone, say so, and leave nothing half made.
 . "${top_srcdir:-.}/tests/lib.sh"
 
-per=14
+per=15
 plan $((per * $(nengines)))
 if [ ! -x "${ACP_CHAOS_BIN:-}" ]; then
 	for _ in $(seq $((per * $(nengines)))); do
@@ -123,6 +123,15 @@ for e in $engines; do
 	fails "failop=statx,fail=1:EIO" f5 \
 	    "cannot fstat '$T/src/f5': Input/output error" \
 	    "$e: the source's statx fails: named, nothing made" --engine="$e"
+	# --atomic --verify: the read-back (the second read of a one-block
+	# file) fails: the old file stays, no temporary is left.
+	rm -rf "$T/got" && mkdir "$T/got" && echo old > "$T/got/f2"
+	chaos "failop=read,fail=2:EIO" --engine="$e" --atomic --verify \
+	    "$T/src/f2" "$T/got"
+	[ "$rc" -eq 1 ] && grep -q "error reading back '$T/got/f2'" \
+	    "$T/stderr" && [ "$(cat "$T/got/f2")" = old ] &&
+	    [ "$(ls -A "$T/got")" = f2 ]
+	ok $? "$e: --atomic --verify, the read-back fails: the old file kept"
 done
 skip_engines "$per"
 done_testing

@@ -24,7 +24,7 @@ main(void)
 	struct at	a;
 	char		copy[] = "dir/sub/name";
 
-	tap_plan(18);
+	tap_plan(20);
 	str_is(path_join("a", "b"), "a/b", "join");
 	str_is(path_join("a/", "b"), "a/b", "join after a slash");
 	str_is(path_join("/", "b"), "/b", "join to the root");
@@ -37,6 +37,8 @@ main(void)
 	str_is(path_in_dir("d///", "x/y/"), "d/y", "into a directory, slashes");
 	str_is(path_in_dir("/", "y"), "/y", "into the root");
 	str_is(path_in_dir("d", "/"), "d/", "the root into a directory");
+	str_is(path_in_dir("d/", ".."), "d/.", "'..' into d itself, as cp");
+	str_is(path_in_dir("d", "a/.."), "d/.", "'a/..' into d itself");
 	str_is(path_parent("a/b/c"), "a/b", "parent");
 	str_is(path_parent("name"), ".", "parent of a bare name");
 	str_is(path_parent("/a"), "/", "parent at the root");
