@@ -38,13 +38,13 @@ struct checkjob {
 };
 
 /*
- * A name in the report, as sha256sum -c prints it: as is, but a name
- * with a newline or backslash escaped (the line then starts '\').
+ * A name in the report, as sha256sum -c (9.1) prints it: as is, but a
+ * name with a newline escaped (the line then starts '\').
  */
 static void
 print_name(FILE *fp, const char *name)
 {
-	int	escape = manifest_needs_escape(name);
+	int	escape = strchr(name, '\n') != NULL;
 
 	if (escape)
 		fputc('\\', fp);

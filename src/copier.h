@@ -106,6 +106,8 @@ struct copy_job {
 	enum copy_dst		 dst_how;
 	int			 dst_exists;	/* the walker saw dst */
 	mode_t			 dst_mode;	/* and its st_mode */
+	uid_t			 dst_uid;	/* and its owner */
+	gid_t			 dst_gid;
 	int			 noclobber;	/* -n: never replace dst */
 	int			 force;		/* -f: unlink dst if unopenable */
 	int			 through_dangling; /* create a dangling link's target */

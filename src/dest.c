@@ -141,10 +141,17 @@ dest_open_temp(struct copier *c, struct cfile *f)
 		f->tmp = NULL;
 		return -1;
 	}
-	/* cp keeps an existing destination's mode. */
-	if (f->job->dst_exists)
+	/*
+	 * cp keeps an existing destination's mode; and an overwrite in
+	 * place keeps its owner and group, which the new inode takes where
+	 * the caller may give them (root; else the group, if one of ours).
+	 */
+	if (f->job->dst_exists) {
 		f->tmode = f->job->dst_mode & 07777;
-	else
+		if (!(f->job->preserve & META_OWNERSHIP) &&
+		    fchown(fd, f->job->dst_uid, f->job->dst_gid) < 0)
+			(void)fchown(fd, (uid_t)-1, f->job->dst_gid);
+	} else
 		f->tmode = meta_new_mode(&f->sst, f->job->preserve) &
 		    ~c->umask;
 	dest_created(f, fd);

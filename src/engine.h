@@ -154,6 +154,13 @@ void		 engine_run_blocking(struct req *);
 /* Stop the engine; safe on an engine that never started. */
 void		 engine_stop(struct engine *);
 
+/*
+ * Why io_uring_setup() gave EPERM, as --debug says it: from the value of
+ * kernel.io_uring_disabled (0, 1 or 2) and whether the process holds
+ * CAP_SYS_ADMIN, which =1 lets through (then seccomp is to blame).
+ */
+const char	*uring_eperm_hint(int disabled, int sys_admin);
+
 /* The ops tables, in fallback order. */
 extern const struct engine_ops engine_uring_ops;
 #ifdef HAVE_LIBAIO

@@ -67,25 +67,61 @@ uring_probe(struct engine *eng, struct io_uring *ring)
 	io_uring_free_probe(probe);
 }
 
+/* Does this process hold CAP_SYS_ADMIN (bit 21 of CapEff)? */
+static int
+has_sys_admin(void)
+{
+	unsigned long long	 eff = 0;
+	char			 line[128];
+	FILE			*fp;
+	int			 found = 0;
+
+	if ((fp = fopen("/proc/self/status", "re")) == NULL)
+		return 0;
+	while (!found && fgets(line, sizeof(line), fp) != NULL)
+		found = sscanf(line, "CapEff: %llx", &eff) == 1;
+	(void)fclose(fp);
+	return found && (eff >> 21 & 1);
+}
+
+const char *
+uring_eperm_hint(int disabled, int sys_admin)
+{
+	if (disabled == 2)
+		return " (kernel.io_uring_disabled=2: off for every process)";
+	if (disabled == 1 && !sys_admin)
+		return " (kernel.io_uring_disabled=1: only for privileged "
+		    "processes and kernel.io_uring_group)";
+	return " (blocked by seccomp?)";
+}
+
+/* EPERM from io_uring_setup(): the setting as it is, and who we are. */
+static const char *
+eperm_hint(void)
+{
+	char	buf[16];
+	int	fd, disabled = 0;
+	ssize_t	n;
+
+	if ((fd = open("/proc/sys/kernel/io_uring_disabled", O_RDONLY |
+	    O_CLOEXEC)) >= 0) {
+		n = read(fd, buf, sizeof(buf) - 1);
+		(void)close(fd);
+		if (n > 0 && buf[0] >= '0' && buf[0] <= '2')
+			disabled = buf[0] - '0';
+	}
+	return uring_eperm_hint(disabled, has_sys_admin());
+}
+
 /* Why io_uring_setup() failed, in words a user of a container can act on. */
 static void
 uring_reason(int err, char *reason, size_t reasonlen)
 {
 	const char	*hint = "";
-	char		 buf[16];
-	int		 fd;
-	ssize_t		 n;
 
-	if (err == EPERM) {
-		hint = " (blocked by seccomp?)";
-		fd = open("/proc/sys/kernel/io_uring_disabled", O_RDONLY);
-		if (fd >= 0) {
-			n = read(fd, buf, sizeof(buf) - 1);
-			(void)close(fd);
-			if (n > 0 && buf[0] != '0')
-				hint = " (kernel.io_uring_disabled is set)";
-		}
-	} else if (err == ENOSYS)
+	if (err == EPERM)
+		hint = eperm_hint();
+	else if (err == ENOSYS)
 		hint = " (kernel without io_uring, or blocked by seccomp)";
 	else if (err == ENOMEM)
 		hint = " (RLIMIT_MEMLOCK too small?)";

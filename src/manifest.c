@@ -17,7 +17,7 @@
 int
 manifest_needs_escape(const char *name)
 {
-	return strpbrk(name, "\\\n") != NULL;
+	return strpbrk(name, "\\\n\r") != NULL;
 }
 
 void
@@ -34,6 +34,8 @@ manifest_write_name(FILE *fp, const char *name, int escape)
 			fputs("\\\\", fp);
 		else if (*p == '\n')
 			fputs("\\n", fp);
+		else if (*p == '\r')
+			fputs("\\r", fp);
 		else
 			fputc(*p, fp);
 	}
@@ -77,6 +79,8 @@ unescape(const char *s, size_t len, int escaped)
 			*o++ = '\\';
 		else if (s[i] == 'n')
 			*o++ = '\n';
+		else if (s[i] == 'r')
+			*o++ = '\r';
 		else
 			goto bad;
 	}

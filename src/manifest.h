@@ -2,8 +2,9 @@
 /*
  * Manifest lines: written in the format the matching tool checks
  * (sha256sum -c, b2sum -c, xxhsum -c, ...) and read back by --check.
- * Names holding a backslash or a newline are escaped as coreutils does:
- * the line starts with '\', and the name has "\\" and "\n".
+ * Names holding a backslash, a newline or a carriage return are escaped
+ * as coreutils 9.1 does: the line starts with '\', and the name has
+ * "\\", "\n" and "\r".
  */
 #ifndef ACP_MANIFEST_H
 #define ACP_MANIFEST_H
@@ -21,10 +22,13 @@
 void	manifest_write(FILE *, const struct checksum_algo *, const char *hex,
 	    const char *name, int tag);
 
-/* Does name need coreutils' escaping (a backslash or a newline)? */
+/*
+ * Does name need coreutils' escaping (a backslash, a newline or a
+ * carriage return, as sha256sum 9.1 escapes them)?
+ */
 int	manifest_needs_escape(const char *name);
 
-/* Write name, escaped ("\\", "\n") when escape is set. */
+/* Write name, escaped ("\\", "\n", "\r") when escape is set. */
 void	manifest_write_name(FILE *, const char *name, int escape);
 
 struct manifest_entry {

@@ -39,11 +39,20 @@ clear(struct walk *w, const struct at *src, const struct at *dst,
 	}
 }
 
+/* A name was added in dst's directory: --fsync flushes it at the end. */
+static void
+named(struct walk *w, const struct at *dst)
+{
+	if (w->opts->fsync)
+		dirsync_add(&w->ds, dst->path);
+}
+
 /* The metadata of an entry made by name. */
 static int
 made(struct walk *w, const struct at *src, const struct at *dst,
     const struct stat *st)
 {
+	named(w, dst);
 	walk_verbose(w, src->path, dst->path);
 	return meta_copy(-1, src, -1, dst, st, w->opts->preserve) < 0 ?
 	    ACP_EXIT_FAIL : ACP_EXIT_OK;
@@ -64,6 +73,7 @@ hardlink_at(struct walk *w, const struct at *target, const struct at *dst,
 		    target->path);
 		return ACP_EXIT_FAIL;
 	}
+	named(w, dst);
 	walk_verbose(w, src, dst->path);
 	w->st.hardlinks++;
 	return ACP_EXIT_OK;
@@ -220,6 +230,7 @@ nonreg_link(struct walk *w, const struct at *src, const struct at *dst,
 		    src->path);
 		return ACP_EXIT_FAIL;
 	}
+	named(w, dst);
 	walk_verbose(w, src->path, dst->path);
 	w->st.symlinks++;
 	return ACP_EXIT_OK;

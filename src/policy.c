@@ -342,6 +342,15 @@ policy_settle(struct copier *c, const struct options *opts,
 	}
 	if (p.act == POLICY_SKIP)
 		return POLICY_SKIP;
+	/*
+	 * --atomic replaces by rename, which a file we may not write would
+	 * not stop: refuse it as cp without -f does.
+	 */
+	if (p.act == POLICY_RENAME && d.exists && !opts->force &&
+	    faccessat(dst->dirfd, dst->name, W_OK, AT_EACCESS) < 0) {
+		warn("cannot open '%s' for writing", dst->path);
+		return POLICY_REFUSE;
+	}
 	if (p.backup && backup_is_source(opts, sst, dst)) {
 		warnx("backing up '%s' might destroy source;  '%s' not copied",
 		    dst->path, src->path);

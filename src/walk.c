@@ -38,6 +38,7 @@ struct wjob {
 	char		*src;
 	char		*dst;
 	char		*name;		/* for the manifest */
+	char		*through;	/* --atomic: the file a dst symlink names */
 	struct wdir	*dir;		/* a reference, or NULL */
 	int		 linked;	/* first name of a multiply-linked file */
 };
@@ -54,7 +55,8 @@ file_status(struct walk *w, const struct wjob *wj)
 	int			 status;
 
 	if (opts->fsync && job->created)
-		dirsync_add(&w->ds, wj->dst);
+		dirsync_add(&w->ds, wj->through != NULL ? wj->through :
+		    wj->dst);
 	walk_verbose(w, wj->src, wj->dst);
 	status = job->meta_failed ? ACP_EXIT_FAIL : ACP_EXIT_OK;
 	if (job->changed)
@@ -97,6 +99,7 @@ walk_file_done(struct copy_job *job)
 	free(wj->src);
 	free(wj->dst);
 	free(wj->name);
+	free(wj->through);
 	free(wj);
 }
 
@@ -156,6 +159,8 @@ file_job(struct walk *w, const struct at *src, const struct at *dst,
 	    how == POLICY_IN_PLACE ? COPY_DST_IN_PLACE : COPY_DST_NEW;
 	wj->job.dst_exists = dstst->st_mode != 0;
 	wj->job.dst_mode = dstst->st_mode;
+	wj->job.dst_uid = dstst->st_uid;
+	wj->job.dst_gid = dstst->st_gid;
 	wj->job.noclobber = opts->noclobber;
 	wj->job.force = opts->force;
 	wj->job.through_dangling = opts->posix;
@@ -164,6 +169,21 @@ file_job(struct walk *w, const struct at *src, const struct at *dst,
 	wj->job.attr_only = opts->attr_only;
 	wj->job.done = walk_file_done;
 	return wj;
+}
+
+/*
+ * --atomic onto an existing dst that is a symlink: the path of the file it
+ * leads to (the caller frees it), or NULL when dst is not a symlink.
+ */
+static char *
+atomic_through(const struct at *dst)
+{
+	struct stat	lst;
+
+	if (fstatat(dst->dirfd, dst->name, &lst, AT_SYMLINK_NOFOLLOW) < 0 ||
+	    !S_ISLNK(lst.st_mode))
+		return NULL;
+	return realpath(dst->path, NULL);
 }
 
 /*
@@ -213,6 +233,15 @@ walk_file(struct walk *w, const struct at *src, const struct at *dst,
 	    dstst.st_mode != 0)) >= 0)
 		return ret;
 	wj = file_job(w, src, dst, name, sst, &dstst, how);
+	if (how == POLICY_RENAME && dstst.st_mode != 0 &&
+	    (wj->through = atomic_through(dst)) != NULL) {
+		/*
+		 * The file the symlink leads to is replaced and the link
+		 * kept, as cp writes through it.
+		 */
+		wj->job.dst_dirfd = AT_FDCWD;
+		wj->job.dst_name = wj->through;
+	}
 	wj->linked = links;
 	if (links)
 		linkmap_add(&w->links, sst, dst->path, &wj->job);

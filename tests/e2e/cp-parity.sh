@@ -8,7 +8,7 @@
 . "${top_srcdir:-.}/tests/lib.sh"
 
 ncases_engine=4
-plan $((ncases_engine * $(nengines) + 27))
+plan $((ncases_engine * $(nengines) + 35))
 cd "$T" || exit 1
 
 # scene: a fresh, empty directory $T/s, made the current one.
@@ -227,6 +227,87 @@ run_acp -au s t
 [ "$rc" -eq 0 ] && [ "$(stat -c %i t/s/f)" = "$(stat -c %i t/s/linkm)" ] &&
     [ "$(stat -c %i t/s/f)" = "$(stat -c %i t/s/fileu)" ]
 ok $? "-au into an existing tree: names -u keeps still join the inode"
+
+# Found by review.
+scene
+mkdir -p a/b dst && echo x > a/b/f
+(cd a/b && "$ACP" -r .. ../../dst/) > "$T/stdout" 2> "$T/stderr"
+rc=$?
+[ "$rc" -eq 0 ] && [ "$(cat dst/b/f)" = x ] && [ ! -e b ]
+ok $? "-r .. DIR/: the contents of .. go into DIR, never into DIR/.."
+
+# The destination becomes the source (a hard link) after the policy
+# looked and before the copy opens it: -i holds the run at its question
+# while the test swaps the file, through a FIFO.
+scene
+echo precious > src && echo other > dst && mkfifo answer
+"$ACP" -i src dst < answer > "$T/stdout" 2> "$T/stderr" &
+pid=$!
+exec 3> answer
+n=0
+while ! grep -q "overwrite" "$T/stderr" && [ "$n" -lt 600 ]; do
+	sleep 0.1
+	n=$((n + 1))
+done
+rm dst && ln src dst
+echo y >&3
+exec 3>&-
+rc=0
+wait "$pid" || rc=$?
+[ "$rc" -eq 1 ] && grep -q "are the same file" "$T/stderr" &&
+    [ "$(cat src)" = precious ]
+ok $? "dst made a hard link to the source after the check: refused, nothing cut"
+
+scene
+echo new > s && mkdir o && echo old > o/t && ln -s o/t l
+run_acp --atomic s l
+[ "$rc" -eq 0 ] && [ -L l ] && [ "$(cat o/t)" = new ] && [ "$(ls o)" = t ]
+ok $? "--atomic onto a symlink: the file it leads to replaced, the link kept"
+
+scene
+echo new > s && echo old > d && chown nobody:users d 2> /dev/null
+run_acp --atomic s d
+[ "$rc" -eq 0 ] && [ "$(cat d)" = new ] &&
+    [ "$(stat -c %U:%G d)" = "nobody:users" ]
+ok $? "--atomic as root: the replaced file keeps its owner and group"
+
+if command -v setpriv > /dev/null; then
+	scene
+	chmod 777 . && echo new > s && echo ro > r && chmod 444 r
+	rc=0
+	setpriv --reuid=nobody --regid=nogroup --clear-groups \
+	    "$ACP" --atomic s r > "$T/stdout" 2> "$T/stderr" || rc=$?
+	[ "$rc" -eq 1 ] && grep -q "cannot open 'r' for writing" "$T/stderr" &&
+	    [ "$(cat r)" = ro ]
+	ok $? "--atomic, a file the caller may not write: refused as cp without -f"
+else
+	skip "no setpriv"
+fi
+
+if command -v strace > /dev/null; then
+	scene
+	mkdir -p src/d dst && ln -s x src/d/l && mkfifo src/d/p
+	strace -f -e trace=openat,fsync -o "$T/trace" \
+	    "$ACP" -r --fsync src/d dst/ > "$T/stdout" 2> "$T/stderr"
+	rc=$?
+	[ "$rc" -eq 0 ] && grep -A1 '"dst/d".*O_DIRECTORY' "$T/trace" |
+	    grep -q 'fsync('
+	ok $? "--fsync flushes a directory that gained only a symlink and a FIFO"
+else
+	skip "no strace"
+fi
+
+scene
+mkdir s d && printf x > "s/$(printf 'c\rd')" && printf x > 's/b\s'
+run_acp -r --checksum=sha256 --manifest="$T/m" --manifest-relative s/. d
+[ "$rc" -eq 0 ] && grep -q '^\\[0-9a-f]*  ./c\\rd$' "$T/m"
+ok $? "--manifest: a carriage return in a name is escaped as sha256sum writes it"
+
+(cd d && sha256sum -c "$T/m") > "$T/want" 2>&1
+rc=0
+(cd d && "$ACP" --check="$T/m") > "$T/got" 2> "$T/stderr" || rc=$?
+[ "$rc" -eq 0 ] && cmp -s "$T/want" "$T/got"
+ok $? "--check reads it back, and says OK in sha256sum -c's words"
 
 # A non-root -p of someone else's file, in a group of ours, keeps the group.
 scene

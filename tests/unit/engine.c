@@ -188,7 +188,7 @@ main(void)
 {
 	enum engine_kind	k;
 
-	tap_plan(6 + 3 * 4 + 3 * 3);
+	tap_plan(6 + 3 * 4 + 3 * 3 + 4);
 	is(engine_kind_parse("uring", &k), 0, "uring parses");
 	is(k, ENGINE_URING, "uring is ENGINE_URING");
 	is(engine_kind_parse("auto", &k), 0, "auto parses");
@@ -202,5 +202,14 @@ main(void)
 	test_mixed(ENGINE_URING);
 	test_mixed(ENGINE_AIO);
 	test_mixed(ENGINE_SYNC);
+	ok(strstr(uring_eperm_hint(0, 0), "seccomp") != NULL,
+	    "EPERM, io_uring_disabled=0: seccomp's");
+	ok(strstr(uring_eperm_hint(1, 1), "seccomp") != NULL,
+	    "EPERM, io_uring_disabled=1 and CAP_SYS_ADMIN: seccomp's, not "
+	    "the setting's");
+	ok(strstr(uring_eperm_hint(1, 0), "io_uring_disabled=1") != NULL,
+	    "EPERM, io_uring_disabled=1, unprivileged: the setting's");
+	ok(strstr(uring_eperm_hint(2, 1), "io_uring_disabled=2") != NULL,
+	    "EPERM, io_uring_disabled=2: the setting's, for root too");
 	return tap_done();
 }

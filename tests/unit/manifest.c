@@ -25,6 +25,8 @@ static const char *const names[] = {
 	"caf\xc3\xa9",
 	"dir/sub/file",
 	"(parens) = x",
+	"carriage\rreturn",
+	"ends in CR\r",
 };
 
 /* Write one line for name and parse it back; 1 when it round-trips. */
