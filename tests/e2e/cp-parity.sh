@@ -8,7 +8,7 @@
 . "${top_srcdir:-.}/tests/lib.sh"
 
 ncases_engine=4
-plan $((ncases_engine * $(nengines) + 35))
+plan $((ncases_engine * $(nengines) + 38))
 cd "$T" || exit 1
 
 # scene: a fresh, empty directory $T/s, made the current one.
@@ -227,6 +227,49 @@ run_acp -au s t
 [ "$rc" -eq 0 ] && [ "$(stat -c %i t/s/f)" = "$(stat -c %i t/s/linkm)" ] &&
     [ "$(stat -c %i t/s/f)" = "$(stat -c %i t/s/fileu)" ]
 ok $? "-au into an existing tree: names -u keeps still join the inode"
+
+scene
+mkdir d c && echo data > d/a && ln -s a d/b
+run_acp --preserve=links -R -L d c
+[ "$rc" -eq 0 ] && [ "$(stat -c %i c/d/a)" = "$(stat -c %i c/d/b)" ]
+ok $? "--preserve=links -L: a file and a symlink to it in a tree: one inode"
+
+# --parents --preserve=mode: the directory made is not group- or
+# other-writable while the copy fills it (a FIFO holds the copy).
+scene
+umask 002
+mkdir -p m/sub d && chmod 775 m/sub && mkfifo m/sub/fifo
+"$ACP" --preserve=mode -R --copy-contents --parents m/sub d \
+    > "$T/stdout" 2> "$T/stderr" &
+pid=$!
+exec 3> m/sub/fifo
+n=0
+while [ ! -e d/m/sub/fifo ] && [ "$n" -lt 600 ]; do
+	sleep 0.1
+	n=$((n + 1))
+done
+during=$(stat -c %a d/m/sub 2> /dev/null)
+echo data >&3
+exec 3>&-
+rc=0
+wait "$pid" || rc=$?
+umask 022
+[ "$rc" -eq 0 ] && [ "$during" = 755 ] && [ "$(stat -c %a d/m/sub)" = 775 ]
+ok $? "--parents --preserve=mode: not group-writable while filled ($during), 775 after"
+
+if command -v setpriv > /dev/null; then
+	scene
+	chmod 777 . && mkdir locked && chmod 700 locked && echo data > f &&
+	    chmod 644 f && ln -s locked/x l
+	rc=0
+	setpriv --reuid=nobody --regid=nogroup --clear-groups \
+	    "$ACP" f l > "$T/stdout" 2> "$T/stderr" || rc=$?
+	[ "$rc" -eq 1 ] && grep -q "cannot stat 'l': Permission denied" \
+	    "$T/stderr"
+	ok $? "a destination symlink into an unreadable directory: cp's message"
+else
+	skip "no setpriv"
+fi
 
 # Found by review.
 scene
