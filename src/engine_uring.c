@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <liburing.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,7 +28,11 @@ struct uring_priv {
 	struct req	**done;		/* done at queue time, not reaped */
 	unsigned	  ndone;
 	unsigned	  inflight;	/* queued and not yet reaped */
+	unsigned	  refused;	/* submits refused in a row (EAGAIN) */
 };
+
+/* Submits refused in a row, with nothing in the kernel, before we fail. */
+#define URING_MAX_REFUSED	100000
 
 /*
  * Which ops this kernel's io_uring has.  Reads, writes and fsync are as
@@ -271,7 +276,7 @@ uring_reap(struct engine *eng, unsigned min, struct req **reqs,
 	struct uring_priv	*p = eng->priv;
 	struct io_uring_cqe	*cqes[64], *cqe;
 	struct req		*req;
-	unsigned		 n, i, got = 0;
+	unsigned		 n, i, got = 0, held;
 	int			 ret;
 
 	if (min > max)
@@ -289,9 +294,11 @@ uring_reap(struct engine *eng, unsigned min, struct req **reqs,
 		return (int)got;
 	}
 	if (p->pending > 0) {
+		/* Wait in the same enter only for what the kernel holds. */
+		held = p->inflight - got - p->pending;
 		do
 			ret = io_uring_submit_and_wait(&p->ring,
-			    min > got ? min - got : 0);
+			    min > got && held > 0 ? min - got : 0);
 		while (ret == -EINTR);
 		if (ret < 0 && ret != -EAGAIN && ret != -EBUSY) {
 			p->inflight -= got;
@@ -300,7 +307,22 @@ uring_reap(struct engine *eng, unsigned min, struct req **reqs,
 		if (ret > 0)
 			p->pending -= (unsigned)ret > p->pending ? p->pending :
 			    (unsigned)ret;
+		/*
+		 * EAGAIN or EBUSY: nothing was submitted.  Reap what the
+		 * kernel holds; if it holds nothing, come back for another
+		 * try, a bounded number of times in a row.
+		 */
+		if (ret < 0 && p->inflight - got - p->pending == 0) {
+			if (++p->refused > URING_MAX_REFUSED)
+				return got > 0 ? (int)got : ret;
+			(void)sched_yield();
+		} else if (ret >= 0)
+			p->refused = 0;
 	}
+	/* Never wait for completions of requests the kernel does not have. */
+	held = p->inflight - got - p->pending;
+	if (min > got + held)
+		min = got + held;
 	for (;;) {
 		n = io_uring_peek_batch_cqe(&p->ring, cqes,
 		    max - got < 64 ? max - got : 64);
