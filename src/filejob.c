@@ -289,6 +289,7 @@ data_start(struct copier *c, struct cfile *f)
 	if (m == XFER_SPLICE)
 		x->pipe = c->pipes[f - c->files];
 	f->state = S_DATA;
+	x->scratch = f->tmp != NULL;
 	if (xfer_ring_start(c, x, &f->sst, x->kind == XFER_HASH ?
 	    f->job->algo : c->algo) < 0)
 		f->state = S_END;

@@ -645,12 +645,19 @@ xfer_ring_start(struct copier *c, struct xfer *x, const struct stat *sst,
 	 * lock (ext4, xfs), so 16 of them in flight run one by one:
 	 * measured 1.07 s for 1 GiB, the io-wq workers waiting in
 	 * rwsem_down_write_slowpath.  Setting the size first makes every
-	 * write land inside the file; the size is set again to the end
-	 * of the data once it is known.
+	 * write land inside the file, but a file killed mid-copy would then
+	 * look whole (zeros past what landed).  So only an --atomic
+	 * temporary, which no one takes for the file, is sized first (and
+	 * set to the end of the data once it is known); a file under its
+	 * own name gets its blocks reserved and grows as data lands.
 	 */
-	if (x->ddirect.fd >= 0 && sst->st_size > 0 &&
-	    ftruncate(x->dfd, sst->st_size) == 0)
-		x->presized = 1;
+	if (x->ddirect.fd >= 0 && sst->st_size > 0) {
+		if (x->scratch && ftruncate(x->dfd, sst->st_size) == 0)
+			x->presized = 1;
+		else
+			(void)fallocate(x->dfd, FALLOC_FL_KEEP_SIZE, 0,
+			    sst->st_size);
+	}
 	if (x->method == XFER_SPLICE) {
 		if (pipe_open(c, x->pipe) == 0)
 			x->maxactive = 1;

@@ -87,6 +87,7 @@ struct xfer {
 	struct twin		 ddirect;	/* O_DIRECT twin of dfd */
 	int			 cached;	/* % of the source cached, or -1 */
 	int			 presized;	/* dst was set to st_size first */
+	int			 scratch;	/* dst is an --atomic temporary */
 	struct hashpipe		 hp;
 	uint64_t		 offloaded;	/* bytes copy_file_range moved */
 	int			 offload_err;	/* why it stopped, -errno */
