@@ -452,9 +452,22 @@ xfer_complete(struct copier *c, struct creq *q)
 	struct xfer	*x = q->x;
 	ssize_t		 res = q->r.res;
 
-	if (res == -EAGAIN || res == -EINTR) {
-		if (x->err == 0 && xfer_queue(c, q) == 0)
-			return;
+	/* The kernel's internal "restart the call" must not reach us. */
+	if (res == -XFER_ERESTARTSYS)
+		res = -EINTR;
+	/*
+	 * Try again, as the kernel asks; a bounded number of times, then
+	 * it is the file's error like any other.
+	 */
+	if (res == -EAGAIN || res == -EINTR || res == -ECANCELED) {
+		if (x->err == 0 && q->retries < XFER_MAX_RETRIES) {
+			q->retries++;
+			if (xfer_queue(c, q) == 0)
+				return;
+		} else if (x->err == 0)
+			xfer_fail(x, (int)res, q->phase == CREQ_WRITE ?
+			    XFER_WRITING : XFER_READING, q->off + (off_t)(
+			    q->phase == CREQ_WRITE ? q->written : q->have));
 		xfer_release(c, q);
 		return;
 	}

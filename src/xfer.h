@@ -63,6 +63,14 @@ struct twin {
 	int		 why;		/* -errno when it could not be opened */
 };
 
+/*
+ * How many times one request is sent again after EAGAIN, EINTR or
+ * ECANCELED before that is the file's error.
+ */
+#define XFER_MAX_RETRIES	16
+/* ERESTARTSYS, which a completion may carry when a worker is interrupted. */
+#define XFER_ERESTARTSYS	512
+
 struct xfer {
 	enum xfer_kind		 kind;
 	enum xfer_method	 method;

@@ -7,7 +7,7 @@
 # must fail that file alone, say so, and leave nothing half made.
 . "${top_srcdir:-.}/tests/lib.sh"
 
-per=15
+per=17
 plan $((per * $(nengines)))
 if [ ! -x "${ACP_CHAOS_BIN:-}" ]; then
 	for _ in $(seq $((per * $(nengines)))); do
@@ -132,6 +132,17 @@ for e in $engines; do
 	    "$T/stderr" && [ "$(cat "$T/got/f2")" = old ] &&
 	    [ "$(ls -A "$T/got")" = f2 ]
 	ok $? "$e: --atomic --verify, the read-back fails: the old file kept"
+
+	# ECANCELED that we did not ask for is tried again, as EAGAIN is;
+	# one that never stops is the file's error after a bounded number.
+	rm -rf "$T/got" && mkdir "$T/got"
+	chaos "ecanceled=3" --engine="$e" "$T/src/f9" "$T/got"
+	[ "$rc" -eq 0 ] && cmp -s "$T/src/f9" "$T/got/f9"
+	ok $? "$e: every third request ECANCELED: retried, the copy whole"
+	fails "eagain=1" f9 \
+	    "error reading '$T/src/f9' at offset [0-9]*: Resource temporarily unavailable" \
+	    "$e: EAGAIN for ever: a bounded number of tries, then named, nothing left" \
+	    --engine="$e"
 done
 skip_engines "$per"
 done_testing
