@@ -6,7 +6,11 @@
  */
 #include "config.h"
 
+#include <sys/ioctl.h>
+#include <linux/fs.h>
+
 #include <errno.h>
+#include <stdint.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -115,4 +119,14 @@ int
 at_same_file(const struct stat *a, const struct stat *b)
 {
 	return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
+}
+
+off_t
+at_device_size(int fd)
+{
+	uint64_t	size;
+
+	if (ioctl(fd, BLKGETSIZE64, &size) < 0)
+		return -1;
+	return (off_t)size;
 }

@@ -51,4 +51,10 @@ int		 at_same_file(const struct stat *a, const struct stat *b);
 /* Open the directory at path for reading (any length); -1 and errno. */
 int		 at_open_dir(const char *path);
 
+/*
+ * The size of the block device open as fd (BLKGETSIZE64), which stat
+ * gives as 0; -1 if fd is not one.
+ */
+off_t		 at_device_size(int fd);
+
 #endif

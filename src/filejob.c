@@ -21,6 +21,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "at.h"
 #include "copier_int.h"
 #include "dest.h"
 #include "filejob.h"
@@ -398,11 +399,15 @@ static int
 stated_src(struct copier *c, struct cfile *f)
 {
 	const struct copy_job	*job = f->job;
+	off_t			 size;
 
 	(void)c;
 	if (file_op_failed(f, "cannot fstat '%s'", f->src))
 		return STEP_GO;
 	stat_from_statx(&f->sst, &f->stx);
+	/* A disk being imaged: its size, so the ring runs full. */
+	if (S_ISBLK(f->sst.st_mode) && (size = at_device_size(f->sfd)) >= 0)
+		f->sst.st_size = size;
 	f->state = job->kind == COPY_JOB_HASH ? S_DATA_START : S_OPEN_DST;
 	if (job->kind == COPY_JOB_HASH && S_ISDIR(f->sst.st_mode)) {
 		warnx("'%s': Is a directory", f->src);

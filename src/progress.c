@@ -20,6 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "at.h"
 #include "progress.h"
 #include "stats.h"
 
@@ -84,13 +85,23 @@ count_path(struct progress *p, const char *path, int top)
 	struct stat		 st;
 	DIR			*dp;
 	char			*child;
-	int			 follow;
+	off_t			 size;
+	int			 follow, fd;
 
 	follow = opts->deref == OPTIONS_DEREF_ALWAYS ||
 	    (opts->deref == OPTIONS_DEREF_ARGS && top) ||
 	    (opts->deref == OPTIONS_DEREF_DEFAULT && !opts->recursive);
 	if ((follow ? stat(path, &st) : lstat(path, &st)) < 0)
 		return;
+	/* A block device read as a file (imaging a disk): its size. */
+	if (S_ISBLK(st.st_mode) && (!opts->recursive || opts->copy_contents) &&
+	    (fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0) {
+		if ((size = at_device_size(fd)) >= 0) {
+			st.st_mode = S_IFREG;
+			st.st_size = size;
+		}
+		(void)close(fd);
+	}
 	if (S_ISREG(st.st_mode)) {
 		pthread_mutex_lock(&p->lock);
 		p->total_files++;

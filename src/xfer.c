@@ -535,16 +535,18 @@ void
 xfer_plan(struct copier *c, struct xfer *x, const struct stat *sst)
 {
 	int	sreg = S_ISREG(sst->st_mode);
+	int	sized = sreg || S_ISBLK(sst->st_mode);
 
 	/*
 	 * Pipes, sockets and character devices cannot pread: read them in
 	 * order.  A destination that cannot pwrite (a FIFO, a tty) takes
-	 * one request at a time so its writes stay in order.
+	 * one request at a time so its writes stay in order.  A block
+	 * device has a size (filejob.c asked for it): planned as a file.
 	 */
-	x->sstream = !sreg && !S_ISBLK(sst->st_mode);
-	x->trust_short = sreg;
+	x->sstream = !sized;
+	x->trust_short = sized;
 	x->maxactive = x->dstream ? 1 : c->depth;
-	chunk_init(&x->plan, sreg ? sst->st_size : 0, c->block_size);
+	chunk_init(&x->plan, sized ? sst->st_size : 0, c->block_size);
 	x->cached = -1;
 	if (sreg && x->kind != XFER_VERIFY && sst->st_size >= DIRECT_MIN)
 		x->cached = pagecache_percent(x->sfd, sst->st_size);

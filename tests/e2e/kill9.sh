@@ -55,8 +55,8 @@ for e in $engines; do
 	pid=$!
 	gate_kill "$pid"
 	wait "$pid"
-	[ ! -e "$T/out/dst" ] &&
-	    ls -A "$T/out" | grep -q '^\.acp-dst\.'
+	set -- "$T"/out/.acp-dst.*
+	[ ! -e "$T/out/dst" ] && [ -e "$1" ]
 	ok $? "$e: --atomic, kill -9: no file under the name, only the temporary"
 done
 skip_engines "$per"
