@@ -28,7 +28,9 @@ busy() {
 	_e=$1 _call=$2 _err=$3 _when=$4
 	shift 4
 	rc=0
-	timeout 120 strace -f -o /dev/null \
+	# Leak checking cannot run under ptrace.
+	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+	    timeout 120 strace -f -o /dev/null \
 	    -e inject="$_call:error=$_err:when=$_when" \
 	    "$ACP" --engine="$_e" "$@" > "$T/stdout" 2> "$T/stderr" || rc=$?
 }
