@@ -52,7 +52,7 @@ struct creq {
 	int			 closing_dst;	/* CLOSE of the destination */
 	int			 edge;		/* a block a hole's edge cuts */
 	int			 more;		/* splice: read on once written */
-	unsigned		 retries;	/* sent again after EAGAIN... */
+	unsigned		 retries;	/* EAGAIN... in a row, sent again */
 };
 
 struct sched {

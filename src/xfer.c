@@ -471,6 +471,8 @@ xfer_complete(struct copier *c, struct creq *q)
 		xfer_release(c, q);
 		return;
 	}
+	/* The bound is on failures in a row: this one went through. */
+	q->retries = 0;
 	if (x->err != 0) {
 		/* Another error, maybe lower in the file than the first. */
 		if (res < 0)

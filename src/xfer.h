@@ -64,8 +64,8 @@ struct twin {
 };
 
 /*
- * How many times one request is sent again after EAGAIN, EINTR or
- * ECANCELED before that is the file's error.
+ * How many times in a row one request is sent again after EAGAIN, EINTR
+ * or ECANCELED before that is the file's error.
  */
 #define XFER_MAX_RETRIES	16
 /* ERESTARTSYS, which a completion may carry when a worker is interrupted. */
