@@ -9,12 +9,7 @@
 
 per=17
 plan $((per * $(nengines)))
-if [ ! -x "${ACP_CHAOS_BIN:-}" ]; then
-	for _ in $(seq $((per * $(nengines)))); do
-		skip "no tests/acp-chaos"
-	done
-	exit 0
-fi
+[ -x "${ACP_CHAOS_BIN:-}" ] || skip_all "no tests/acp-chaos"
 
 # chaos SPEC ARGS...: acp through the test engine; like run_acp.
 chaos() {
