@@ -318,13 +318,10 @@ data_end(struct copier *c, struct cfile *f)
 	if (x->err == 0 && x->dreg && meta_copy(f->sfd, &f->sat, f->dfd,
 	    &f->dat, &f->sst, f->job->preserve) < 0)
 		f->job->meta_failed = 1;
-	/* Created narrower than it ends (meta_open_mode()): widen it. */
+	/* Created narrower than it ends (an --atomic one has tmode). */
 	if (x->err == 0 && f->created && f->tmp == NULL &&
-	    !(f->job->preserve & META_MODE) &&
-	    meta_open_mode(&f->sst, f->job->preserve) !=
-	    meta_new_mode(&f->sst, f->job->preserve) &&
-	    fchmod(f->dfd, meta_new_mode(&f->sst, f->job->preserve) &
-	    ~copier_umask(c)) < 0)
+	    meta_widen(f->dfd, &f->dat, &f->sst, f->job->preserve,
+	    copier_umask(c)) < 0)
 		f->job->meta_failed = 1;
 }
 

@@ -44,6 +44,27 @@ meta_open_mode(const struct stat *sst, unsigned mask)
 	return S_ISDIR(sst->st_mode) ? mode | S_IRWXU : mode;
 }
 
+int
+meta_widen(int fd, const struct at *at, const struct stat *sst, unsigned mask,
+    mode_t umask)
+{
+	mode_t	mode = meta_new_mode(sst, mask);
+	int	ret;
+
+	if ((mask & META_MODE) || meta_open_mode(sst, mask) == mode)
+		return 0;
+	mode &= ~umask;
+	if (fd >= 0)
+		ret = fchmod(fd, mode);
+	else
+		ret = fchmodat(at->dirfd, at->name, mode, 0);
+	if (ret < 0) {
+		warn("cannot set permissions of '%s'", at->path);
+		return -1;
+	}
+	return 0;
+}
+
 /*
  * chown: 0, 1 when refused with EPERM (not an error: the set-ID bits are
  * then not kept, cp's rule), -1 after a message.

@@ -47,6 +47,14 @@ mode_t	meta_new_mode(const struct stat *sst, unsigned mask);
 mode_t	meta_open_mode(const struct stat *sst, unsigned mask);
 
 /*
+ * A new copy of sst made with meta_open_mode(), its owner set: without
+ * META_MODE, give it meta_new_mode() less umask where the two differ (by
+ * fd, or by name when fd is -1).  0, or -1 after a message.
+ */
+int	meta_widen(int fd, const struct at *, const struct stat *sst,
+	    unsigned mask, mode_t umask);
+
+/*
  * Give dst (by fd, or by name without following a symlink when dfd is
  * -1) everything of src that the mask asks to keep, in this order: the
  * owner (a chown may drop set-ID bits and security.capability), the

@@ -490,7 +490,6 @@ parents_meta(struct walk *w, const char *dir, const char *src)
 	int		 status = ACP_EXIT_OK;
 
 	unsigned	 keep = w->opts->preserve;
-	mode_t		 mode;
 
 	if (w->parents_made.used == 0 && !(keep & (META_MODE |
 	    META_OWNERSHIP | META_TIMESTAMPS | META_XATTR)))
@@ -512,13 +511,9 @@ parents_meta(struct walk *w, const char *dir, const char *src)
 		if (meta_copy(-1, &sat, -1, &dat, &st, keep) < 0)
 			status = ACP_EXIT_FAIL;
 		/* One this run made, with the mode it was made narrower than. */
-		mode = meta_new_mode(&st, keep) & ~copier_umask(w->c);
-		if (!(keep & META_MODE) && strset_has(&w->parents_made, ddir) &&
-		    meta_open_mode(&st, keep) != meta_new_mode(&st, keep) &&
-		    chmod(ddir, mode) < 0) {
-			warn("cannot set permissions of '%s'", ddir);
+		if (strset_has(&w->parents_made, ddir) && meta_widen(-1, &dat,
+		    &st, keep, copier_umask(w->c)) < 0)
 			status = ACP_EXIT_FAIL;
-		}
 		free(sdir);
 		free(ddir);
 	}

@@ -38,8 +38,6 @@ static int
 wdir_meta(struct walk *w, struct wdir *d)
 {
 	struct at	sat, dat;
-	unsigned	keep = w->opts->preserve;
-	mode_t		mode = meta_new_mode(&d->st, keep) & ~copier_umask(w->c);
 	int		status = ACP_EXIT_OK, dfd = d->dfd_path ? -1 : d->dfd;
 
 	sat.dirfd = d->parent != NULL ? d->parent->sfd : AT_FDCWD;
@@ -48,17 +46,6 @@ wdir_meta(struct walk *w, struct wdir *d)
 	dat.dirfd = d->parent != NULL ? d->parent->dfd : AT_FDCWD;
 	dat.name = d->dname;
 	dat.path = d->dst;
-	/*
-	 * Made narrower for us to fill it (meta_open_mode()): without
-	 * --preserve=mode it takes the mode cp's mkdir gives.
-	 */
-	if (!(keep & META_MODE) && d->made &&
-	    meta_open_mode(&d->st, keep) != meta_new_mode(&d->st, keep) &&
-	    (dfd >= 0 ? fchmod(dfd, mode) :
-	    fchmodat(dat.dirfd, dat.name, mode, 0)) < 0) {
-		warn("cannot set permissions of '%s'", d->dst);
-		status = ACP_EXIT_FAIL;
-	}
 	if (w->opts->preserve & (META_MODE | META_OWNERSHIP | META_TIMESTAMPS |
 	    META_XATTR)) {
 		if (meta_copy(d->sfd, &sat, dfd, &dat, &d->st,
@@ -68,6 +55,10 @@ wdir_meta(struct walk *w, struct wdir *d)
 		if (w->opts->fsync)
 			dirsync_add_dir(&w->ds, xstrdup(d->dst));
 	}
+	/* Made narrower for us to fill it: now the mode cp's mkdir gives. */
+	if (d->made && meta_widen(dfd, &dat, &d->st, w->opts->preserve,
+	    copier_umask(w->c)) < 0)
+		status = ACP_EXIT_FAIL;
 	return status;
 }
 
