@@ -266,6 +266,16 @@ uring_submit(struct engine *eng)
 }
 
 /*
+ * How many requests the kernel holds: queued and not reaped (inflight),
+ * less those reaped already in this call (got) and those not submitted.
+ */
+static unsigned
+held(const struct uring_priv *p, unsigned got)
+{
+	return p->inflight - got - p->pending;
+}
+
+/*
  * Enter the ring at most once per call when work is queued: submit what
  * is pending and wait for min completions in the same io_uring_enter().
  */
@@ -276,7 +286,7 @@ uring_reap(struct engine *eng, unsigned min, struct req **reqs,
 	struct uring_priv	*p = eng->priv;
 	struct io_uring_cqe	*cqes[64], *cqe;
 	struct req		*req;
-	unsigned		 n, i, got = 0, held;
+	unsigned		 n, i, got = 0;
 	int			 ret;
 
 	if (min > max)
@@ -295,10 +305,9 @@ uring_reap(struct engine *eng, unsigned min, struct req **reqs,
 	}
 	if (p->pending > 0) {
 		/* Wait in the same enter only for what the kernel holds. */
-		held = p->inflight - got - p->pending;
 		do
 			ret = io_uring_submit_and_wait(&p->ring,
-			    min > got && held > 0 ? min - got : 0);
+			    min > got && held(p, got) > 0 ? min - got : 0);
 		while (ret == -EINTR);
 		if (ret < 0 && ret != -EAGAIN && ret != -EBUSY) {
 			p->inflight -= got;
@@ -312,7 +321,7 @@ uring_reap(struct engine *eng, unsigned min, struct req **reqs,
 		 * kernel holds; if it holds nothing, come back for another
 		 * try, a bounded number of times in a row.
 		 */
-		if (ret < 0 && p->inflight - got - p->pending == 0) {
+		if (ret < 0 && held(p, got) == 0) {
 			if (++p->refused > URING_MAX_REFUSED)
 				return got > 0 ? (int)got : ret;
 			(void)sched_yield();
@@ -320,9 +329,8 @@ uring_reap(struct engine *eng, unsigned min, struct req **reqs,
 			p->refused = 0;
 	}
 	/* Never wait for completions of requests the kernel does not have. */
-	held = p->inflight - got - p->pending;
-	if (min > got + held)
-		min = got + held;
+	if (min > got + held(p, got))
+		min = got + held(p, got);
 	for (;;) {
 		n = io_uring_peek_batch_cqe(&p->ring, cqes,
 		    max - got < 64 ? max - got : 64);

@@ -200,20 +200,18 @@ policy_say(const struct policy *p, const char *src, const char *dst)
 static int
 ask(struct copier *c, const struct at *dst, const struct stat *st)
 {
-	static const char	 rwx[] = "rwxrwxrwx";
-	char			 answer[16], perms[10];
-	int			 i;
+	char	answer[16], perms[12];
 
 	copier_wait(c, NULL);
 	if (!S_ISLNK(st->st_mode) && faccessat(dst->dirfd, dst->name, W_OK,
 	    AT_EACCESS) < 0) {
-		for (i = 0; i < 9; i++)
-			perms[i] = st->st_mode & (1 << (8 - i)) ? rwx[i] : '-';
-		perms[9] = '\0';
+		/* strmode(): "-rw-r--r-- "; cp shows the nine bits. */
+		strmode(st->st_mode, perms);
+		perms[10] = '\0';
 		fprintf(stderr, "%s: replace ", getprogname());
 		quote_name(stderr, dst->path);
 		fprintf(stderr, ", overriding mode %04o (%s)? ",
-		    (unsigned)(st->st_mode & 07777), perms);
+		    (unsigned)(st->st_mode & 07777), perms + 1);
 	} else {
 		fprintf(stderr, "%s: overwrite ", getprogname());
 		quote_name(stderr, dst->path);

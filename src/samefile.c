@@ -20,11 +20,11 @@
 #include "samefile.h"
 #include "xmalloc.h"
 
+/* at_same_file(), for stats that may be missing (st_mode 0). */
 static int
 same_inode(const struct stat *a, const struct stat *b)
 {
-	return a->st_mode != 0 && b->st_mode != 0 && a->st_dev == b->st_dev &&
-	    a->st_ino == b->st_ino;
+	return a->st_mode != 0 && b->st_mode != 0 && at_same_file(a, b);
 }
 
 int

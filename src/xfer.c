@@ -446,6 +446,16 @@ read_done(struct copier *c, struct creq *q, ssize_t res)
 		xfer_release(c, q);
 }
 
+/* q failed with res: the data phase fails where q had got to. */
+static void
+creq_fail(struct xfer *x, const struct creq *q, ssize_t res)
+{
+	int	w = q->phase == CREQ_WRITE;
+
+	xfer_fail(x, (int)res, w ? XFER_WRITING : XFER_READING, q->off +
+	    (off_t)(w ? q->written : q->have));
+}
+
 void
 xfer_complete(struct copier *c, struct creq *q)
 {
@@ -465,9 +475,7 @@ xfer_complete(struct copier *c, struct creq *q)
 			if (xfer_queue(c, q) == 0)
 				return;
 		} else if (x->err == 0)
-			xfer_fail(x, (int)res, q->phase == CREQ_WRITE ?
-			    XFER_WRITING : XFER_READING, q->off + (off_t)(
-			    q->phase == CREQ_WRITE ? q->written : q->have));
+			creq_fail(x, q, res);
 		xfer_release(c, q);
 		return;
 	}
@@ -476,9 +484,7 @@ xfer_complete(struct copier *c, struct creq *q)
 	if (x->err != 0) {
 		/* Another error, maybe lower in the file than the first. */
 		if (res < 0)
-			xfer_fail(x, (int)res, q->phase == CREQ_WRITE ?
-			    XFER_WRITING : XFER_READING, q->off + (off_t)(
-			    q->phase == CREQ_WRITE ? q->written : q->have));
+			creq_fail(x, q, res);
 		xfer_release(c, q);
 		return;
 	}
