@@ -49,7 +49,7 @@ jobreport_debug(const struct copier *c, const struct cfile *f)
 	const char		*eng = c->sched.eng->ops->name;
 
 	if (x->kind == XFER_VERIFY) {
-		xfer_twin_debug(&x->sdirect, f->dst, "reads back");
+		twin_debug(&x->sdirect, f->dst, "reads back");
 		fprintf(stderr, "acp: debug: '%s': hashed with %s reading it "
 		    "back, %llu requests through %s\n", f->dst, c->algo->name,
 		    (unsigned long long)x->nreq, eng);
@@ -58,7 +58,7 @@ jobreport_debug(const struct copier *c, const struct cfile *f)
 	if (f->debug_said)
 		return;
 	if (x->kind == XFER_HASH) {
-		xfer_twin_debug(&x->sdirect, f->src, "reads");
+		twin_debug(&x->sdirect, f->src, "reads");
 		fprintf(stderr, "acp: debug: '%s': hashed with %s, %llu "
 		    "requests through %s\n", f->src, f->job->algo->name,
 		    (unsigned long long)x->nreq, eng);
@@ -92,8 +92,8 @@ jobreport_debug(const struct copier *c, const struct cfile *f)
 	if (x->cached >= 0)
 		fprintf(stderr, "acp: debug: '%s': %d%% in the page cache\n",
 		    f->src, x->cached);
-	xfer_twin_debug(&x->sdirect, f->src, "reads");
-	xfer_twin_debug(&x->ddirect, f->dst, "writes");
+	twin_debug(&x->sdirect, f->src, "reads");
+	twin_debug(&x->ddirect, f->dst, "writes");
 	fprintf(stderr, "acp: debug: '%s' -> '%s': %llu bytes, %llu requests "
 	    "through %s%s, %u in flight at most", f->src, f->dst,
 	    (unsigned long long)x->bytes, (unsigned long long)x->nreq, eng,

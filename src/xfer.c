@@ -98,20 +98,6 @@ xfer_release(struct copier *c, struct creq *q)
 }
 
 /*
- * May a transfer of [off + done, off + len) use the twin?  Only a whole
- * request (nothing done yet) with offset and length aligned.
- */
-static int
-twin_fits(struct twin *t, off_t off, size_t done, size_t len)
-{
-	if (t->fd < 0 || t->disabled || done != 0 || len == 0 ||
-	    off % t->align != 0 || len % t->align != 0)
-		return 0;
-	t->n++;
-	return 1;
-}
-
-/*
  * Issue q for its phase: a read of what it still wants, or a write of
  * what it read and has not written.  Through the O_DIRECT twin where the
  * whole request fits its alignment; through the slot's pipe when
@@ -595,60 +581,6 @@ pipe_open(struct copier *c, int *p)
 	return 0;
 }
 
-void
-xfer_twin_open(const struct copier *c, struct twin *t, int fd, int flags,
-    const struct stat *want)
-{
-	struct stat	st;
-	char		path[64];
-	unsigned	align;
-	int		tfd;
-
-	/* Through /proc/self/fd: the same file, not the same name. */
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-	if ((tfd = open(path, flags | O_DIRECT | O_CLOEXEC)) < 0) {
-		/* tmpfs refuses O_DIRECT (EINVAL): buffered it is. */
-		t->why = -errno;
-		return;
-	}
-	align = pagecache_dio_align(tfd);
-	if (fstat(tfd, &st) < 0 || st.st_dev != want->st_dev ||
-	    st.st_ino != want->st_ino) {
-		t->why = -ESTALE;
-		(void)close(tfd);
-		return;
-	}
-	if (align == 0 || align > BUFPOOL_ALIGN ||
-	    c->block_size % align != 0) {
-		t->why = -EINVAL;
-		(void)close(tfd);
-		return;
-	}
-	t->fd = tfd;
-	t->align = align;
-}
-
-static void
-twin_close(struct twin *t)
-{
-	if (t->fd >= 0)
-		(void)close(t->fd);
-	t->fd = -1;
-}
-
-void
-xfer_twin_debug(const struct twin *t, const char *name, const char *what)
-{
-	/* Called after twin_close(): align tells it was open. */
-	if (t->align != 0)
-		fprintf(stderr, "acp: debug: '%s': %llu %s with O_DIRECT "
-		    "(alignment %u)%s\n", name, (unsigned long long)t->n, what,
-		    t->align, t->disabled ? ", then refused: buffered" : "");
-	else if (t->why != 0)
-		fprintf(stderr, "acp: debug: '%s': O_DIRECT refused (%s): "
-		    "buffered %s\n", name, strerror(-t->why), what);
-}
-
 int
 xfer_ring_start(struct copier *c, struct xfer *x, const struct stat *sst,
     const struct checksum_algo *algo)
@@ -659,10 +591,11 @@ xfer_ring_start(struct copier *c, struct xfer *x, const struct stat *sst,
 	/* Direct I/O where asked (--direct), for a cold source, to verify. */
 	if (x->kind == XFER_VERIFY || (S_ISREG(sst->st_mode) && (c->direct ||
 	    (x->cached >= 0 && x->cached < 50))))
-		xfer_twin_open(c, &x->sdirect, x->sfd, O_RDONLY, sst);
+		twin_open(&x->sdirect, x->sfd, O_RDONLY, sst, c->block_size);
 	if (x->kind == XFER_COPY && x->dreg && c->direct &&
 	    fstat(x->dfd, &dst) == 0)
-		xfer_twin_open(c, &x->ddirect, x->dfd, O_WRONLY, &dst);
+		twin_open(&x->ddirect, x->dfd, O_WRONLY, &dst,
+		    c->block_size);
 	/*
 	 * A direct write past EOF is done synchronously under the inode
 	 * lock (ext4, xfs), so 16 of them in flight run one by one:

@@ -23,6 +23,7 @@
 
 #include "chunk.h"
 #include "hashpipe.h"
+#include "twin.h"
 
 struct copier;
 struct creq;
@@ -50,18 +51,6 @@ enum xfer_method {
 	XFER_RING,		/* the ring, through pool buffers */
 };
 
-/*
- * An O_DIRECT descriptor beside a buffered one for the same file: aligned
- * requests use it, the tail of the file and the rest of a short transfer
- * use the buffered one.
- */
-struct twin {
-	int		 fd;		/* -1: none */
-	int		 disabled;	/* it failed a request: stop using it */
-	unsigned	 align;		/* offset and length alignment */
-	uint64_t	 n;		/* requests it served */
-	int		 why;		/* -errno when it could not be opened */
-};
 
 /*
  * How many times in a row one request is sent again after EAGAIN, EINTR
@@ -154,12 +143,5 @@ void	xfer_end(struct xfer *);
 /* Release the memory a data phase keeps across restarts. */
 void	xfer_free(struct xfer *);
 
-/* Tell, under --debug, how a twin served name ("reads", "writes"). */
-void	xfer_twin_debug(const struct twin *, const char *name,
-	    const char *what);
-
-/* Open an O_DIRECT twin of fd (flags O_RDONLY or O_WRONLY) for file want. */
-void	xfer_twin_open(const struct copier *, struct twin *, int fd, int flags,
-	    const struct stat *want);
 
 #endif
