@@ -18,9 +18,9 @@
 
 #include "meta.h"
 #include "copier.h"
+#include "cpabbrev.h"
 #include "options.h"
 #include "stats.h"
-#include "xmalloc.h"
 
 enum {
 	OPT_ENGINE = UCHAR_MAX + 1,
@@ -640,73 +640,6 @@ options_check(struct options *opts)
 	return 0;
 }
 
-/* GNU cp's long options (9.1): their abbreviations keep cp's meaning. */
-static const char *const cp_long_opts[] = {
-	"archive", "attributes-only", "backup", "context", "copy-contents",
-	"debug", "dereference", "force", "help", "interactive",
-	"keep-directory-symlink", "link", "no-clobber", "no-dereference",
-	"no-preserve", "no-target-directory", "one-file-system", "parents",
-	"preserve", "recursive", "reflink", "remove-destination", "sparse",
-	"strip-trailing-slashes", "suffix", "symbolic-link",
-	"target-directory", "update", "verbose", "version", NULL
-};
-
-/*
- * The one option of cp that the abbreviation arg (after "--", up to any
- * '=', len bytes) names, if it is ambiguous only because of acp's own
- * options ("--b" is --backup in cp, not --block-size); NULL if none.
- */
-static const char *
-cp_abbreviation(const char *arg, size_t len)
-{
-	const struct option	*o;
-	const char		*const *c, *found = NULL;
-	int			 matches = 0;
-
-	for (o = long_opts; o->name != NULL; o++) {
-		if (strncmp(o->name, arg, len) != 0)
-			continue;
-		if (strlen(o->name) == len)
-			return NULL;	/* exact: getopt takes it */
-		matches++;
-	}
-	if (matches < 2)
-		return NULL;
-	for (c = cp_long_opts; *c != NULL; c++) {
-		if (strncmp(*c, arg, len) != 0)
-			continue;
-		if (found != NULL)
-			return NULL;	/* ambiguous in cp as well */
-		found = *c;
-	}
-	return found;
-}
-
-/* Spell out the abbreviations that cp_abbreviation() settles. */
-static void
-expand_cp_abbreviations(int argc, char **argv)
-{
-	const char	*name, *eq;
-	char		*full;
-	size_t		 len;
-	int		 i;
-
-	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--") == 0)
-			break;
-		if (strncmp(argv[i], "--", 2) != 0 || argv[i][2] == '\0')
-			continue;
-		eq = strchr(argv[i] + 2, '=');
-		len = eq != NULL ? (size_t)(eq - argv[i] - 2) :
-		    strlen(argv[i] + 2);
-		if ((name = cp_abbreviation(argv[i] + 2, len)) == NULL)
-			continue;
-		/* Kept for the life of the run, as argv is. */
-		xasprintf(&full, "--%s%s", name, eq != NULL ? eq : "");
-		argv[i] = full;
-	}
-}
-
 int
 options_parse(struct options *opts, int argc, char **argv)
 {
@@ -717,7 +650,7 @@ options_parse(struct options *opts, int argc, char **argv)
 	opts->queue_depth = ACP_DEFAULT_QUEUE_DEPTH;
 	opts->block_size = 0;		/* not given: by --direct, below */
 
-	expand_cp_abbreviations(argc, argv);
+	cp_expand_abbreviations(argc, argv, long_opts);
 	while ((ch = getopt_long(argc, argv, short_opts, long_opts,
 	    NULL)) != -1) {
 		if (ch == OPT_HELP) {
