@@ -174,16 +174,18 @@ static volatile sig_atomic_t interrupted;
 
 /*
  * The first SIGINT, SIGTERM, SIGHUP or SIGPIPE asks the copier to stop:
- * no new requests, those in flight finish, a half-written new file is
- * removed.  A second SIGINT means "now": exit at once.
+ * no new requests, those in flight cancelled (rewrites in place of
+ * regular files let finish), what this run made and did not finish
+ * removed.  A second one stops the rewrites too, and the cleanup still
+ * happens: it never skips it.
  */
 static void
 on_signal(int sig)
 {
-	if (sig == SIGINT && interrupted != 0)
-		_exit(ACP_EXIT_SIGNAL + SIGINT);
 	if (interrupted == 0)
 		interrupted = sig;
+	else
+		interrupted |= COPIER_STOP_AGAIN;
 }
 
 static void
@@ -318,7 +320,7 @@ main(int argc, char **argv)
 	struct timespec		t0, t1;
 	const char		*engine_name;
 	unsigned		files;
-	int			status;
+	int			status, sig;
 
 	setprogname(argv[0]);
 	/* Names in messages are quoted as the locale prints them. */
@@ -373,10 +375,9 @@ main(int argc, char **argv)
 	engine_stop(&eng);
 	copier_free(copier);
 	if (interrupted != 0) {
-		warnx("interrupted by signal %d (%s)", (int)interrupted,
-		    strsignal((int)interrupted));
-		status = status_merge(status, ACP_EXIT_SIGNAL +
-		    (int)interrupted);
+		sig = (int)(interrupted & ~COPIER_STOP_AGAIN);
+		warnx("interrupted by signal %d (%s)", sig, strsignal(sig));
+		status = status_merge(status, ACP_EXIT_SIGNAL + sig);
 	}
 	if (opts.stats != STATS_NONE)
 		print_stats(&opts, &cs, &ws, engine_name, status,

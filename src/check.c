@@ -22,6 +22,7 @@
 #include "xmalloc.h"
 
 struct check {
+	const struct copier *c;
 	unsigned long	unreadable;
 	unsigned long	mismatched;
 	unsigned long	bad_lines;
@@ -57,15 +58,19 @@ check_done(struct copy_job *job)
 {
 	struct checkjob	*cj = (struct checkjob *)job;
 
-	print_name(stdout, cj->name);
-	if (job->ret < 0) {
-		printf(": FAILED open or read\n");
-		cj->ck->unreadable++;
-	} else if (strcmp(job->hex, cj->expect) != 0) {
-		printf(": FAILED\n");
-		cj->ck->mismatched++;
-	} else
-		printf(": OK\n");
+	/* One cut short by a signal is neither checked nor failed. */
+	if (job->ret == 0 || !copier_stopping(cj->ck->c) ||
+	    copier_broken(cj->ck->c)) {
+		print_name(stdout, cj->name);
+		if (job->ret < 0) {
+			printf(": FAILED open or read\n");
+			cj->ck->unreadable++;
+		} else if (strcmp(job->hex, cj->expect) != 0) {
+			printf(": FAILED\n");
+			cj->ck->mismatched++;
+		} else
+			printf(": OK\n");
+	}
 	at_release(cj->dirfd);
 	free(cj->name);
 	free(cj->expect);
@@ -137,6 +142,7 @@ check_run(const struct options *opts, struct copier *c, FILE *fp,
 	int		status = ACP_EXIT_OK;
 
 	memset(&ck, 0, sizeof(ck));
+	ck.c = c;
 	check_lines(opts, c, &ck, fp, fpname);
 	copier_wait(c, NULL);
 	if (ferror(fp)) {

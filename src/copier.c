@@ -16,8 +16,10 @@
 
 #include <err.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "copier_int.h"
@@ -102,7 +104,60 @@ copier_new(struct engine *eng, const struct copier_params *params, int *err)
 	 * Only where the engine does splices off this thread.
 	 */
 	c->splice = params->offload && eng->async[ENGINE_OP_SPLICE];
+	eng->wait_ms = COPIER_TICK_MS;
 	return c;
+}
+
+/*
+ * A copier whose requests were given up on while the kernel may still
+ * write to them (its buffers, its requests, the statx in its slots):
+ * kept, not freed, until the process ends.
+ */
+static struct copier	*kept;
+
+void
+copier_lost_create(struct copier *c, const struct cfile *f)
+{
+	struct lost_create	*l;
+	unsigned		 i;
+
+	for (i = 0; i < c->sched.nreqs; i++)
+		if (c->sched.reqs[i].f == f && c->sched.reqs[i].queued &&
+		    c->sched.reqs[i].r.op == ENGINE_OP_OPENAT)
+			break;
+	if (i == c->sched.nreqs)
+		return;
+	if (c->lost == NULL)
+		c->lost = xcalloc(c->maxfiles, sizeof(*c->lost));
+	l = &c->lost[c->nlost++];
+	l->q = &c->sched.reqs[i];
+	l->dirfd = f->dat.dirfd == AT_FDCWD ? AT_FDCWD :
+	    fcntl(f->dat.dirfd, F_DUPFD_CLOEXEC, 0);
+	l->name = xstrdup(f->dat.name);
+}
+
+/* The creates given up on that happened after all: undone. */
+static void
+lost_creates_undo(struct copier *c)
+{
+	struct lost_create	*l;
+	unsigned		 i;
+
+	for (i = 0; i < c->nlost; i++) {
+		l = &c->lost[i];
+		/* Done by a worker (the engine has stopped): its fd. */
+		if (l->q->r.res >= 0) {
+			(void)close((int)l->q->r.res);
+			if (l->dirfd != -1)
+				(void)unlinkat(l->dirfd, l->name, 0);
+		}
+		if (l->dirfd >= 0)
+			(void)close(l->dirfd);
+		free(l->name);
+	}
+	free(c->lost);
+	c->lost = NULL;
+	c->nlost = 0;
 }
 
 void
@@ -110,6 +165,11 @@ copier_free(struct copier *c)
 {
 	if (c == NULL)
 		return;
+	lost_creates_undo(c);
+	if (c->sched.inengine > 0) {
+		kept = c;
+		return;
+	}
 	slots_exit(c);
 	sched_exit(&c->sched);
 	free(c);
@@ -149,6 +209,66 @@ step_all(struct copier *c, int abandon)
 }
 
 /*
+ * A signal stops the run: what the engine holds for a file that is not
+ * let finish (an in-place rewrite of a regular file is) is cancelled, so
+ * a read blocked on a FIFO, a pipe or a stalled filesystem ends now.
+ */
+static void
+cancel_inflight(struct copier *c)
+{
+	struct creq	*q;
+	struct xfer	*x;
+	unsigned	 i;
+
+	for (i = 0; i < c->sched.nreqs; i++) {
+		q = &c->sched.reqs[i];
+		/* A data request knows its phase, a meta one its file. */
+		x = q->x != NULL ? q->x : q->f != NULL ? &q->f->x : NULL;
+		if (q->queued && !q->cancelled && (x == NULL ||
+		    xfer_stopped(c, x)))
+			sched_cancel(&c->sched, q);
+	}
+}
+
+static uint64_t
+now_ns(void)
+{
+	struct timespec	ts;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/*
+ * A stopped run waits for what it cancelled; requests that do not come
+ * back in COPIER_GIVE_UP_MS (a read from a filesystem that stalled: FUSE
+ * waits for its daemon's answer even after a signal) are given up on.
+ * Every file in flight then fails, its partial destination removed, and
+ * none of what those requests use (their slots, buffers, the engine's
+ * threads) is freed or reused: the process is about to end.  The rewrites
+ * in place let finish are not cancelled, and are waited for.
+ */
+static void
+stop_clock(struct copier *c)
+{
+	if (c->stopped_ns == 0) {
+		c->stopped_ns = now_ns();
+		/* Look at the clock more often while waiting. */
+		c->sched.eng->wait_ms = COPIER_STOP_WAIT_MS;
+	}
+	if (c->sched.broken || c->sched.inengine == 0 ||
+	    c->sched.cancelled < c->sched.inengine ||
+	    now_ns() - c->stopped_ns < COPIER_GIVE_UP_MS * 1000000ull)
+		return;
+	warnx("giving up on %u cancelled request%s that did not end (a "
+	    "stalled file system?)", c->sched.inengine,
+	    c->sched.inengine == 1 ? "" : "s");
+	c->sched.broken = 1;
+	c->sched.eng->abandoned = 1;
+	step_all(c, 1);
+}
+
+/*
  * One round: let every file in flight issue what it can, then wait for a
  * batch of completions and hand them to their files.
  */
@@ -159,7 +279,12 @@ round_run(struct copier *c)
 	int		 n, i;
 
 	step_all(c, 0);
-	if (c->sched.inengine == 0) {
+	if (sched_signalled(&c->sched)) {
+		cancel_inflight(c);
+		stop_clock(c);
+	}
+	/* After the engine failed, what it holds never comes back. */
+	if (c->sched.inengine == 0 || c->sched.broken) {
 		if (c->nactive > 0 && !c->sched.broken) {
 			/* Files in flight and nothing to wait for: a bug. */
 			warnx("%u files stalled with no request in flight",
@@ -201,7 +326,8 @@ round_run(struct copier *c)
 void
 copier_submit(struct copier *c, struct copy_job *job)
 {
-	while (c->nfreefiles == 0 || c->njobs >= c->maxjobs)
+	while ((c->nfreefiles == 0 && !c->sched.broken) ||
+	    c->njobs >= c->maxjobs)
 		round_run(c);
 	job->next = NULL;
 	job->finished = 0;
@@ -212,7 +338,13 @@ copier_submit(struct copier *c, struct copy_job *job)
 		c->head = job;
 	c->tail = job;
 	c->njobs++;
-	(void)filejob_start(c, job);
+	if (c->nfreefiles == 0) {
+		/* The engine failed holding every slot: none comes back. */
+		job->cf = NULL;
+		job->finished = 1;
+		c->stats.failed++;
+	} else
+		(void)filejob_start(c, job);
 	report(c);
 }
 

@@ -37,9 +37,15 @@ struct copier_params {
 	int		fsync;		/* --fsync: flush each file's data */
 	int		sparse;		/* COPY_SPARSE_* */
 	int		reflink;	/* COPY_REFLINK_* */
-	/* Set by a signal handler: finish what is in flight, start nothing. */
+	/*
+	 * Set by a signal handler to the signal's number: start nothing,
+	 * cancel what is in flight (but the rewrites let finish), clean up.
+	 * COPIER_STOP_AGAIN added by a second signal stops those too.
+	 */
 	volatile sig_atomic_t *stop;
 };
+
+#define COPIER_STOP_AGAIN	0x100
 
 /* --sparse: which runs of the source become holes in the copy. */
 #define COPY_SPARSE_AUTO	0	/* the source's holes (SEEK_HOLE) */

@@ -21,6 +21,16 @@ struct cfile;
  * a second of writing on a slow disk.
  */
 #define COPIER_FINISH_BYTES	((uint64_t)64 << 20)
+/*
+ * A reap waits at most this long: a signal that comes between the look
+ * at the stop flag and the wait is seen in that time (a wait interrupted
+ * by the signal returns at once).
+ */
+#define COPIER_TICK_MS		100
+/* A stopped run gives up on cancelled requests after this long. */
+#define COPIER_GIVE_UP_MS	300
+/* and meanwhile waits for completions this long at a time. */
+#define COPIER_STOP_WAIT_MS	20
 
 struct copier {
 	struct sched		 sched;
@@ -40,6 +50,23 @@ struct copier {
 	 */
 	uint64_t		 finish_bytes;
 	int			 inplace_big;
+	/*
+	 * When the stop was first seen (CLOCK_MONOTONIC, ns; 0: not yet),
+	 * so that requests cancelled and never answered (a read from a
+	 * filesystem that has stalled) are given up on in time.
+	 */
+	uint64_t		 stopped_ns;
+	/*
+	 * New files whose create (O_EXCL, through the engine) was given up
+	 * on: if it happened after all, the file is ours, removed when the
+	 * engine has stopped (copier_free()).
+	 */
+	struct lost_create {
+		struct creq	*q;
+		int		 dirfd;		/* a dup, or AT_FDCWD */
+		char		*name;
+	}			*lost;
+	unsigned		 nlost;
 	struct copy_job		*head, *tail;	/* jobs not yet reported */
 	unsigned		 njobs;
 	unsigned		 maxjobs;
@@ -62,5 +89,12 @@ struct copier {
 	void			(*tick)(void *);
 	void			*tick_arg;
 };
+
+/*
+ * f's create of its new file is given up on (the engine failed, or it
+ * never answered a cancel): remember it, to remove the file if the
+ * create happened after all.
+ */
+void	copier_lost_create(struct copier *, const struct cfile *);
 
 #endif

@@ -180,6 +180,13 @@ engine_reap(struct engine *eng, unsigned min, struct req **reqs,
 }
 
 void
+engine_cancel(struct engine *eng, struct req *req)
+{
+	if (eng->ops->cancel != NULL)
+		eng->ops->cancel(eng, req);
+}
+
+void
 engine_stop(struct engine *eng)
 {
 	/* An init that failed early may have made nothing to release. */

@@ -53,6 +53,11 @@ struct req {
 	int		 fd2;	/* SPLICE: where the data goes */
 	off_t		 off2;	/* SPLICE: its offset, -1 for a pipe */
 	int		 direct;	/* READ, WRITE: fd is O_DIRECT */
+	/*
+	 * READ, WRITE: fd's file system may block the submitter however it
+	 * is asked (FUSE): never try the request inline.
+	 */
+	int		 async;
 };
 
 enum engine_kind {
@@ -89,10 +94,17 @@ struct engine_ops {
 	int		(*submit)(struct engine *);
 	/*
 	 * Submit whatever is still queued, wait for at least min
-	 * completions, write them to reqs (at most max); a count or -errno.
+	 * completions (or wait_ms, when set), write them to reqs (at most
+	 * max); a count or -errno.
 	 */
 	int		(*reap)(struct engine *, unsigned min, struct req **reqs,
 			    unsigned max);
+	/*
+	 * Ask that req, queued and not yet reaped, end now: it still comes
+	 * back from reap, done or with -ECANCELED or -EINTR.  Best effort;
+	 * NULL where nothing can block for long.
+	 */
+	void		(*cancel)(struct engine *, struct req *);
 	/* Release priv (never NULL here); engine_stop() clears it. */
 	void		(*exit)(struct engine *);
 };
@@ -109,6 +121,15 @@ struct engine {
 	 * choices.
 	 */
 	unsigned char		 async[ENGINE_NOPS];
+	/*
+	 * Set by the caller.  wait_ms: 0, reap waits for its min; else it
+	 * returns after about that long with what it has (a run that was
+	 * stopped, waiting on cancels).  abandoned: requests given up on
+	 * may still be in the kernel, so exit neither waits for them nor
+	 * frees what they use; the process is about to end.
+	 */
+	unsigned		 wait_ms;
+	int			 abandoned;
 };
 
 /* The engine name for a kind ("auto", "uring", "aio", "sync"). */
@@ -150,6 +171,12 @@ int		 engine_reap(struct engine *, unsigned min, struct req **reqs,
  * cannot do.
  */
 void		 engine_run_blocking(struct req *);
+
+/*
+ * Cancel req, which the engine holds (a signal stops the run): a read
+ * blocked on a FIFO, a pipe or a stalled filesystem comes back at once.
+ */
+void		 engine_cancel(struct engine *, struct req *);
 
 /* Stop the engine; safe on an engine that never started. */
 void		 engine_stop(struct engine *);

@@ -19,6 +19,7 @@
 
 #include <errno.h>
 #include <libaio.h>
+#include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -191,18 +192,21 @@ aio_submit(struct engine *eng)
 	return total;
 }
 
-/* What the kernel has finished, without waiting (wait: at least min). */
+/*
+ * What the kernel has finished: without waiting (wait_ms 0), or waiting
+ * for min of them (wait_ms -1), or for at most wait_ms.
+ */
 static int
 aio_events(struct aio_priv *p, long min, struct req **reqs, unsigned max,
-    int wait)
+    long wait_ms)
 {
-	struct timespec	 zero = { 0, 0 };
+	struct timespec	 ts = { wait_ms / 1000, (wait_ms % 1000) * 1000000 };
 	struct iocb	*cb;
 	struct req	*req;
 	int		 ret, i;
 
 	ret = io_getevents(p->ctx, min, (long)max, p->events,
-	    wait ? NULL : &zero);
+	    wait_ms < 0 ? NULL : &ts);
 	if (ret < 0)
 		return ret;
 	for (i = 0; i < ret; i++) {
@@ -222,6 +226,7 @@ aio_reap(struct engine *eng, unsigned min, struct req **reqs,
 {
 	struct aio_priv	*p = eng->priv;
 	unsigned	 got = 0, kernel, n;
+	struct pollfd	 pfd;
 	uint64_t	 count;
 	int		 ret;
 
@@ -247,15 +252,24 @@ aio_reap(struct engine *eng, unsigned min, struct req **reqs,
 			return (int)got;
 		if (p->inpool == 0) {
 			/* Only the kernel's: wait for it alone. */
-			ret = aio_events(p, 1, reqs + got, max - got, 1);
+			ret = aio_events(p, 1, reqs + got, max - got,
+			    eng->wait_ms > 0 ? (long)eng->wait_ms : -1);
 			if (ret == -EINTR)
 				return (int)got;	/* a signal: look */
 			if (ret < 0)
 				return got > 0 ? (int)got : ret;
 			got += (unsigned)ret;
+			if (ret == 0)
+				return (int)got;	/* timed out */
 			continue;
 		}
 		/* Either may finish first: both count on the eventfd. */
+		if (eng->wait_ms > 0) {
+			pfd.fd = p->efd;
+			pfd.events = POLLIN;
+			if (poll(&pfd, 1, (int)eng->wait_ms) <= 0)
+				return (int)got;	/* timed out, a signal */
+		}
 		if (read(p->efd, &count, sizeof(count)) < 0 && errno == EINTR)
 			return (int)got;
 	}
@@ -266,8 +280,11 @@ aio_exit(struct engine *eng)
 {
 	struct aio_priv	*p = eng->priv;
 
-	workers_stop(&p->w);
-	if (p->ctx_up)
+	/* A thread still in a call given up on keeps p: leave it all. */
+	if (workers_stop(&p->w, eng->abandoned) != 0)
+		return;
+	/* io_destroy() waits for what the kernel holds: not for the lost. */
+	if (p->ctx_up && !eng->abandoned)
 		(void)io_destroy(p->ctx);
 	if (p->efd >= 0)
 		(void)close(p->efd);
@@ -279,11 +296,24 @@ aio_exit(struct engine *eng)
 	free(p);
 }
 
+/*
+ * Only the worker threads' requests (buffered, opens) can block for
+ * long; a direct iocb on a file ends by itself.
+ */
+static void
+aio_cancel(struct engine *eng, struct req *req)
+{
+	struct aio_priv	*p = eng->priv;
+
+	workers_cancel(&p->w, req);
+}
+
 const struct engine_ops engine_aio_ops = {
 	.name = "aio",
 	.init = aio_init,
 	.queue = aio_queue,
 	.submit = aio_submit,
 	.reap = aio_reap,
+	.cancel = aio_cancel,
 	.exit = aio_exit,
 };

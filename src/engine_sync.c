@@ -59,10 +59,16 @@ sync_reap(struct engine *eng, unsigned min, struct req **reqs,
 }
 
 static void
+sync_cancel(struct engine *eng, struct req *req)
+{
+	workers_cancel(eng->priv, req);
+}
+
+static void
 sync_exit(struct engine *eng)
 {
-	workers_stop(eng->priv);
-	free(eng->priv);
+	if (workers_stop(eng->priv, eng->abandoned) == 0)
+		free(eng->priv);
 }
 
 const struct engine_ops engine_sync_ops = {
@@ -71,5 +77,6 @@ const struct engine_ops engine_sync_ops = {
 	.queue = sync_queue,
 	.submit = sync_submit,
 	.reap = sync_reap,
+	.cancel = sync_cancel,
 	.exit = sync_exit,
 };

@@ -25,11 +25,15 @@ struct uring_priv {
 	struct io_uring	  ring;
 	int		  ring_up;
 	unsigned	  pending;	/* SQEs filled but not yet submitted */
+	unsigned	  cancels;	/* of which our cancels (the last ones) */
 	struct req	**done;		/* done at queue time, not reaped */
 	unsigned	  ndone;
 	unsigned	  inflight;	/* queued and not yet reaped */
 	unsigned	  refused;	/* submits refused in a row (EAGAIN) */
 };
+
+/* The user_data of our own cancel requests, whose completions we drop. */
+#define URING_CANCEL_TAG	NULL
 
 /* Submits refused in a row, with nothing in the kernel, before we fail. */
 #define URING_MAX_REFUSED	100000
@@ -219,6 +223,13 @@ uring_queue(struct engine *eng, struct req *req)
 	case ENGINE_OP_READ:
 	case ENGINE_OP_WRITE:
 		prep_rw(eng, sqe, req, off);
+		/*
+		 * Straight to an io-wq worker, for a file system that would
+		 * block this thread in the submit (IOSQE_ASYNC: 5.6, as old
+		 * as IORING_OP_OPENAT).
+		 */
+		if (req->async && eng->async[ENGINE_OP_OPENAT])
+			sqe->flags |= IOSQE_ASYNC;
 		break;
 	case ENGINE_OP_FSYNC:
 		io_uring_prep_fsync(sqe, req->fd, IORING_FSYNC_DATASYNC);
@@ -248,6 +259,18 @@ uring_queue(struct engine *eng, struct req *req)
 	return ENGINE_QUEUED;
 }
 
+/*
+ * The kernel took the first n of the pending SQEs; what is left is the
+ * newest, and our cancels, always filled last, are among them first.
+ */
+static void
+submitted(struct uring_priv *p, unsigned n)
+{
+	p->pending -= n > p->pending ? p->pending : n;
+	if (p->cancels > p->pending)
+		p->cancels = p->pending;
+}
+
 static int
 uring_submit(struct engine *eng)
 {
@@ -260,19 +283,19 @@ uring_submit(struct engine *eng)
 		ret = io_uring_submit(&p->ring);
 	while (ret == -EINTR);
 	if (ret > 0)
-		p->pending -= (unsigned)ret > p->pending ? p->pending :
-		    (unsigned)ret;
+		submitted(p, (unsigned)ret);
 	return ret;
 }
 
 /*
  * How many requests the kernel holds: queued and not reaped (inflight),
- * less those reaped already in this call (got) and those not submitted.
+ * less those reaped already in this call (got) and those not submitted
+ * (our own cancels are pending but never counted in inflight).
  */
 static unsigned
 held(const struct uring_priv *p, unsigned got)
 {
-	return p->inflight - got - p->pending;
+	return p->inflight - got - (p->pending - p->cancels);
 }
 
 /*
@@ -285,6 +308,7 @@ uring_reap(struct engine *eng, unsigned min, struct req **reqs,
 {
 	struct uring_priv	*p = eng->priv;
 	struct io_uring_cqe	*cqes[64], *cqe;
+	struct __kernel_timespec ts;
 	struct req		*req;
 	unsigned		 n, i, got = 0;
 	int			 ret;
@@ -304,18 +328,21 @@ uring_reap(struct engine *eng, unsigned min, struct req **reqs,
 		return (int)got;
 	}
 	if (p->pending > 0) {
-		/* Wait in the same enter only for what the kernel holds. */
+		/*
+		 * Wait in the same enter only for what the kernel holds, and
+		 * not at all when the wait is timed: the loop below is.
+		 */
 		do
 			ret = io_uring_submit_and_wait(&p->ring,
-			    min > got && held(p, got) > 0 ? min - got : 0);
+			    min > got && held(p, got) > 0 && eng->wait_ms == 0 ?
+			    min - got : 0);
 		while (ret == -EINTR);
 		if (ret < 0 && ret != -EAGAIN && ret != -EBUSY) {
 			p->inflight -= got;
 			return got > 0 ? (int)got : ret;
 		}
 		if (ret > 0)
-			p->pending -= (unsigned)ret > p->pending ? p->pending :
-			    (unsigned)ret;
+			submitted(p, (unsigned)ret);
 		/*
 		 * EAGAIN or EBUSY: nothing was submitted.  Reap what the
 		 * kernel holds; if it holds nothing, come back for another
@@ -335,7 +362,15 @@ uring_reap(struct engine *eng, unsigned min, struct req **reqs,
 		n = io_uring_peek_batch_cqe(&p->ring, cqes,
 		    max - got < 64 ? max - got : 64);
 		for (i = 0; i < n; i++) {
+			/*
+			 * A cancel's own answer; the timeout liburing queues
+			 * for a timed wait where the kernel has no EXT_ARG.
+			 */
+			if (cqes[i]->user_data == LIBURING_UDATA_TIMEOUT)
+				continue;
 			req = io_uring_cqe_get_data(cqes[i]);
+			if (req == URING_CANCEL_TAG)
+				continue;
 			req->res = cqes[i]->res;
 			reqs[got++] = req;
 		}
@@ -344,7 +379,15 @@ uring_reap(struct engine *eng, unsigned min, struct req **reqs,
 			break;
 		if (n > 0)
 			continue;
-		ret = io_uring_wait_cqe_nr(&p->ring, &cqe, min - got);
+		if (eng->wait_ms > 0) {
+			ts.tv_sec = eng->wait_ms / 1000;
+			ts.tv_nsec = (long long)(eng->wait_ms % 1000) * 1000000;
+			ret = io_uring_wait_cqes(&p->ring, &cqe, min - got, &ts,
+			    NULL);
+			if (ret == -ETIME)
+				break;	/* what came in time */
+		} else
+			ret = io_uring_wait_cqe_nr(&p->ring, &cqe, min - got);
 		if (ret == -EINTR)
 			break;	/* a signal: let the caller look at it */
 		if (ret < 0 && ret != -EAGAIN) {
@@ -354,6 +397,29 @@ uring_reap(struct engine *eng, unsigned min, struct req **reqs,
 	}
 	p->inflight -= got;
 	return (int)got;
+}
+
+/*
+ * IORING_OP_ASYNC_CANCEL by the request's user_data: a read polled on a
+ * pipe is taken off, one running in an io-wq worker is interrupted.  It
+ * goes to the kernel at once, whatever else waits to be submitted.
+ */
+static void
+uring_cancel(struct engine *eng, struct req *req)
+{
+	struct uring_priv	*p = eng->priv;
+	struct io_uring_sqe	*sqe;
+
+	if ((sqe = io_uring_get_sqe(&p->ring)) == NULL) {
+		(void)uring_submit(eng);
+		if ((sqe = io_uring_get_sqe(&p->ring)) == NULL)
+			return;
+	}
+	io_uring_prep_cancel64(sqe, (uint64_t)(uintptr_t)req, 0);
+	io_uring_sqe_set_data(sqe, URING_CANCEL_TAG);
+	p->pending++;
+	p->cancels++;
+	(void)uring_submit(eng);
 }
 
 static void
@@ -374,6 +440,7 @@ const struct engine_ops engine_uring_ops = {
 	.register_buffers = uring_register_buffers,
 	.queue = uring_queue,
 	.submit = uring_submit,
+	.cancel = uring_cancel,
 	.reap = uring_reap,
 	.exit = uring_exit,
 };

@@ -125,16 +125,23 @@ issue(struct copier *c, struct cfile *f, enum engine_op op, int fd,
  * The open or statx that f waited for failed: say so (fmt names the
  * file) and end it.  1 if so, 0 when it succeeded.
  */
-static int	file_op_failed(struct cfile *, const char *, ...)
-		    __attribute__((format(printf, 2, 3)));
+static int	file_op_failed(struct copier *, struct cfile *, const char *, ...)
+		    __attribute__((format(printf, 3, 4)));
 
 static int
-file_op_failed(struct cfile *f, const char *fmt, ...)
+file_op_failed(struct copier *c, struct cfile *f, const char *fmt, ...)
 {
 	va_list	ap;
 
 	if (f->opres >= 0)
 		return 0;
+	if (sched_signalled(&c->sched) && (f->opres == -EINTR ||
+	    f->opres == -ECANCELED)) {
+		/* Cancelled by our stop (a FIFO's open): nothing to say. */
+		xfer_fail(&f->x, -EINTR, XFER_READING, 0);
+		f->state = S_END;
+		return 1;
+	}
 	va_start(ap, fmt);
 	vwarnc((int)-f->opres, fmt, ap);
 	va_end(ap);
@@ -336,9 +343,10 @@ file_end(struct copier *c, struct cfile *f)
 	struct copy_job	*job = f->job;
 	struct xfer	*x = &f->x;
 
-	if (f->sfd >= 0)
+	/* Given up on: a close may wait on the stalled file system too. */
+	if (f->sfd >= 0 && !f->lost)
 		(void)close(f->sfd);
-	if (f->dfd >= 0 && close(f->dfd) < 0 && x->err == 0)
+	if (f->dfd >= 0 && !f->lost && close(f->dfd) < 0 && x->err == 0)
 		xfer_fail(x, -errno, XFER_WRITING, (off_t)x->bytes);
 	xfer_end(x);
 	job->ret = -1;
@@ -362,8 +370,10 @@ file_end(struct copier *c, struct cfile *f)
 	xfer_free(x);
 	job->finished = 1;
 	job->cf = NULL;
-	memset(f, 0, sizeof(*f));
-	c->freefiles[c->nfreefiles++] = f;
+	if (!f->lost) {
+		memset(f, 0, sizeof(*f));
+		c->freefiles[c->nfreefiles++] = f;
+	}
 	c->nactive--;
 	return STEP_WAIT;
 }
@@ -399,7 +409,7 @@ stated_src(struct copier *c, struct cfile *f)
 	off_t			 size;
 
 	(void)c;
-	if (file_op_failed(f, "cannot fstat '%s'", f->src))
+	if (file_op_failed(c, f, "cannot fstat '%s'", f->src))
 		return STEP_GO;
 	stat_from_statx(&f->sst, &f->stx);
 	/* A disk being imaged: its size, so the ring runs full. */
@@ -561,8 +571,7 @@ closed(struct copier *c, struct cfile *f)
 static int
 opened_src(struct copier *c, struct cfile *f)
 {
-	(void)c;
-	if (!file_op_failed(f, "cannot open '%s' for reading", f->src)) {
+	if (!file_op_failed(c, f, "cannot open '%s' for reading", f->src)) {
 		f->sfd = (int)f->opres;
 		f->state = S_STAT_SRC;
 	}
@@ -578,8 +587,7 @@ stat_src(struct copier *c, struct cfile *f)
 static int
 opened_dst(struct copier *c, struct cfile *f)
 {
-	(void)c;
-	if (!file_op_failed(f, "cannot create regular file '%s'", f->dst)) {
+	if (!file_op_failed(c, f, "cannot create regular file '%s'", f->dst)) {
 		dest_created(f, (int)f->opres);
 		f->state = S_DATA_START;
 	}
@@ -652,7 +660,10 @@ filejob_step(struct copier *c, struct cfile *f)
 void
 filejob_abandon(struct copier *c, struct cfile *f)
 {
-	/* Its requests are lost with the engine: none will come back. */
+	/* Its requests are lost: the kernel may still write to them. */
+	f->lost = f->waiting != 0 || f->x.active != 0;
+	if (f->waiting != 0 && f->state == S_OPENED_DST)
+		copier_lost_create(c, f);
 	f->waiting = 0;
 	f->x.active = 0;
 	filejob_step(c, f);

@@ -60,6 +60,7 @@ struct cfile {
 						   in dat's directory */
 	mode_t			 tmode;		/* and the mode it gets */
 	int			 created;	/* we made dst (or tmp) */
+	int			 lost;		/* its requests given up on */
 	int			 truncated;	/* we cut an existing dst */
 	int			 waiting;	/* meta requests in flight */
 	ssize_t			 opres;		/* the last meta result */

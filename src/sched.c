@@ -76,6 +76,9 @@ sched_get(struct sched *s)
 void
 sched_put(struct sched *s, struct creq *q)
 {
+	/* Given up on while the kernel may have it: never reused. */
+	if (q->queued)
+		return;
 	if (q->buf >= 0)
 		bufpool_put(&s->pool, q->buf);
 	q->buf = -1;
@@ -90,6 +93,8 @@ sched_queue(struct sched *s, struct creq *q)
 {
 	int	ret;
 
+	/* Until an engine writes it: an open's fd is not yet known. */
+	q->r.res = -EINPROGRESS;
 	ret = engine_queue(s->eng, &q->r);
 	if (ret == ENGINE_BUSY) {
 		(void)engine_submit(s->eng);
@@ -97,6 +102,8 @@ sched_queue(struct sched *s, struct creq *q)
 	}
 	if (ret == ENGINE_BUSY)
 		return -EBUSY;
+	q->queued = 1;
+	q->cancelled = 0;
 	s->requests++;
 	s->inengine++;
 	return 0;
@@ -105,7 +112,8 @@ sched_queue(struct sched *s, struct creq *q)
 int
 sched_reap(struct sched *s, unsigned min)
 {
-	int	n;
+	struct creq	*q;
+	int		 n, i;
 
 	n = engine_reap(s->eng, min, s->reaped, s->nreqs);
 	if (n < 0) {
@@ -117,7 +125,23 @@ sched_reap(struct sched *s, unsigned min)
 		return n;
 	}
 	s->inengine -= (unsigned)n;
+	for (i = 0; i < n; i++) {
+		q = s->reaped[i]->owner;
+		q->queued = 0;
+		if (q->cancelled)
+			s->cancelled--;
+	}
 	return n;
+}
+
+void
+sched_cancel(struct sched *s, struct creq *q)
+{
+	if (!q->queued || q->cancelled)
+		return;
+	q->cancelled = 1;
+	s->cancelled++;
+	engine_cancel(s->eng, &q->r);
 }
 
 struct creq *

@@ -53,6 +53,8 @@ struct creq {
 	int			 edge;		/* a block a hole's edge cuts */
 	int			 more;		/* splice: read on once written */
 	unsigned		 retries;	/* EAGAIN... in a row, sent again */
+	int			 queued;	/* the engine holds it */
+	int			 cancelled;	/* and was asked to end it */
 };
 
 struct sched {
@@ -65,6 +67,7 @@ struct sched {
 	struct req		**reaped;	/* the last reap's completions */
 	unsigned		 inflight;	/* requests lent out */
 	unsigned		 inengine;	/* requests the engine holds */
+	unsigned		 cancelled;	/* of which we asked to end */
 	uint64_t		 requests;	/* queued in all */
 	unsigned		 peak;		/* most lent out at once */
 	volatile sig_atomic_t	*stop;		/* set by a signal handler */
@@ -103,6 +106,9 @@ int	sched_reap(struct sched *, unsigned min);
 
 /* The request of the i-th completion of the last reap. */
 struct creq *sched_reaped(const struct sched *, int i);
+
+/* Ask the engine to end q, which it holds, now; once. */
+void	sched_cancel(struct sched *, struct creq *);
 
 /* Must the run stop starting work: a signal came, or the engine failed? */
 int	sched_stopping(const struct sched *);

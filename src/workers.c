@@ -4,21 +4,63 @@
 #include <sys/types.h>
 
 #include <errno.h>
+#include <signal.h>
 #include <stdint.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "workers.h"
 
+/* The signal that interrupts a worker's blocked call: it only wakes. */
+#define WORKERS_WAKE	SIGURG
+/* How long a reap waits before it looks whether the run was stopped. */
+#define WORKERS_TICK_MS	100
+/*
+ * While a cancelled call runs, its thread is signalled again this often:
+ * a signal that comes just before the thread enters the call is lost.
+ */
+#define WORKERS_RESIGNAL_MS	5
+
+static void
+on_wake(int sig)
+{
+	(void)sig;
+}
+
+/* A finished request goes to done[]; under the lock. */
+static void
+finished(struct workers *w, struct req *req)
+{
+	uint64_t	one = 1;
+
+	w->done[w->ndone++] = req;
+	pthread_cond_signal(&w->done_cv);
+	/* Under the lock: the reaper never misses it. */
+	if (w->notify >= 0)
+		(void)write(w->notify, &one, sizeof(one));
+}
+
 static void *
 workers_run(void *arg)
 {
 	struct workers	*w = arg;
 	struct req	*req;
-	uint64_t	 one = 1;
+	unsigned	 me;
 
+	sigset_t	 stops;
+
+	/* The run's stop signals are the main thread's to take. */
+	sigemptyset(&stops);
+	sigaddset(&stops, SIGINT);
+	sigaddset(&stops, SIGTERM);
+	sigaddset(&stops, SIGHUP);
+	sigaddset(&stops, SIGPIPE);
+	(void)pthread_sigmask(SIG_BLOCK, &stops, NULL);
 	pthread_mutex_lock(&w->lock);
+	me = w->nbusy++;
+	w->busy[me].tid = pthread_self();
 	for (;;) {
 		while (!w->stop && w->wcount == 0)
 			pthread_cond_wait(&w->work_cv, &w->lock);
@@ -27,16 +69,15 @@ workers_run(void *arg)
 		req = w->work[w->whead];
 		w->whead = (w->whead + 1) % w->size;
 		w->wcount--;
+		w->busy[me].req = req;
 		pthread_mutex_unlock(&w->lock);
 
 		engine_run_blocking(req);
 
 		pthread_mutex_lock(&w->lock);
-		w->done[w->ndone++] = req;
-		pthread_cond_signal(&w->done_cv);
-		/* Under the lock: the reaper never misses it. */
-		if (w->notify >= 0)
-			(void)write(w->notify, &one, sizeof(one));
+		w->busy[me].req = NULL;
+		w->busy[me].cancel = 0;
+		finished(w, req);
 	}
 	pthread_mutex_unlock(&w->lock);
 	return NULL;
@@ -45,10 +86,16 @@ workers_run(void *arg)
 int
 workers_start(struct workers *w, unsigned size, unsigned threads, int notify)
 {
-	unsigned	i, n;
-	int		ret;
+	struct sigaction	sa;
+	unsigned		i, n;
+	int			ret;
 
 	memset(w, 0, sizeof(*w));
+	/* No SA_RESTART: the blocked call returns EINTR. */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_wake;
+	sigemptyset(&sa.sa_mask);
+	(void)sigaction(WORKERS_WAKE, &sa, NULL);
 	w->notify = notify;
 	w->size = size;
 	w->work = calloc(size, sizeof(*w->work));
@@ -88,17 +135,62 @@ workers_queue(struct workers *w, struct req *req)
 	return 0;
 }
 
+/* ms from now on the clock of the conditions' waits. */
+static struct timespec
+after_ms(unsigned ms)
+{
+	struct timespec	t;
+
+	(void)clock_gettime(CLOCK_REALTIME, &t);
+	t.tv_sec += ms / 1000;
+	t.tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (t.tv_nsec >= 1000000000L) {
+		t.tv_sec++;
+		t.tv_nsec -= 1000000000L;
+	}
+	return t;
+}
+
+/* Signal each thread whose call was cancelled; under the lock.  How many. */
+static unsigned
+resignal(struct workers *w)
+{
+	unsigned	i, n = 0;
+
+	for (i = 0; i < w->nbusy; i++)
+		if (w->busy[i].req != NULL && w->busy[i].cancel) {
+			(void)pthread_kill(w->busy[i].tid, WORKERS_WAKE);
+			n++;
+		}
+	return n;
+}
+
 unsigned
 workers_reap(struct workers *w, unsigned min, struct req **reqs,
     unsigned max)
 {
-	unsigned	n, i;
+	struct timespec	until, step;
+	unsigned	n, i, ticks;
 
 	pthread_mutex_lock(&w->lock);
 	if (min > w->pending)
 		min = w->pending;
-	while (w->ndone < min)
-		pthread_cond_wait(&w->done_cv, &w->lock);
+	/*
+	 * A signal does not end a wait on a condition: wake now and then,
+	 * so the caller sees a stop within WORKERS_TICK_MS; more often
+	 * while a cancelled call has not returned, to signal it again.
+	 */
+	until = after_ms(WORKERS_TICK_MS);
+	for (ticks = 0; w->ndone < min; ticks++) {
+		if (resignal(w) > 0 &&
+		    ticks < WORKERS_TICK_MS / WORKERS_RESIGNAL_MS) {
+			step = after_ms(WORKERS_RESIGNAL_MS);
+			(void)pthread_cond_timedwait(&w->done_cv, &w->lock,
+			    &step);
+		} else if (pthread_cond_timedwait(&w->done_cv, &w->lock,
+		    &until) == ETIMEDOUT)
+			break;
+	}
 	n = w->ndone < max ? w->ndone : max;
 	for (i = 0; i < n; i++)
 		reqs[i] = w->done[i];
@@ -109,8 +201,49 @@ workers_reap(struct workers *w, unsigned min, struct req **reqs,
 	return n;
 }
 
+/* Take req off the queue if it has not started; 1 if it was there. */
+static int
+unqueue(struct workers *w, struct req *req)
+{
+	unsigned	i, j;
+
+	for (i = 0; i < w->wcount; i++) {
+		if (w->work[(w->whead + i) % w->size] != req)
+			continue;
+		for (j = i; j + 1 < w->wcount; j++)
+			w->work[(w->whead + j) % w->size] =
+			    w->work[(w->whead + j + 1) % w->size];
+		w->wcount--;
+		req->res = -ECANCELED;
+		finished(w, req);
+		return 1;
+	}
+	return 0;
+}
+
 void
-workers_stop(struct workers *w)
+workers_cancel(struct workers *w, struct req *req)
+{
+	unsigned	i;
+
+	if (!w->up)
+		return;
+	pthread_mutex_lock(&w->lock);
+	if (unqueue(w, req)) {
+		pthread_mutex_unlock(&w->lock);
+		return;
+	}
+	/* Running: signal its thread now, and at each reap until it ends. */
+	for (i = 0; i < w->nbusy; i++)
+		if (w->busy[i].req == req) {
+			w->busy[i].cancel = 1;
+			(void)pthread_kill(w->busy[i].tid, WORKERS_WAKE);
+		}
+	pthread_mutex_unlock(&w->lock);
+}
+
+int
+workers_stop(struct workers *w, int abandoned)
 {
 	unsigned	i;
 
@@ -118,6 +251,16 @@ workers_stop(struct workers *w)
 		pthread_mutex_lock(&w->lock);
 		w->stop = 1;
 		pthread_cond_broadcast(&w->work_cv);
+		/*
+		 * A thread still in a call (a read a stalled filesystem never
+		 * answers, given up on): it keeps w, and the process is about
+		 * to end.  Join none, free nothing.
+		 */
+		for (i = 0; abandoned && i < w->nbusy; i++)
+			if (w->busy[i].req != NULL) {
+				pthread_mutex_unlock(&w->lock);
+				return 1;
+			}
 		pthread_mutex_unlock(&w->lock);
 		for (i = 0; i < w->nthreads; i++)
 			pthread_join(w->threads[i], NULL);
@@ -129,4 +272,5 @@ workers_stop(struct workers *w)
 	free(w->work);
 	free(w->done);
 	w->work = w->done = NULL;
+	return 0;
 }

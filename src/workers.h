@@ -31,6 +31,13 @@ struct workers {
 	unsigned	  pending;	/* queued and not yet reaped */
 	pthread_t	  threads[WORKERS_MAX];
 	unsigned	  nthreads;
+	/* What each thread is doing (its own slot), for a cancel. */
+	struct {
+		pthread_t	  tid;
+		struct req	 *req;	/* NULL: idle */
+		int		  cancel;	/* req was cancelled */
+	}		  busy[WORKERS_MAX];
+	unsigned	  nbusy;	/* slots taken by started threads */
 	int		  stop;
 	int		  up;		/* lock and conditions exist */
 	int		  notify;	/* an eventfd told of each, or -1 */
@@ -47,10 +54,26 @@ int		workers_start(struct workers *, unsigned size, unsigned threads,
 /* Queue req, if fewer than size are pending: 0, or -EBUSY. */
 int		workers_queue(struct workers *, struct req *);
 
-/* Wait for min finished (at most the pending), take up to max. */
+/*
+ * Wait for min finished (at most the pending), take up to max; fewer
+ * when 100 ms pass first, so a signal is seen.
+ */
 unsigned	workers_reap(struct workers *, unsigned min, struct req **reqs,
 		    unsigned max);
 
-void		workers_stop(struct workers *);
+/*
+ * Make req end now: one still queued comes back with -ECANCELED; the
+ * thread running one is signalled now and at each workers_reap() until
+ * its call returns (EINTR).  It never waits.
+ */
+void		workers_cancel(struct workers *, struct req *);
+
+/*
+ * Join the threads (each ends the call it is in) and free what start
+ * made: 0.  With abandoned (calls given up on, that may never end), 1
+ * when a thread is still in one: then nothing is joined or freed, and
+ * the caller must keep w too.
+ */
+int		workers_stop(struct workers *, int abandoned);
 
 #endif

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "copier_int.h"
+#include "fstype.h"
 #include "pagecache.h"
 #include "xfer.h"
 
@@ -125,6 +126,7 @@ creq_send(struct copier *c, struct creq *q, enum creq_phase phase)
 		q->r.op = reading ? ENGINE_OP_READ : ENGINE_OP_WRITE;
 		q->r.fd = q->direct ? t->fd : reading ? x->sfd : x->dfd;
 		q->r.direct = q->direct;
+		q->r.async = reading && x->sfuse;
 		q->r.addr = bufpool_addr(&c->sched.pool, q->buf) + done;
 		/* A pipe or tty cannot seek: at its current position. */
 		q->r.off = (reading ? x->sstream : x->dstream) ? -1 : at;
@@ -262,7 +264,8 @@ drop_waiting(struct copier *c, struct xfer *x)
 int
 xfer_stopped(const struct copier *c, const struct xfer *x)
 {
-	return sched_signalled(&c->sched) && !x->finish;
+	return sched_signalled(&c->sched) && (!x->finish ||
+	    (*c->sched.stop & COPIER_STOP_AGAIN));
 }
 
 void
@@ -456,7 +459,11 @@ xfer_complete(struct copier *c, struct creq *q)
 	 * it is the file's error like any other.
 	 */
 	if (res == -EAGAIN || res == -EINTR || res == -ECANCELED) {
-		if (x->err == 0 && q->retries < XFER_MAX_RETRIES) {
+		if (x->err == 0 && xfer_stopped(c, x)) {
+			/* Cancelled by our stop: the file ends here. */
+			xfer_fail(x, -EINTR, q->phase == CREQ_WRITE ?
+			    XFER_WRITING : XFER_READING, q->off);
+		} else if (x->err == 0 && q->retries < XFER_MAX_RETRIES) {
 			q->retries++;
 			if (xfer_queue(c, q) == 0)
 				return;
@@ -538,6 +545,7 @@ xfer_plan(struct copier *c, struct xfer *x, const struct stat *sst)
 	 * device has a size (filejob.c asked for it): planned as a file.
 	 */
 	x->sstream = !sized;
+	x->sfuse = sreg && fs_is_fuse(sst->st_dev);
 	x->trust_short = sized;
 	x->maxactive = x->dstream ? 1 : c->depth;
 	chunk_init(&x->plan, sized ? sst->st_size : 0, c->block_size);

@@ -67,6 +67,7 @@ struct xfer {
 	int			 dfd;		/* borrowed; -1 for a hash */
 	int			 dreg;		/* dst is a regular file */
 	int			 sstream;	/* source cannot pread */
+	int			 sfuse;		/* source on FUSE: req.async */
 	int			 dstream;	/* destination cannot pwrite */
 	int			 trust_short;	/* short read past hint: EOF */
 	unsigned		 maxactive;	/* requests it may hold */

@@ -23,6 +23,8 @@
  *                 number, or EIO, ENOSPC, EBADF)
  *   failop=OP     with fail: count only requests of OP (read, write,
  *                 openat, close, fsync, statx, splice)
+ *   die=N         the engine itself fails at the Nth reap (-EIO), with
+ *                 what it holds still in the inner engine
  * An injected error is never done: the request does not reach the kernel,
  * as when the kernel refuses it.
  */
@@ -55,10 +57,12 @@ struct chaos {
 	unsigned long	 fail_at;
 	int		 fail_err;
 	int		 fail_op;	/* -1: any */
+	unsigned long	 die_at;
 	/* State. */
 	unsigned long	 nqueued;	/* requests queued, of any kind */
 	unsigned long	 nfailop;	/* of fail_op */
 	unsigned long	 ndata;		/* reads, writes, splices */
+	unsigned long	 nreaps;
 	struct req	**ready;	/* completions to hand back first */
 	unsigned	 nready;
 	struct req	**got;		/* scratch for the inner reap */
@@ -119,6 +123,8 @@ chaos_config(struct chaos *ch, const char *spec)
 			ch->reorder = 1;
 		else if (strcmp(word, "short") == 0)
 			ch->shorten = 1;
+		else if (strncmp(word, "die=", 4) == 0)
+			ch->die_at = strtoul(word + 4, NULL, 10);
 		else if (strncmp(word, "eagain=", 7) == 0)
 			ch->eagain = (unsigned)atoi(word + 7);
 		else if (strncmp(word, "eintr=", 6) == 0)
@@ -216,6 +222,8 @@ chaos_reap(struct engine *eng, unsigned min, struct req **reqs, unsigned max)
 	unsigned	 n = 0;
 	int		 got, i;
 
+	if (ch->die_at > 0 && ++ch->nreaps >= ch->die_at)
+		return -EIO;
 	if (ch->nready > 0) {
 		/* Injected or held back: these first, without waiting. */
 		(void)ch->inner.ops->submit(&ch->inner);
@@ -223,6 +231,8 @@ chaos_reap(struct engine *eng, unsigned min, struct req **reqs, unsigned max)
 			reqs[n++] = ch->ready[--ch->nready];
 		return (int)n;
 	}
+	/* The caller's settings are the inner engine's. */
+	ch->inner.wait_ms = eng->wait_ms;
 	got = ch->inner.ops->reap(&ch->inner, min, ch->got, max);
 	if (got <= 0 || !ch->reorder)
 		goto out;
@@ -252,10 +262,20 @@ chaos_exit(struct engine *eng)
 {
 	struct chaos	*ch = eng->priv;
 
+	ch->inner.abandoned = eng->abandoned;
 	engine_stop(&ch->inner);
 	free(ch->ready);
 	free(ch->got);
 	free(ch);
+}
+
+/* The inner engine's cancel; one held back here comes back by itself. */
+static void
+chaos_cancel(struct engine *eng, struct req *req)
+{
+	struct chaos	*ch = eng->priv;
+
+	engine_cancel(&ch->inner, req);
 }
 
 static const struct engine_ops chaos_ops = {
@@ -265,6 +285,7 @@ static const struct engine_ops chaos_ops = {
 	.queue = chaos_queue,
 	.submit = chaos_submit,
 	.reap = chaos_reap,
+	.cancel = chaos_cancel,
 	.exit = chaos_exit,
 };
 

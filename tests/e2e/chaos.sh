@@ -7,7 +7,7 @@
 # must fail that file alone, say so, and leave nothing half made.
 . "${top_srcdir:-.}/tests/lib.sh"
 
-per=17
+per=18
 plan $((per * $(nengines)))
 [ -x "${ACP_CHAOS_BIN:-}" ] || skip_all "no tests/acp-chaos"
 
@@ -138,6 +138,19 @@ for e in $engines; do
 	    "error reading '$T/src/f9' at offset [0-9]*: Resource temporarily unavailable" \
 	    "$e: EAGAIN for ever: a bounded number of tries, then named, nothing left" \
 	    --engine="$e"
+
+	# The engine itself fails with files in flight: each of them
+	# fails, its partial copy removed; what finished before is whole.
+	rm -rf "$T/got"
+	chaos "die=3" --engine="$e" -r "$T/src" "$T/got"
+	bad=0
+	for f in $(cd "$T/src" && find . -type f); do
+		[ ! -e "$T/got/$f" ] || cmp -s "$T/src/$f" "$T/got/$f" ||
+		    bad=$((bad + 1))
+	done
+	[ "$rc" -eq 1 ] && [ "$bad" -eq 0 ] &&
+	    grep -q "acp: I/O engine $e failed" "$T/stderr"
+	ok $? "$e: the engine fails mid-run: exit 1 (got $rc), named, no file left partial ($bad)"
 done
 skip_engines "$per"
 done_testing

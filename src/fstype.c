@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+#include "config.h"
+
+#include <sys/types.h>
+#include <sys/sysmacros.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fstype.h"
+
+/* Devices asked about, and the answers: replaced in turn. */
+#define FSTYPE_KEPT	16
+
+int
+mountinfo_parse(const char *line, dev_t *dev, const char **type,
+    size_t *typelen)
+{
+	const char	*p = line, *sep;
+	char		*end;
+	unsigned long	 major, minor;
+	int		 i;
+
+	/* Past the mount's id and its parent's. */
+	for (i = 0; i < 2; i++) {
+		if ((p = strchr(p, ' ')) == NULL)
+			return -1;
+		p++;
+	}
+	major = strtoul(p, &end, 10);
+	if (end == p || *end != ':')
+		return -1;
+	p = end + 1;
+	minor = strtoul(p, &end, 10);
+	if (end == p || *end != ' ')
+		return -1;
+	/* The optional fields end at a lone "-". */
+	if ((sep = strstr(end, " - ")) == NULL)
+		return -1;
+	p = sep + 3;
+	*typelen = strcspn(p, " \n");
+	if (*typelen == 0)
+		return -1;
+	*type = p;
+	*dev = makedev(major, minor);
+	return 0;
+}
+
+int
+fstype_is_fuse(const char *type, size_t len)
+{
+	return (len == 4 && strncmp(type, "fuse", 4) == 0) ||
+	    (len == 7 && strncmp(type, "fuseblk", 7) == 0) ||
+	    (len > 5 && strncmp(type, "fuse.", 5) == 0);
+}
+
+/* Look dev up in mountinfo: 1 on FUSE, 0 not, or not found. */
+static int
+lookup(dev_t dev)
+{
+	FILE		*fp;
+	char		*line = NULL;
+	size_t		 cap = 0, len;
+	const char	*type;
+	dev_t		 got;
+	int		 fuse = 0;
+
+	if ((fp = fopen("/proc/self/mountinfo", "re")) == NULL)
+		return 0;
+	while (getline(&line, &cap, fp) > 0)
+		if (mountinfo_parse(line, &got, &type, &len) == 0 &&
+		    got == dev) {
+			fuse = fstype_is_fuse(type, len);
+			break;
+		}
+	free(line);
+	(void)fclose(fp);
+	return fuse;
+}
+
+int
+fs_is_fuse(dev_t dev)
+{
+	static struct {
+		dev_t	dev;
+		int	fuse;
+	}		kept[FSTYPE_KEPT];
+	static unsigned	nkept, next;
+	unsigned	i;
+
+	for (i = 0; i < nkept; i++)
+		if (kept[i].dev == dev)
+			return kept[i].fuse;
+	i = nkept < FSTYPE_KEPT ? nkept++ : next++ % FSTYPE_KEPT;
+	kept[i].dev = dev;
+	kept[i].fuse = lookup(dev);
+	return kept[i].fuse;
+}

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Which file system a device's files live on, from /proc/self/mountinfo:
+ * for the file systems whose reads can block the thread that submits
+ * them even when asked not to (FUSE waits for its daemon, and for a free
+ * request slot, in the submitter's own io_uring_enter()).
+ */
+#ifndef ACP_FSTYPE_H
+#define ACP_FSTYPE_H
+
+#include <sys/types.h>
+
+#include <stddef.h>
+
+/*
+ * One line of mountinfo: its device (the third field, MAJOR:MINOR) and
+ * its file system type (the first field after " - "), pointed into line.
+ * 0, or -1 for a line that is not of that form.
+ */
+int	mountinfo_parse(const char *line, dev_t *dev, const char **type,
+	    size_t *typelen);
+
+/* Is this type FUSE's ("fuse", "fuseblk", "fuse.sshfs")? */
+int	fstype_is_fuse(const char *type, size_t len);
+
+/*
+ * Are dev's files on FUSE?  Read once per device (a few are kept); 0
+ * when it cannot be told.
+ */
+int	fs_is_fuse(dev_t dev);
+
+#endif

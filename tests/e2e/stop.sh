@@ -1,0 +1,140 @@
+#!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
+# A signal stops a copy whose read is blocked: on a FIFO, on a pipe, on
+# a file system that stalled (faultfs's gate: a FUSE read that is not
+# answered until the test says so), and --check of a FIFO.  What is in
+# flight is cancelled, the new file is removed, an --atomic temporary
+# too, even when a second signal comes; the exit status is 128 + the
+# signal.  The order is forced: the test feeds "part", waits until acp
+# sleeps in a read of its source (its threads' wchan, or the gate), then
+# signals.  A hang is caught by a bound on the wait, not by timing.
+. "${top_srcdir:-.}/tests/lib.sh"
+
+per=5
+plan $((per * $(nengines)))
+cd "$T" || exit 1
+
+# The stalled file system: faultfs's file "gated" stops the first read
+# that reaches 1 MiB until the test writes to gate/release.
+fuse=$(faultfs_missing)
+if [ -z "$fuse" ]; then
+	mkdir gate && mkfifo gate/reached gate/release
+	mount_faultfs "$T/mnt" -s 8388608 -e 1048576 -g "$T/gate" ||
+	    fuse="cannot mount faultfs: $(head -1 "$T/faultfs.err")"
+fi
+
+# blocked PID: wait (bounded) until one of its threads sleeps in a pipe
+# read, or the main one waits for io_uring completions with nothing else
+# to do: the copy is then blocked on its source.
+blocked() {
+	_n=0
+	while [ "$_n" -lt 600 ]; do
+		for _w in /proc/"$1"/task/*/wchan; do
+			case $(cat "$_w" 2> /dev/null) in
+			*pipe_read* | *pipe_wait* | io_cqring_wait) return 0 ;;
+			esac
+		done
+		sleep 0.1
+		_n=$((_n + 1))
+	done
+}
+
+# reap PID: wait for it, but kill -9 it after 20 s (a hang); status in rc.
+# It polls instead of running a watchdog subshell: such a subshell, killed
+# before it has dropped the test's traps, would clean up $T.
+reap() {
+	_n=0
+	while kill -0 "$1" 2> /dev/null && [ "$_n" -lt 200 ]; do
+		# A zombie still answers kill -0: look at its state.
+		case $(sed -n 's/^State:[[:space:]]*\(.\).*/\1/p' \
+		    /proc/"$1"/status 2> /dev/null) in
+		Z | "") break ;;
+		esac
+		sleep 0.1
+		_n=$((_n + 1))
+	done
+	kill -s KILL "$1" 2> /dev/null
+	# The writer's end closes before the wait: bash waits for the whole
+	# pipeline, cat included, which ends at the FIFO's end of file.
+	exec 3>&-
+	rc=0
+	wait "$1" || rc=$?
+}
+
+for e in $engines; do
+	rm -f fifo out && mkfifo fifo
+	"$ACP" --engine="$e" fifo out 2> "$T/stderr" &
+	pid=$!
+	exec 3> fifo
+	printf part >&3
+	blocked "$pid"
+	kill -s TERM "$pid"
+	reap "$pid"
+	[ "$rc" -eq 143 ] && [ ! -e out ]
+	ok $? "$e: SIGTERM while a FIFO read is blocked: exit 143 (got $rc), the partial copy removed"
+
+	# A pipe: cat forwards what the test writes to a FIFO, so acp's
+	# source is an anonymous pipe that stays open, empty, until the test
+	# closes its end.  $! is the last command of the pipeline: acp.
+	rm -f fifo out && mkfifo fifo
+	cat fifo | "$ACP" --engine="$e" /dev/stdin out 2> "$T/stderr" &
+	pid=$!
+	exec 3> fifo
+	printf part >&3
+	blocked "$pid"
+	kill -s TERM "$pid"
+	reap "$pid"
+	[ "$rc" -eq 143 ] && [ ! -e out ]
+	ok $? "$e: SIGTERM while a pipe read is blocked: exit 143 (got $rc), nothing left"
+
+	rm -rf fifo adir && mkfifo fifo && mkdir adir
+	"$ACP" --engine="$e" --atomic fifo adir/out 2> "$T/stderr" &
+	pid=$!
+	exec 3> fifo
+	printf part >&3
+	blocked "$pid"
+	kill -s INT "$pid"
+	kill -s INT "$pid" 2> /dev/null
+	reap "$pid"
+	[ "$rc" -eq 130 ] && [ -z "$(ls -A adir)" ]
+	ok $? "$e: --atomic, SIGINT twice: exit 130 (got $rc), no temporary left"
+	rm -f fifo m && mkfifo fifo
+	echo "00000000000000000000000000000000  fifo" > m
+	"$ACP" --engine="$e" --check=m > "$T/stdout" 2> "$T/stderr" &
+	pid=$!
+	exec 3> fifo
+	printf part >&3
+	blocked "$pid"
+	kill -s TERM "$pid"
+	reap "$pid"
+	[ "$rc" -eq 143 ] && ! grep -q FAILED "$T/stdout"
+	ok $? "$e: --check of a FIFO, SIGTERM while its read is blocked: exit 143 (got $rc), nothing called FAILED"
+
+	if [ -n "$fuse" ]; then
+		skip "$e: a stalled file system: $fuse"
+	else
+		# Cleanup happens while the read is still unanswered: the
+		# message is printed and the copy removed before the gate
+		# opens.  (The kernel then holds the process in its exit until
+		# FUSE answers a flush: nothing a program can do about that.)
+		rm -rf fout && mkdir fout
+		"$ACP" --engine="$e" "$T/mnt/gated" fout/dst 2> "$T/stderr" &
+		pid=$!
+		timeout 60 cat gate/reached > /dev/null
+		kill -s TERM "$pid"
+		n=0
+		while ! grep -q "interrupted by signal" "$T/stderr" &&
+		    [ "$n" -lt 200 ]; do
+			sleep 0.1
+			n=$((n + 1))
+		done
+		left=$(ls fout)
+		timeout 60 sh -c 'echo go > "$1"' sh gate/release
+		reap "$pid"
+		[ "$rc" -eq 143 ] && [ -z "$left" ] &&
+		    grep -q "giving up on" "$T/stderr"
+		ok $? "$e: SIGTERM while a read waits on a stalled file system: cleaned up before it answers, exit 143 (got $rc, left '$left')"
+	fi
+done
+skip_engines "$per"
+done_testing

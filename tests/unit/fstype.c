@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * mountinfo_parse() and fstype_is_fuse(): the device and the type of a
+ * mountinfo line, optional fields or none, and FUSE told from the rest.
+ */
+#include "config.h"
+
+#include <sys/types.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "../tap.h"
+#include "fstype.h"
+
+static int
+type_is(const char *line, dev_t dev, const char *type)
+{
+	const char	*t;
+	size_t		 len;
+	dev_t		 got;
+
+	return mountinfo_parse(line, &got, &t, &len) == 0 && got == dev &&
+	    len == strlen(type) && strncmp(t, type, len) == 0;
+}
+
+int
+main(void)
+{
+	const char	*t;
+	size_t		 len;
+	dev_t		 dev;
+	struct stat	 st;
+
+	tap_plan(11);
+	ok(type_is("36 35 98:0 /mnt1 /mnt2 rw,noatime master:1 - ext3 "
+	    "/dev/root rw,errors=continue\n", makedev(98, 0), "ext3"),
+	    "the example of proc(5): device 98:0, ext3");
+	ok(type_is("61 30 0:52 / /mnt/x rw,nosuid,nodev,relatime - "
+	    "fuse.sshfs host:/ rw,user_id=0\n", makedev(0, 52),
+	    "fuse.sshfs"), "no optional field: 0:52, fuse.sshfs");
+	ok(type_is("1 2 259:3 / / rw shared:1 master:2 - xfs /dev/x rw",
+	    makedev(259, 3), "xfs"), "two optional fields, no newline");
+	ok(mountinfo_parse("36 35 98:0 /a /b rw ext3 /dev/root rw\n", &dev,
+	    &t, &len) < 0, "no separator: refused");
+	ok(mountinfo_parse("36 35 98-0 /a /b rw - ext3 x rw\n", &dev, &t,
+	    &len) < 0, "no colon in the device: refused");
+	ok(mountinfo_parse("36\n", &dev, &t, &len) < 0, "a cut line: refused");
+	ok(fstype_is_fuse("fuse", 4) && fstype_is_fuse("fuseblk", 7) &&
+	    fstype_is_fuse("fuse.sshfs", 10), "fuse, fuseblk, fuse.sshfs");
+	ok(!fstype_is_fuse("fusectl", 7) && !fstype_is_fuse("fuse.", 5),
+	    "fusectl is not, nor a bare fuse.");
+	ok(!fstype_is_fuse("ext4", 4) && !fstype_is_fuse("tmpfs", 5),
+	    "ext4, tmpfs are not");
+	/* This machine's root is in its own mountinfo, and is not FUSE. */
+	ok(stat("/", &st) == 0 && !fs_is_fuse(st.st_dev),
+	    "/ is not on FUSE");
+	ok(!fs_is_fuse(makedev(4095, 1048575)), "an unknown device: no");
+	return tap_done();
+}
