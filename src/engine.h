@@ -58,6 +58,7 @@ struct req {
 	 * is asked (FUSE): never try the request inline.
 	 */
 	int		 async;
+	struct iovec	 iov;	/* the engine's: READV/WRITEV's one vector */
 };
 
 enum engine_kind {
@@ -187,6 +188,13 @@ void		 engine_stop(struct engine *);
  * CAP_SYS_ADMIN, which =1 lets through (then seccomp is to blame).
  */
 const char	*uring_eperm_hint(int disabled, int sys_admin);
+
+/*
+ * Make a started io_uring engine act as on a kernel without
+ * IORING_REGISTER_PROBE (5.5 and older): only the ops 5.1 had, reads and
+ * writes by READV/WRITEV or the fixed ops.  For the test engine.
+ */
+void		 uring_as_unprobed(struct engine *);
 
 /* The ops tables, in fallback order. */
 extern const struct engine_ops engine_uring_ops;

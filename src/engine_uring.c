@@ -30,6 +30,8 @@ struct uring_priv {
 	unsigned	  ndone;
 	unsigned	  inflight;	/* queued and not yet reaped */
 	unsigned	  refused;	/* submits refused in a row (EAGAIN) */
+	int		  vectored;	/* no IORING_OP_READ/WRITE: READV */
+	int		  untimed;	/* timed waits refused (before 5.4) */
 };
 
 /* The user_data of our own cancel requests, whose completions we drop. */
@@ -38,11 +40,32 @@ struct uring_priv {
 /* Submits refused in a row, with nothing in the kernel, before we fail. */
 #define URING_MAX_REFUSED	100000
 
+/* Only what 5.1 had: READV/WRITEV (or the fixed ops) and fsync. */
+static void
+unprobed(struct engine *eng)
+{
+	struct uring_priv	*p = eng->priv;
+
+	memset(eng->async, 0, sizeof(eng->async));
+	eng->async[ENGINE_OP_FSYNC] = 1;
+	eng->async[ENGINE_OP_FSYNC_ALL] = 1;
+	eng->async[ENGINE_OP_READ] = eng->async[ENGINE_OP_WRITE] = 1;
+	p->vectored = 1;
+}
+
+void
+uring_as_unprobed(struct engine *eng)
+{
+	if (eng->ops == &engine_uring_ops)
+		unprobed(eng);
+}
+
 /*
- * Which ops this kernel's io_uring has.  Reads, writes and fsync are as
- * old as io_uring itself; open, close, statx and splice came in 5.6 and
- * 5.7, and a kernel
- * without them gets them done at queue time (engine_run_blocking()).
+ * Which ops this kernel's io_uring has.  Vectored reads and writes and
+ * fsync are as old as io_uring itself; open, close, statx and plain
+ * reads and writes came in 5.6, splice in 5.7.  A kernel without the
+ * probe (5.6 brought it) has none of those: they are done at queue time
+ * (engine_run_blocking()), and reads and writes vectored.
  */
 static void
 uring_probe(struct engine *eng, struct io_uring *ring)
@@ -63,11 +86,8 @@ uring_probe(struct engine *eng, struct io_uring *ring)
 	struct io_uring_probe	*probe;
 	size_t			 i;
 
-	/* Without a probe (5.6 and older), only what 5.1 had. */
 	if ((probe = io_uring_get_probe_ring(ring)) == NULL) {
-		eng->async[ENGINE_OP_FSYNC] = 1;
-		eng->async[ENGINE_OP_FSYNC_ALL] = 1;
-		eng->async[ENGINE_OP_READ] = eng->async[ENGINE_OP_WRITE] = 1;
+		unprobed(eng);
 		return;
 	}
 	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++)
@@ -187,14 +207,25 @@ uring_register_buffers(struct engine *eng, const struct iovec *iov,
 	return io_uring_register_buffers(&p->ring, iov, n);
 }
 
-/* A read or write, from a registered buffer where it is one. */
+/*
+ * A read or write, from a registered buffer where it is one; vectored
+ * (one iovec in req) where the kernel has no plain IORING_OP_READ.
+ */
 static void
 prep_rw(const struct engine *eng, struct io_uring_sqe *sqe,
-    const struct req *req, __u64 off)
+    struct req *req, __u64 off)
 {
-	int	fixed = eng->fixedbuf && req->buf >= 0;
-	int	write = req->op == ENGINE_OP_WRITE;
+	const struct uring_priv	*p = eng->priv;
+	int			 fixed = eng->fixedbuf && req->buf >= 0;
+	int			 write = req->op == ENGINE_OP_WRITE;
 
+	if (!fixed && p->vectored) {
+		req->iov.iov_base = req->addr;
+		req->iov.iov_len = req->len;
+		io_uring_prep_rw(write ? IORING_OP_WRITEV : IORING_OP_READV,
+		    sqe, req->fd, &req->iov, 1, off);
+		return;
+	}
 	io_uring_prep_rw(fixed ? (write ? IORING_OP_WRITE_FIXED :
 	    IORING_OP_READ_FIXED) : (write ? IORING_OP_WRITE : IORING_OP_READ),
 	    sqe, req->fd, req->addr, (unsigned)req->len, off);
@@ -379,13 +410,18 @@ uring_reap(struct engine *eng, unsigned min, struct req **reqs,
 			break;
 		if (n > 0)
 			continue;
-		if (eng->wait_ms > 0) {
+		if (eng->wait_ms > 0 && !p->untimed) {
 			ts.tv_sec = eng->wait_ms / 1000;
 			ts.tv_nsec = (long long)(eng->wait_ms % 1000) * 1000000;
 			ret = io_uring_wait_cqes(&p->ring, &cqe, min - got, &ts,
 			    NULL);
 			if (ret == -ETIME)
 				break;	/* what came in time */
+			/* No IORING_OP_TIMEOUT (5.1 to 5.3): wait as they can. */
+			if (ret == -EINVAL) {
+				p->untimed = 1;
+				continue;
+			}
 		} else
 			ret = io_uring_wait_cqe_nr(&p->ring, &cqe, min - got);
 		if (ret == -EINTR)

@@ -25,6 +25,9 @@
  *                 openat, close, fsync, statx, splice)
  *   die=N         the engine itself fails at the Nth reap (-EIO), with
  *                 what it holds still in the inner engine
+ *   noprobe       io_uring as on a kernel without IORING_REGISTER_PROBE
+ *                 (5.5 and older): only the ops 5.1 had
+ *   noregister    buffers cannot be registered (as past RLIMIT_MEMLOCK)
  * An injected error is never done: the request does not reach the kernel,
  * as when the kernel refuses it.
  */
@@ -58,6 +61,8 @@ struct chaos {
 	int		 fail_err;
 	int		 fail_op;	/* -1: any */
 	unsigned long	 die_at;
+	int		 noprobe;
+	int		 noregister;
 	/* State. */
 	unsigned long	 nqueued;	/* requests queued, of any kind */
 	unsigned long	 nfailop;	/* of fail_op */
@@ -123,6 +128,10 @@ chaos_config(struct chaos *ch, const char *spec)
 			ch->reorder = 1;
 		else if (strcmp(word, "short") == 0)
 			ch->shorten = 1;
+		else if (strcmp(word, "noprobe") == 0)
+			ch->noprobe = 1;
+		else if (strcmp(word, "noregister") == 0)
+			ch->noregister = 1;
 		else if (strncmp(word, "die=", 4) == 0)
 			ch->die_at = strtoul(word + 4, NULL, 10);
 		else if (strncmp(word, "eagain=", 7) == 0)
@@ -252,6 +261,8 @@ chaos_register(struct engine *eng, const struct iovec *iov, unsigned n)
 	struct chaos	*ch = eng->priv;
 	int		 ret;
 
+	if (ch->noregister)
+		return -ENOMEM;
 	ret = engine_register_buffers(&ch->inner, iov, n);
 	eng->fixedbuf = ch->inner.fixedbuf;
 	return ret;
@@ -304,6 +315,8 @@ __wrap_engine_start(struct engine *eng, enum engine_kind kind,
 	if ((ch = calloc(1, sizeof(*ch))) == NULL)
 		return -ENOMEM;
 	chaos_config(ch, spec);
+	if (ch->noprobe)
+		uring_as_unprobed(eng);
 	ch->inner = *eng;
 	ch->ready = calloc(eng->depth + 1, sizeof(*ch->ready));
 	ch->got = calloc(eng->depth + 1, sizeof(*ch->got));

@@ -7,7 +7,7 @@
 # must fail that file alone, say so, and leave nothing half made.
 . "${top_srcdir:-.}/tests/lib.sh"
 
-per=18
+per=20
 plan $((per * $(nengines)))
 [ -x "${ACP_CHAOS_BIN:-}" ] || skip_all "no tests/acp-chaos"
 
@@ -151,6 +151,21 @@ for e in $engines; do
 	[ "$rc" -eq 1 ] && [ "$bad" -eq 0 ] &&
 	    grep -q "acp: I/O engine $e failed" "$T/stderr"
 	ok $? "$e: the engine fails mid-run: exit 1 (got $rc), named, no file left partial ($bad)"
+
+	# A kernel without IORING_REGISTER_PROBE (5.1 to 5.5): READV and
+	# WRITEV (or the fixed ops), opens and statx done at queue time.
+	if [ "$e" = uring ]; then
+		for how in noprobe noprobe,noregister; do
+			rm -rf "$T/got"
+			chaos "$how,reorder,short" --engine="$e" -a --checksum \
+			    "$T/src" "$T/got"
+			[ "$rc" -eq 0 ] && diff -r "$T/src" "$T/got" > /dev/null
+			ok $? "$e ($how): as on a kernel without the probe, the tree copies whole"
+		done
+	else
+		skip "$e: no probe to do without"
+		skip "$e: no probe to do without"
+	fi
 done
 skip_engines "$per"
 done_testing
