@@ -44,11 +44,20 @@ static unsigned
 copy_files_in_flight(unsigned depth)
 {
 	struct rlimit	rl;
-	rlim_t		n = (rlim_t)depth * 4, room;
+	rlim_t		n = (rlim_t)depth * 4, room, dirs;
 
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY) {
-		/* Leave room for the walker's directories and stdio. */
-		room = rl.rlim_cur > 320 ? (rl.rlim_cur - 256) / 4 : 16;
+		/*
+		 * What the limit leaves after the reserve and the walker's
+		 * directories (a quarter, between its least and its fill),
+		 * at six a file.
+		 */
+		dirs = rl.rlim_cur / 4;
+		dirs = dirs < WALK_FDS_MIN ? WALK_FDS_MIN :
+		    dirs > WALK_FDS_WANT ? WALK_FDS_WANT : dirs;
+		room = rl.rlim_cur > COPIER_FDS_RESERVED + dirs ?
+		    (rl.rlim_cur - COPIER_FDS_RESERVED - dirs) /
+		    COPIER_FDS_PER_FILE : 1;
 		if (n > room)
 			n = room;
 	}

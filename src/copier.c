@@ -113,7 +113,7 @@ copier_new(struct engine *eng, const struct copier_params *params, int *err)
  * write to them (its buffers, its requests, the statx in its slots):
  * kept, not freed, until the process ends.
  */
-static struct copier	*kept;
+static struct copier *volatile kept;
 
 void
 copier_lost_create(struct copier *c, const struct cfile *f)
@@ -166,6 +166,7 @@ copier_free(struct copier *c)
 	if (c == NULL)
 		return;
 	lost_creates_undo(c);
+	strset_free(&c->tempdirs);
 	if (c->sched.inengine > 0) {
 		kept = c;
 		return;

@@ -191,6 +191,15 @@ int	copier_broken(const struct copier *);
 /* Files the copier may hold open at once: for the walker's budget. */
 unsigned copier_max_files(const struct copier *);
 
+/*
+ * Descriptors: a file in flight holds at most six (its source and
+ * destination, their O_DIRECT twins, its slot's pipe for splicing);
+ * COPIER_FDS_RESERVED are left for stdio, the engine, a manifest, and
+ * the ones opened for a moment.
+ */
+#define COPIER_FDS_PER_FILE	6
+#define COPIER_FDS_RESERVED	16
+
 /* The process's umask, read once at start. */
 mode_t	copier_umask(const struct copier *);
 

@@ -13,6 +13,7 @@
 
 #include "copier.h"
 #include "sched.h"
+#include "strset.h"
 
 struct cfile;
 
@@ -67,6 +68,8 @@ struct copier {
 		char		*name;
 	}			*lost;
 	unsigned		 nlost;
+	struct strset		 tempdirs;	/* --debug: looked at for
+						   temporaries left behind */
 	struct copy_job		*head, *tail;	/* jobs not yet reported */
 	unsigned		 njobs;
 	unsigned		 maxjobs;

@@ -12,9 +12,11 @@
 #include <sys/types.h>
 #include <sys/stat.h>
 
+#include <dirent.h>
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +27,8 @@
 #include "dest.h"
 #include "filejob.h"
 #include "meta.h"
+#include "path.h"
+#include "strset.h"
 #include "xmalloc.h"
 
 /* How much of a name its --atomic temporary name keeps (NAME_MAX - 12). */
@@ -107,6 +111,42 @@ dest_open_in_place(struct cfile *f)
 	return 0;
 }
 
+/*
+ * --debug: name the temporaries that look left by an --atomic run that
+ * was killed, once per directory written into; never removed, since one
+ * may belong to a run still going.
+ */
+static void
+temps_note(struct copier *c, const struct cfile *f, size_t dirlen)
+{
+	const char	*slash = strrchr(f->dst, '/');
+	struct dirent	*de;
+	struct stat	 st;
+	char		*dir, *key;
+	DIR		*dp;
+	int		 fd, at = slash != NULL ? (int)(slash - f->dst) + 1 : 0;
+
+	dir = dirlen > 0 ? xstrndup(f->dat.name, dirlen) : xstrdup(".");
+	fd = openat(f->dat.dirfd, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	free(dir);
+	if (fd < 0)
+		return;
+	if (fstat(fd, &st) < 0 || (dp = fdopendir(fd)) == NULL) {
+		(void)close(fd);
+		return;
+	}
+	xasprintf(&key, "%ju:%ju", (uintmax_t)st.st_dev,
+	    (uintmax_t)st.st_ino);
+	if (strset_add(&c->tempdirs, key)) {
+		while ((de = readdir(dp)) != NULL)
+			if (path_is_acp_temp(de->d_name))
+				fprintf(stderr, "acp: debug: '%.*s%s' looks like "
+				    "the temporary of an interrupted --atomic "
+				    "copy (left alone)\n", at, f->dst, de->d_name);
+	}
+	(void)closedir(dp);
+}
+
 int
 dest_open_temp(struct copier *c, struct cfile *f)
 {
@@ -119,6 +159,8 @@ dest_open_temp(struct copier *c, struct cfile *f)
 
 	base = slash != NULL ? slash + 1 : f->dat.name;
 	dirlen = (size_t)(base - f->dat.name);
+	if (c->debug)
+		temps_note(c, f, dirlen);
 	/* ".acp-" NAME "." 6 letters must stay a name the kernel takes. */
 	baselen = strlen(base);
 	if (baselen > TEMP_NAME_KEEP)

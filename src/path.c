@@ -7,6 +7,7 @@
 
 #include <sys/stat.h>
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -125,5 +126,18 @@ path_is_dir(const char *path)
 		errno = ENOTDIR;
 		return 0;
 	}
+	return 1;
+}
+
+int
+path_is_acp_temp(const char *name)
+{
+	size_t	len = strlen(name), i;
+
+	if (len < 13 || strncmp(name, ".acp-", 5) != 0 || name[len - 7] != '.')
+		return 0;
+	for (i = len - 6; i < len; i++)
+		if (!isalnum((unsigned char)name[i]))
+			return 0;
 	return 1;
 }

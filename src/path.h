@@ -32,4 +32,10 @@ int	 path_inside(const char *src, const char *dir);
 /* Is path an existing directory?  1, 0 (errno ENOTDIR), or -1 with errno. */
 int	 path_is_dir(const char *path);
 
+/*
+ * Is name (a directory entry) of the form of an --atomic temporary,
+ * ".acp-" NAME "." and six letters or digits?
+ */
+int	 path_is_acp_temp(const char *name);
+
 #endif

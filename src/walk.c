@@ -295,36 +295,38 @@ dir_loops(struct walk *w, const struct at *src, const struct at *dst,
 	return ACP_EXIT_FAIL;
 }
 
-/* Copy every entry of the directory being read, dp; a status. */
+/* Copy every entry of the directory being read, d; a status. */
 static int
-walk_dir_entries(struct walk *w, DIR *dp, const struct at *src,
+walk_dir_entries(struct walk *w, struct wdir *d, const struct at *src,
     const struct at *dst, const char *name)
 {
-	struct dirent	*de;
+	const char	*ent;
 	struct at	 csrc, cdst;
 	char		*cname;
-	int		 status = ACP_EXIT_OK;
+	int		 status = ACP_EXIT_OK, err;
 
 	while (!copier_stopping(w->c)) {
-		errno = 0;
-		if ((de = readdir(dp)) == NULL) {
-			if (errno != 0) {
-				warn("cannot read directory '%s'", src->path);
+		if ((ent = wdir_next(d, &err)) == NULL) {
+			if (err != 0) {
+				warnc(err, "cannot read directory '%s'",
+				    src->path);
 				status = status_merge(status,
 				    walk_count_failure(w));
 			}
 			break;
 		}
-		if (strcmp(de->d_name, ".") == 0 ||
-		    strcmp(de->d_name, "..") == 0)
-			continue;
-		csrc.dirfd = w->cur->sfd;
-		csrc.name = de->d_name;
-		csrc.path = path_join(src->path, de->d_name);
-		cdst.dirfd = w->cur->dfd;
-		cdst.name = de->d_name;
-		cdst.path = path_join(dst->path, de->d_name);
-		cname = path_join(name, de->d_name);
+		/* Parked while a subdirectory was copied: back to it. */
+		if (wdir_ready(w, d, 1) < 0) {
+			status = status_merge(status, walk_count_failure(w));
+			break;
+		}
+		csrc.dirfd = d->sfd;
+		csrc.name = ent;
+		csrc.path = path_join(src->path, ent);
+		cdst.dirfd = d->dfd;
+		cdst.name = ent;
+		cdst.path = path_join(dst->path, ent);
+		cname = path_join(name, ent);
 		status = status_merge(status, walk_entry(w, &csrc, &cdst,
 		    cname, 0));
 		free((char *)csrc.path);
@@ -339,24 +341,27 @@ walk_dir(struct walk *w, const struct at *src, const struct at *dst,
     const char *name, const struct stat *st, int follow)
 {
 	struct wdir	*d;
-	DIR		*dp;
 	int		 status = ACP_EXIT_OK;
 
 	if (dir_loops(w, src, dst, st, follow) != 0)
 		return walk_count_failure(w);
 	/*
 	 * Each directory holds a descriptor of its source and its copy
-	 * until its last entry is done; past the budget, let the copies in
-	 * flight finish and give theirs back.
+	 * (and of its stream) until its last entry is done; past the
+	 * budget, let the copies in flight finish (they borrow them), then
+	 * park the ancestors, which the walk does not need until it comes
+	 * back to them.
 	 */
-	if (w->dirfds + 3 > w->dirfd_budget)
+	if (w->dirfds + 3 > w->dirfd_budget) {
 		copier_wait(w->c, NULL);
-	if ((d = wdir_open(w, src, dst, st, follow, &dp, &status)) == NULL)
+		wdir_park(w, 3);
+	}
+	if ((d = wdir_open(w, src, dst, st, follow, &status)) == NULL)
 		return walk_count_failure(w);
-	if (dp != NULL)
-		status = status_merge(status, walk_dir_entries(w, dp, src, dst,
+	if (d->dp != NULL)
+		status = status_merge(status, walk_dir_entries(w, d, src, dst,
 		    name));
-	wdir_done(w, d, dp);
+	wdir_done(w, d);
 	return status;
 }
 

@@ -30,4 +30,13 @@ struct walk_stats {
 int	walk_run(const struct options *, struct copier *, FILE *manifest,
 	    struct walk_stats *ws);
 
+/*
+ * The directories being walked hold three descriptors a level (source,
+ * copy, stream); ancestors are parked past the budget, which is never
+ * less than WALK_FDS_MIN (eight levels) when the limit allows it, and
+ * need not be more than WALK_FDS_WANT for the walk to run without parking.
+ */
+#define WALK_FDS_MIN	24
+#define WALK_FDS_WANT	256
+
 #endif

@@ -3,7 +3,11 @@
  * Directory lifetime.  Each directory being copied holds a descriptor of
  * its source and of its copy (and one for its stream while it is read)
  * until its last entry is done, so that every entry is reached relative
- * to them: there is no PATH_MAX limit on a tree's depth.
+ * to them: there is no PATH_MAX limit on a tree's depth.  A tree deeper
+ * than the limit on open files allows parks the ancestors of the
+ * directory being read: their descriptors are closed (the entries not yet
+ * read kept by name) and reopened by name, checked to be the same
+ * directories, when the walk comes back to them.
  */
 #include "config.h"
 
@@ -15,6 +19,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "at.h"
@@ -40,6 +45,9 @@ wdir_meta(struct walk *w, struct wdir *d)
 	struct at	sat, dat;
 	int		status = ACP_EXIT_OK, dfd = d->dfd_path ? -1 : d->dfd;
 
+	/* Its parent, parked, is reached again for its name. */
+	if (d->parent != NULL && wdir_ready(w, d->parent, 0) < 0)
+		return ACP_EXIT_FAIL;
 	sat.dirfd = d->parent != NULL ? d->parent->sfd : AT_FDCWD;
 	sat.name = d->sname;
 	sat.path = d->src;
@@ -74,8 +82,14 @@ wdir_put(struct walk *w, struct wdir *d)
 		(void)close(d->sfd);
 		w->dirfds--;
 	}
-	(void)close(d->dfd);
-	w->dirfds--;
+	if (d->dfd >= 0) {
+		(void)close(d->dfd);
+		w->dirfds--;
+	}
+	while (d->irest < d->nrest)
+		free(d->rest[d->irest++]);
+	free(d->rest);
+	free(d->given);
 	parent = d->parent;
 	free(d->src);
 	free(d->dst);
@@ -148,13 +162,12 @@ open_copy(const struct at *dst, int made, int keep_symlink,
 
 struct wdir *
 wdir_open(struct walk *w, const struct at *src, const struct at *dst,
-    const struct stat *st, int follow, DIR **dp, int *status)
+    const struct stat *st, int follow, int *status)
 {
 	struct stat	 fst;
 	struct wdir	*d;
 	int		 made = 0, dfd, path_only;
 
-	*dp = NULL;
 	switch (policy_settle(w->c, w->opts, POLICY_DIR, walk_fresh(w), st,
 	    src, dst, NULL)) {
 	case POLICY_NEW:
@@ -197,34 +210,206 @@ wdir_open(struct walk *w, const struct at *src, const struct at *dst,
 
 	/* -x: a mount point is copied, what is mounted on it is not. */
 	if (!w->opts->one_fs || st->st_dev == w->topdev) {
-		if ((*dp = wdir_read(w, d, src, follow)) == NULL)
+		if ((d->dp = wdir_read(w, d, src, follow)) == NULL)
 			*status = walk_count_failure(w);
 	}
+	d->had_sfd = d->sfd >= 0;
 	return d;
 }
 
-void
-wdir_done(struct walk *w, struct wdir *d, DIR *dp)
+const char *
+wdir_next(struct wdir *d, int *err)
 {
-	if (dp != NULL) {
-		(void)closedir(dp);
+	struct dirent	*de;
+
+	*err = 0;
+	if (d->rest != NULL) {
+		/* The name handed out last is the caller's until now. */
+		free(d->given);
+		d->given = NULL;
+		if (d->irest == d->nrest)
+			return NULL;
+		d->given = d->rest[d->irest++];
+		return d->given;
+	}
+	if (d->dp == NULL)
+		return NULL;
+	for (;;) {
+		errno = 0;
+		if ((de = readdir(d->dp)) == NULL) {
+			*err = errno;
+			return NULL;
+		}
+		if (strcmp(de->d_name, ".") != 0 &&
+		    strcmp(de->d_name, "..") != 0)
+			return de->d_name;
+	}
+}
+
+/*
+ * Open the directory below the open one at fd by the names of the parked
+ * chain down to d, checking each against what it was: the descriptor, or
+ * -1 (errno set; ESTALE for one replaced).  src: the source's chain,
+ * else the copy's.
+ */
+static int
+reopen(int fd, struct wdir *top, struct wdir *d, int src)
+{
+	struct wdir	*chain[64], *c;
+	struct stat	 st;
+	unsigned	 n = 0, i;
+	int		 at = fd, next, flags = O_DIRECTORY | O_CLOEXEC;
+
+	/* The chain from below top down to d, at most 64 at a time. */
+	for (c = d; c != top && n < 64; c = c->parent)
+		chain[n++] = c;
+	if (c != top) {
+		/* Deeper than that: open the middle first. */
+		if ((at = reopen(fd, top, c, src)) < 0)
+			return -1;
+	}
+	for (i = n; i-- > 0;) {
+		c = chain[i];
+		next = openat(at, src ? c->sname : c->dname, flags |
+		    (i > 0 || (!src && c->dfd_path) ? O_PATH : O_RDONLY));
+		if (at != fd)
+			(void)close(at);
+		if (next < 0)
+			return -1;
+		if (fstat(next, &st) < 0 || (src ? !at_same_file(&st,
+		    &c->st) : st.st_dev != c->ddev || st.st_ino != c->dino)) {
+			(void)close(next);
+			errno = ESTALE;
+			return -1;
+		}
+		at = next;
+	}
+	return at;
+}
+
+int
+wdir_ready(struct walk *w, struct wdir *d, int may_wait)
+{
+	struct wdir	*a;
+	int		 sfd = -1, dfd;
+
+	if (!d->parked)
+		return 0;
+	/*
+	 * In the budget: the copies in flight finished (their directories
+	 * closed with them), then others parked.  A directory's metadata,
+	 * applied from a copy's completion, cannot wait: it goes past the
+	 * budget by two for a moment, into the reserve.
+	 */
+	if (may_wait && w->dirfds + 3 > w->dirfd_budget) {
+		copier_wait(w->c, NULL);
+		wdir_park(w, 3);
+	}
+	/* The nearest ancestor that is open: the top never parks. */
+	for (a = d->parent; a->parked; a = a->parent)
+		;
+	if (d->had_sfd && (sfd = reopen(a->sfd, a, d, 1)) < 0) {
+		warn("cannot open directory '%s' again", d->src);
+		return -1;
+	}
+	if ((dfd = reopen(a->dfd, a, d, 0)) < 0) {
+		warn("cannot open directory '%s' again", d->dst);
+		if (sfd >= 0)
+			(void)close(sfd);
+		return -1;
+	}
+	d->sfd = sfd;
+	d->dfd = dfd;
+	d->parked = 0;
+	w->dirfds += 1 + (sfd >= 0);
+	return 0;
+}
+
+/* Keep d's unread entries by name, and close its descriptors. */
+static void
+park(struct walk *w, struct wdir *d)
+{
+	const char	*name;
+	char		**rest = NULL;
+	size_t		 cap = 0, n = 0;
+	int		 err;
+
+	if (d->dp != NULL) {
+		/* From the stream: d->rest is not there yet. */
+		while ((name = wdir_next(d, &err)) != NULL) {
+			if (n == cap) {
+				cap = cap == 0 ? 16 : cap * 2;
+				rest = xreallocarray(rest, cap, sizeof(*rest));
+			}
+			rest[n++] = xstrdup(name);
+		}
+		d->rest = rest;
+		d->nrest = n;
+		if (err != 0)
+			warnc(err, "cannot read directory '%s'", d->src);
+		(void)closedir(d->dp);
+		d->dp = NULL;
+		w->dirfds--;
+	}
+	if (d->rest == NULL)
+		d->rest = xcalloc(1, sizeof(*d->rest));
+	if (d->sfd >= 0) {
+		(void)close(d->sfd);
+		w->dirfds--;
+	}
+	(void)close(d->dfd);
+	w->dirfds--;
+	d->sfd = d->dfd = -1;
+	d->parked = 1;
+}
+
+void
+wdir_park(struct walk *w, unsigned need)
+{
+	struct wdir	*chain[256], *a;
+	unsigned	 n;
+
+	while (w->dirfds + need > w->dirfd_budget) {
+		/* The topmost open ancestor of w->cur below the top. */
+		n = 0;
+		for (a = w->cur != NULL ? w->cur->parent : NULL; a != NULL &&
+		    a->parent != NULL && n < 256; a = a->parent)
+			if (!a->parked)
+				chain[n++] = a;
+		if (n == 0)
+			return;
+		park(w, chain[n - 1]);
+	}
+}
+
+void
+wdir_done(struct walk *w, struct wdir *d)
+{
+	if (d->dp != NULL) {
+		(void)closedir(d->dp);
+		d->dp = NULL;
 		w->dirfds--;
 	}
 	/* Its metadata once the last of its entries is done. */
 	w->cur = d->parent;
 	wdir_put(w, d);
+	/* The walk goes on in its parent. */
+	if (w->cur != NULL && wdir_ready(w, w->cur, 1) < 0)
+		walk_late(w, walk_count_failure(w));
 }
 
 unsigned
 wdir_budget(const struct copier *c)
 {
 	struct rlimit	rl;
-	rlim_t		used = (rlim_t)copier_max_files(c) * 8 + 64;
+	rlim_t		used = (rlim_t)copier_max_files(c) *
+			    COPIER_FDS_PER_FILE + COPIER_FDS_RESERVED;
 
 	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY)
 		return 1U << 16;
-	if (rl.rlim_cur < used + 64)
-		return 64;
+	/* A tiny limit: the top, the directory read, the one opened. */
+	if (rl.rlim_cur < used + 9)
+		return 9;
 	return rl.rlim_cur - used > (1U << 20) ? 1U << 20 :
 	    (unsigned)(rl.rlim_cur - used);
 }

@@ -32,21 +32,52 @@ struct wdir {
 	ino_t		 dino;
 	int		 made;		/* we created it */
 	struct wdir	*parent;
+	DIR		*dp;		/* its entries, while read */
+	/*
+	 * Parked: an ancestor of the directory being read whose descriptors
+	 * were closed to stay in the budget (its entries not yet read are
+	 * in rest), reopened by name when the walk comes back to it.
+	 */
+	int		 parked;
+	int		 had_sfd;
+	char		**rest;
+	size_t		 nrest, irest;
+	char		*given;		/* the rest's name wdir_next() gave */
 };
 
 /*
  * Make or open the copy of the directory src (stat st) at dst, as the
  * policy allows, and make it the walker's current directory (w->cur).
- * *dp gets a stream of its entries, or NULL where they are not to be
+ * d->dp gets a stream of its entries, or NULL where they are not to be
  * read (-x at a mount point) or could not be (said, *status set).  The
  * directory, or NULL after a message (refused or failed).
  */
 struct wdir *wdir_open(struct walk *, const struct at *src,
-	    const struct at *dst, const struct stat *st, int follow, DIR **dp,
+	    const struct at *dst, const struct stat *st, int follow,
 	    int *status);
 
-/* Stop reading d's entries (its stream) and hand w->cur back to its parent. */
-void	wdir_done(struct walk *, struct wdir *, DIR *dp);
+/*
+ * The name of d's next entry ("." and ".." skipped), NULL at the end or
+ * on an error (*err set to its errno, else 0).  Valid until the next call.
+ */
+const char *wdir_next(struct wdir *, int *err);
+
+/*
+ * Reopen d if it was parked: 0, or -1 after a message.  may_wait: first
+ * let the copies in flight finish if the budget is spent (never from a
+ * copy's completion).
+ */
+int	wdir_ready(struct walk *, struct wdir *, int may_wait);
+
+/*
+ * Close the descriptors of the current directory's ancestors, from the
+ * top down, until need more fit in the budget (the copies in flight must
+ * be finished: they borrow them).
+ */
+void	wdir_park(struct walk *, unsigned need);
+
+/* Stop reading d's entries and hand w->cur back to its parent. */
+void	wdir_done(struct walk *, struct wdir *);
 
 /* Take a reference to d (NULL-safe) for an entry that finishes later. */
 struct wdir *wdir_get(struct wdir *);

@@ -4,7 +4,7 @@
 # what was there (with --atomic) and never leaves a short new file.
 . "${top_srcdir:-.}/tests/lib.sh"
 
-plan $((6 * $(nengines) + 6))
+plan $((6 * $(nengines) + 7))
 
 mkdata "$T/src" 300000 atomic
 mkdata "$T/chunk" 65536 chunk
@@ -98,4 +98,12 @@ run_acp --atomic big full/big
 ok $? "ENOSPC with --atomic: the old destination is untouched"
 no_temp full
 ok $? "ENOSPC with --atomic: no temporary file behind"
+
+# A temporary that a killed run left: named on --debug, left alone (it
+# may be a run still going).
+rm -rf d && mkdir d && echo stale > d/.acp-new.Ab12Cd
+run_acp --debug --atomic src d/new
+[ "$rc" -eq 0 ] && cmp -s src d/new && [ -e d/.acp-new.Ab12Cd ] &&
+    grep -q "acp: debug: 'd/.acp-new.Ab12Cd' looks like the temporary of an interrupted --atomic copy" "$T/stderr"
+ok $? "--debug names a temporary left by an interrupted run, and leaves it"
 done_testing

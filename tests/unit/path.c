@@ -24,7 +24,7 @@ main(void)
 	struct at	a;
 	char		copy[] = "dir/sub/name";
 
-	tap_plan(20);
+	tap_plan(23);
 	str_is(path_join("a", "b"), "a/b", "join");
 	str_is(path_join("a/", "b"), "a/b", "join after a slash");
 	str_is(path_join("/", "b"), "/b", "join to the root");
@@ -51,5 +51,12 @@ main(void)
 	ok(path_name_in(copy, &a) == copy, "a whole path is itself");
 	ok(path_inside(".", ".") && !path_inside("/nonexistent-acp", "."),
 	    "inside: itself yes, a missing path no");
+	ok(path_is_acp_temp(".acp-file.txt.aB3xYz") &&
+	    path_is_acp_temp(".acp-x.000000"), "an --atomic temporary's name");
+	ok(!path_is_acp_temp(".acp-x.00000") && !path_is_acp_temp(".acp-.ab"
+	    "cdef") && !path_is_acp_temp("acp-x.abcdef"),
+	    "too short, no name, no dot: not one");
+	ok(!path_is_acp_temp(".acp-x.abc-ef") && !path_is_acp_temp(
+	    ".acp-x_abcdef"), "a sign in the letters, no dot before them: not");
 	return tap_done();
 }
