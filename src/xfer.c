@@ -353,6 +353,44 @@ write_done(struct copier *c, struct creq *q)
 		xfer_release(c, q);
 }
 
+/*
+ * A read or splice of q's file moved nothing below the size seen at
+ * open.  Not an end unless the file says so: FUSE, after a short read
+ * (direct I/O passes the daemon's answer through), takes its end for
+ * the file's and answers 0 past it, a splice at an offset inside a page
+ * too.  A fresh fstat() gives the kernel the size again: if it is still
+ * past here, what was spliced is written and the rest goes by reads and
+ * writes, or the read is sent again; once at each offset.  1 if q was
+ * dealt with so, 0 to take the end as found.
+ */
+static int
+zero_is_early(struct copier *c, struct xfer *x, struct creq *q)
+{
+	struct stat	st;
+	off_t		at = q->off + (off_t)q->have;
+
+	if (x->zero_at == at + 1 || fstat(x->sfd, &st) < 0 || st.st_size <= at)
+		return 0;
+	x->zero_at = at + 1;
+	if (c->debug)
+		fprintf(stderr, "acp: debug: %s moved nothing at offset %lld "
+		    "of %lld: %s\n", x->method == XFER_SPLICE ? "splice" :
+		    "a read", (long long)at, (long long)st.st_size,
+		    x->method == XFER_SPLICE ? "reading the rest" :
+		    "reading again");
+	if (x->method != XFER_SPLICE) {
+		if (creq_send(c, q, CREQ_READ) < 0)
+			xfer_release(c, q);
+		return 1;
+	}
+	x->method = XFER_RING;
+	x->maxactive = x->dstream ? 1 : c->depth;
+	chunk_init(&x->plan, x->plan.hint, c->block_size);
+	x->plan.next = at;
+	xfer_release(c, q);
+	return 1;
+}
+
 /* The read of q came back with res; its buffer goes on to be written. */
 static void
 read_done(struct copier *c, struct creq *q, ssize_t res)
@@ -380,6 +418,9 @@ read_done(struct copier *c, struct creq *q, ssize_t res)
 		xfer_release(c, q);
 		return;
 	}
+	if (res == 0 && x->trust_short && q->off + (off_t)q->have <
+	    x->plan.hint && zero_is_early(c, x, q))
+		return;
 	if (res == 0) {
 		chunk_eof(&x->plan, q->off + (off_t)q->have);
 	} else {

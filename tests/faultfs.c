@@ -3,14 +3,15 @@
  * faultfs: a FUSE filesystem that fails on purpose, for the I/O error
  * tests.
  *
- *	faultfs [-s SIZE] [-e OFFSET] [-g DIR] MOUNTPOINT [fuse options]
+ *	faultfs [-s SIZE] [-e OFFSET] [-g DIR] [-r BYTES] MOUNTPOINT
+ *	    [fuse options]
  *
  * It holds, each SIZE bytes of a fixed pattern (byte i is
  * (i * 31 + 7) & 0xff):
  *   good	read as it is;
  *   bad	reads at or past OFFSET fail with EIO (a read that starts
  *		before stops short at OFFSET, so the error lands there);
- *   short	every read returns at most 1000 bytes;
+ *   short	every read returns at most BYTES (-r; 1000 unless told);
  *   moving	grows by 4096 bytes, and its mtime moves, at each of the
  *		first 100 reads after it is opened (a log being appended
  *		to, then quiet; each open starts it again from SIZE).
@@ -44,6 +45,7 @@
 
 static off_t	fs_size = 4 << 20;
 static off_t	fail_at = 1 << 20;
+static off_t	short_len = 1000;	/* -r: /short's most per read */
 
 static struct {
 	char	 name[256];
@@ -198,8 +200,8 @@ ffs_read(const char *path, char *buf, size_t len, off_t off,
 	if (off >= size)
 		return 0;
 	end = off + (off_t)len > size ? size : off + (off_t)len;
-	if (strcmp(path, "/short") == 0 && end - off > 1000)
-		end = off + 1000;
+	if (strcmp(path, "/short") == 0 && end - off > short_len)
+		end = off + short_len;
 	if (strcmp(path, "/bad") == 0) {
 		if (off >= fail_at)
 			return -EIO;
@@ -320,7 +322,7 @@ main(int argc, char **argv)
 {
 	int	ch;
 
-	while ((ch = getopt(argc, argv, "+s:e:g:")) != -1) {
+	while ((ch = getopt(argc, argv, "+s:e:g:r:")) != -1) {
 		switch (ch) {
 		case 's':
 			fs_size = strtoll(optarg, NULL, 10);
@@ -331,9 +333,12 @@ main(int argc, char **argv)
 		case 'g':
 			gate_dir = optarg;
 			break;
+		case 'r':
+			short_len = strtoll(optarg, NULL, 10);
+			break;
 		default:
 			fprintf(stderr, "usage: faultfs [-s SIZE] [-e OFFSET] "
-			    "[-g DIR] MOUNTPOINT [fuse options]\n");
+			    "[-g DIR] [-r BYTES] MOUNTPOINT [fuse options]\n");
 			return 2;
 		}
 	}
