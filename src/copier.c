@@ -279,6 +279,7 @@ round_run(struct copier *c)
 	struct creq	*q;
 	int		 n, i;
 
+	c->stepping = 0;
 	step_all(c, 0);
 	if (sched_signalled(&c->sched)) {
 		cancel_inflight(c);
@@ -286,7 +287,9 @@ round_run(struct copier *c)
 	}
 	/* After the engine failed, what it holds never comes back. */
 	if (c->sched.inengine == 0 || c->sched.broken) {
-		if (c->nactive > 0 && !c->sched.broken) {
+		if (c->stepping > 0 && c->tick != NULL)
+			c->tick(c->tick_arg);
+		if (c->nactive > 0 && c->stepping == 0 && !c->sched.broken) {
 			/* Files in flight and nothing to wait for: a bug. */
 			warnx("%u files stalled with no request in flight",
 			    c->nactive);
@@ -303,8 +306,8 @@ round_run(struct copier *c)
 	 * 231 waiting for half, and 15% less system time).  Half keeps the
 	 * queue at least half full.
 	 */
-	n = sched_reap(&c->sched, c->sched.inengine / 2 > 1 ?
-	    c->sched.inengine / 2 : 1);
+	n = sched_reap(&c->sched, c->stepping > 0 ? 0 :
+	    c->sched.inengine / 2 > 1 ? c->sched.inengine / 2 : 1);
 	if (n < 0) {
 		/* Every file in flight fails; nothing new starts. */
 		warnc(-n, "I/O engine %s failed", c->sched.eng->ops->name);

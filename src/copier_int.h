@@ -57,6 +57,8 @@ struct copier {
 	 * filesystem that has stalled) are given up on in time.
 	 */
 	uint64_t		 stopped_ns;
+	/* Files that stepped this round and want the next without a request. */
+	unsigned		 stepping;
 	/*
 	 * New files whose create (O_EXCL, through the engine) was given up
 	 * on: if it happened after all, the file is ours, removed when the

@@ -354,7 +354,8 @@ uring_reap(struct engine *eng, unsigned min, struct req **reqs,
 		reqs[got++] = p->done[--p->ndone];
 	if (min > p->inflight)
 		min = p->inflight;
-	if (got >= min && p->pending == 0) {
+	/* min 0 is a look at what has come, without waiting: peek. */
+	if (got >= min && p->pending == 0 && min > 0) {
 		p->inflight -= got;
 		return (int)got;
 	}

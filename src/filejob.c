@@ -217,43 +217,46 @@ stat_moved(const struct stat *before, const struct stat *after)
 	    after->st_ctim.tv_nsec != before->st_ctim.tv_nsec;
 }
 
-/*
- * How f's data moves: the first method after `after` (in the order of
- * enum xfer_method) that fits.  The one place this is decided.
- *
- * Only a plain copy (regular to regular, no checksum: the data need not
- * pass through memory) may leave the ring.  A clone shares the blocks;
- * copy_file_range() suits a big cached file (a cold one is faster with
- * direct reads through the ring; a small one is faster in the ring
- * beside other files, where one io_uring_enter() serves many); a small
- * file splices through a pipe (one copy of the data instead of two)
- * where the engine splices off this thread.
- */
-static enum xfer_method
-file_method(const struct copier *c, const struct cfile *f,
-    enum xfer_method after)
+/* The data phase by method m: through the ring (or a pipe, splicing). */
+static int
+ring_start(struct copier *c, struct cfile *f, enum xfer_method m)
 {
-	const struct xfer	*x = &f->x;
-	off_t			 size = f->sst.st_size;
-	int			 plain, holes;
+	struct xfer	*x = &f->x;
 
-	plain = x->kind == XFER_COPY && S_ISREG(f->sst.st_mode) && x->dreg &&
-	    c->algo == NULL;
-	holes = x->sparse || x->zeros;
-	if (after < XFER_CLONE && plain && c->reflink != COPY_REFLINK_NEVER &&
-	    size > 0 && (c->reflink == COPY_REFLINK_ALWAYS || c->clones > 0 ||
-	    c->noclones < 8))
-		return XFER_CLONE;
-	if (after < XFER_OFFLOAD && plain && c->offload && !c->direct &&
-	    !holes && size >= OFFLOAD_MIN && (x->cached < 0 || x->cached >= 50))
-		return XFER_OFFLOAD;
-	if (after < XFER_SPLICE && plain && c->splice && !c->direct &&
-	    !holes && size < OFFLOAD_MIN)
-		return XFER_SPLICE;
-	return XFER_RING;
+	x->method = m;
+	if (m == XFER_SPLICE)
+		x->pipe = c->pipes[f - c->files];
+	f->state = S_DATA;
+	x->scratch = f->tmp != NULL;
+	if (xfer_ring_start(c, x, &f->sst, x->kind == XFER_HASH ?
+	    f->job->algo : c->algo) < 0)
+		f->state = S_END;
+	return STEP_GO;
 }
 
-/* Plan the data phase and start it by the method file_method() picks. */
+/*
+ * S_OFFLOAD: copy_file_range() a piece at a time, a round each, so that
+ * progress, signals and the other files in flight go on meanwhile.
+ */
+static int
+offloading(struct copier *c, struct cfile *f)
+{
+	switch (offload_copy(c, &f->x)) {
+	case 2:
+		c->stepping++;
+		return STEP_WAIT;
+	case 1:
+		f->state = S_DATA_END;
+		return STEP_GO;
+	case 0:
+		return ring_start(c, f, (enum xfer_method)offload_method(c,
+		    &f->x, &f->sst, XFER_OFFLOAD));
+	}
+	f->state = S_END;
+	return STEP_GO;
+}
+
+/* Plan the data phase and start it by the method offload_method() picks. */
 static int
 data_start(struct copier *c, struct cfile *f)
 {
@@ -271,7 +274,7 @@ data_start(struct copier *c, struct cfile *f)
 		return STEP_GO;
 	}
 	xfer_plan(c, x, &f->sst);
-	if ((m = file_method(c, f, XFER_NONE)) == XFER_CLONE) {
+	if ((m = offload_method(c, x, &f->sst, XFER_NONE)) == XFER_CLONE) {
 		x->method = XFER_CLONE;
 		if ((ret = offload_clone(c, x, f->sst.st_size)) > 0)
 			return STEP_GO;
@@ -282,26 +285,14 @@ data_start(struct copier *c, struct cfile *f)
 			f->state = S_END;
 			return STEP_GO;
 		}
-		m = file_method(c, f, XFER_CLONE);
+		m = offload_method(c, x, &f->sst, XFER_CLONE);
 	}
 	if (m == XFER_OFFLOAD) {
 		x->method = XFER_OFFLOAD;
-		if ((ret = offload_copy(c, x)) != 0) {
-			if (ret < 0)
-				f->state = S_END;
-			return STEP_GO;
-		}
-		m = file_method(c, f, XFER_OFFLOAD);
+		f->state = S_OFFLOAD;
+		return STEP_GO;
 	}
-	x->method = m;
-	if (m == XFER_SPLICE)
-		x->pipe = c->pipes[f - c->files];
-	f->state = S_DATA;
-	x->scratch = f->tmp != NULL;
-	if (xfer_ring_start(c, x, &f->sst, x->kind == XFER_HASH ?
-	    f->job->algo : c->algo) < 0)
-		f->state = S_END;
-	return STEP_GO;
+	return ring_start(c, f, m);
 }
 
 /*
@@ -632,6 +623,7 @@ static int (*const steps[])(struct copier *, struct cfile *) = {
 	[S_OPEN_DST] = open_dst,
 	[S_OPENED_DST] = opened_dst,
 	[S_DATA_START] = data_start,
+	[S_OFFLOAD] = offloading,
 	[S_DATA] = data,
 	[S_DATA_END] = data_done,
 	[S_FSYNC] = fsync_dst,

@@ -34,6 +34,7 @@ enum cstate {
 	S_OPEN_DST,		/* open or create the destination */
 	S_OPENED_DST,		/* the ring's create came back */
 	S_DATA_START,		/* choose the method, start it */
+	S_OFFLOAD,		/* copy_file_range(), a piece a round */
 	S_DATA,			/* reads and writes in flight */
 	S_DATA_END,		/* size, metadata, hash */
 	S_FSYNC,		/* issue the fsync */

@@ -80,9 +80,10 @@ jobreport_debug(const struct copier *c, const struct cfile *f)
 	}
 	if (x->offloaded > 0 && x->offloaded == x->bytes) {
 		fprintf(stderr, "acp: debug: '%s' -> '%s': %llu bytes by copy "
-		    "offload (copy_file_range: no checksum asked, so the "
-		    "data need not pass through memory)\n", f->src, f->dst,
-		    (unsigned long long)x->bytes);
+		    "offload (copy_file_range in %u piece%s, a round each: no "
+		    "checksum asked, so the data need not pass through "
+		    "memory)\n", f->src, f->dst, (unsigned long long)x->bytes,
+		    x->pieces, x->pieces == 1 ? "" : "s");
 		return;
 	}
 	if (x->offload_err != 0)

@@ -11,7 +11,10 @@
 
 #include <sys/types.h>
 
+#include <stdint.h>
+
 struct copier;
+struct stat;
 struct xfer;
 
 /* Files below this go through the ring (see offload.c). */
@@ -25,10 +28,25 @@ struct xfer;
 int	offload_clone(struct copier *, struct xfer *, off_t size);
 
 /*
- * copy_file_range() from the start: 1 when it reached EOF (done), 0 when
- * the ring must copy from x->plan.next on (x->offload_err says why), -1
- * with the data phase failed.
+ * How x's data moves: the first method after `after` that fits its
+ * source (stat sst) and the run's settings (an enum xfer_method).
+ */
+int	offload_method(const struct copier *, const struct xfer *,
+	    const struct stat *sst, int after);
+
+/*
+ * copy_file_range() on from where the last call stopped (the start at
+ * first), OFFLOAD_STEP bytes at most: 2 when there is more (call again,
+ * the next round: progress and the other files go on meanwhile), 1 when
+ * it reached EOF (done), 0 when the ring must copy from x->plan.next on
+ * (x->offload_err says why), -1 with the data phase failed.
  */
 int	offload_copy(struct copier *, struct xfer *);
+
+/*
+ * The bytes one offload_copy() call moves at most: a few milliseconds of
+ * a cached copy, so a round stays short.
+ */
+#define OFFLOAD_STEP	((uint64_t)16 << 20)
 
 #endif
