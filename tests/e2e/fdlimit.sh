@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # SPDX-License-Identifier: BSD-2-Clause
 # The limit on open files: acp fits its files in flight and its window
 # of directories into what the limit allows (six descriptors a file,

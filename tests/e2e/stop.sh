@@ -77,6 +77,7 @@ for e in $engines; do
 	# source is an anonymous pipe that stays open, empty, until the test
 	# closes its end.  $! is the last command of the pipeline: acp.
 	rm -f fifo out && mkfifo fifo
+	# shellcheck disable=SC2002 # cat's pipe, not the FIFO, is the point
 	cat fifo | "$ACP" --engine="$e" /dev/stdin out 2> "$T/stderr" &
 	pid=$!
 	exec 3> fifo
@@ -129,6 +130,7 @@ for e in $engines; do
 			n=$((n + 1))
 		done
 		left=$(ls fout)
+		# shellcheck disable=SC2016 # the inner shell's own arguments
 		timeout 60 sh -c 'echo go > "$1"' sh gate/release
 		reap "$pid"
 		[ "$rc" -eq 143 ] && [ -z "$left" ] &&
