@@ -61,15 +61,25 @@ reap() {
 	wait "$1" || rc=$?
 }
 
+# stop_fed PID SIG...: feed the FIFO "part" (its reader, PID or the cat
+# before it, has it open), wait until PID is blocked in a read, send the
+# signals in turn, and reap it (status in rc).
+stop_fed() {
+	_pid=$1
+	shift
+	exec 3> fifo
+	printf part >&3
+	blocked "$_pid"
+	for _sig; do
+		kill -s "$_sig" "$_pid" 2> /dev/null
+	done
+	reap "$_pid"
+}
+
 for e in $engines; do
 	rm -f fifo out && mkfifo fifo
 	"$ACP" --engine="$e" fifo out 2> "$T/stderr" &
-	pid=$!
-	exec 3> fifo
-	printf part >&3
-	blocked "$pid"
-	kill -s TERM "$pid"
-	reap "$pid"
+	stop_fed "$!" TERM
 	[ "$rc" -eq 143 ] && [ ! -e out ]
 	ok $? "$e: SIGTERM while a FIFO read is blocked: exit 143 (got $rc), the partial copy removed"
 
@@ -79,35 +89,19 @@ for e in $engines; do
 	rm -f fifo out && mkfifo fifo
 	# shellcheck disable=SC2002 # cat's pipe, not the FIFO, is the point
 	cat fifo | "$ACP" --engine="$e" /dev/stdin out 2> "$T/stderr" &
-	pid=$!
-	exec 3> fifo
-	printf part >&3
-	blocked "$pid"
-	kill -s TERM "$pid"
-	reap "$pid"
+	stop_fed "$!" TERM
 	[ "$rc" -eq 143 ] && [ ! -e out ]
 	ok $? "$e: SIGTERM while a pipe read is blocked: exit 143 (got $rc), nothing left"
 
 	rm -rf fifo adir && mkfifo fifo && mkdir adir
 	"$ACP" --engine="$e" --atomic fifo adir/out 2> "$T/stderr" &
-	pid=$!
-	exec 3> fifo
-	printf part >&3
-	blocked "$pid"
-	kill -s INT "$pid"
-	kill -s INT "$pid" 2> /dev/null
-	reap "$pid"
+	stop_fed "$!" INT INT
 	[ "$rc" -eq 130 ] && [ -z "$(ls -A adir)" ]
 	ok $? "$e: --atomic, SIGINT twice: exit 130 (got $rc), no temporary left"
 	rm -f fifo m && mkfifo fifo
 	echo "00000000000000000000000000000000  fifo" > m
 	"$ACP" --engine="$e" --check=m > "$T/stdout" 2> "$T/stderr" &
-	pid=$!
-	exec 3> fifo
-	printf part >&3
-	blocked "$pid"
-	kill -s TERM "$pid"
-	reap "$pid"
+	stop_fed "$!" TERM
 	[ "$rc" -eq 143 ] && ! grep -q FAILED "$T/stdout"
 	ok $? "$e: --check of a FIFO, SIGTERM while its read is blocked: exit 143 (got $rc), nothing called FAILED"
 
