@@ -195,6 +195,14 @@ uring_init(struct engine *eng, const struct engine_params *params,
 		return -ENOMEM;
 	}
 	uring_probe(eng, &p->ring);
+	/*
+	 * From 5.9 (whose feature flag is POLL_32BITS) a buffered read of
+	 * pages not cached waits for them without a worker thread, in the
+	 * order queued, so the kernel's readahead sees a sequential reader;
+	 * before, io-wq threads ran them out of order, as the other engines
+	 * do.
+	 */
+	eng->readahead = (iop.features & IORING_FEAT_POLL_32BITS) != 0;
 	return 0;
 }
 

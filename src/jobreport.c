@@ -93,6 +93,10 @@ jobreport_debug(const struct copier *c, const struct cfile *f)
 	if (x->cached >= 0)
 		fprintf(stderr, "acp: debug: '%s': %d%% in the page cache\n",
 		    f->src, x->cached);
+	if (x->cached >= 0 && x->cached < 50 && x->sdirect.fd < 0 &&
+	    c->sched.eng->readahead)
+		fprintf(stderr, "acp: debug: '%s': buffered reads (through %s "
+		    "the kernel's readahead keeps up)\n", f->src, eng);
 	twin_debug(&x->sdirect, f->src, "reads");
 	twin_debug(&x->ddirect, f->dst, "writes");
 	fprintf(stderr, "acp: debug: '%s' -> '%s': %llu bytes, %llu requests "

@@ -89,7 +89,6 @@ struct xfer {
 	int			 scratch;	/* dst is an --atomic temporary */
 	struct hashpipe		 hp;
 	uint64_t		 offloaded;	/* bytes copy_file_range moved */
-	off_t			 ahead;		/* and asked the source for */
 	unsigned		 pieces;	/* in so many calls */
 	int			 offload_err;	/* why it stopped, -errno */
 	int			 sparse;	/* skip the source's holes */
