@@ -48,49 +48,12 @@ src=$dir/tree-$nfiles-$ndirs
 dst=$dir/tree-dst
 trap 'rm -rf "$dst"' EXIT
 
-if [ "$mixed" = 1 ] && [ ! -d "$src" ]; then
-	echo "bench: making a mixed tree of $nfiles entries in $src" >&2
-	python3 - "$src" "$nfiles" "$ndirs" <<'PY'
-import os, random, sys
-root, n, d = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-rng = random.Random(20261201)
-blob = rng.randbytes(2 << 20)
-files, here = [], {}
-for i in range(d):
-    os.makedirs(os.path.join(root, "d%03d" % i), exist_ok=True)
-for i in range(n):
-    sub = "d%03d" % (i % d)
-    path = os.path.join(root, sub, "e%06d" % i)
-    if i % 20 == 19 and here.get(sub):
-        # Relative, to a file beside it.
-        os.symlink(os.path.basename(rng.choice(here[sub])), path)
-        continue
-    if i % 25 == 24 and files:
-        os.link(rng.choice(files), path)
-        continue
-    # Mostly small, a few up to 1 MiB, as in a home directory.
-    size = min(1 << 20, int(rng.expovariate(1 / 40000)))
-    off = rng.randint(0, len(blob) - size)
-    with open(path, "wb") as f:
-        f.write(blob[off:off + size])
-    files.append(path)
-    here.setdefault(sub, []).append(path)
-PY
-elif [ ! -d "$src" ]; then
-	echo "bench: making $nfiles files in $ndirs directories in $src" >&2
-	python3 - "$src" "$nfiles" "$ndirs" <<'PY'
-import os, random, sys
-root, n, d = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-rng = random.Random(20261125)
-blob = rng.randbytes(1 << 20)
-for i in range(d):
-    os.makedirs(os.path.join(root, "d%03d" % i), exist_ok=True)
-for i in range(n):
-    size = rng.randint(4096, 65536)
-    off = rng.randint(0, len(blob) - size)
-    with open(os.path.join(root, "d%03d" % (i % d), "f%06d" % i), "wb") as f:
-        f.write(i.to_bytes(8, "little") + blob[off:off + size - 8])
-PY
+if [ ! -d "$src" ]; then
+	if [ "$mixed" = 1 ]; then
+		make_mixed "$src" "$nfiles" "$ndirs"
+	else
+		make_tree "$src" "$nfiles" "$ndirs"
+	fi
 fi
 
 can_drop=0

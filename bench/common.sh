@@ -73,3 +73,54 @@ run_table() {
 		for t in "${!times[@]}"; do echo "# raw $t: ${times[$t]}"; done
 	fi
 }
+
+# make_tree DIR FILES DIRS: FILES seeded files of 4 KiB to 64 KiB spread
+# over DIRS directories.
+make_tree() {
+	echo "bench: making $2 files in $3 directories in $1" >&2
+	python3 - "$1" "$2" "$3" <<'PY'
+import os, random, sys
+root, n, d = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+rng = random.Random(20261125)
+blob = rng.randbytes(1 << 20)
+for i in range(d):
+    os.makedirs(os.path.join(root, "d%03d" % i), exist_ok=True)
+for i in range(n):
+    size = rng.randint(4096, 65536)
+    off = rng.randint(0, len(blob) - size)
+    with open(os.path.join(root, "d%03d" % (i % d), "f%06d" % i), "wb") as f:
+        f.write(i.to_bytes(8, "little") + blob[off:off + size - 8])
+PY
+}
+
+# make_mixed DIR ENTRIES DIRS: a tree as a home directory has it: sizes 0
+# to 1 MiB, one entry in 20 a symlink, one in 25 a hard link.
+make_mixed() {
+	echo "bench: making a mixed tree of $2 entries in $1" >&2
+	python3 - "$1" "$2" "$3" <<'PY'
+import os, random, sys
+root, n, d = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+rng = random.Random(20261201)
+blob = rng.randbytes(2 << 20)
+files, here = [], {}
+for i in range(d):
+    os.makedirs(os.path.join(root, "d%03d" % i), exist_ok=True)
+for i in range(n):
+    sub = "d%03d" % (i % d)
+    path = os.path.join(root, sub, "e%06d" % i)
+    if i % 20 == 19 and here.get(sub):
+        # Relative, to a file beside it.
+        os.symlink(os.path.basename(rng.choice(here[sub])), path)
+        continue
+    if i % 25 == 24 and files:
+        os.link(rng.choice(files), path)
+        continue
+    # Mostly small, a few up to 1 MiB, as in a home directory.
+    size = min(1 << 20, int(rng.expovariate(1 / 40000)))
+    off = rng.randint(0, len(blob) - size)
+    with open(path, "wb") as f:
+        f.write(blob[off:off + size])
+    files.append(path)
+    here.setdefault(sub, []).append(path)
+PY
+}

@@ -1,0 +1,204 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
+# The cases' commands are strings in single quotes, expanded by eval when
+# each run has its $D:
+# shellcheck disable=SC2016
+#
+# Every speed goal of acp in one command: each case times acp and the
+# peer it is measured against, runs interleaved (acp, peer, acp, peer...)
+# so that a slow moment of a shared machine falls on both, each run
+# writing to a destination name not used before (and removed right after
+# its check).  Prints the medians, their ratio and the goal beside it.
+#
+# usage: bench/run-all.sh [-r RUNS] [-d DIR] [-a ACP] [-s SIZE] [-n FILES] [-f] [-t]
+#   -r RUNS   runs of each command in each case (default 5)
+#   -d DIR    scratch directory on the disk to measure (default bench/data)
+#   -a ACP    the acp binary (default src/acp beside this script)
+#   -s SIZE   the big file's size (default 1G)
+#   -n FILES  files in the small-file tree (default 50000; the mixed tree
+#             has a fifth as many entries)
+#   -f        the big-file cases only
+#   -t        the tree cases only
+# Cold cases drop the page cache (root only; skipped otherwise).
+# BENCH_RAW=1 also prints every run's time.
+set -eu
+
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=bench/common.sh
+. "$here/common.sh"
+runs=5
+dir=$here/data
+acp=$here/../src/acp
+size=1G
+nfiles=50000
+files=1
+trees=1
+while getopts r:d:a:s:n:ft opt; do
+	case $opt in
+	r) runs=$OPTARG ;;
+	d) dir=$OPTARG ;;
+	a) acp=$OPTARG ;;
+	s) size=$OPTARG ;;
+	n) nfiles=$OPTARG ;;
+	f) trees=0 ;;
+	t) files=0 ;;
+	*) sed -n '7,23p' "$0"; exit 2 ;;
+	esac
+done
+[ -x "$acp" ] || { echo "bench: no acp binary at $acp (build first)" >&2; exit 1; }
+acp=$(cd "$(dirname "$acp")" && pwd)/$(basename "$acp")
+mkdir -p "$dir"
+out=$dir/out.$$
+mkdir -p "$out"
+trap 'rm -rf "$out"' EXIT
+can_drop=0
+[ "$(id -u)" = 0 ] && [ -w /proc/sys/vm/drop_caches ] && can_drop=1
+have() { command -v "$1" > /dev/null; }
+# Peak RSS allowed: the ring's buffers (queue depth x block size, 32 x
+# 64 KiB by default) and 32 MiB, whatever the tree's size.
+budget=34
+
+drop() { sync; echo 3 > /proc/sys/vm/drop_caches; }
+
+# The source in the state the case asks for: warm reads it all first,
+# cold drops every cache.  The tree cases drop the caches in both states:
+# a tree of the last run's deleted inodes left in the block device's
+# cache makes every ext4 create slower, whatever tool runs next.
+warm_file() { sync; cat "$1" > /dev/null; }
+warm_tree() { drop; tar -C "$1" -cf - . | cat > /dev/null; }
+
+n=0
+# case_run LABEL STATE GOAL CHECK ACP_CMD PEER_CMD: the commands are
+# strings run by eval with $S (the source) and $D (a fresh destination)
+# set; CHECK likewise, after each run (did the copy come out right?).
+case_run() {
+	local label=$1 state=$2 goal=$3 check=$4 a=$5 p=$6
+	local ta="" tp="" t0 t1 cmd ma mp ratio verdict
+	if [ "$state" = cold ] && [ "$can_drop" = 0 ]; then
+		printf '%-44s %s\n' "$label" "skipped: cold runs need root"
+		return
+	fi
+	for _ in $(seq "$runs"); do
+		for cmd in "$a" "$p"; do
+			n=$((n + 1))
+			D=$out/d$n
+			if [ "$state" = cold ]; then
+				drop
+			else
+				$prep "$S"
+			fi
+			t0=$(now)
+			if ! eval "$cmd" > /dev/null 2> "$out/err"; then
+				echo "bench: $label: '$cmd' failed: $(head -3 "$out/err")" >&2
+				exit 1
+			fi
+			t1=$(now)
+			if ! eval "$check"; then
+				echo "bench: $label: '$cmd' made a different copy" >&2
+				exit 1
+			fi
+			rm -rf "$D"
+			if [ "$cmd" = "$a" ]; then
+				ta+="$(echo "$t1 - $t0" | bc -l) "
+			else
+				tp+="$(echo "$t1 - $t0" | bc -l) "
+			fi
+		done
+	done
+	# shellcheck disable=SC2086
+	ma=$(printf '%s\n' $ta | median)
+	# shellcheck disable=SC2086
+	mp=$(printf '%s\n' $tp | median)
+	ratio=$(echo "$ma / $mp" | bc -l)
+	verdict=missed
+	[ "$(echo "$ratio <= $goal" | bc -l)" = 1 ] && verdict=met
+	printf '%-44s %7.3f %7.3f %6.2f  <= %-5s %s\n' "$label" "$ma" "$mp" \
+	    "$ratio" "$goal" "$verdict"
+	if [ -n "${BENCH_RAW:-}" ]; then
+		echo "#   acp: $ta"
+		echo "#   peer: $tp"
+	fi
+}
+
+# rss LABEL BUDGET_MIB CMD: acp's peak resident set against its budget.
+rss() {
+	local label=$1 budget=$2 kib
+	shift 2
+	D=$out/rss
+	kib=$(/usr/bin/time -f %M "$@" 2>&1 > /dev/null | tail -1)
+	rm -rf "$D"
+	printf '%-44s %7s MiB, budget %s MiB: %s\n' "$label" "$((kib / 1024))" \
+	    "$budget" "$([ $((kib / 1024)) -le "$budget" ] && echo met || echo missed)"
+}
+
+echo "# acp goals: $runs interleaved runs a case, median seconds; $(uname -r); $(findmnt -no FSTYPE -T "$dir"); $(nproc) cores"
+printf '%-44s %7s %7s %6s  %s\n' case acp peer ratio goal
+
+# Peers as the issue names them: the copy, then the separate hash.
+cp_sync() { cp "$S" "$D" && sync; }
+cp_xxh() { cp "$S" "$D" && xxhsum -H2 "$D"; }
+cp_sha() { cp "$S" "$D" && sha256sum "$D"; }
+cp_verify() {
+	cp "$S" "$D" && xxhsum -H2 "$S" && drop && xxhsum -H2 "$D"
+}
+
+if [ "$files" = 1 ]; then
+	S=$dir/src.bin
+	if [ ! -f "$S" ] || [ "$(stat -c %s "$S")" != "$(numfmt --from=iec "$size")" ]; then
+		echo "bench: making $size of seeded data in $S" >&2
+		openssl enc -aes-128-ctr -nosalt -pass pass:acp-bench -pbkdf2 \
+		    < /dev/zero 2>/dev/null | head -c "$size" > "$S"
+	fi
+	prep=warm_file
+	same='cmp -s "$S" "$D"'
+	sums="--manifest=/dev/null"
+	case_run "$size plain, warm (cp)" warm 1.0 "$same" \
+	    '"$acp" "$S" "$D"' 'cp "$S" "$D"'
+	case_run "$size plain, cold (cp)" cold 0.9 "$same" \
+	    '"$acp" "$S" "$D"' 'cp "$S" "$D"'
+	case_run "$size --fsync, warm (cp; sync)" warm 1.0 "$same" \
+	    '"$acp" --fsync "$S" "$D"' cp_sync
+	if have xxhsum; then
+		case_run "$size xxh128, warm (cp; xxhsum -H2)" warm 0.6 "$same" \
+		    '"$acp" --checksum=xxh128 $sums "$S" "$D"' cp_xxh
+		case_run "$size xxh128, cold (cp; xxhsum -H2)" cold 0.8 "$same" \
+		    '"$acp" --checksum=xxh128 $sums "$S" "$D"' cp_xxh
+		if [ "$can_drop" = 1 ]; then
+			case_run "$size --verify, warm (cp; xxhsum x2, drop)" \
+			    warm 0.6 "$same" \
+			    '"$acp" --checksum=xxh128 --verify $sums "$S" "$D"' \
+			    cp_verify
+		fi
+	fi
+	case_run "$size sha256, warm (cp; sha256sum)" warm 0.33 "$same" \
+	    '"$acp" --checksum=sha256 $sums "$S" "$D"' cp_sha
+	# The hash alone, no copy: how close acp's copy comes to it.
+	case_run "$size sha256, warm (openssl dgst, no copy)" warm 1.1 \
+	    '[ ! -e "$D" ] || cmp -s "$S" "$D"' \
+	    '"$acp" --checksum=sha256 $sums "$S" "$D"' 'openssl dgst -sha256 "$S"'
+	rss "$size xxh128: peak RSS" "$budget" "$acp" --checksum=xxh128 $sums \
+	    "$S" "$out/rss"
+fi
+
+if [ "$trees" = 1 ]; then
+	have python3 || { echo "bench: needs python3 to make the trees" >&2; exit 1; }
+	S=$dir/tree-$nfiles-500
+	[ -d "$S" ] || make_tree "$S" "$nfiles" 500
+	prep=warm_tree
+	same='diff -r -q "$S" "$D" > /dev/null'
+	cp_r_sync() { cp -r "$S" "$D" && sync; }
+	case_run "$nfiles files -r, warm (cp -r)" warm 0.5 "$same" \
+	    '"$acp" -r "$S" "$D"' 'cp -r "$S" "$D"'
+	case_run "$nfiles files -r, cold (cp -r)" cold 0.3 "$same" \
+	    '"$acp" -r "$S" "$D"' 'cp -r "$S" "$D"'
+	case_run "$nfiles files --fsync, warm (cp -r; sync)" warm 0.6 "$same" \
+	    '"$acp" -r --fsync "$S" "$D"' cp_r_sync
+	rss "$nfiles files -r: peak RSS" "$budget" "$acp" -r "$S" "$out/rss"
+	m=$((nfiles / 5))
+	S=$dir/mixed-$m-100
+	[ -d "$S" ] || make_mixed "$S" "$m" 100
+	shape() { (cd "$1" && find . -printf '%p %y %n %l %T@ %m\n' | sort); }
+	same='diff -r -q "$S" "$D" > /dev/null && [ "$(shape "$S")" = "$(shape "$D")" ]'
+	case_run "$m mixed entries -a, warm (cp -a)" warm 0.75 "$same" \
+	    '"$acp" -a "$S" "$D"' 'cp -a "$S" "$D"'
+fi
