@@ -24,6 +24,9 @@ struct bufpool {
 /* Alignment of every buffer: a page, enough for O_DIRECT. */
 #define BUFPOOL_ALIGN	4096
 
+/* A transparent huge page: a pool this big or more is aligned to it. */
+#define BUFPOOL_HUGE	((size_t)2 << 20)
+
 /* Make count buffers of size bytes; 0 or -ENOMEM.  Free with _exit. */
 int	 bufpool_init(struct bufpool *, unsigned count, size_t size);
 
