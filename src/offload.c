@@ -69,6 +69,7 @@ offload_copy(struct copier *c, struct xfer *x)
 			x->offloaded += (uint64_t)n;
 			x->bytes += (uint64_t)n;
 			c->done_bytes += (uint64_t)n;
+			xfer_flush_behind(c, x, (off_t)out);
 			continue;
 		}
 		if (n == 0)

@@ -30,6 +30,9 @@
 /* Files smaller than this are read through the cache, cached or not. */
 #define DIRECT_MIN	((off_t)32 << 20)
 
+/* --fsync: writeback is started behind the copy this often. */
+#define XFER_FLUSH_STEP	((off_t)8 << 20)
+
 /* --sparse=always: runs of zeros this long become holes. */
 #define ZERO_PAGE	4096
 
@@ -343,9 +346,32 @@ punch_zeros(struct copier *c, struct creq *q)
 }
 
 /* The request's part is done on the destination (or there is none). */
+/*
+ * Without this, --fsync wrote the whole file into the page cache and only
+ * then, in fdatasync, to the disk: the disk idle while the copy ran, the
+ * copy idle while the disk wrote.  Started behind the copy, the writeback
+ * overlaps it and fdatasync finds little left.  SYNC_FILE_RANGE_WRITE
+ * neither waits nor takes a writeback error: that stays for fdatasync to
+ * report.  The ring's writes land out of order within its window (depth
+ * x block size): the start stops that far behind the newest.
+ */
+void
+xfer_flush_behind(const struct copier *c, struct xfer *x, off_t end)
+{
+	off_t	upto = end - (off_t)(c->depth * c->block_size);
+
+	if (!c->fsync || x->kind != XFER_COPY || !x->dreg ||
+	    upto - x->flushed < XFER_FLUSH_STEP)
+		return;
+	(void)sync_file_range(x->dfd, x->flushed, upto - x->flushed,
+	    SYNC_FILE_RANGE_WRITE);
+	x->flushed = upto;
+}
+
 static void
 write_done(struct copier *c, struct creq *q)
 {
+	xfer_flush_behind(c, q->x, q->off + (off_t)q->written);
 	if (q->x->zeros || q->edge)
 		punch_zeros(c, q);
 	q->wdone = 1;
