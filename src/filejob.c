@@ -679,6 +679,7 @@ filejob_start(struct copier *c, struct copy_job *job)
 	f->sfd = f->dfd = -1;
 	xfer_init(&f->x, job->kind == COPY_JOB_HASH ? XFER_HASH : XFER_COPY,
 	    -1, -1, 0, 0);
+	f->x.flush = c->fsync || job->verify;
 	f->state = S_OPEN_SRC;
 	job->cf = f;
 	c->nactive++;

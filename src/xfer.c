@@ -30,7 +30,7 @@
 /* Files smaller than this are read through the cache, cached or not. */
 #define DIRECT_MIN	((off_t)32 << 20)
 
-/* --fsync: writeback is started behind the copy this often. */
+/* --fsync, --verify: writeback is started behind the copy this often. */
 #define XFER_FLUSH_STEP	((off_t)8 << 20)
 
 /* --sparse=always: runs of zeros this long become holes. */
@@ -347,7 +347,8 @@ punch_zeros(struct copier *c, struct creq *q)
 
 /* The request's part is done on the destination (or there is none). */
 /*
- * Without this, --fsync wrote the whole file into the page cache and only
+ * Without this, --fsync (and --verify, which flushes the copy before it
+ * reads it back) wrote the whole file into the page cache and only
  * then, in fdatasync, to the disk: the disk idle while the copy ran, the
  * copy idle while the disk wrote.  Started behind the copy, the writeback
  * overlaps it and fdatasync finds little left.  SYNC_FILE_RANGE_WRITE
@@ -360,7 +361,7 @@ xfer_flush_behind(const struct copier *c, struct xfer *x, off_t end)
 {
 	off_t	upto = end - (off_t)(c->depth * c->block_size);
 
-	if (!c->fsync || x->kind != XFER_COPY || !x->dreg ||
+	if (!x->flush || x->kind != XFER_COPY || !x->dreg ||
 	    upto - x->flushed < XFER_FLUSH_STEP)
 		return;
 	(void)sync_file_range(x->dfd, x->flushed, upto - x->flushed,

@@ -89,8 +89,10 @@ struct xfer {
 	int			 scratch;	/* dst is an --atomic temporary */
 	struct hashpipe		 hp;
 	uint64_t		 offloaded;	/* bytes copy_file_range moved */
-	off_t			 flushed;	/* --fsync: writeback started
-						   below here */
+	int			 flush;		/* --fsync or --verify will
+						   flush the copy */
+	off_t			 flushed;	/* its writeback started below
+						   here */
 	unsigned		 pieces;	/* in so many calls */
 	int			 offload_err;	/* why it stopped, -errno */
 	int			 sparse;	/* skip the source's holes */
@@ -133,8 +135,8 @@ void	xfer_fail(struct xfer *, int err, enum xfer_side, off_t off);
 int	xfer_stopped(const struct copier *, const struct xfer *);
 
 /*
- * --fsync: the destination's data below end was written; start its
- * writeback (not wait for it) every XFER_FLUSH_STEP bytes.
+ * --fsync, --verify: the destination's data below end was written; start
+ * its writeback (not wait for it) every XFER_FLUSH_STEP bytes.
  */
 void	xfer_flush_behind(const struct copier *, struct xfer *, off_t end);
 

@@ -6,7 +6,7 @@
 # file's data and the directory.
 . "${top_srcdir:-.}/tests/lib.sh"
 
-plan $((7 * $(nengines) + 10))
+plan $((7 * $(nengines) + 11))
 
 mkdata "$T/chunk" 65536 chunk
 
@@ -169,23 +169,29 @@ if command -v strace > /dev/null; then
 	ok $? "--fsync flushes the directory that gained the file"
 
 	# A big file's writeback starts behind the copy, every 8 MiB, by
-	# copy_file_range (auto) and through the ring (sync): the flush
-	# at the end comes after (strace sees it with the sync engine),
-	# and the copy is whole.
+	# copy_file_range (auto) and through the ring (sync), under --fsync
+	# and under --verify (which flushes before it reads back): the
+	# flush at the end comes after (strace sees it with the sync
+	# engine), and the copy is whole.
 	mkdata "$T/big" $((40 * 1024 * 1024)) big
-	for e in auto sync; do
+	for how in auto:--fsync sync:--fsync sync:--verify; do
+		e=${how%%:*}
+		opt=${how#*:}
+		[ "$opt" = --verify ] && opt="--checksum --verify"
 		rc=0
+		# shellcheck disable=SC2086 # $opt is one or two options
 		ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
 		    strace -f -e trace=sync_file_range,fdatasync -o "$T/strace" \
-		    "$ACP" --engine=$e --fsync "$T/big" "$T/sync/big.$e" \
+		    "$ACP" --engine="$e" $opt "$T/big" "$T/sync/big.$e" \
 		    2> "$T/stderr" || rc=$?
 		n=$(grep -c "sync_file_range(.*SYNC_FILE_RANGE_WRITE)" "$T/strace")
 		[ "$rc" -eq 0 ] && cmp -s "$T/big" "$T/sync/big.$e" &&
-		    [ "$n" -ge 3 ] && { [ $e = auto ] ||
+		    [ "$n" -ge 3 ] && { [ "$e" = auto ] ||
 		    grep -A1000 sync_file_range "$T/strace" | grep -q "fdatasync("; }
-		ok $? "$e: --fsync starts a big file's writeback as it goes ($n calls), then flushes"
+		ok $? "$e $opt: a big file's writeback starts as it goes ($n calls), then the flush"
+		rm -f "$T/sync/big.$e"
 	done
 else
-	for _ in 1 2 3 4; do skip "strace is not installed"; done
+	for _ in 1 2 3 4 5; do skip "strace is not installed"; done
 fi
 done_testing
