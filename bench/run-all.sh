@@ -159,7 +159,8 @@ if [ "$files" = 1 ]; then
 	case_run "$size plain, cold (cp)" cold 0.9 "$same" \
 	    '"$acp" "$S" "$D"' 'cp "$S" "$D"'
 	case_run "limit: reading it alone (cat), cold" cold 0.9 \
-	    '[ ! -e "$D" ]' 'cat "$S" > /dev/null' 'cp "$S" "$D"'
+	    '[ ! -e "$D" ] || cmp -s "$S" "$D"' 'cat "$S" > /dev/null' \
+	    'cp "$S" "$D"'
 	case_run "$size --fsync, warm (cp; sync)" warm 1.0 "$same" \
 	    '"$acp" --fsync "$S" "$D"' cp_sync
 	if have xxhsum; then
