@@ -50,6 +50,8 @@ unprobed(struct engine *eng)
 	eng->async[ENGINE_OP_FSYNC] = 1;
 	eng->async[ENGINE_OP_FSYNC_ALL] = 1;
 	eng->async[ENGINE_OP_READ] = eng->async[ENGINE_OP_WRITE] = 1;
+	/* Buffered reads that miss go to io-wq's workers before 5.9. */
+	eng->readahead = 0;
 	p->vectored = 1;
 }
 
