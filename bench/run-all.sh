@@ -210,6 +210,17 @@ if [ "$trees" = 1 ]; then
 	case_run "$nfiles files --fsync, warm (cp -r; sync)" warm 0.6 "$same" \
 	    '"$acp" -r --fsync "$S" "$D"' cp_r_sync
 	rss "$nfiles files -r: peak RSS" "$budget" "$acp" -r "$S" "$out/rss"
+	# One directory of 200,000 entries: the walker must not hold them.
+	S=$dir/flat-200000
+	if [ ! -d "$S" ]; then
+		echo "bench: making 200000 empty files in $S" >&2
+		python3 -c 'import os, sys
+os.makedirs(sys.argv[1])
+for i in range(200000):
+    open(os.path.join(sys.argv[1], "e%06d" % i), "w").close()' "$S"
+	fi
+	rss "200000 entries in one directory: peak RSS" "$budget" "$acp" -r \
+	    "$S" "$out/rss"
 	m=$((nfiles / 5))
 	S=$dir/mixed-$m-100
 	[ -d "$S" ] || make_mixed "$S" "$m" 100
