@@ -24,6 +24,7 @@
 
 #include "copier_int.h"
 #include "fstype.h"
+#include "holes.h"
 #include "pagecache.h"
 #include "xfer.h"
 
@@ -32,9 +33,6 @@
 
 /* --fsync, --verify: writeback is started behind the copy this often. */
 #define XFER_FLUSH_STEP	((off_t)8 << 20)
-
-/* --sparse=always: runs of zeros this long become holes. */
-#define ZERO_PAGE	4096
 
 void
 xfer_init(struct xfer *x, enum xfer_kind kind, int sfd, int dfd, int dreg,
@@ -294,57 +292,6 @@ xfer_done(const struct xfer *x)
 	return x->active == 0 && (x->err != 0 || chunk_done(&x->plan));
 }
 
-/* Is [p, p + n) all zero bytes? */
-static int
-all_zero(const char *p, size_t n)
-{
-	return n == 0 || (p[0] == 0 && memcmp(p, p + 1, n - 1) == 0);
-}
-
-/*
- * --sparse=always: a block of zeros is not written at all, and runs of
- * zero pages inside a written block are punched out, so the copy holds
- * no more blocks than cp --sparse=always makes.  1 when the whole block
- * is zeros (nothing to write).
- */
-static int
-zero_block(struct copier *c, struct creq *q)
-{
-	const char	*p = bufpool_addr(&c->sched.pool, q->buf);
-
-	if (q->have % ZERO_PAGE != 0 || !all_zero(p, q->have))
-		return 0;
-	q->x->holes_bytes += q->have;
-	c->done_bytes += q->have;
-	return 1;
-}
-
-/* Punch [off, off + run) out of the copy; count it where it worked. */
-static void
-punch(struct xfer *x, off_t off, size_t run)
-{
-	if (run > 0 && fallocate(x->dfd, FALLOC_FL_PUNCH_HOLE |
-	    FALLOC_FL_KEEP_SIZE, off, (off_t)run) == 0)
-		x->holes_bytes += run;
-}
-
-static void
-punch_zeros(struct copier *c, struct creq *q)
-{
-	const char	*p = bufpool_addr(&c->sched.pool, q->buf);
-	size_t		 i, run = 0;
-
-	for (i = 0; i + ZERO_PAGE <= q->have; i += ZERO_PAGE) {
-		if (all_zero(p + i, ZERO_PAGE)) {
-			run += ZERO_PAGE;
-			continue;
-		}
-		punch(q->x, q->off + (off_t)(i - run), run);
-		run = 0;
-	}
-	punch(q->x, q->off + (off_t)(i - run), run);
-}
-
 /* The request's part is done on the destination (or there is none). */
 /*
  * Without this, --fsync (and --verify, which flushes the copy before it
@@ -374,7 +321,7 @@ write_done(struct copier *c, struct creq *q)
 {
 	xfer_flush_behind(c, q->x, q->off + (off_t)q->written);
 	if (q->x->zeros || q->edge)
-		punch_zeros(c, q);
+		holes_punch_zeros(c, q);
 	q->wdone = 1;
 	if (!q->x->hp.on || q->hashed)
 		xfer_release(c, q);
@@ -489,7 +436,7 @@ read_done(struct copier *c, struct creq *q, ssize_t res)
 	 * of it written before the read went on and found the end.
 	 */
 	if (x->kind != XFER_COPY || q->written == q->have ||
-	    ((x->zeros || q->edge) && zero_block(c, q)))
+	    ((x->zeros || q->edge) && holes_zero_block(c, q)))
 		q->wdone = 1;
 	else if (creq_send(c, q, CREQ_WRITE) < 0) {
 		xfer_release(c, q);
@@ -581,25 +528,6 @@ xfer_complete(struct copier *c, struct creq *q)
 	write_done(c, q);
 }
 
-/*
- * Holes: a regular source that holds fewer blocks than its size (the
- * cheap test; SEEK_DATA costs two system calls a file) has its holes
- * skipped, unless --sparse=never or the copy cannot have holes (a device,
- * a FIFO).  A hash skips them too.
- */
-static void
-sparse_start(struct copier *c, struct xfer *x, const struct stat *sst)
-{
-	int	holes_ok = x->kind != XFER_COPY || (x->dreg && c->sparse !=
-	    COPY_SPARSE_NEVER);
-
-	x->data_end = 0;
-	x->sparse = S_ISREG(sst->st_mode) && holes_ok &&
-	    (uint64_t)sst->st_blocks * 512 < (uint64_t)sst->st_size;
-	x->zeros = x->kind == XFER_COPY && x->dreg &&
-	    c->sparse == COPY_SPARSE_ALWAYS;
-}
-
 void
 xfer_plan(struct copier *c, struct xfer *x, const struct stat *sst)
 {
@@ -620,7 +548,7 @@ xfer_plan(struct copier *c, struct xfer *x, const struct stat *sst)
 	x->cached = -1;
 	if (sreg && x->kind != XFER_VERIFY && sst->st_size >= DIRECT_MIN)
 		x->cached = pagecache_percent(x->sfd, sst->st_size);
-	sparse_start(c, x, sst);
+	holes_start(c, x, sst);
 }
 
 static void
