@@ -163,6 +163,10 @@ print_stats(const struct options *opts, const struct copy_stats *cs,
 	st.errors = ws->errors;
 	st.seconds = seconds;
 	st.status = status;
+	if (ws->ntargets > 1) {
+		st.ntargets = ws->ntargets;
+		st.targets = ws->target;
+	}
 	stats_print(stdout, &st, opts->stats);
 }
 

@@ -133,6 +133,7 @@ struct copy_job {
 	int			 mismatch;	/* the read-back differs (said) */
 	char			 hex[CHECKSUM_MAX_HEX]; /* the digest */
 	char			 back[CHECKSUM_MAX_HEX]; /* the read-back's */
+	uint64_t		 bytes;		/* data written (or cloned) */
 
 	/* The copier's. */
 	struct copy_job		*next;

@@ -351,6 +351,7 @@ file_end(struct copier *c, struct cfile *f)
 		if (job->changed)
 			warnx("'%s' changed while being copied", f->src);
 		jobreport_count(c, f);
+		job->bytes = f->bytes;
 		if (c->debug)
 			jobreport_debug(c, f);
 	}

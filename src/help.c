@@ -66,6 +66,9 @@ options_usage(void)
 	    "                                 the default), always (also runs of zeros),\n"
 	    "                                 never\n"
 	    "  -t, --target-directory=DIR   copy all SOURCE arguments into DIR\n"
+	    "                                 (again: into each DIR as well)\n"
+	    "      --also=DEST              copy to DEST too, taken as the main\n"
+	    "                                 destination is\n"
 	    "  -T, --no-target-directory    treat DEST as a normal file\n"
 	    "  -v, --verbose                explain what is being done\n"
 	    "  -x, --one-file-system        stay on this file system\n");

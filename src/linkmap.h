@@ -23,6 +23,7 @@ struct pendlink {
 	const char	*dname;		/* in dir's destination, or dst */
 	int		 dst_exists;
 	struct wdir	*dir;		/* a reference: the link changes it */
+	unsigned	 tk;		/* in dir's copy in this destination */
 	struct pendlink	*next;
 };
 

@@ -246,7 +246,8 @@ nonreg_link_waiting(struct walk *w, const struct at *first,
 
 	for (; p != NULL; p = next) {
 		next = p->next;
-		at.dirfd = p->dir != NULL ? p->dir->dfd : AT_FDCWD;
+		at.dirfd = p->dir != NULL ? p->dir->copy[p->tk].dfd :
+		    AT_FDCWD;
 		at.name = p->dname;
 		at.path = p->dst;
 		if (ok)

@@ -24,6 +24,7 @@
 
 enum {
 	OPT_ENGINE = UCHAR_MAX + 1,
+	OPT_ALSO,
 	OPT_QUEUE_DEPTH,
 	OPT_BLOCK_SIZE,
 	OPT_DEBUG,
@@ -59,6 +60,7 @@ static const char short_opts[] = "abdfHiLlnPprRsS:t:TuvxZ";
 
 static const struct option long_opts[] = {
 	{ "archive", no_argument, NULL, 'a' },
+	{ "also", required_argument, NULL, OPT_ALSO },
 	{ "atomic", no_argument, NULL, OPT_ATOMIC },
 	{ "attributes-only", no_argument, NULL, OPT_ATTRIBUTES_ONLY },
 	{ "backup", optional_argument, NULL, OPT_BACKUP },
@@ -334,6 +336,18 @@ parse_preserve(struct options *opts, int keep, const char *arg)
 	return 0;
 }
 
+/* One more destination (--also, a second -t); 0, or -1 after a message. */
+static int
+add_also(struct options *opts, const char *dest)
+{
+	if (opts->nalso == ACP_MAX_TARGETS - 1) {
+		warnx("at most %d destinations at once", ACP_MAX_TARGETS);
+		return -1;
+	}
+	opts->also[opts->nalso++] = dest;
+	return 0;
+}
+
 /*
  * What to copy and how to walk: cp's options for the tree, links,
  * attributes and targets.
@@ -394,12 +408,13 @@ parse_tree_option(struct options *opts, int ch)
 		opts->keep_dir_symlink = 1;
 		break;
 	case 't':
-		if (opts->target_dir != NULL) {
-			warnx("multiple target directories specified");
-			return -1;
-		}
+		/* A second -t is one more destination. */
+		if (opts->target_dir != NULL)
+			return add_also(opts, optarg);
 		opts->target_dir = optarg;
 		break;
+	case OPT_ALSO:
+		return add_also(opts, optarg);
 	case 'T':
 		opts->no_target_dir = 1;
 		break;
@@ -583,8 +598,8 @@ options_check(struct options *opts)
 		return -1;
 	}
 	if (opts->check != NULL) {
-		if (opts->noperands > 0 || opts->manifest != NULL ||
-		    opts->verify) {
+		if (opts->noperands > 0 || opts->target_dir != NULL ||
+		    opts->nalso > 0 || opts->manifest != NULL || opts->verify) {
 			warnx("--check takes no operands and no --manifest or "
 			    "--verify: it copies nothing");
 			return -1;

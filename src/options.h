@@ -29,8 +29,18 @@
 /* queue depth * block size: the pool is allocated and pinned at once. */
 #define ACP_MAX_POOL_BYTES	((uint64_t)1024 * 1024 * 1024)
 
+/* Destinations one run may write at once (the main one and --also's). */
+#define ACP_MAX_TARGETS		16
+
 struct options {
 	const char	 *target_dir;	/* -t DIR, or NULL */
+	/*
+	 * More destinations, each taken as the main one is (a second -t
+	 * DIR, or --also=DEST): every source is read once and written to
+	 * each of them.
+	 */
+	const char	 *also[ACP_MAX_TARGETS - 1];
+	int		  nalso;
 	int		  no_target_dir; /* -T: DEST is never a directory */
 	int		  verbose;	/* -v: "'a' -> 'b'" as GNU cp */
 	int		  force;	/* -f: unlink a destination we cannot open */

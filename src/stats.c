@@ -43,6 +43,49 @@ rate(const struct run_stats *st)
 	return st->seconds > 0 ? (double)n / st->seconds : 0;
 }
 
+/* s as a JSON string: quotes, backslashes and control characters escaped. */
+static void
+json_string(FILE *fp, const char *s)
+{
+	putc('"', fp);
+	for (; *s != '\0'; s++) {
+		if (*s == '"' || *s == '\\')
+			fprintf(fp, "\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			fprintf(fp, "\\u%04x", (unsigned char)*s);
+		else
+			putc(*s, fp);
+	}
+	putc('"', fp);
+}
+
+/* Several destinations: each one's counts. */
+static void
+print_targets(FILE *fp, const struct run_stats *st, int form)
+{
+	const struct target_stats	*t;
+	char				 bytes[16];
+	unsigned			 i;
+
+	for (i = 0; i < st->ntargets; i++) {
+		t = &st->targets[i];
+		if (form == STATS_JSON) {
+			fprintf(fp, "%s{\"path\":", i == 0 ? "" : ",");
+			json_string(fp, t->path);
+			fprintf(fp, ",\"files\":%llu,\"bytes\":%llu,"
+			    "\"failed\":%llu}", (unsigned long long)t->files,
+			    (unsigned long long)t->bytes,
+			    (unsigned long long)t->failed);
+			continue;
+		}
+		stats_size(bytes, sizeof(bytes), t->bytes);
+		fprintf(fp, "acp: to '%s': %llu file%s, %s; %llu failed\n",
+		    t->path, (unsigned long long)t->files,
+		    t->files == 1 ? "" : "s", bytes,
+		    (unsigned long long)t->failed);
+	}
+}
+
 void
 stats_print(FILE *fp, const struct run_stats *st, int form)
 {
@@ -59,7 +102,7 @@ stats_print(FILE *fp, const struct run_stats *st, int form)
 		    "\"peak_requests\":%u,\"peak_files\":%u,"
 		    "\"queue_depth\":%u,\"block_size\":%llu,\"errors\":%llu,"
 		    "\"seconds\":%.6f,\"bytes_per_second\":%.0f,"
-		    "\"exit_status\":%d}\n", st->mode, st->engine,
+		    "\"exit_status\":%d", st->mode, st->engine,
 		    (unsigned long long)st->files,
 		    (unsigned long long)st->directories,
 		    (unsigned long long)st->symlinks,
@@ -76,6 +119,12 @@ stats_print(FILE *fp, const struct run_stats *st, int form)
 		    (unsigned long long)st->block_size,
 		    (unsigned long long)st->errors, st->seconds, rate(st),
 		    st->status);
+		if (st->ntargets > 0) {
+			fputs(",\"targets\":[", fp);
+			print_targets(fp, st, form);
+			putc(']', fp);
+		}
+		fputs("}\n", fp);
 		return;
 	}
 	stats_size(bytes, sizeof(bytes), st->bytes > st->hashed &&
@@ -108,4 +157,5 @@ stats_print(FILE *fp, const struct run_stats *st, int form)
 	    (unsigned long long)st->requests, st->peak_requests,
 	    st->peak_files, st->peak_files == 1 ? "" : "s",
 	    (unsigned long long)st->errors, st->errors == 1 ? "" : "s");
+	print_targets(fp, st, form);
 }

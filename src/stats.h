@@ -15,6 +15,14 @@
 #define STATS_HUMAN	1
 #define STATS_JSON	2
 
+/* What one of several destinations got. */
+struct target_stats {
+	const char	*path;		/* as given */
+	uint64_t	 files;		/* regular files copied there */
+	uint64_t	 bytes;		/* data bytes written there */
+	uint64_t	 failed;	/* files that could not be copied there */
+};
+
 /* What a run did; filled by main from the walker and the copier. */
 struct run_stats {
 	const char	*engine;	/* the engine that ran */
@@ -38,6 +46,9 @@ struct run_stats {
 	uint64_t	 errors;	/* entries that failed */
 	double		 seconds;	/* wall-clock time of the run */
 	int		 status;	/* the exit status */
+	/* With several destinations, each one's (else ntargets is 0). */
+	unsigned	 ntargets;
+	const struct target_stats *targets;
 };
 
 /* Print st in the given form (STATS_HUMAN or STATS_JSON) to fp. */

@@ -10,6 +10,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "options.h"
+#include "stats.h"
+
 struct copier;
 struct options;
 
@@ -20,6 +23,8 @@ struct walk_stats {
 	uint64_t	hardlinks;
 	uint64_t	specials;
 	uint64_t	errors;		/* entries that failed */
+	unsigned	ntargets;	/* destinations */
+	struct target_stats target[ACP_MAX_TARGETS];
 };
 
 /*

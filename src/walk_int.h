@@ -10,6 +10,8 @@
 
 #include <stdio.h>
 
+struct at;
+
 #include "dirsync.h"
 #include "linkmap.h"
 #include "options.h"
@@ -24,7 +26,9 @@ struct walk {
 	struct copier		*c;
 	FILE			*manifest;
 	struct dirsync		 ds;		/* --fsync's directories */
-	struct linkmap		 links;
+	struct linkmap		 links[ACP_MAX_TARGETS]; /* a destination's */
+	unsigned		 ntargets;	/* destinations written */
+	unsigned		 tk;		/* the one being handled */
 	int			 several;	/* sources into a directory */
 	struct strset		 once;		/* then: see walk_once() */
 	struct strset		 parents_made;	/* --parents: dirs made */
@@ -44,11 +48,14 @@ walk_verbose(const struct walk *w, const char *src, const char *dst)
 		quote_arrow(stdout, src, dst);
 }
 
-/* Is the entry being walked in a directory that this run created? */
+/*
+ * Is the entry being walked in a directory that this run created (in
+ * the destination being handled)?
+ */
 static inline int
 walk_fresh(const struct walk *w)
 {
-	return w->cur != NULL && w->cur->made;
+	return w->cur != NULL && w->cur->copy[w->tk].made;
 }
 
 /* Count a failed entry whose message was said; ACP_EXIT_FAIL. */
@@ -71,5 +78,16 @@ walk_late(struct walk *w, int status)
 		w->st.errors++;
 	w->status = status_merge(w->status, status);
 }
+
+/* Does this entry's stat follow a symlink (-L, -H, -P, cp's default)? */
+int	walk_follows(const struct options *, int top);
+
+/*
+ * Copy one source entry to its path in each live destination (dst[],
+ * w->ntargets of them; a NULL path is not live); top: a command-line
+ * operand.  A status.
+ */
+int	walk_entry(struct walk *, const struct at *src, const struct at *dst,
+	    const char *name, int top);
 
 #endif

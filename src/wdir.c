@@ -38,22 +38,20 @@ wdir_get(struct wdir *d)
 	return d;
 }
 
-/* The last entry is done: d's mode, then its other metadata. */
+/* The last entry is done: the mode of d's copy k, then its other metadata. */
 static int
-wdir_meta(struct walk *w, struct wdir *d)
+wdir_meta(struct walk *w, struct wdir *d, unsigned k)
 {
-	struct at	sat, dat;
-	int		status = ACP_EXIT_OK, dfd = d->dfd_path ? -1 : d->dfd;
+	struct wcopy	*c = &d->copy[k];
+	struct at	 sat, dat;
+	int		 status = ACP_EXIT_OK, dfd = c->dfd_path ? -1 : c->dfd;
 
-	/* Its parent, parked, is reached again for its name. */
-	if (d->parent != NULL && wdir_ready(w, d->parent, 0) < 0)
-		return ACP_EXIT_FAIL;
 	sat.dirfd = d->parent != NULL ? d->parent->sfd : AT_FDCWD;
 	sat.name = d->sname;
 	sat.path = d->src;
-	dat.dirfd = d->parent != NULL ? d->parent->dfd : AT_FDCWD;
-	dat.name = d->dname;
-	dat.path = d->dst;
+	dat.dirfd = d->parent != NULL ? d->parent->copy[k].dfd : AT_FDCWD;
+	dat.name = c->dname;
+	dat.path = c->dst;
 	if (w->opts->preserve & (META_MODE | META_OWNERSHIP | META_TIMESTAMPS |
 	    META_XATTR)) {
 		if (meta_copy(d->sfd, &sat, dfd, &dat, &d->st,
@@ -61,10 +59,10 @@ wdir_meta(struct walk *w, struct wdir *d)
 			status = ACP_EXIT_FAIL;
 		/* Its own inode changed: --fsync flushes it too. */
 		if (w->opts->fsync)
-			dirsync_add_dir(&w->ds, xstrdup(d->dst));
+			dirsync_add_dir(&w->ds, xstrdup(c->dst));
 	}
 	/* Made narrower for us to fill it: now the mode cp's mkdir gives. */
-	if (d->made && meta_widen(dfd, &dat, &d->st, w->opts->preserve,
+	if (c->made && meta_widen(dfd, &dat, &d->st, w->opts->preserve,
 	    copier_umask(w->c)) < 0)
 		status = ACP_EXIT_FAIL;
 	return status;
@@ -75,16 +73,27 @@ wdir_put(struct walk *w, struct wdir *d)
 {
 	struct wdir	*parent;
 
+	unsigned	 k;
+
 	if (d == NULL || --d->refs > 0)
 		return;
-	walk_late(w, wdir_meta(w, d));
+	/* Its parent, parked, is reached again for its name. */
+	if (d->parent != NULL && wdir_ready(w, d->parent, 0) < 0)
+		walk_late(w, ACP_EXIT_FAIL);
+	else
+		for (k = 0; k < w->ntargets; k++)
+			if (d->copy[k].live)
+				walk_late(w, wdir_meta(w, d, k));
 	if (d->sfd >= 0) {
 		(void)close(d->sfd);
 		w->dirfds--;
 	}
-	if (d->dfd >= 0) {
-		(void)close(d->dfd);
-		w->dirfds--;
+	for (k = 0; k < w->ntargets; k++) {
+		if (d->copy[k].dfd >= 0) {
+			(void)close(d->copy[k].dfd);
+			w->dirfds--;
+		}
+		free(d->copy[k].dst);
 	}
 	while (d->irest < d->nrest)
 		free(d->rest[d->irest++]);
@@ -92,7 +101,6 @@ wdir_put(struct walk *w, struct wdir *d)
 	free(d->given);
 	parent = d->parent;
 	free(d->src);
-	free(d->dst);
 	free(d);
 	wdir_put(w, parent);
 }
@@ -160,13 +168,15 @@ open_copy(const struct at *dst, int made, int keep_symlink,
 	return fd;
 }
 
-struct wdir *
-wdir_open(struct walk *w, const struct at *src, const struct at *dst,
-    const struct stat *st, int follow, int *status)
+/*
+ * Make or open the copy of src (stat st) at dst in c, as the policy
+ * allows; 0, or ACP_EXIT_FAIL after a message.
+ */
+static int
+copy_open(struct walk *w, struct wcopy *c, const struct at *src,
+    const struct at *dst, const struct stat *st)
 {
-	struct stat	 fst;
-	struct wdir	*d;
-	int		 made = 0, dfd, path_only;
+	struct stat	fst;
 
 	switch (policy_settle(w->c, w->opts, POLICY_DIR, walk_fresh(w), st,
 	    src, dst, NULL)) {
@@ -175,9 +185,9 @@ wdir_open(struct walk *w, const struct at *src, const struct at *dst,
 		if (mkdirat(dst->dirfd, dst->name,
 		    meta_open_mode(st, w->opts->preserve)) < 0) {
 			warn("cannot create directory '%s'", dst->path);
-			return NULL;
+			return ACP_EXIT_FAIL;
 		}
-		made = 1;
+		c->made = 1;
 		walk_verbose(w, src->path, dst->path);
 		if (w->opts->fsync)
 			dirsync_add(&w->ds, dst->path);
@@ -185,28 +195,49 @@ wdir_open(struct walk *w, const struct at *src, const struct at *dst,
 	case POLICY_IN_PLACE:
 		break;
 	default:
+		return ACP_EXIT_FAIL;
+	}
+	if ((c->dfd = open_copy(dst, c->made, w->opts->keep_dir_symlink, &fst,
+	    &c->dfd_path)) < 0)
+		return ACP_EXIT_FAIL;
+	c->live = 1;
+	c->dst = xstrdup(dst->path);
+	c->dname = path_name_in(c->dst, dst);
+	c->ddev = fst.st_dev;
+	c->dino = fst.st_ino;
+	w->dirfds++;
+	return 0;
+}
+
+struct wdir *
+wdir_open(struct walk *w, const struct at *src, const struct at *dst,
+    const struct stat *st, int follow, int *status)
+{
+	struct wdir	*d;
+	unsigned	 k, live = 0;
+
+	d = xcalloc(1, sizeof(*d) + w->ntargets * sizeof(d->copy[0]));
+	for (k = 0; k < w->ntargets; k++) {
+		d->copy[k].dfd = -1;
+		if (dst[k].path == NULL)
+			continue;
+		w->tk = k;
+		if (copy_open(w, &d->copy[k], src, &dst[k], st) != 0)
+			*status = walk_count_failure(w);
+		else
+			live++;
+	}
+	if (live == 0) {
+		free(d);
 		return NULL;
 	}
-	if ((dfd = open_copy(dst, made, w->opts->keep_dir_symlink, &fst,
-	    &path_only)) < 0)
-		return NULL;
-
-	d = xcalloc(1, sizeof(*d));
 	d->refs = 1;
 	d->src = xstrdup(src->path);
-	d->dst = xstrdup(dst->path);
 	d->sname = path_name_in(d->src, src);
-	d->dname = path_name_in(d->dst, dst);
 	d->sfd = -1;
-	d->dfd = dfd;
-	d->dfd_path = path_only;
-	d->ddev = fst.st_dev;
-	d->dino = fst.st_ino;
 	d->st = *st;
-	d->made = made;
 	d->parent = wdir_get(w->cur);
 	w->cur = d;
-	w->dirfds++;
 
 	/* -x: a mount point is copied, what is mounted on it is not. */
 	if (!w->opts->one_fs || st->st_dev == w->topdev) {
@@ -249,13 +280,16 @@ wdir_next(struct wdir *d, int *err)
 /*
  * Open the directory below the open one at fd by the names of the parked
  * chain down to d, checking each against what it was: the descriptor, or
- * -1 (errno set; ESTALE for one replaced).  src: the source's chain,
- * else the copy's.
+ * -1 (errno set; ESTALE for one replaced).  k: the copy's chain in that
+ * destination, or WDIR_SOURCE for the source's.
  */
+#define WDIR_SOURCE	(-1)
+
 static int
-reopen(int fd, struct wdir *top, struct wdir *d, int src)
+reopen(int fd, struct wdir *top, struct wdir *d, int k)
 {
 	struct wdir	*chain[64], *c;
+	struct wcopy	*cp;
 	struct stat	 st;
 	unsigned	 n = 0, i;
 	int		 at = fd, next, flags = O_DIRECTORY | O_CLOEXEC;
@@ -265,19 +299,21 @@ reopen(int fd, struct wdir *top, struct wdir *d, int src)
 		chain[n++] = c;
 	if (c != top) {
 		/* Deeper than that: open the middle first. */
-		if ((at = reopen(fd, top, c, src)) < 0)
+		if ((at = reopen(fd, top, c, k)) < 0)
 			return -1;
 	}
 	for (i = n; i-- > 0;) {
 		c = chain[i];
-		next = openat(at, src ? c->sname : c->dname, flags |
-		    (i > 0 || (!src && c->dfd_path) ? O_PATH : O_RDONLY));
+		cp = k == WDIR_SOURCE ? NULL : &c->copy[k];
+		next = openat(at, cp == NULL ? c->sname : cp->dname, flags |
+		    (i > 0 || (cp != NULL && cp->dfd_path) ? O_PATH :
+		    O_RDONLY));
 		if (at != fd)
 			(void)close(at);
 		if (next < 0)
 			return -1;
-		if (fstat(next, &st) < 0 || (src ? !at_same_file(&st,
-		    &c->st) : st.st_dev != c->ddev || st.st_ino != c->dino)) {
+		if (fstat(next, &st) < 0 || (cp == NULL ? !at_same_file(&st,
+		    &c->st) : st.st_dev != cp->ddev || st.st_ino != cp->dino)) {
 			(void)close(next);
 			errno = ESTALE;
 			return -1;
@@ -291,7 +327,8 @@ int
 wdir_ready(struct walk *w, struct wdir *d, int may_wait)
 {
 	struct wdir	*a;
-	int		 sfd = -1, dfd;
+	unsigned	 k, live = 0, failed = 0;
+	int		 fd;
 
 	if (!d->parked)
 		return 0;
@@ -301,28 +338,40 @@ wdir_ready(struct walk *w, struct wdir *d, int may_wait)
 	 * applied from a copy's completion, cannot wait: it goes past the
 	 * budget by two for a moment, into the reserve.
 	 */
-	if (may_wait && w->dirfds + 3 > w->dirfd_budget) {
+	if (may_wait && w->dirfds + WDIR_FDS(w) > w->dirfd_budget) {
 		copier_wait(w->c, NULL);
-		wdir_park(w, 3);
+		wdir_park(w, WDIR_FDS(w));
 	}
 	/* The nearest ancestor that is open: the top never parks. */
 	for (a = d->parent; a->parked; a = a->parent)
 		;
-	if (d->had_sfd && (sfd = reopen(a->sfd, a, d, 1)) < 0) {
-		warn("cannot open directory '%s' again", d->src);
-		return -1;
+	if (d->had_sfd) {
+		if ((d->sfd = reopen(a->sfd, a, d, WDIR_SOURCE)) < 0) {
+			warn("cannot open directory '%s' again", d->src);
+			return -1;
+		}
+		w->dirfds++;
 	}
-	if ((dfd = reopen(a->dfd, a, d, 0)) < 0) {
-		warn("cannot open directory '%s' again", d->dst);
-		if (sfd >= 0)
-			(void)close(sfd);
-		return -1;
-	}
-	d->sfd = sfd;
-	d->dfd = dfd;
 	d->parked = 0;
-	w->dirfds += 1 + (sfd >= 0);
-	return 0;
+	for (k = 0; k < w->ntargets; k++) {
+		if (!d->copy[k].live)
+			continue;
+		if ((fd = reopen(a->copy[k].dfd, a, d, (int)k)) < 0) {
+			/* Not there any more: nothing goes in it. */
+			warn("cannot open directory '%s' again",
+			    d->copy[k].dst);
+			d->copy[k].live = 0;
+			failed++;
+			continue;
+		}
+		d->copy[k].dfd = fd;
+		w->dirfds++;
+		live++;
+	}
+	/* The caller counts the failure that ends the directory. */
+	for (; failed > (live == 0); failed--)
+		walk_late(w, ACP_EXIT_FAIL);
+	return live > 0 ? 0 : -1;
 }
 
 /* Keep d's unread entries by name, and close its descriptors. */
@@ -332,6 +381,7 @@ park(struct walk *w, struct wdir *d)
 	const char	*name;
 	char		**rest = NULL;
 	size_t		 cap = 0, n = 0;
+	unsigned	 k;
 	int		 err;
 
 	if (d->dp != NULL) {
@@ -357,9 +407,14 @@ park(struct walk *w, struct wdir *d)
 		(void)close(d->sfd);
 		w->dirfds--;
 	}
-	(void)close(d->dfd);
-	w->dirfds--;
-	d->sfd = d->dfd = -1;
+	d->sfd = -1;
+	for (k = 0; k < w->ntargets; k++) {
+		if (d->copy[k].dfd >= 0) {
+			(void)close(d->copy[k].dfd);
+			w->dirfds--;
+		}
+		d->copy[k].dfd = -1;
+	}
 	d->parked = 1;
 }
 

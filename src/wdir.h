@@ -18,19 +18,24 @@ struct at;
 struct copier;
 struct walk;
 
+/* A directory's copy in one destination. */
+struct wcopy {
+	int		 live;		/* made or opened: entries go in it */
+	char		*dst;
+	const char	*dname;		/* dst in the parent's dfd, or dst */
+	int		 dfd;		/* what its entries go in */
+	int		 dfd_path;	/* dfd is O_PATH: metadata by name */
+	dev_t		 ddev;		/* its device and inode */
+	ino_t		 dino;
+	int		 made;		/* we created it */
+};
+
 struct wdir {
 	unsigned	 refs;
 	char		*src;
-	char		*dst;
 	const char	*sname;		/* src in the parent's sfd, or src */
-	const char	*dname;		/* dst in the parent's dfd, or dst */
 	int		 sfd;		/* the source, open for reading */
-	int		 dfd;		/* the copy: what its entries go in */
-	int		 dfd_path;	/* dfd is O_PATH: metadata by name */
 	struct stat	 st;
-	dev_t		 ddev;		/* the copy's device and inode */
-	ino_t		 dino;
-	int		 made;		/* we created it */
 	struct wdir	*parent;
 	DIR		*dp;		/* its entries, while read */
 	/*
@@ -43,14 +48,25 @@ struct wdir {
 	char		**rest;
 	size_t		 nrest, irest;
 	char		*given;		/* the rest's name wdir_next() gave */
+	/*
+	 * Its copy in each destination (w->ntargets of them); one that
+	 * could not be made or opened is not live, and neither are its
+	 * entries' there.
+	 */
+	struct wcopy	 copy[];
 };
 
+/* Descriptors a directory holds while read: source, stream, copies. */
+#define WDIR_FDS(w)	(2 + (w)->ntargets)
+
 /*
- * Make or open the copy of the directory src (stat st) at dst, as the
- * policy allows, and make it the walker's current directory (w->cur).
+ * Make or open the copies of the directory src (stat st) at each live
+ * destination of dst[] (w->ntargets of them; a NULL path is not live), as
+ * the policy allows, and make it the walker's current directory (w->cur).
+ * A copy refused or failed is said, counted in *status, and not live.
  * d->dp gets a stream of its entries, or NULL where they are not to be
  * read (-x at a mount point) or could not be (said, *status set).  The
- * directory, or NULL after a message (refused or failed).
+ * directory, or NULL when no copy is live.
  */
 struct wdir *wdir_open(struct walk *, const struct at *src,
 	    const struct at *dst, const struct stat *st, int follow,

@@ -37,7 +37,7 @@ main(void)
 	uint64_t	v = 0;
 	long long	n = 0;
 
-	tap_plan(39);
+	tap_plan(46);
 
 	is(options_parse_size("4096", &v), 0, "plain number parses");
 	is(v, 4096, "plain number value");
@@ -88,6 +88,36 @@ main(void)
 	    OPTIONS_USAGE, "one operand is a usage error");
 	is(parse(&opts, "--engine=sync", "--block-size=64K", "-T"),
 	    OPTIONS_USAGE, "no operand is a usage error");
+	is(parse(&opts, "-tA", "-tB", "s"), OPTIONS_OK, "-t twice parses");
+	ok(opts.target_dir != NULL && strcmp(opts.target_dir, "A") == 0 &&
+	    opts.nalso == 1 && strcmp(opts.also[0], "B") == 0,
+	    "the second -t is one more destination");
+	is(parse(&opts, "--also=C", "s", "d"), OPTIONS_OK, "--also parses");
+	ok(opts.target_dir == NULL && opts.nalso == 1 &&
+	    strcmp(opts.also[0], "C") == 0, "--also names a destination");
+	is(parse(&opts, "--check=m", "--also=C", NULL), OPTIONS_USAGE,
+	    "--check takes no --also");
+	{
+		char	*argv[ACP_MAX_TARGETS + 4];
+		int	 i, argc = 0;
+
+		argv[argc++] = (char *)"acp";
+		for (i = 0; i < ACP_MAX_TARGETS; i++)
+			argv[argc++] = (char *)"--also=x";
+		argv[argc++] = (char *)"s";
+		argv[argc++] = (char *)"d";
+		argv[argc] = NULL;
+		optind = 0;
+		is(options_parse(&opts, argc, argv), OPTIONS_USAGE,
+		    "more than ACP_MAX_TARGETS destinations are refused");
+		optind = 0;
+		argc -= 3;
+		argv[argc++] = (char *)"s";
+		argv[argc++] = (char *)"d";
+		argv[argc] = NULL;
+		is(options_parse(&opts, argc, argv), OPTIONS_OK,
+		    "ACP_MAX_TARGETS destinations are taken");
+	}
 	{
 		unsigned	m = 0;
 

@@ -1,0 +1,340 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The operands: each destination as cp finds it (a directory the sources
+ * go in, or the name of the one copy), cp's guards for several sources
+ * into a directory, and each source operand to every destination.  The
+ * tree below an operand is walk.c's.
+ */
+#include "config.h"
+
+#include <sys/types.h>
+#include <sys/stat.h>
+
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "at.h"
+#include "copier.h"
+#include "meta.h"
+#include "parents.h"
+#include "path.h"
+#include "policy.h"
+#include "walk_int.h"
+#include "xmalloc.h"
+
+/* Wait for every job, then flush directories; the run's status. */
+static int
+walk_end(struct walk *w, int status, struct walk_stats *ws)
+{
+	unsigned	k;
+
+	copier_wait(w->c, NULL);
+	if (ws != NULL)
+		*ws = w->st;
+	status = status_merge(status, w->status);
+	if (copier_broken(w->c))
+		status = status_merge(status, ACP_EXIT_FAIL);
+	for (k = 0; k < ACP_MAX_TARGETS; k++)
+		linkmap_free(&w->links[k]);
+	strset_free(&w->once);
+	strset_free(&w->parents_made);
+	return status_merge(status, dirsync_run(&w->ds));
+}
+
+/*
+ * Several sources into one directory, as cp guards them: a source file
+ * named twice is copied once (unless backups are made); a directory
+ * named twice for the same destination under --preserve=links, once;
+ * and a destination this run made is never overwritten (save by
+ * numbered backups), nor written through when it is a symlink.  The
+ * keys, for the destination being handled: "f K DEV INO PARENT-DEV
+ * PARENT-INO NAME", "d DEV INO DST" and "m DST"; *warned: the warning
+ * of a source named twice was given (for another destination).  -1 to
+ * go on, else a status (after a message, if a failure).
+ */
+static int
+walk_once(struct walk *w, const char *src, const char *dst, int *warned)
+{
+	const struct options	*opts = w->opts;
+	struct stat		 st, dst_st, pst;
+	const char		*base;
+	char			*key, *parent;
+	int			 follow = walk_follows(opts, 1), seen;
+
+	if (fstatat(AT_FDCWD, src, &st, follow ? 0 : AT_SYMLINK_NOFOLLOW) < 0)
+		return -1;	/* walk_entry() says why */
+	if (S_ISDIR(st.st_mode) && (opts->preserve & META_LINKS)) {
+		xasprintf(&key, "d %ju %ju %s", (uintmax_t)st.st_dev,
+		    (uintmax_t)st.st_ino, dst);
+		if (!strset_add(&w->once, key)) {
+			if (!(*warned)++)
+				warnx("warning: source directory '%s' "
+				    "specified more than once", src);
+			return ACP_EXIT_OK;
+		}
+	} else if (!S_ISDIR(st.st_mode) &&
+	    opts->backup == OPTIONS_BACKUP_NONE) {
+		/* One directory entry by two names ("a", "./a"), not two
+		 * hard links. */
+		parent = path_parent(src);
+		if (stat(parent, &pst) < 0)
+			memset(&pst, 0, sizeof(pst));
+		free(parent);
+		base = strrchr(src, '/');
+		xasprintf(&key, "f %u %ju %ju %ju %ju %s", w->tk,
+		    (uintmax_t)st.st_dev, (uintmax_t)st.st_ino,
+		    (uintmax_t)pst.st_dev, (uintmax_t)pst.st_ino,
+		    base != NULL ? base + 1 : src);
+		if (!strset_add(&w->once, key)) {
+			if (!(*warned)++)
+				warnx("warning: source file '%s' specified "
+				    "more than once", src);
+			return ACP_EXIT_OK;
+		}
+	}
+	xasprintf(&key, "m %s", dst);
+	seen = strset_has(&w->once, key);
+	free(key);
+	if (!seen)
+		return -1;
+	/* Made by this run: let it be finished before looking. */
+	copier_wait(w->c, NULL);
+	if (lstat(dst, &dst_st) < 0)
+		return -1;
+	if (S_ISLNK(dst_st.st_mode) && opts->backup == OPTIONS_BACKUP_NONE) {
+		warnx("will not copy '%s' through just-created symlink '%s'",
+		    src, dst);
+		return walk_count_failure(w);
+	}
+	if (!S_ISDIR(dst_st.st_mode) &&
+	    opts->backup != OPTIONS_BACKUP_NUMBERED &&
+	    (stat(dst, &dst_st) < 0 || !S_ISDIR(dst_st.st_mode))) {
+		warnx("will not overwrite just-created '%s' with '%s'", dst,
+		    src);
+		return walk_count_failure(w);
+	}
+	return -1;
+}
+
+/* A destination, as cp finds it: a directory, or the name of the copy. */
+struct wtarget {
+	const char	*path;
+	int		 into;		/* a directory the sources go in */
+};
+
+/*
+ * The path of src's copy in the directory dir; the caller frees it.  NULL
+ * after a message (--parents could not make the way).
+ */
+static char *
+walk_into_path(struct walk *w, const char *dir, const char *src)
+{
+	if (w->opts->parents)
+		return parents_target(w, dir, src);
+	return path_in_dir(dir, src);
+}
+
+/*
+ * SOURCE DEST: may src be copied to the name dst?  0, or ACP_EXIT_FAIL
+ * after a message.
+ */
+static int
+walk_name_ok(const char *src, const char *dst)
+{
+	struct stat	st;
+
+	/* "DEST/" names a directory: a file cannot be made there (cp). */
+	if (dst[0] != '\0' && dst[strlen(dst) - 1] == '/' &&
+	    lstat(dst, &st) < 0 && errno == ENOENT &&
+	    stat(src, &st) == 0 && !S_ISDIR(st.st_mode)) {
+		errno = ENOTDIR;
+		warn("cannot create regular file '%s'", dst);
+		return ACP_EXIT_FAIL;
+	}
+	return 0;
+}
+
+/*
+ * The name a manifest gives the copy dst made in t: dst, or with
+ * --manifest-relative its path below t's directory (its own name for
+ * SOURCE DEST).  *made: what the caller frees, if anything.
+ */
+static const char *
+walk_name(const struct walk *w, const struct wtarget *t, const char *dst,
+    char **made)
+{
+	const char	*name;
+
+	if (!w->opts->manifest_relative)
+		return dst;
+	if (!t->into)
+		return *made = path_last(dst);
+	if (w->opts->parents)
+		return dst + strlen(t->path) + 1;
+	name = strrchr(dst, '/');
+	return name != NULL ? name + 1 : dst;
+}
+
+/* Copy the source operand to every destination in t[]; a status. */
+static int
+walk_operand(struct walk *w, const struct wtarget *t, const char *operand)
+{
+	const struct options	*opts = w->opts;
+	struct options		 nobackup;
+	struct at		 sat, dat[ACP_MAX_TARGETS];
+	struct stat		 st;
+	const char		*name = NULL;
+	char			*src, *made, *mname = NULL;
+	char			*dsts[ACP_MAX_TARGETS];
+	size_t			 len;
+	unsigned		 k;
+	int			 status = ACP_EXIT_OK, ret, warned = 0;
+
+	/*
+	 * --strip-trailing-slashes: "link/" names the link, not the
+	 * directory it points to.  As in GNU cp, only where sources go
+	 * into a directory.
+	 */
+	src = xstrdup(operand);
+	len = strlen(src);
+	while (opts->strip_slashes && t[0].into && len > 1 &&
+	    src[len - 1] == '/')
+		src[--len] = '\0';
+	sat = at_path(src);
+	for (k = 0; k < w->ntargets; k++) {
+		w->tk = k;
+		dsts[k] = NULL;
+		dat[k].path = NULL;
+		if (t[k].into)
+			dsts[k] = walk_into_path(w, t[k].path, src);
+		else if ((ret = walk_name_ok(src, t[k].path)) == 0)
+			dsts[k] = xstrdup(t[k].path);
+		else
+			status = status_merge(status, walk_count_failure(w));
+		if (dsts[k] == NULL) {
+			if (t[k].into && opts->parents)
+				status = status_merge(status, ACP_EXIT_FAIL);
+			continue;
+		}
+		if (w->several && (ret = walk_once(w, src, dsts[k],
+		    &warned)) >= 0) {
+			status = status_merge(status, ret);
+			continue;
+		}
+		dat[k] = at_path(dsts[k]);
+		/* The manifest's name: relative to where the copy went. */
+		if (name == NULL)
+			name = walk_name(w, &t[k], dsts[k], &mname);
+	}
+	/*
+	 * cp -bf FILE FILE: the copy goes to FILE's backup name, the way
+	 * "make a backup, then copy" reads for one file (one destination).
+	 */
+	if (w->ntargets == 1 && dat[0].path != NULL && !t[0].into &&
+	    opts->force && opts->backup != OPTIONS_BACKUP_NONE &&
+	    strcmp(src, dsts[0]) == 0 && stat(dsts[0], &st) == 0 &&
+	    S_ISREG(st.st_mode)) {
+		made = policy_backup_name(opts, &dat[0]);
+		free(dsts[0]);
+		dsts[0] = made;
+		dat[0] = at_path(made);
+		free(mname);
+		name = walk_name(w, &t[0], made, &mname);
+		nobackup = *opts;
+		nobackup.backup = OPTIONS_BACKUP_NONE;
+		w->opts = &nobackup;
+	}
+	if (name != NULL)
+		status = status_merge(status, walk_entry(w, &sat, dat, name,
+		    1));
+	w->opts = opts;
+	for (k = 0; k < w->ntargets; k++) {
+		if (w->several && dat[k].path != NULL) {
+			xasprintf(&made, "m %s", dsts[k]);
+			(void)strset_add(&w->once, made);
+		}
+		if (opts->parents && t[k].into) {
+			w->tk = k;
+			status = status_merge(status, parents_meta(w,
+			    t[k].path, src));
+		}
+		free(dsts[k]);
+	}
+	free(mname);
+	free(src);
+	return status;
+}
+
+/*
+ * Where a destination goes, as cp finds it: a directory (-t, -t's
+ * companions, a directory named last), or with one source the name of
+ * the copy.  0, or ACP_EXIT_FAIL after a message.
+ */
+static int
+walk_target(const struct options *opts, const char *path, int nsrc,
+    struct wtarget *t)
+{
+	t->path = path;
+	t->into = 0;
+	if (opts->target_dir != NULL) {
+		if (path_is_dir(path) <= 0) {
+			warn("target directory '%s'", path);
+			return ACP_EXIT_FAIL;
+		}
+		t->into = 1;
+		return 0;
+	}
+	if (opts->no_target_dir)
+		return 0;
+	if (path_is_dir(path) > 0)
+		t->into = 1;
+	else if (nsrc > 1) {
+		warn("target '%s'", path);
+		return ACP_EXIT_FAIL;
+	}
+	return 0;
+}
+
+int
+walk_run(const struct options *opts, struct copier *c, FILE *manifest,
+    struct walk_stats *ws)
+{
+	struct walk	 w;
+	struct wtarget	 t[ACP_MAX_TARGETS];
+	int		 nsrc, i, status = ACP_EXIT_OK;
+
+	memset(&w, 0, sizeof(w));
+	w.opts = opts;
+	w.c = c;
+	w.manifest = manifest;
+	w.dirfd_budget = wdir_budget(c);
+
+	/* Every destination is settled before anything is copied. */
+	nsrc = opts->noperands - (opts->target_dir == NULL);
+	status = walk_target(opts, opts->target_dir != NULL ?
+	    opts->target_dir : opts->operands[nsrc], nsrc, &t[0]);
+	for (i = 0; i < opts->nalso; i++)
+		status = status_merge(status, walk_target(opts, opts->also[i],
+		    nsrc, &t[i + 1]));
+	if (status != ACP_EXIT_OK)
+		return status;
+	w.st.ntargets = w.ntargets = (unsigned)opts->nalso + 1;
+	for (i = 0; i < (int)w.ntargets; i++)
+		w.st.target[i].path = t[i].path;
+	for (i = 0; i < (int)w.ntargets; i++)
+		if (!t[i].into && opts->parents) {
+			warnx("with --parents, the destination must be a "
+			    "directory");
+			return ACP_EXIT_FAIL;
+		}
+	w.several = nsrc > 1;
+	for (i = 0; i < nsrc && !copier_stopping(c); i++)
+		status = status_merge(status, walk_operand(&w, t,
+		    opts->operands[i]));
+	return walk_end(&w, status, ws);
+}

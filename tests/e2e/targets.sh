@@ -1,0 +1,175 @@
+#!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
+# Several destinations at once (a second -t, --also): each gets what a
+# run with it alone would have made (-a trees with symlinks, hard links
+# and holes, --parents, -n, SOURCE DEST names); a destination that cannot
+# be used stops the run before anything is copied; one that fills up or
+# fails its writes is reported by its own names while the others are
+# whole; --verify names the one copy that reads back wrong; one manifest
+# line a file checks every destination.
+. "${top_srcdir:-.}/tests/lib.sh"
+
+snap=${top_srcdir:-.}/tests/treesnap.py
+per=14
+plan $((per * $(nengines) + 7))
+
+cd "$T" || exit 1
+mkdir -p src/sub/deep
+mkdata src/a 300000 a
+mkdata src/sub/b 70000 b
+mkdata src/sub/deep/c 1 c
+: > src/empty
+ln -s a src/link
+ln src/sub/b src/sub/b2
+truncate -s 3M src/sparse
+printf 'tail' >> src/sparse
+chmod 640 src/sub/b
+chmod 750 src/sub
+touch -d '2020-02-02 02:02:02' src/a src/sub/deep src/sub
+
+# links: the link counts of the tree's files, by path.
+links() {
+	(cd "$1" && find . -type f -printf '%p %n\n' | sort)
+}
+
+# A small tmpfs that fills up, and a FUSE filesystem that fails writes
+# past 1M and reads back names starting "corrupt" with a byte flipped.
+mkdata big 3000000 big
+head -c 500000 big > half
+full=""
+if [ "$(id -u)" = 0 ] && mkdir -p full &&
+    mount -t tmpfs -o size=2M tmpfs full 2> /dev/null; then
+	full=full
+	cleanup_mounts="$T/full"
+fi
+fuse_why=$(faultfs_missing)
+fuse=""
+if [ -z "$fuse_why" ]; then
+	if mount_faultfs "$T/mnt" -s 4194304 -e 1048576; then
+		fuse=mnt
+	else
+		fuse_why="cannot mount faultfs: $(head -1 "$T/faultfs.err")"
+	fi
+fi
+for e in $engines; do
+	rm -rf one t1 t2 t3 && mkdir one t1 t2 t3
+	"$ACP" --engine="$e" -a src one/ 2> /dev/null
+	python3 "$snap" one > one.snap
+
+	run_acp --engine="$e" -a src t1 --also=t2
+	[ "$rc" -eq 0 ] && python3 "$snap" t1 | cmp -s - one.snap &&
+	    python3 "$snap" t2 | cmp -s - one.snap
+	ok $? "$e: -a to two destinations: each as one run alone makes it"
+	[ "$(links t1)" = "$(links one)" ] && [ "$(links t2)" = "$(links one)" ] &&
+	    [ "$(stat -c %b t2/src/sparse)" -lt 100 ]
+	ok $? "$e: hard links kept and holes left in each destination"
+
+	run_acp --engine="$e" -r -t t1/src -t t2/src -t t3 src/a src/sub
+	[ "$rc" -eq 0 ] && cmp -s src/a t3/a && cmp -s src/sub/b t3/sub/b &&
+	    cmp -s src/a t1/src/a
+	ok $? "$e: three -t: every source into each directory"
+
+	rm -f named1 named2
+	run_acp --engine="$e" src/a named1 --also=named2
+	[ "$rc" -eq 0 ] && cmp -s src/a named1 && cmp -s src/a named2
+	ok $? "$e: SOURCE DEST --also=DEST2: two named copies"
+
+	rm -rf p1 p2 && mkdir p1 p2
+	run_acp --engine="$e" --parents -t p1 --also=p2 src/sub/deep/c
+	[ "$rc" -eq 0 ] && cmp -s src/sub/deep/c p1/src/sub/deep/c &&
+	    cmp -s src/sub/deep/c p2/src/sub/deep/c
+	ok $? "$e: --parents makes the way in each destination"
+
+	rm -rf n1 n2 && mkdir n1 n2
+	echo keep > n1/a
+	run_acp --engine="$e" -n src/a n1 --also=n2
+	[ "$rc" -eq 0 ] && [ "$(cat n1/a)" = keep ] && cmp -s src/a n2/a
+	ok $? "$e: -n keeps the file one destination has, copies to the other"
+
+	rm -rf m1 m2 && mkdir m1 m2
+	run_acp --engine="$e" -r --checksum --manifest=m.sum \
+	    --manifest-relative src m1 --also=m2
+	[ "$rc" -eq 0 ] && [ "$(wc -l < m.sum)" -eq "$(find src -type f | wc -l)" ] &&
+	    (cd m1 && "$ACP" --check=../m.sum) && (cd m2 && xxhsum -c ../m.sum > /dev/null)
+	ok $? "$e: one manifest line a file; it checks each destination"
+
+	rm -rf x1 && mkdir x1
+	run_acp --engine="$e" src/a src/empty x1 --also=missing
+	[ "$rc" -eq 1 ] && [ ! -e x1/a ] &&
+	    grep -q "acp: target 'missing': No such file or directory" "$T/stderr"
+	ok $? "$e: a destination that cannot be used: exit 1, nothing copied"
+	run_acp --engine="$e" -t x1 -t x1/nodir src/a
+	[ "$rc" -eq 1 ] && [ ! -e x1/a ] &&
+	    grep -q "acp: target directory 'x1/nodir'" "$T/stderr"
+	ok $? "$e: a second -t that is not a directory: exit 1, nothing copied"
+
+	rm -rf y1 y2 && mkdir y1 y2 y2/a
+	run_acp --engine="$e" src/a y1 --also=y2
+	[ "$rc" -eq 1 ] && cmp -s src/a y1/a && [ -d y2/a ] &&
+	    grep -q "y2/a" "$T/stderr" && ! grep -q "y1/a" "$T/stderr"
+	ok $? "$e: a file refused in one destination is named there; the other is copied"
+
+	if [ -n "$full" ]; then
+		rm -rf ok1 && mkdir ok1 && rm -rf full/*
+		run_acp --engine="$e" --stats=json src/a big ok1 --also=full
+		[ "$rc" -eq 1 ] && cmp -s big ok1/big && cmp -s src/a ok1/a &&
+		    [ ! -e full/big ] && cmp -s src/a full/a &&
+		    grep -q "acp: error writing 'full/big' at offset [0-9]*: No space left on device" "$T/stderr" &&
+		    [ "$(grep -c . "$T/stderr")" -eq 1 ]
+		ok $? "$e: one destination full: named, its short file removed, the other whole"
+		[ "$(jq -c '[.targets[] | [.path, .files, .bytes, .failed]]' "$T/stdout")" = \
+		    '[["ok1",2,3300000,0],["full",1,300000,1]]' ] &&
+		    [ "$(jq .files "$T/stdout")" -eq 3 ]
+		ok $? "$e: --stats=json counts each destination's files, bytes and failures"
+	else
+		skip "needs root to mount a small tmpfs"
+		skip "needs root to mount a small tmpfs"
+	fi
+
+	if [ -n "$fuse" ]; then
+		rm -rf ok2 && mkdir ok2
+		run_acp --engine="$e" --block-size=64K big ok2/big --also="mnt/w.$e"
+		[ "$rc" -eq 1 ] && cmp -s big ok2/big && [ ! -e "mnt/w.$e" ] &&
+		    grep -q "acp: error writing 'mnt/w.$e' at offset [0-9]*: Input/output error" "$T/stderr"
+		ok $? "$e: writes failing on one destination: named there, the other whole"
+		run_acp --engine="$e" --verify half ok2/half --also="mnt/corrupt.$e"
+		[ "$rc" -eq 3 ] && cmp -s half ok2/half &&
+		    grep -q "'mnt/corrupt.$e': verification FAILED" "$T/stderr" &&
+		    ! grep -q "ok2/half" "$T/stderr"
+		ok $? "$e: --verify fails the one copy that reads back different (exit 3)"
+	else
+		skip "$fuse_why"
+		skip "$fuse_why"
+	fi
+done
+
+skip_engines "$per"
+
+# Not per engine: the messages and usage.
+run_acp src/a
+[ "$rc" -eq 2 ]
+ok $? "one operand is still a usage error"
+rm -rf d1 d2 && mkdir d1 d2
+run_acp -v src/a src/sub/b -t d1 --also=d2
+[ "$rc" -eq 0 ] && cmp -s src/a d1/a && cmp -s src/sub/b d1/b &&
+    cmp -s src/a d2/a && cmp -s src/sub/b d2/b
+ok $? "-t with --also: each source into both"
+[ "$(grep -c "^'src/a' -> " "$T/stdout")" -eq 2 ]
+ok $? "-v prints each copy made, in each destination"
+run_acp --stats src/a -t d1 -t d2
+[ "$rc" -eq 0 ] && grep -q "^acp: to 'd1': 1 file, 293K; 0 failed\$" "$T/stdout" &&
+    grep -q "^acp: to 'd2': 1 file, 293K; 0 failed\$" "$T/stdout"
+ok $? "--stats: a line for each destination"
+run_acp --also=d2 --check=m.sum
+[ "$rc" -eq 2 ]
+ok $? "--check takes no --also"
+rm -rf d1/* d2/*
+run_acp src/a src/a d1 --also=d2
+[ "$rc" -eq 0 ] && [ "$(grep -c "specified more than once" "$T/stderr")" -eq 1 ] &&
+    cmp -s src/a d1/a && cmp -s src/a d2/a
+ok $? "a source named twice: one warning, copied once to each"
+run_acp -r src d1/sub --also=d2
+[ "$rc" -eq 0 ] && [ -d d1/sub/sub ] && [ -d d2/src/sub ]
+ok $? "each destination is taken on its own: a new name here, a directory there"
+
+done_testing
