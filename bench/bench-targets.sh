@@ -1,0 +1,131 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
+#
+# Two destinations at once: a big file and a tree of small files copied
+# to two directories by acp (-t A -t B), against acp's one copy (the
+# goal: one copy plus at most 25%), cp run twice, and tee (for the tree,
+# tar into tee into two tar extracts).  Warm cache, runs interleaved,
+# fresh destination names each run, each copy checked, medians.
+#
+# usage: bench/bench-targets.sh [-s SIZE] [-n FILES] [-r RUNS] [-d DIR] [-a ACP] [-f] [-t]
+#   -s SIZE   the big file's size (default 1G)
+#   -n FILES  files in the small-file tree (default 50000, in 500 dirs)
+#   -r RUNS   runs of each tool (default 5)
+#   -d DIR    scratch directory on the disk to measure (default bench/data)
+#   -a ACP    the acp binary (default src/acp beside this script)
+#   -f        the big file only
+#   -t        the tree only
+# BENCH_RAW=1 also prints every run's time.
+set -eu
+
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=bench/common.sh
+. "$here/common.sh"
+size=1G
+nfiles=50000
+runs=5
+dir=$here/data
+acp=$here/../src/acp
+do_file=1
+do_tree=1
+while getopts s:n:r:d:a:ft opt; do
+	case $opt in
+	s) size=$OPTARG ;;
+	n) nfiles=$OPTARG ;;
+	r) runs=$OPTARG ;;
+	d) dir=$OPTARG ;;
+	a) acp=$OPTARG ;;
+	f) do_tree=0 ;;
+	t) do_file=0 ;;
+	*) sed -n '4,18p' "$0"; exit 2 ;;
+	esac
+done
+[ -x "$acp" ] || { echo "bench: no acp binary at $acp (build first)" >&2; exit 1; }
+acp=$(cd "$(dirname "$acp")" && pwd)/$(basename "$acp")
+mkdir -p "$dir"
+out=$dir/targets.$$
+mkdir -p "$out"
+trap 'rm -rf "$out"' EXIT
+can_drop=0
+[ "$(id -u)" = 0 ] && [ -w /proc/sys/vm/drop_caches ] && can_drop=1
+
+# Each run gets destinations A and B under a name not used before; the
+# check compares what a run made with the source, then removes it.
+prepare() {
+	n=$(date +%s%N)
+	A=$out/a.$n
+	B=$out/b.$n
+	mkdir "$A" "$B"
+	if [ "$kind" = tree ]; then
+		# Last run's deleted inodes in the block cache slow ext4's
+		# creates: drop them, then read the tree back in.
+		sync
+		[ "$can_drop" = 1 ] && echo 3 > /proc/sys/vm/drop_caches
+		tar -C "$src" -cf - . | cat > /dev/null
+	else
+		cat "$src" > /dev/null
+	fi
+}
+same() {
+	local ok=0 d
+	for d in "$A" "$B"; do
+		[ "$d" = "$B" ] && [ "$ndst" = 1 ] && break
+		if [ "$kind" = tree ]; then
+			diff -r -q "$src" "$d/$(basename "$src")" > /dev/null || ok=1
+		else
+			cmp -s "$src" "$d/$(basename "$src")" || ok=1
+		fi
+	done
+	rm -rf "$A" "$B"
+	return $ok
+}
+
+# The tools, each run with $A and $B fresh (ndst: how many it fills).
+acp_one() { ndst=1; "$acp" -r "$src" "$A"; }
+acp_two() { ndst=2; "$acp" -r -t "$A" -t "$B" "$src"; }
+cp_twice() { ndst=2; cp -r "$src" "$A" && cp -r "$src" "$B"; }
+tee_file() {
+	local name
+	ndst=2
+	name=$(basename "$src")
+	tee "$A/$name" < "$src" > "$B/$name"
+}
+tee_tree() {
+	ndst=2
+	rm -f "$out/tee.done"
+	tar -C "$(dirname "$src")" -cf - "$(basename "$src")" |
+	    tee >(tar -C "$A" -xf - && : > "$out/tee.done") |
+	    tar -C "$B" -xf -
+	# The extract behind the process substitution ends on its own.
+	while [ ! -e "$out/tee.done" ]; do
+		sleep 0.01
+	done
+}
+
+states=warm
+base="acp, one copy"
+echo "# acp two destinations: $runs interleaved runs, warm, median seconds; $(uname -r); $(findmnt -no FSTYPE -T "$dir"); $(nproc) cores"
+echo "# goal: acp to two destinations <= 1.25 x acp's one copy"
+
+if [ "$do_file" = 1 ]; then
+	kind="file"
+	src=$dir/src.bin
+	if [ ! -f "$src" ] || [ "$(stat -c %s "$src")" != "$(numfmt --from=iec "$size")" ]; then
+		echo "bench: making $size of seeded data in $src" >&2
+		openssl enc -aes-128-ctr -nosalt -pass pass:acp-bench -pbkdf2 \
+		    < /dev/zero 2>/dev/null | head -c "$size" > "$src"
+	fi
+	echo "# $size file"
+	tools=("acp, one copy|acp_one" "acp, two|acp_two" "cp twice|cp_twice"
+	    "tee|tee_file")
+	run_table
+fi
+if [ "$do_tree" = 1 ]; then
+	kind=tree
+	src=$dir/tree-$nfiles-500
+	[ -d "$src" ] || make_tree "$src" "$nfiles" 500
+	echo "# $nfiles files"
+	tools=("acp, one copy|acp_one" "acp, two|acp_two" "cp twice|cp_twice"
+	    "tee (tar)|tee_tree")
+	run_table
+fi
