@@ -273,7 +273,8 @@ start_engine(const struct options *opts, unsigned files, struct engine *eng)
 	int			ret;
 
 	memset(&params, 0, sizeof(params));
-	params.depth = copier_requests(opts->queue_depth, files);
+	params.depth = copier_requests(opts->queue_depth, files,
+	    (unsigned)opts->nalso + 1);
 	ret = engine_start(eng, opts->engine, &params, log, sizeof(log));
 	if (opts->debug)
 		print_engine_log(log);
@@ -308,6 +309,7 @@ start_copier(const struct options *opts, unsigned files, struct engine *eng)
 	cparams.fsync = opts->fsync;
 	cparams.sparse = opts->sparse;
 	cparams.reflink = opts->reflink;
+	cparams.targets = (unsigned)opts->nalso + 1;
 	cparams.stop = &interrupted;
 	/*
 	 * With no engine named and nothing that needs the data in memory,

@@ -24,12 +24,15 @@
 
 #include "copier_int.h"
 #include "filejob.h"
+#include "tee.h"
 #include "xmalloc.h"
 
 unsigned
-copier_requests(unsigned depth, unsigned files)
+copier_requests(unsigned depth, unsigned files, unsigned targets)
 {
-	return depth + (files != 0 ? files : depth);
+	/* A tee's buffer: the read, and a write to each of its targets. */
+	return depth * (targets > 1 ? targets + 1 : 1) +
+	    (files != 0 ? files : depth);
 }
 
 /* The file slots, each with its splice pipe (made when first used). */
@@ -89,8 +92,9 @@ copier_new(struct engine *eng, const struct copier_params *params, int *err)
 	 */
 	c->maxfiles = params->files != 0 ? params->files : c->depth;
 	c->maxjobs = 4 * c->maxfiles;
+	c->targets = params->targets > 0 ? params->targets : 1;
 	if ((ret = sched_init(&c->sched, eng, copier_requests(c->depth,
-	    c->maxfiles), c->depth, c->block_size, params->stop,
+	    c->maxfiles, c->targets), c->depth, c->block_size, params->stop,
 	    c->debug)) < 0) {
 		free(c);
 		*err = ret;
@@ -327,12 +331,10 @@ round_run(struct copier *c)
 	report(c);
 }
 
-void
-copier_submit(struct copier *c, struct copy_job *job)
+/* Queue job to be reported after those before it. */
+static void
+enqueue(struct copier *c, struct copy_job *job)
 {
-	while ((c->nfreefiles == 0 && !c->sched.broken) ||
-	    c->njobs >= c->maxjobs)
-		round_run(c);
 	job->next = NULL;
 	job->finished = 0;
 	job->ret = -1;
@@ -342,6 +344,43 @@ copier_submit(struct copier *c, struct copy_job *job)
 		c->head = job;
 	c->tail = job;
 	c->njobs++;
+}
+
+void
+copier_submit_group(struct copier *c, struct copy_job **jobs, unsigned n)
+{
+	struct tee	*t;
+	unsigned	 i;
+
+	if (tee_wanted(c, jobs, n)) {
+		/* Its reader and members start together. */
+		while ((c->nfreefiles < n + 1 && !c->sched.broken) ||
+		    c->njobs + n + 1 > c->maxjobs)
+			round_run(c);
+	}
+	if (!tee_wanted(c, jobs, n) || c->nfreefiles < n + 1) {
+		for (i = 0; i < n; i++)
+			copier_submit(c, jobs[i]);
+		return;
+	}
+	t = tee_new(c, jobs, n);
+	enqueue(c, &t->rjob);
+	(void)filejob_start(c, &t->rjob);
+	for (i = 0; i < n; i++) {
+		enqueue(c, jobs[i]);
+		(void)filejob_start(c, jobs[i]);
+	}
+	t->ready = 1;
+	report(c);
+}
+
+void
+copier_submit(struct copier *c, struct copy_job *job)
+{
+	while ((c->nfreefiles == 0 && !c->sched.broken) ||
+	    c->njobs >= c->maxjobs)
+		round_run(c);
+	enqueue(c, job);
 	if (c->nfreefiles == 0) {
 		/* The engine failed holding every slot: none comes back. */
 		job->cf = NULL;

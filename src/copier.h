@@ -37,6 +37,7 @@ struct copier_params {
 	int		fsync;		/* --fsync: flush each file's data */
 	int		sparse;		/* COPY_SPARSE_* */
 	int		reflink;	/* COPY_REFLINK_* */
+	unsigned	targets;	/* most copies of one source at once */
 	/*
 	 * Set by a signal handler to the signal's number: start nothing,
 	 * cancel what is in flight (but the rewrites let finish), clean up.
@@ -86,6 +87,7 @@ enum copy_dst {
 
 struct cfile;
 struct copy_job;
+struct tee;
 
 /* Told of a finished job; it may free the job. */
 typedef void copier_done_fn(struct copy_job *);
@@ -139,16 +141,18 @@ struct copy_job {
 	struct copy_job		*next;
 	struct cfile		*cf;
 	int			 finished;
+	struct tee		*tee;		/* read once for several */
 };
 
 struct copier;
 
 /*
  * The requests a copier keeps in flight at most, and so the depth to
- * start its engine with: depth reads and writes (one buffer each) and a
- * request for each of files files in flight (0: depth).
+ * start its engine with: depth reads and writes (one buffer each; with
+ * several targets, a read and a write to each at most), and a request
+ * for each of files files in flight (0: depth).
  */
-unsigned copier_requests(unsigned depth, unsigned files);
+unsigned copier_requests(unsigned depth, unsigned files, unsigned targets);
 
 /*
  * Set up the pool, requests and file slots over a started engine,
@@ -167,6 +171,16 @@ void	copier_free(struct copier *);
  * hashed) or -1 (after a message naming the file and the reason).
  */
 void	copier_submit(struct copier *, struct copy_job *);
+
+/*
+ * Take the jobs copying one source to n destinations, in this order:
+ * with a hash asked, the source is read once and written to each (a
+ * tee); else, or where one of them could not take part, each copies on
+ * its own.  Each comes back through its done callback as after
+ * copier_submit().
+ */
+void	copier_submit_group(struct copier *, struct copy_job **jobs,
+	    unsigned n);
 
 /* The source of the oldest job in flight, or NULL: for --progress. */
 const char *copier_current(const struct copier *);

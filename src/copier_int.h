@@ -85,6 +85,7 @@ struct copier {
 	int			 fsync;
 	int			 sparse;
 	int			 reflink;
+	unsigned		 targets;	/* most copies of one source */
 	mode_t			 umask;		/* the process's, read once */
 	/* What the run did. */
 	unsigned		 clones;	/* FICLONEs that worked */

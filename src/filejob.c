@@ -28,12 +28,9 @@
 #include "jobreport.h"
 #include "meta.h"
 #include "offload.h"
+#include "tee.h"
 #include "verify.h"
 #include "xmalloc.h"
-
-/* What a state's step tells the loop: go on, or wait for the next round. */
-#define STEP_GO		0
-#define STEP_WAIT	1
 
 void
 filejob_fail_said(struct cfile *f, int err)
@@ -264,6 +261,8 @@ data_start(struct copier *c, struct cfile *f)
 	enum xfer_method	 m;
 	int			 ret;
 
+	if (f->tee != NULL)
+		return tee_data_start(c, f);
 	x->sfd = f->sfd;
 	x->dfd = f->dfd;
 	f->state = S_DATA_END;
@@ -333,6 +332,7 @@ file_end(struct copier *c, struct cfile *f)
 {
 	struct copy_job	*job = f->job;
 	struct xfer	*x = &f->x;
+	int		 reader = f->tee != NULL && f->tee->reader == f;
 
 	/* Given up on: a close may wait on the stalled file system too. */
 	if (f->sfd >= 0 && !f->lost)
@@ -348,15 +348,18 @@ file_end(struct copier *c, struct cfile *f)
 		job->ret = 0;
 		/* A rename changed the directory, new file or not. */
 		job->created = f->created || f->tmp != NULL;
-		if (job->changed)
+		if (job->changed && !reader)
 			warnx("'%s' changed while being copied", f->src);
-		jobreport_count(c, f);
+		if (!reader)
+			jobreport_count(c, f);
 		job->bytes = f->bytes;
 		if (c->debug)
 			jobreport_debug(c, f);
 	}
-	if (job->ret < 0)
+	if (job->ret < 0 && !reader)
 		c->stats.failed++;
+	if (f->tee != NULL)
+		tee_leave(c, f);
 	inplace_done(c, f);
 	free(f->tmp);
 	xfer_free(x);
@@ -412,7 +415,7 @@ stated_src(struct copier *c, struct cfile *f)
 		warnx("'%s': Is a directory", f->src);
 		filejob_fail_said(f, -EISDIR);
 		f->state = S_END;
-	} else if (job->kind == COPY_JOB_COPY &&
+	} else if ((job->kind == COPY_JOB_COPY || f->tee != NULL) &&
 	    !at_same_file(&f->sst, &job->sst)) {
 		warnx("'%s' was replaced while being copied", f->src);
 		filejob_fail_said(f, -ESTALE);
@@ -478,6 +481,11 @@ data_done(struct copier *c, struct cfile *f)
 	if (x->kind == XFER_HASH) {
 		hashpipe_end(&x->hp, f->job->hex);
 		f->state = S_CLOSE;
+		if (f->tee != NULL) {
+			/* A tee's reader: the copies have it all; changed? */
+			tee_fed(c, f);
+			f->state = S_STAT_END;
+		}
 		return STEP_GO;
 	}
 	data_end(c, f);
@@ -518,6 +526,8 @@ stated_end(struct copier *c, struct cfile *f)
 		if (stat_moved(&f->sst, &now))
 			f->job->changed = 1;
 	}
+	if (f->tee != NULL)
+		tee_stated(f);
 	f->state = S_CLOSE;
 	return STEP_GO;
 }
@@ -598,6 +608,9 @@ synced(struct copier *c, struct cfile *f)
 static int
 stat_end(struct copier *c, struct cfile *f)
 {
+	/* A tee's member: its reader looks. */
+	if (f->tee != NULL && f->sfd < 0)
+		return tee_stat_end(f);
 	if (S_ISREG(f->sst.st_mode))
 		return issue(c, f, ENGINE_OP_STATX, f->sfd, S_STATED_END);
 	f->state = S_CLOSE;
@@ -682,6 +695,8 @@ filejob_start(struct copier *c, struct copy_job *job)
 	    -1, -1, 0, 0);
 	f->x.flush = c->fsync || job->verify;
 	f->state = S_OPEN_SRC;
+	if ((f->tee = job->tee) != NULL)
+		tee_join(f);
 	job->cf = f;
 	c->nactive++;
 	if (c->nactive > c->stats.peak_files)

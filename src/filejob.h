@@ -24,6 +24,11 @@
 struct copier;
 struct copy_job;
 struct creq;
+struct tee;
+
+/* What a state's step tells the loop: go on, or wait for the next round. */
+#define STEP_GO		0
+#define STEP_WAIT	1
 
 /* Where a file is; the comment says what the state waits for or does. */
 enum cstate {
@@ -71,6 +76,7 @@ struct cfile {
 	int			 inplace_big;	/* the one cut short by a signal */
 	int			 debug_said;	/* --debug told of the copy */
 	struct xfer		 x;		/* the data phase */
+	struct tee		*tee;		/* its reader or a member */
 	/* The copy's figures, kept when --verify starts a new phase. */
 	uint64_t		 bytes;
 	uint64_t		 offloaded;

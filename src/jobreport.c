@@ -13,6 +13,7 @@
 #include "copier_int.h"
 #include "filejob.h"
 #include "jobreport.h"
+#include "tee.h"
 
 void
 jobreport_error(const struct copier *c, const struct cfile *f)
@@ -59,9 +60,22 @@ jobreport_debug(const struct copier *c, const struct cfile *f)
 		return;
 	if (x->kind == XFER_HASH) {
 		twin_debug(&x->sdirect, f->src, "reads");
-		fprintf(stderr, "acp: debug: '%s': hashed with %s, %llu "
-		    "requests through %s\n", f->src, f->job->algo->name,
-		    (unsigned long long)x->nreq, eng);
+		if (f->tee != NULL)
+			fprintf(stderr, "acp: debug: '%s': read once for %u "
+			    "destinations, ", f->src, f->tee->n);
+		else
+			fprintf(stderr, "acp: debug: '%s': ", f->src);
+		fprintf(stderr, "hashed with %s, %llu requests through %s\n",
+		    f->job->algo->name, (unsigned long long)x->nreq, eng);
+		return;
+	}
+	if (x->method == XFER_TEE) {
+		twin_debug(&x->ddirect, f->dst, "writes");
+		fprintf(stderr, "acp: debug: '%s' -> '%s': %llu bytes written "
+		    "from the one read of the source, %llu requests through "
+		    "%s, %u in flight at most\n", f->src, f->dst,
+		    (unsigned long long)x->bytes, (unsigned long long)x->nreq,
+		    eng, x->peak);
 		return;
 	}
 	if (x->method == XFER_CLONE) {

@@ -55,6 +55,12 @@ struct creq {
 	unsigned		 retries;	/* EAGAIN... in a row, sent again */
 	int			 queued;	/* the engine holds it */
 	int			 cancelled;	/* and was asked to end it */
+	/*
+	 * A tee: a write of parent's buffer to one member (buf is the
+	 * parent's, not its own); the parent counts them in children.
+	 */
+	struct creq		*parent;
+	unsigned		 children;
 };
 
 struct sched {

@@ -219,11 +219,13 @@ atomic_through(const struct at *dst)
 /*
  * Copy a regular file (or a file's contents) whose stat is sst to the
  * destination being handled (w->tk), as one of group; top: a
- * command-line operand.
+ * command-line operand.  The copy job, if one is to be made, goes to
+ * *job for the caller to submit.
  */
 static int
 walk_file_to(struct walk *w, const struct at *src, const struct at *dst,
-    const char *name, const struct stat *sst, int top, struct wgroup *group)
+    const char *name, const struct stat *sst, int top, struct wgroup *group,
+    struct copy_job **job)
 {
 	const struct options	*opts = w->opts;
 	struct wjob		*wj;
@@ -276,7 +278,7 @@ walk_file_to(struct walk *w, const struct at *src, const struct at *dst,
 	wj->linked = links;
 	if (links)
 		linkmap_add(&w->links[w->tk], sst, dst->path, &wj->job);
-	copier_submit(w->c, &wj->job);
+	*job = &wj->job;
 	return ACP_EXIT_OK;
 }
 
@@ -286,7 +288,8 @@ walk_file(struct walk *w, const struct at *src, const struct at *dst,
     const char *name, const struct stat *sst, int top)
 {
 	struct wgroup	*group = xcalloc(1, sizeof(*group));
-	unsigned	 k;
+	struct copy_job	*jobs[ACP_MAX_TARGETS];
+	unsigned	 k, n = 0;
 	int		 status = ACP_EXIT_OK, ret;
 
 	/* Held while its jobs are made: one may be reported at once. */
@@ -295,11 +298,18 @@ walk_file(struct walk *w, const struct at *src, const struct at *dst,
 		if (dst[k].path == NULL)
 			continue;
 		w->tk = k;
-		ret = walk_file_to(w, src, &dst[k], name, sst, top, group);
+		jobs[n] = NULL;
+		ret = walk_file_to(w, src, &dst[k], name, sst, top, group,
+		    &jobs[n]);
+		if (jobs[n] != NULL)
+			n++;
 		if (ret == ACP_EXIT_FAIL)
 			w->st.errors++;
 		status = status_merge(status, ret);
 	}
+	/* Read once for all of them where the copier can. */
+	if (n > 0)
+		copier_submit_group(w->c, jobs, n);
 	if (--group->refs == 0)
 		free(group);
 	return status;

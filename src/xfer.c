@@ -26,6 +26,7 @@
 #include "fstype.h"
 #include "holes.h"
 #include "pagecache.h"
+#include "tee.h"
 #include "xfer.h"
 
 /* Files smaller than this are read through the cache, cached or not. */
@@ -88,11 +89,15 @@ xfer_queue(struct copier *c, struct creq *q)
 	return 0;
 }
 
-static void
+void
 xfer_release(struct copier *c, struct creq *q)
 {
 	struct xfer	*x = q->x;
 
+	if (q->parent != NULL) {
+		tee_child_release(c, q);
+		return;
+	}
 	if (q->buf >= 0 && x->hp.on)
 		hashpipe_forget(&x->hp, q->off, q);
 	x->active--;
@@ -105,8 +110,8 @@ xfer_release(struct copier *c, struct creq *q)
  * whole request fits its alignment; through the slot's pipe when
  * splicing (into it, which holds a whole block, then out of it in order).
  */
-static int
-creq_send(struct copier *c, struct creq *q, enum creq_phase phase)
+int
+xfer_send(struct copier *c, struct creq *q, enum creq_phase phase)
 {
 	struct xfer	*x = q->x;
 	int		 reading = phase == CREQ_READ;
@@ -147,7 +152,8 @@ hash_advance(struct copier *c, struct xfer *x)
 			c->stats.verified += q->have;
 		else
 			c->stats.hashed += q->have;
-		if (x->kind == XFER_HASH)
+		/* A tee's members count what they write. */
+		if (x->kind == XFER_HASH && x->tee == NULL)
 			c->done_bytes += q->have;
 		q->hashed = 1;
 		if (q->wdone)
@@ -238,7 +244,7 @@ fill(struct copier *c, struct xfer *x)
 		/* Where the block holds part of a hole, the hole stays one. */
 		q->edge = x->sparse && x->kind == XFER_COPY &&
 		    (off < x->ext_start || off + (off_t)len > x->ext_end);
-		if (creq_send(c, q, CREQ_READ) < 0) {
+		if (xfer_send(c, q, CREQ_READ) < 0) {
 			chunk_read_done(&x->plan, q->off);
 			xfer_release(c, q);
 		}
@@ -274,9 +280,11 @@ xfer_pump(struct copier *c, struct xfer *x)
 {
 	if (x->err == 0 && xfer_stopped(c, x))
 		xfer_fail(x, -EINTR, XFER_READING, x->plan.next);
+	if (x->err == 0 && x->tee != NULL)
+		tee_pump(x->tee);
 	if (x->err != 0)
 		drop_waiting(c, x);
-	else
+	else if (x->method != XFER_TEE)
 		fill(c, x);
 }
 
@@ -289,6 +297,8 @@ xfer_idle(const struct xfer *x)
 int
 xfer_done(const struct xfer *x)
 {
+	if (x->method == XFER_TEE)
+		return x->active == 0 && (x->err != 0 || x->fed);
 	return x->active == 0 && (x->err != 0 || chunk_done(&x->plan));
 }
 
@@ -353,7 +363,7 @@ zero_is_early(struct copier *c, struct xfer *x, struct creq *q)
 		    x->method == XFER_SPLICE ? "reading the rest" :
 		    "reading again");
 	if (x->method != XFER_SPLICE) {
-		if (creq_send(c, q, CREQ_READ) < 0)
+		if (xfer_send(c, q, CREQ_READ) < 0)
 			xfer_release(c, q);
 		return 1;
 	}
@@ -416,12 +426,12 @@ read_done(struct copier *c, struct creq *q, ssize_t res)
 			 * reader that is never issued.  Empty it first.
 			 */
 			q->more = 1;
-			if (creq_send(c, q, CREQ_WRITE) < 0)
+			if (xfer_send(c, q, CREQ_WRITE) < 0)
 				xfer_release(c, q);
 			return;
 		} else if (q->have < q->want) {
 			/* Short: read the rest, or find EOF. */
-			if (creq_send(c, q, CREQ_READ) < 0)
+			if (xfer_send(c, q, CREQ_READ) < 0)
 				xfer_release(c, q);
 			return;
 		}
@@ -435,10 +445,12 @@ read_done(struct copier *c, struct creq *q, ssize_t res)
 	 * Nothing to write: a hash, zeros left as a hole, or (splice) all
 	 * of it written before the read went on and found the end.
 	 */
-	if (x->kind != XFER_COPY || q->written == q->have ||
+	if (x->tee != NULL)
+		tee_fan_out(c, q);
+	else if (x->kind != XFER_COPY || q->written == q->have ||
 	    ((x->zeros || q->edge) && holes_zero_block(c, q)))
 		q->wdone = 1;
-	else if (creq_send(c, q, CREQ_WRITE) < 0) {
+	else if (xfer_send(c, q, CREQ_WRITE) < 0) {
 		xfer_release(c, q);
 		return;
 	}
@@ -499,7 +511,7 @@ xfer_complete(struct copier *c, struct creq *q)
 	if (res == -EINVAL && q->direct) {
 		/* The filesystem took O_DIRECT, but not this request. */
 		(q->phase == CREQ_READ ? &x->sdirect : &x->ddirect)->disabled = 1;
-		if (creq_send(c, q, q->phase) < 0)
+		if (xfer_send(c, q, q->phase) < 0)
 			xfer_release(c, q);
 		return;
 	}
@@ -520,7 +532,7 @@ xfer_complete(struct copier *c, struct creq *q)
 	if (q->written < q->have || q->more) {
 		/* The rest to write, or (splice) the rest to read. */
 		q->more = q->written < q->have && q->more;
-		if (creq_send(c, q, q->written < q->have ? CREQ_WRITE :
+		if (xfer_send(c, q, q->written < q->have ? CREQ_WRITE :
 		    CREQ_READ) < 0)
 			xfer_release(c, q);
 		return;

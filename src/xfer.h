@@ -23,10 +23,12 @@
 
 #include "chunk.h"
 #include "hashpipe.h"
+#include "sched.h"
 #include "twin.h"
 
 struct copier;
 struct creq;
+struct tee;
 
 /* What the data phase does with what it reads. */
 enum xfer_kind {
@@ -49,6 +51,7 @@ enum xfer_method {
 	XFER_OFFLOAD,		/* copy_file_range, then the ring */
 	XFER_SPLICE,		/* the ring, through a pipe */
 	XFER_RING,		/* the ring, through pool buffers */
+	XFER_TEE,		/* writes only, of what a tee's reader read */
 };
 
 
@@ -102,6 +105,12 @@ struct xfer {
 	off_t			 ext_end;
 	uint64_t		 holes_bytes;	/* left as holes in the copy */
 	int			*pipe;		/* splice: read end, write end */
+	/*
+	 * A tee (tee.c): its reader's data phase, which hands what it reads
+	 * to each member's (XFER_TEE) to write; fed: the reader is done.
+	 */
+	struct tee		*tee;
+	int			 fed;
 };
 
 /*
@@ -139,6 +148,16 @@ int	xfer_stopped(const struct copier *, const struct xfer *);
  * its writeback (not wait for it) every XFER_FLUSH_STEP bytes.
  */
 void	xfer_flush_behind(const struct copier *, struct xfer *, off_t end);
+
+/*
+ * Issue q for its phase (a read of what it still wants, or a write of
+ * what it read and has not written); 0, or -1 with the data phase
+ * failed (q is still the caller's).
+ */
+int	xfer_send(struct copier *, struct creq *q, enum creq_phase phase);
+
+/* q is done with: its buffer back (unless it borrows another's). */
+void	xfer_release(struct copier *, struct creq *q);
 
 /* Issue what the plan, the pool and the window allow; drop on failure. */
 void	xfer_pump(struct copier *, struct xfer *);
