@@ -7,6 +7,8 @@
 #include "config.h"
 
 #include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <linux/fs.h>
 
 #include <errno.h>
@@ -129,4 +131,42 @@ at_device_size(int fd)
 	if (ioctl(fd, BLKGETSIZE64, &size) < 0)
 		return -1;
 	return (off_t)size;
+}
+
+/* The struct stat of what statx found (the fields acp reads). */
+void
+at_stat_from_statx(struct stat *st, const struct statx *x)
+{
+	memset(st, 0, sizeof(*st));
+	st->st_dev = makedev(x->stx_dev_major, x->stx_dev_minor);
+	st->st_ino = x->stx_ino;
+	st->st_mode = x->stx_mode;
+	st->st_nlink = x->stx_nlink;
+	st->st_uid = x->stx_uid;
+	st->st_gid = x->stx_gid;
+	st->st_rdev = makedev(x->stx_rdev_major, x->stx_rdev_minor);
+	st->st_size = (off_t)x->stx_size;
+	st->st_blksize = x->stx_blksize;
+	st->st_blocks = (blkcnt_t)x->stx_blocks;
+	st->st_atim.tv_sec = x->stx_atime.tv_sec;
+	st->st_atim.tv_nsec = x->stx_atime.tv_nsec;
+	st->st_mtim.tv_sec = x->stx_mtime.tv_sec;
+	st->st_mtim.tv_nsec = x->stx_mtime.tv_nsec;
+	st->st_ctim.tv_sec = x->stx_ctime.tv_sec;
+	st->st_ctim.tv_nsec = x->stx_ctime.tv_nsec;
+}
+
+/*
+ * A source whose size, mtime or ctime moved while it was copied was
+ * changing under us: the copy may mix old and new data.  Regular files
+ * only: a FIFO or /proc file has no such promise to keep.
+ */
+int
+at_stat_moved(const struct stat *before, const struct stat *after)
+{
+	return after->st_size != before->st_size ||
+	    after->st_mtim.tv_sec != before->st_mtim.tv_sec ||
+	    after->st_mtim.tv_nsec != before->st_mtim.tv_nsec ||
+	    after->st_ctim.tv_sec != before->st_ctim.tv_sec ||
+	    after->st_ctim.tv_nsec != before->st_ctim.tv_nsec;
 }

@@ -57,4 +57,14 @@ int		 at_open_dir(const char *path);
  */
 off_t		 at_device_size(int fd);
 
+/* The struct stat of what statx found (the fields acp reads). */
+void		 at_stat_from_statx(struct stat *st, const struct statx *x);
+
+/*
+ * Did a regular file change between these two looks at it (size, mtime
+ * or ctime moved)?
+ */
+int		 at_stat_moved(const struct stat *before,
+		    const struct stat *after);
+
 #endif

@@ -10,7 +10,6 @@
 
 #include <sys/types.h>
 #include <sys/stat.h>
-#include <sys/sysmacros.h>
 
 #include <err.h>
 #include <errno.h>
@@ -174,44 +173,6 @@ filejob_meta_done(struct copier *c, struct creq *q)
 	sched_put(&c->sched, q);
 	if (f->waiting == 0)
 		filejob_step(c, f);
-}
-
-/* The struct stat of what statx found (the fields acp reads). */
-static void
-stat_from_statx(struct stat *st, const struct statx *x)
-{
-	memset(st, 0, sizeof(*st));
-	st->st_dev = makedev(x->stx_dev_major, x->stx_dev_minor);
-	st->st_ino = x->stx_ino;
-	st->st_mode = x->stx_mode;
-	st->st_nlink = x->stx_nlink;
-	st->st_uid = x->stx_uid;
-	st->st_gid = x->stx_gid;
-	st->st_rdev = makedev(x->stx_rdev_major, x->stx_rdev_minor);
-	st->st_size = (off_t)x->stx_size;
-	st->st_blksize = x->stx_blksize;
-	st->st_blocks = (blkcnt_t)x->stx_blocks;
-	st->st_atim.tv_sec = x->stx_atime.tv_sec;
-	st->st_atim.tv_nsec = x->stx_atime.tv_nsec;
-	st->st_mtim.tv_sec = x->stx_mtime.tv_sec;
-	st->st_mtim.tv_nsec = x->stx_mtime.tv_nsec;
-	st->st_ctim.tv_sec = x->stx_ctime.tv_sec;
-	st->st_ctim.tv_nsec = x->stx_ctime.tv_nsec;
-}
-
-/*
- * A source whose size, mtime or ctime moved while it was copied was
- * changing under us: the copy may mix old and new data.  Regular files
- * only: a FIFO or /proc file has no such promise to keep.
- */
-static int
-stat_moved(const struct stat *before, const struct stat *after)
-{
-	return after->st_size != before->st_size ||
-	    after->st_mtim.tv_sec != before->st_mtim.tv_sec ||
-	    after->st_mtim.tv_nsec != before->st_mtim.tv_nsec ||
-	    after->st_ctim.tv_sec != before->st_ctim.tv_sec ||
-	    after->st_ctim.tv_nsec != before->st_ctim.tv_nsec;
 }
 
 /* The data phase by method m: through the ring (or a pipe, splicing). */
@@ -406,7 +367,7 @@ stated_src(struct copier *c, struct cfile *f)
 	(void)c;
 	if (file_op_failed(c, f, "cannot fstat '%s'", f->src))
 		return STEP_GO;
-	stat_from_statx(&f->sst, &f->stx);
+	at_stat_from_statx(&f->sst, &f->stx);
 	/* A disk being imaged: its size, so the ring runs full. */
 	if (S_ISBLK(f->sst.st_mode) && (size = at_device_size(f->sfd)) >= 0)
 		f->sst.st_size = size;
@@ -522,8 +483,8 @@ stated_end(struct copier *c, struct cfile *f)
 
 	(void)c;
 	if (f->opres == 0) {
-		stat_from_statx(&now, &f->stx);
-		if (stat_moved(&f->sst, &now))
+		at_stat_from_statx(&now, &f->stx);
+		if (at_stat_moved(&f->sst, &now))
 			f->job->changed = 1;
 	}
 	if (f->tee != NULL)
