@@ -10,7 +10,7 @@
 . "${top_srcdir:-.}/tests/lib.sh"
 
 snap=${top_srcdir:-.}/tests/treesnap.py
-per=19
+per=20
 plan $((per * $(nengines) + 7))
 
 cd "$T" || exit 1
@@ -84,6 +84,13 @@ for e in $engines; do
 	[ "$rc" -eq 0 ] && cmp -s src/a t3/a && cmp -s src/sub/b t3/sub/b &&
 	    cmp -s src/a t1/src/a
 	ok $? "$e: three -t: every source into each directory"
+
+	rm -rf u1 u2 && mkdir u1 u2 && echo old > u1/big
+	run_acp --engine="$e" --checksum --atomic --fsync --debug big u1 --also=u2
+	[ "$rc" -eq 0 ] && cmp -s big u1/big && cmp -s big u2/big &&
+	    grep -q "'big': read once for 2 destinations" "$T/stderr" &&
+	    [ "$(ls -A u1)" = big ] && [ "$(ls -A u2)" = big ]
+	ok $? "$e: read once, --atomic --fsync: one replaced, one made, no temporary left"
 
 	rm -f named1 named2
 	run_acp --engine="$e" src/a named1 --also=named2
