@@ -320,7 +320,7 @@ file_end(struct copier *c, struct cfile *f)
 	if (job->ret < 0 && !reader)
 		c->stats.failed++;
 	if (f->tee != NULL)
-		tee_leave(c, f);
+		tee_leave(f);
 	inplace_done(c, f);
 	free(f->tmp);
 	xfer_free(x);
@@ -444,7 +444,7 @@ data_done(struct copier *c, struct cfile *f)
 		f->state = S_CLOSE;
 		if (f->tee != NULL) {
 			/* A tee's reader: the copies have it all; changed? */
-			tee_fed(c, f);
+			tee_fed(f);
 			f->state = S_STAT_END;
 		}
 		return STEP_GO;

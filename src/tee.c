@@ -235,13 +235,12 @@ tee_pump(struct tee *t)
 }
 
 void
-tee_fed(struct copier *c, struct cfile *f)
+tee_fed(struct cfile *f)
 {
 	struct tee	*t = f->tee;
 	struct cfile	*m;
 	unsigned	 k;
 
-	(void)c;
 	for (k = 0; k < t->n; k++) {
 		if ((m = t->member[k]) == NULL || m->state != S_DATA)
 			continue;
@@ -273,14 +272,13 @@ tee_stated(struct cfile *f)
 }
 
 void
-tee_leave(struct copier *c, struct cfile *f)
+tee_leave(struct cfile *f)
 {
 	struct tee	*t = f->tee;
 	struct cfile	*m;
 	unsigned	 k;
 	int		 err = f->x.err != 0 ? f->x.err : -EIO;
 
-	(void)c;
 	if (f != t->reader) {
 		for (k = 0; k < t->n; k++)
 			if (t->member[k] == f)

@@ -84,7 +84,7 @@ void	tee_child_release(struct copier *, struct creq *q);
 void	tee_pump(struct tee *);
 
 /* The reader read and hashed the whole source: tell each member. */
-void	tee_fed(struct copier *, struct cfile *reader);
+void	tee_fed(struct cfile *reader);
 
 /*
  * A member's S_STAT_END: whether the source changed is the reader's to
@@ -96,6 +96,6 @@ int	tee_stat_end(struct cfile *);
 void	tee_stated(struct cfile *reader);
 
 /* f, reader or member, ends: the others no longer see it. */
-void	tee_leave(struct copier *, struct cfile *);
+void	tee_leave(struct cfile *);
 
 #endif

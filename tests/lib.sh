@@ -131,6 +131,16 @@ run_acp() {
 	timeout 120 "$ACP" "$@" > "$T/stdout" 2> "$T/stderr" || rc=$?
 }
 
+# wait_said PATTERN: wait (at most 20 s) until $T/stderr, written by a
+# process in the background, matches the grep pattern.
+wait_said() {
+	_n=0
+	while ! grep -q -- "$1" "$T/stderr" && [ "$_n" -lt 200 ]; do
+		sleep 0.1
+		_n=$((_n + 1))
+	done
+}
+
 # expect_rc WANT DESCRIPTION
 expect_rc() {
 	[ "$rc" -eq "$1" ]

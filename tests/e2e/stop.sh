@@ -117,12 +117,7 @@ for e in $engines; do
 		pid=$!
 		timeout 60 cat gate/reached > /dev/null
 		kill -s TERM "$pid"
-		n=0
-		while ! grep -q "interrupted by signal" "$T/stderr" &&
-		    [ "$n" -lt 200 ]; do
-			sleep 0.1
-			n=$((n + 1))
-		done
+		wait_said "interrupted by signal"
 		left=$(ls fout)
 		# shellcheck disable=SC2016 # the inner shell's own arguments
 		timeout 60 sh -c 'echo go > "$1"' sh gate/release
