@@ -161,6 +161,10 @@ print_stats(const struct options *opts, const struct copy_stats *cs,
 	st.queue_depth = opts->queue_depth;
 	st.block_size = opts->block_size;
 	st.errors = ws->errors;
+	st.resume = opts->resume != OPTIONS_RESUME_NONE;
+	st.skipped = ws->skipped;
+	st.resumed = cs->resumed;
+	st.bytes_skipped = ws->bytes_skipped + cs->kept;
 	st.seconds = seconds;
 	st.status = status;
 	if (ws->ntargets > 1) {

@@ -69,6 +69,8 @@ struct copy_stats {
 	uint64_t	holes;		/* bytes left as holes in copies */
 	uint64_t	cloned;		/* bytes shared by FICLONE */
 	uint64_t	failed;		/* jobs that failed */
+	uint64_t	resumed;	/* --resume: copies that kept data */
+	uint64_t	kept;		/* and the bytes they kept */
 	unsigned	peak;		/* most requests in flight at once */
 	unsigned	peak_files;	/* most files in flight at once */
 };
@@ -122,6 +124,13 @@ struct copy_job {
 	unsigned		 preserve;	/* META_* to keep */
 	int			 verify;	/* read the copy back, hash it */
 	int			 attr_only;	/* --attributes-only: no data */
+	/*
+	 * --resume: a partial copy is kept for the next run (resume); what
+	 * is at the destination, or an interrupted --atomic temporary, is
+	 * compared first and kept where equal (compare).
+	 */
+	int			 resume;
+	int			 compare;
 	const struct checksum_algo *algo; /* HASH: the algorithm */
 	copier_done_fn		*done;		/* called once, when reported */
 	void			*arg;		/* the caller's */
@@ -136,6 +145,9 @@ struct copy_job {
 	char			 hex[CHECKSUM_MAX_HEX]; /* the digest */
 	char			 back[CHECKSUM_MAX_HEX]; /* the read-back's */
 	uint64_t		 bytes;		/* data written (or cloned) */
+	uint64_t		 kept;		/* --resume: equal, not written */
+	off_t			 resumed_at;	/* and where writing began (the
+						   size: nothing), or -1 */
 
 	/* The copier's. */
 	struct copy_job		*next;

@@ -11,10 +11,13 @@
 
 #include <sys/types.h>
 #include <sys/stat.h>
+#include <sys/file.h>
+#include <sys/xattr.h>
 
 #include <dirent.h>
 #include <err.h>
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -28,11 +31,14 @@
 #include "filejob.h"
 #include "meta.h"
 #include "path.h"
+#include "resume.h"
 #include "strset.h"
 #include "xmalloc.h"
 
 /* How much of a name its --atomic temporary name keeps (NAME_MAX - 12). */
 #define TEMP_NAME_KEEP	200
+/* Where an --atomic --resume temporary says whose it is. */
+#define RESUME_XATTR	"user.acp.resume"
 
 void
 dest_created(struct cfile *f, int fd)
@@ -55,6 +61,12 @@ open_existing(struct cfile *f)
 	int			 fd, flags = O_WRONLY | O_CLOEXEC | O_NOCTTY;
 	int			 excl = O_EXCL;
 
+	/* --resume reads it to compare; if it may not, it is rewritten. */
+	if (job->compare && (fd = openat(f->dat.dirfd, f->dat.name,
+	    O_RDWR | O_CLOEXEC | O_NOCTTY)) >= 0) {
+		f->readable = 1;
+		return fd;
+	}
 	if ((fd = openat(f->dat.dirfd, f->dat.name, flags)) >= 0)
 		return fd;
 	if (!job->force || errno == ENOENT) {
@@ -100,6 +112,11 @@ dest_open_in_place(struct cfile *f)
 	}
 	f->x.dreg = S_ISREG(st.st_mode);
 	f->x.dstream = !S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode);
+	if (f->readable && f->x.dreg) {
+		/* --resume: what is there is compared, not cut. */
+		resume_start(&f->x, st.st_size);
+		return 0;
+	}
 	/* --attributes-only keeps an existing file's data. */
 	if (!f->created && f->x.dreg && !f->job->attr_only) {
 		if (ftruncate(f->dfd, 0) < 0) {
@@ -139,7 +156,9 @@ temps_note(struct copier *c, const struct cfile *f, size_t dirlen)
 	    (uintmax_t)st.st_ino);
 	if (strset_add(&c->tempdirs, key)) {
 		while ((de = readdir(dp)) != NULL)
-			if (path_is_acp_temp(de->d_name))
+			/* --resume takes up its own as it meets them. */
+			if (path_is_acp_temp(de->d_name) && !(f->job->resume &&
+			    path_is_resume_temp(de->d_name)))
 				fprintf(stderr, "acp: debug: '%.*s%s' looks like "
 				    "the temporary of an interrupted --atomic "
 				    "copy (left alone)\n", at, f->dst, de->d_name);
@@ -147,26 +166,168 @@ temps_note(struct copier *c, const struct cfile *f, size_t dirlen)
 	(void)closedir(dp);
 }
 
+/*
+ * The name of a temporary beside f's destination, in dat's directory:
+ * ".acp-" NAME "." suffix, NAME cut where the whole would be too long.
+ */
+static char *
+temp_name(const struct cfile *f, const char *suffix)
+{
+	const char	*slash = strrchr(f->dat.name, '/'), *base;
+	size_t		 baselen;
+	char		*name;
+
+	base = slash != NULL ? slash + 1 : f->dat.name;
+	baselen = strlen(base);
+	if (baselen > TEMP_NAME_KEEP)
+		baselen = TEMP_NAME_KEEP;
+	xasprintf(&name, "%.*s.acp-%.*s.%s", (int)(base - f->dat.name),
+	    f->dat.name, (int)baselen, base, suffix);
+	return name;
+}
+
+/*
+ * The temporary fd (named f->tmp) is f's destination: the mode it gets
+ * when whole and its owner, as cp gives them.
+ */
+static void
+temp_made(struct copier *c, struct cfile *f, int fd)
+{
+	/*
+	 * cp keeps an existing destination's mode; and an overwrite in
+	 * place keeps its owner and group, which the new inode takes where
+	 * the caller may give them (root; else the group, if one of ours).
+	 */
+	if (f->job->dst_exists) {
+		f->tmode = f->job->dst_mode & 07777;
+		if (!(f->job->preserve & META_OWNERSHIP) &&
+		    fchown(fd, f->job->dst_uid, f->job->dst_gid) < 0)
+			(void)fchown(fd, (uid_t)-1, f->job->dst_gid);
+	} else
+		f->tmode = meta_new_mode(&f->sst, f->job->preserve) &
+		    ~c->umask;
+	dest_created(f, fd);
+}
+
+/*
+ * What the --resume temporary is marked with: the source it holds part
+ * of (size, modification time, inode) and the destination's name (two
+ * long names may cut to one temporary name).
+ */
+static char *
+resume_id(const struct cfile *f)
+{
+	const char	*slash = strrchr(f->dat.name, '/');
+	char		*id;
+
+	xasprintf(&id, "acp-resume 1 %jd %lld.%09ld %ju %s",
+	    (intmax_t)f->sst.st_size, (long long)f->sst.st_mtim.tv_sec,
+	    f->sst.st_mtim.tv_nsec, (uintmax_t)f->sst.st_ino,
+	    slash != NULL ? slash + 1 : f->dat.name);
+	return id;
+}
+
+/* f's temporary as the user knows it: in the directory of f->dst. */
+static char *
+temp_shown(const struct cfile *f)
+{
+	const char	*slash = strrchr(f->dst, '/'), *tslash;
+	char		*shown;
+
+	tslash = strrchr(f->tmp, '/');
+	xasprintf(&shown, "%.*s%s", slash != NULL ?
+	    (int)(slash - f->dst) + 1 : 0, f->dst, tslash != NULL ?
+	    tslash + 1 : f->tmp);
+	return shown;
+}
+
+/* --debug on f's --resume temporary: "before 'TEMP' after". */
+static void
+debug_temp(const struct cfile *f, const char *before, const char *after)
+{
+	char	*shown = temp_shown(f);
+
+	fprintf(stderr, "acp: debug: '%s': %s '%s'%s\n", f->dst, before, shown,
+	    after);
+	free(shown);
+}
+
+/*
+ * --atomic --resume: the temporary has a name the next run can find
+ * (".acp-NAME.resume") and says in an xattr which source it is of.  One
+ * left by an interrupted run of the same source is continued; any other
+ * is started over.  0, or -1 to use a temporary of its own (the name is
+ * another run's, locked, or not a plain file).
+ */
+static int
+open_resume_temp(struct copier *c, struct cfile *f)
+{
+	struct stat	 st;
+	char		*name = temp_name(f, "resume"), *want, got[PATH_MAX];
+	ssize_t		 n;
+	int		 fd;
+
+	fd = openat(f->dat.dirfd, name, O_RDWR | O_CREAT | O_NOFOLLOW |
+	    O_CLOEXEC | O_NOCTTY, S_IRUSR | S_IWUSR);
+	if (fd >= 0 && (flock(fd, LOCK_EX | LOCK_NB) < 0 ||
+	    fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_nlink != 1)) {
+		(void)close(fd);
+		fd = -1;
+	}
+	if (fd < 0) {
+		free(name);
+		return -1;
+	}
+	want = resume_id(f);
+	n = fgetxattr(fd, RESUME_XATTR, got, sizeof(got));
+	f->tmp = name;
+	if (n == (ssize_t)strlen(want) && memcmp(got, want, (size_t)n) == 0) {
+		resume_start(&f->x, st.st_size);
+		f->readable = 1;
+		(void)snprintf(got, sizeof(got), " (%lld bytes there)",
+		    (long long)st.st_size);
+		if (c->debug)
+			debug_temp(f, "continuing the interrupted copy in", got);
+	} else if (st.st_size > 0) {
+		if (c->debug)
+			debug_temp(f, "started over in", ": it held part of "
+			    "another source, or of this one before it changed");
+		if (ftruncate(fd, 0) < 0) {
+			free(want);
+			free(name);
+			f->tmp = NULL;
+			(void)close(fd);
+			return -1;
+		}
+	}
+	/* Unmarked, it could not be told apart next time: not kept. */
+	f->keep = fsetxattr(fd, RESUME_XATTR, want, strlen(want), 0) == 0;
+	if (!f->keep && c->debug) {
+		(void)snprintf(got, sizeof(got), " for --resume (%s): it is "
+		    "removed if the copy fails", strerror(errno));
+		debug_temp(f, "cannot mark", got);
+	}
+	free(want);
+	temp_made(c, f, fd);
+	return 0;
+}
+
 int
 dest_open_temp(struct copier *c, struct cfile *f)
 {
 	static const char	 letters[] =
 	    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-	const char		*slash = strrchr(f->dat.name, '/'), *base;
-	size_t			 dirlen, baselen, i;
+	const char		*slash = strrchr(f->dat.name, '/');
+	size_t			 i;
 	char			*suffix;
 	int			 fd, tries;
 
-	base = slash != NULL ? slash + 1 : f->dat.name;
-	dirlen = (size_t)(base - f->dat.name);
 	if (c->debug)
-		temps_note(c, f, dirlen);
-	/* ".acp-" NAME "." 6 letters must stay a name the kernel takes. */
-	baselen = strlen(base);
-	if (baselen > TEMP_NAME_KEEP)
-		baselen = TEMP_NAME_KEEP;
-	xasprintf(&f->tmp, "%.*s.acp-%.*s.000000", (int)dirlen, f->dat.name,
-	    (int)baselen, base);
+		temps_note(c, f, slash != NULL ?
+		    (size_t)(slash + 1 - f->dat.name) : 0);
+	if (f->job->resume && open_resume_temp(c, f) == 0)
+		return 0;
+	f->tmp = temp_name(f, "000000");
 	suffix = f->tmp + strlen(f->tmp) - 6;
 	for (tries = 0; tries < 100; tries++) {
 		for (i = 0; i < 6; i++)
@@ -183,20 +344,7 @@ dest_open_temp(struct copier *c, struct cfile *f)
 		f->tmp = NULL;
 		return -1;
 	}
-	/*
-	 * cp keeps an existing destination's mode; and an overwrite in
-	 * place keeps its owner and group, which the new inode takes where
-	 * the caller may give them (root; else the group, if one of ours).
-	 */
-	if (f->job->dst_exists) {
-		f->tmode = f->job->dst_mode & 07777;
-		if (!(f->job->preserve & META_OWNERSHIP) &&
-		    fchown(fd, f->job->dst_uid, f->job->dst_gid) < 0)
-			(void)fchown(fd, (uid_t)-1, f->job->dst_gid);
-	} else
-		f->tmode = meta_new_mode(&f->sst, f->job->preserve) &
-		    ~c->umask;
-	dest_created(f, fd);
+	temp_made(c, f, fd);
 	return 0;
 }
 
@@ -218,6 +366,31 @@ dest_commit(struct cfile *f)
 		return -1;
 	}
 	return 0;
+}
+
+int
+dest_keep(struct cfile *f)
+{
+	const struct xfer	*x = &f->x;
+	char			*shown;
+
+	if (!f->job->resume || x->kind != XFER_COPY ||
+	    (x->bytes == 0 && x->kept == 0))
+		return 0;
+	if (f->tmp != NULL) {
+		if (!f->keep || !f->created)
+			return 0;
+		shown = temp_shown(f);
+		warnx("kept the partial copy '%s' for --resume", shown);
+		free(shown);
+		free(f->tmp);
+		f->tmp = NULL;
+	} else if (x->dreg)
+		warnx("kept the partial copy '%s' for --resume", f->dst);
+	else
+		return 0;
+	f->created = 0;
+	return 1;
 }
 
 void

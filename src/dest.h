@@ -36,6 +36,13 @@ void	dest_created(struct cfile *, int fd);
 /* Put a whole --atomic copy in place; 0, or -1 after a message. */
 int	dest_commit(struct cfile *);
 
+/*
+ * --resume: leave a partial copy for the next run, saying so, where it
+ * holds data and can be found again (a new file under its own name, or
+ * a marked temporary); 1 if kept, 0 if it is for dest_abort().
+ */
+int	dest_keep(struct cfile *);
+
 /* Remove what this run made of f's destination (a partial copy). */
 void	dest_abort(struct cfile *);
 

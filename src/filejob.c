@@ -267,7 +267,7 @@ data_end(struct copier *c, struct cfile *f)
 	struct xfer	*x = &f->x;
 
 	/* Holes at the end are not written: the size makes them. */
-	if ((x->holes_bytes > 0 || (x->presized &&
+	if ((x->holes_bytes > 0 || x->resume || (x->presized &&
 	    x->plan.eof != f->sst.st_size)) && x->plan.eof >= 0 &&
 	    ftruncate(f->dfd, x->plan.eof) < 0)
 		xfer_fail(x, -errno, XFER_WRITING, x->plan.eof);
@@ -304,7 +304,8 @@ file_end(struct copier *c, struct cfile *f)
 	job->ret = -1;
 	if (x->err != 0 || x->changed) {
 		jobreport_error(c, f);
-		dest_abort(f);
+		if (!dest_keep(f))
+			dest_abort(f);
 	} else if (dest_commit(f) == 0) {
 		job->ret = 0;
 		/* A rename changed the directory, new file or not. */
@@ -314,6 +315,12 @@ file_end(struct copier *c, struct cfile *f)
 		if (!reader)
 			jobreport_count(c, f);
 		job->bytes = f->bytes;
+		job->kept = f->kept;
+		job->resumed_at = f->wrote_from;
+		if (f->kept > 0) {
+			c->stats.resumed++;
+			c->stats.kept += f->kept;
+		}
 		if (c->debug)
 			jobreport_debug(c, f);
 	}
@@ -405,7 +412,8 @@ open_dst(struct copier *c, struct cfile *f)
 		ret = dest_open_temp(c, f);
 		break;
 	case COPY_DST_IN_PLACE:
-		if (inplace_admit(c, f) < 0)
+		/* --resume: a signal stops it, and the next run goes on. */
+		if (!f->job->compare && inplace_admit(c, f) < 0)
 			return STEP_WAIT;
 		ret = dest_open_in_place(f);
 		break;
@@ -458,6 +466,9 @@ data_done(struct copier *c, struct cfile *f)
 	f->offloaded = x->offloaded;
 	f->holes = x->holes_bytes;
 	f->cloned = x->method == XFER_CLONE;
+	f->kept = x->kept;
+	f->wrote_from = !x->resume ? -1 : x->wrote_from >= 0 ? x->wrote_from :
+	    x->plan.eof;
 	if (x->err != 0)
 		f->state = S_END;
 	else

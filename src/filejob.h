@@ -68,6 +68,10 @@ struct cfile {
 	int			 created;	/* we made dst (or tmp) */
 	int			 lost;		/* its requests given up on */
 	int			 truncated;	/* we cut an existing dst */
+	int			 readable;	/* --resume: dst was opened to
+						   read, to compare */
+	int			 keep;		/* --resume: the temporary is
+						   marked, to keep if cut short */
 	int			 waiting;	/* meta requests in flight */
 	ssize_t			 opres;		/* the last meta result */
 	struct statx		 stx;
@@ -82,6 +86,8 @@ struct cfile {
 	uint64_t		 offloaded;
 	uint64_t		 holes;
 	int			 cloned;
+	uint64_t		 kept;		/* --resume: found equal */
+	off_t			 wrote_from;	/* and where writing began */
 };
 
 /*

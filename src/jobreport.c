@@ -35,6 +35,9 @@ jobreport_error(const struct copier *c, const struct cfile *f)
 	if (x->kind == XFER_HASH || x->err_side == XFER_READING)
 		warnc(-x->err, "error reading '%s' at offset %lld", f->src,
 		    (long long)x->err_off);
+	else if (x->err_side == XFER_COMPARING)
+		warnc(-x->err, "error reading '%s' at offset %lld to compare "
+		    "it (--resume)", f->dst, (long long)x->err_off);
 	else if (x->err_side == XFER_EITHER)
 		warnc(-x->err, "error copying '%s' to '%s' at offset %lld",
 		    f->src, f->dst, (long long)x->err_off);
@@ -113,6 +116,18 @@ jobreport_debug(const struct copier *c, const struct cfile *f)
 		    "the kernel's readahead keeps up)\n", f->src, eng);
 	twin_debug(&x->sdirect, f->src, "reads");
 	twin_debug(&x->ddirect, f->dst, "writes");
+	if (x->resume && x->kept > 0 && f->wrote_from >= x->plan.eof)
+		fprintf(stderr, "acp: debug: '%s': up to date: all %llu bytes "
+		    "compared equal, none written\n", f->dst,
+		    (unsigned long long)x->kept);
+	else if (x->resume && x->kept > 0)
+		fprintf(stderr, "acp: debug: '%s': resumed at %lld: %llu bytes "
+		    "of the %lld there were equal and kept\n", f->dst,
+		    (long long)f->wrote_from, (unsigned long long)x->kept,
+		    (long long)x->cmp_end);
+	else if (x->resume)
+		fprintf(stderr, "acp: debug: '%s': copied: nothing of the %lld "
+		    "bytes there was equal\n", f->dst, (long long)x->cmp_end);
 	fprintf(stderr, "acp: debug: '%s' -> '%s': %llu bytes, %llu requests "
 	    "through %s%s, %u in flight at most", f->src, f->dst,
 	    (unsigned long long)x->bytes, (unsigned long long)x->nreq, eng,

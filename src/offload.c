@@ -120,7 +120,7 @@ offload_method(const struct copier *c, const struct xfer *x,
 	int	plain, holes;
 
 	plain = x->kind == XFER_COPY && S_ISREG(sst->st_mode) && x->dreg &&
-	    c->algo == NULL;
+	    c->algo == NULL && !x->resume;
 	holes = x->sparse || x->zeros;
 	if (after < XFER_CLONE && plain && c->reflink != COPY_REFLINK_NEVER &&
 	    size > 0 && (c->reflink == COPY_REFLINK_ALWAYS || c->clones > 0 ||

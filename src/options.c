@@ -47,6 +47,7 @@ enum {
 	OPT_PARENTS,
 	OPT_ATTRIBUTES_ONLY,
 	OPT_REMOVE_DESTINATION,
+	OPT_RESUME,
 	OPT_COPY_CONTENTS,
 	OPT_STRIP_TRAILING_SLASHES,
 	OPT_KEEP_DIRECTORY_SYMLINK,
@@ -94,6 +95,7 @@ static const struct option long_opts[] = {
 	{ "recursive", no_argument, NULL, 'r' },
 	{ "reflink", optional_argument, NULL, OPT_REFLINK },
 	{ "remove-destination", no_argument, NULL, OPT_REMOVE_DESTINATION },
+	{ "resume", optional_argument, NULL, OPT_RESUME },
 	{ "strip-trailing-slashes", no_argument, NULL,
 	    OPT_STRIP_TRAILING_SLASHES },
 	{ "suffix", required_argument, NULL, 'S' },
@@ -225,6 +227,11 @@ static const struct word reflink_words[] = {
 	{ "auto", COPY_REFLINK_AUTO },
 	{ "always", COPY_REFLINK_ALWAYS },
 	{ "never", COPY_REFLINK_NEVER },
+	{ NULL, 0 },
+};
+static const struct word resume_words[] = {
+	{ "quick", OPTIONS_RESUME_QUICK },
+	{ "checksum", OPTIONS_RESUME_CONTENT },
 	{ NULL, 0 },
 };
 static const struct word sparse_words[] = {
@@ -554,6 +561,11 @@ parse_acp_option(struct options *opts, int ch)
 	case OPT_ATOMIC:
 		opts->atomic = 1;
 		break;
+	case OPT_RESUME:
+		if (parse_word("resume", optarg, "quick", resume_words,
+		    &opts->resume) < 0)
+			return -1;
+		break;
 	case OPT_PROGRESS:
 		opts->progress = 1;
 		break;
@@ -577,81 +589,6 @@ parse_acp_option(struct options *opts, int ch)
 	default:
 		return 1;
 	}
-	return 0;
-}
-
-/*
- * The checks after the loop: defaults that depend on other options,
- * conflicts, operands.  0, or -1 after a message.
- */
-static int
-options_check(struct options *opts)
-{
-	if (opts->block_size == 0)
-		opts->block_size = opts->direct ?
-		    ACP_DEFAULT_DIRECT_BLOCK_SIZE : ACP_DEFAULT_BLOCK_SIZE;
-
-	if ((uint64_t)opts->queue_depth * opts->block_size >
-	    ACP_MAX_POOL_BYTES) {
-		warnx("queue depth %u times block size %zu is more than 1G "
-		    "of buffers", opts->queue_depth, opts->block_size);
-		return -1;
-	}
-	if (opts->check != NULL) {
-		if (opts->noperands > 0 || opts->target_dir != NULL ||
-		    opts->nalso > 0 || opts->manifest != NULL || opts->verify) {
-			warnx("--check takes no operands and no --manifest or "
-			    "--verify: it copies nothing");
-			return -1;
-		}
-		return 0;
-	}
-	if (opts->attr_only && (opts->algo != NULL || opts->manifest != NULL ||
-	    opts->verify || opts->atomic || opts->link != OPTIONS_LINK_NONE)) {
-		warnx("--attributes-only copies no data: it cannot be hashed, "
-		    "made atomic or linked");
-		return -1;
-	}
-	if (opts->reflink == COPY_REFLINK_ALWAYS && (opts->algo != NULL ||
-	    opts->manifest != NULL || opts->verify)) {
-		warnx("--reflink=always shares the data without reading it: "
-		    "it cannot be hashed (--checksum, --manifest, --verify)");
-		return -1;
-	}
-	/* A manifest or a verification needs hashes: the default one. */
-	if ((opts->manifest != NULL || opts->verify) && opts->algo == NULL)
-		opts->algo = checksum_find("xxh128");
-	if ((opts->tag || opts->manifest_relative) && opts->manifest == NULL) {
-		warnx("--tag and --manifest-relative need --manifest");
-		return -1;
-	}
-	if (opts->target_dir != NULL && opts->no_target_dir) {
-		warnx("cannot combine --target-directory (-t) and "
-		    "--no-target-directory (-T)");
-		return -1;
-	}
-	if (opts->noperands == 0) {
-		warnx("missing file operand");
-		return -1;
-	}
-	if (opts->noperands == 1 && opts->target_dir == NULL) {
-		warnx("missing destination file operand after '%s'",
-		    opts->operands[0]);
-		return -1;
-	}
-	if (opts->no_target_dir && opts->noperands > 2) {
-		warnx("extra operand '%s'", opts->operands[2]);
-		return -1;
-	}
-	if (opts->backup != OPTIONS_BACKUP_NONE && opts->noclobber) {
-		warnx("options --backup and --no-clobber are mutually "
-		    "exclusive");
-		return -1;
-	}
-	opts->posix = getenv("POSIXLY_CORRECT") != NULL;
-	if (opts->suffix == NULL && (opts->suffix =
-	    getenv("SIMPLE_BACKUP_SUFFIX")) == NULL)
-		opts->suffix = "~";
 	return 0;
 }
 

@@ -55,6 +55,7 @@ struct options {
 	int		  verify;	/* --verify: read each copy back */
 	int		  fsync;	/* --fsync: data and directories durable */
 	int		  atomic;	/* --atomic: temp file, renamed into place */
+	int		  resume;	/* --resume: OPTIONS_RESUME_* */
 	int		  stats;	/* --stats: STATS_NONE, _HUMAN or _JSON */
 	int		  sparse;	/* --sparse: COPY_SPARSE_* */
 	int		  progress;	/* --progress: a line on stderr */
@@ -66,7 +67,12 @@ struct options {
 	int		  copy_contents; /* -r: read specials as files */
 	int		  strip_slashes; /* --strip-trailing-slashes */
 	int		  keep_dir_symlink; /* follow dst links to dirs */
-	int		  backup;	/* -b, --backup: OPTIONS_BACKUP_* */
+	int		  backup;	/* --resume: how an existing destination is taken as done. */
+#define OPTIONS_RESUME_NONE	0	/* not at all: copied again */
+#define OPTIONS_RESUME_QUICK	1	/* same size and mtime: skipped */
+#define OPTIONS_RESUME_CONTENT	2	/* only what compares equal is kept */
+
+/* -b, --backup: OPTIONS_BACKUP_* */
 	int		  parents;	/* --parents: DIR/SOURCE, dirs made */
 	int		  attr_only;	/* --attributes-only: no file data */
 	const char	 *suffix;	/* -S: the simple backups' suffix */
@@ -89,6 +95,11 @@ struct options {
 #define OPTIONS_UPDATE_NONE	1	/* none, as -n */
 #define OPTIONS_UPDATE_NONE_FAIL 2	/* none, and each is a failure */
 #define OPTIONS_UPDATE_OLDER	3	/* those older than the source */
+
+/* --resume: how an existing destination is taken as done. */
+#define OPTIONS_RESUME_NONE	0	/* not at all: copied again */
+#define OPTIONS_RESUME_QUICK	1	/* same size and mtime: skipped */
+#define OPTIONS_RESUME_CONTENT	2	/* only what compares equal is kept */
 
 /* -b, --backup: what a replaced destination is kept as. */
 #define OPTIONS_BACKUP_NONE	0
@@ -130,5 +141,11 @@ int	options_parse_size(const char *s, uint64_t *out);
 /* Parse a decimal count in [min, max]; 0 and *out, or -EINVAL / -ERANGE. */
 int	options_parse_count(const char *s, long long min, long long max,
 	    long long *out);
+
+/*
+ * After the loop (optcheck.c): defaults that depend on other options,
+ * conflicts, operands.  0, or -1 after a message.
+ */
+int	options_check(struct options *);
 
 #endif

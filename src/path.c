@@ -130,6 +130,15 @@ path_is_dir(const char *path)
 }
 
 int
+path_is_resume_temp(const char *name)
+{
+	size_t	len = strlen(name);
+
+	return len > 12 && strncmp(name, ".acp-", 5) == 0 &&
+	    strcmp(name + len - 7, ".resume") == 0;
+}
+
+int
 path_is_acp_temp(const char *name)
 {
 	size_t	len = strlen(name), i;

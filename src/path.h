@@ -38,4 +38,7 @@ int	 path_is_dir(const char *path);
  */
 int	 path_is_acp_temp(const char *name);
 
+/* Is it an --atomic --resume temporary, ".acp-" NAME ".resume"? */
+int	 path_is_resume_temp(const char *name);
+
 #endif

@@ -68,10 +68,25 @@ not_older(const struct stat *dst, const struct stat *src)
 	    dst->st_mtim.tv_nsec >= src->st_mtim.tv_nsec);
 }
 
+/*
+ * --resume's quick check, rsync's: a destination with the source's size
+ * and modification time (to the nanosecond) is taken as a whole copy.
+ * A partial copy never has it: times are set after the data.
+ */
+static int
+same_size_and_time(const struct stat *dst, const struct stat *src)
+{
+	return S_ISREG(dst->st_mode) && S_ISREG(src->st_mode) &&
+	    dst->st_size == src->st_size &&
+	    dst->st_mtim.tv_sec == src->st_mtim.tv_sec &&
+	    dst->st_mtim.tv_nsec == src->st_mtim.tv_nsec;
+}
+
 static void
 refuse(struct policy *p, enum policy_why why)
 {
 	p->act = POLICY_REFUSE;
+	p->resume = 0;
 	p->why = why;
 }
 
@@ -96,6 +111,9 @@ policy_decide(const struct options *opts, enum policy_entry e,
 	/* With nothing there (or nothing left), a file is made anew. */
 	p->act = e == POLICY_FILE && opts->atomic ? POLICY_RENAME :
 	    POLICY_NEW;
+	/* An interrupted --atomic copy may have left its temporary. */
+	p->resume = p->act == POLICY_RENAME && S_ISREG(sst->st_mode) &&
+	    opts->resume != OPTIONS_RESUME_NONE;
 	if (d->err != 0) {
 		refuse(p, POLICY_WHY_STAT);
 		p->err = d->err;
@@ -104,6 +122,7 @@ policy_decide(const struct options *opts, enum policy_entry e,
 	if (e == POLICY_FILE && d->dangling) {
 		/* cp does not create a dangling symlink's target, unless
 		 * POSIX is asked for. */
+		p->resume = 0;
 		if (opts->posix)
 			p->act = POLICY_IN_PLACE;
 		else
@@ -129,8 +148,15 @@ policy_decide(const struct options *opts, enum policy_entry e,
 		p->act = POLICY_SKIP;
 	else if (opts->noclobber)
 		p->act = POLICY_SKIP;
-	if (p->act == POLICY_SKIP || p->act == POLICY_REFUSE)
+	else if (e == POLICY_FILE && opts->resume == OPTIONS_RESUME_QUICK &&
+	    same_size_and_time(&d->st, sst)) {
+		p->act = POLICY_SKIP;
+		p->uptodate = 1;
+	}
+	if (p->act == POLICY_SKIP || p->act == POLICY_REFUSE) {
+		p->resume = 0;
 		return;
+	}
 	/* Asked first, even when the answer "yes" leads to a refusal. */
 	p->ask = opts->interactive;
 	if (S_ISDIR(d->st.st_mode)) {
@@ -156,6 +182,8 @@ policy_decide(const struct options *opts, enum policy_entry e,
 	else if (!opts->atomic || !S_ISREG(d->st.st_mode))
 		/* A FIFO or device is written into, never replaced. */
 		p->act = POLICY_IN_PLACE;
+	p->resume = opts->resume != OPTIONS_RESUME_NONE && !p->remove &&
+	    !p->backup && S_ISREG(d->st.st_mode) && S_ISREG(sst->st_mode);
 }
 
 void
@@ -320,7 +348,7 @@ backup_is_source(const struct options *opts, const struct stat *sst,
 enum policy_act
 policy_settle(struct copier *c, const struct options *opts,
     enum policy_entry e, int fresh, const struct stat *sst,
-    const struct at *src, const struct at *dst, struct stat *dstst)
+    const struct at *src, const struct at *dst, struct policy_result *res)
 {
 	struct same_facts	facts;
 	struct policy_dst	d;
@@ -331,6 +359,11 @@ policy_settle(struct copier *c, const struct options *opts,
 	    &facts) == 0)
 		d.same = same_judge(opts, &facts);
 	policy_decide(opts, e, sst, &d, &p);
+	if (res != NULL) {
+		memset(res, 0, sizeof(*res));
+		res->uptodate = p.uptodate;
+		res->resume = p.resume;
+	}
 	/* Declined: left as it is, which is not a failure (cp 9.1). */
 	if (p.ask && !ask(c, dst, &d.st))
 		return POLICY_SKIP;
@@ -360,10 +393,7 @@ policy_settle(struct copier *c, const struct options *opts,
 		warn("cannot remove '%s'", dst->path);
 		return POLICY_REFUSE;
 	}
-	if (dstst != NULL) {
-		memset(dstst, 0, sizeof(*dstst));
-		if (d.exists && !p.backup && !p.remove)
-			*dstst = d.st;
-	}
+	if (res != NULL && d.exists && !p.backup && !p.remove)
+		res->dst = d.st;
 	return p.act;
 }

@@ -62,6 +62,14 @@ struct policy {
 	int		ask;		/* -i: ask before acting */
 	int		backup;		/* rename what is there to its backup */
 	int		remove;		/* unlink what is there first */
+	/*
+	 * --resume: SKIP because what is there has the source's size and
+	 * modification time (uptodate); NEW, IN_PLACE or RENAME with what
+	 * is there (or an interrupted --atomic temporary) compared first
+	 * and kept as far as it is equal (resume).
+	 */
+	int		uptodate;
+	int		resume;
 };
 
 /*
@@ -88,15 +96,23 @@ void	policy_say(const struct policy *, const char *src, const char *dst);
 /* The name dst's backup takes (-b, --backup, -S); the caller frees it. */
 char	*policy_backup_name(const struct options *, const struct at *dst);
 
+/* What policy_settle() found, beside what it decided. */
+struct policy_result {
+	struct stat	dst;		/* what is still there (else zeros) */
+	int		uptodate;	/* see struct policy */
+	int		resume;
+};
+
 /*
  * Look, decide, say a refusal, and do what comes before the copy: ask
  * under -i (after the copier has finished everything in flight), back up
  * or remove what is there.  Returns POLICY_NEW, _IN_PLACE or _RENAME to
- * go on (dstst, if not NULL, gets what is still there), POLICY_SKIP, or
- * POLICY_REFUSE with its message said.
+ * go on, POLICY_SKIP, or POLICY_REFUSE with its message said; res, if
+ * not NULL, gets what it found.
  */
 enum policy_act policy_settle(struct copier *, const struct options *,
 	    enum policy_entry, int fresh, const struct stat *sst,
-	    const struct at *src, const struct at *dst, struct stat *dstst);
+	    const struct at *src, const struct at *dst,
+	    struct policy_result *res);
 
 #endif

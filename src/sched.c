@@ -67,6 +67,7 @@ sched_get(struct sched *s)
 	q->r.owner = q;
 	q->r.buf = -1;
 	q->buf = -1;
+	q->buf2 = -1;
 	s->inflight++;
 	if (s->inflight > s->peak)
 		s->peak = s->inflight;
@@ -81,7 +82,9 @@ sched_put(struct sched *s, struct creq *q)
 		return;
 	if (q->buf >= 0)
 		bufpool_put(&s->pool, q->buf);
-	q->buf = -1;
+	if (q->buf2 >= 0)
+		bufpool_put(&s->pool, q->buf2);
+	q->buf = q->buf2 = -1;
 	q->f = NULL;
 	q->x = NULL;
 	s->idle[s->nidle++] = q;

@@ -25,6 +25,7 @@ enum creq_phase {
 	CREQ_READ,
 	CREQ_WRITE,
 	CREQ_META,		/* open, statx, fsync or close */
+	CREQ_CMP,		/* --resume: the destination's block */
 };
 
 struct cfile;
@@ -42,6 +43,7 @@ struct creq {
 	struct xfer		*x;	/* data: the data phase it serves */
 	enum creq_phase		 phase;
 	int			 buf;	/* pool buffer index, or -1 */
+	int			 buf2;	/* --resume: the destination's, or -1 */
 	off_t			 off;	/* file offset of the buffer's start */
 	size_t			 want;	/* bytes to read */
 	size_t			 have;	/* bytes read */

@@ -102,7 +102,9 @@ stats_print(FILE *fp, const struct run_stats *st, int form)
 		    "\"peak_requests\":%u,\"peak_files\":%u,"
 		    "\"queue_depth\":%u,\"block_size\":%llu,\"errors\":%llu,"
 		    "\"seconds\":%.6f,\"bytes_per_second\":%.0f,"
-		    "\"exit_status\":%d", st->mode, st->engine,
+		    "\"exit_status\":%d,\"files_skipped\":%llu,"
+		    "\"files_resumed\":%llu,\"bytes_skipped\":%llu",
+		    st->mode, st->engine,
 		    (unsigned long long)st->files,
 		    (unsigned long long)st->directories,
 		    (unsigned long long)st->symlinks,
@@ -118,7 +120,9 @@ stats_print(FILE *fp, const struct run_stats *st, int form)
 		    st->peak_files, st->queue_depth,
 		    (unsigned long long)st->block_size,
 		    (unsigned long long)st->errors, st->seconds, rate(st),
-		    st->status);
+		    st->status, (unsigned long long)st->skipped,
+		    (unsigned long long)st->resumed,
+		    (unsigned long long)st->bytes_skipped);
 		if (st->ntargets > 0) {
 			fputs(",\"targets\":[", fp);
 			print_targets(fp, st, form);
@@ -157,5 +161,12 @@ stats_print(FILE *fp, const struct run_stats *st, int form)
 	    (unsigned long long)st->requests, st->peak_requests,
 	    st->peak_files, st->peak_files == 1 ? "" : "s",
 	    (unsigned long long)st->errors, st->errors == 1 ? "" : "s");
+	if (st->resume) {
+		stats_size(bytes, sizeof(bytes), st->bytes_skipped);
+		fprintf(fp, "acp: --resume: %llu file%s up to date, %llu "
+		    "resumed; %s not copied\n",
+		    (unsigned long long)st->skipped, st->skipped == 1 ? "" : "s",
+		    (unsigned long long)st->resumed, bytes);
+	}
 	print_targets(fp, st, form);
 }

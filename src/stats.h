@@ -44,6 +44,14 @@ struct run_stats {
 	unsigned	 queue_depth;
 	uint64_t	 block_size;
 	uint64_t	 errors;	/* entries that failed */
+	/*
+	 * --resume (resume: it was given): files found up to date, files
+	 * continued, and the bytes neither copied.
+	 */
+	int		 resume;
+	uint64_t	 skipped;
+	uint64_t	 resumed;
+	uint64_t	 bytes_skipped;
 	double		 seconds;	/* wall-clock time of the run */
 	int		 status;	/* the exit status */
 	/* With several destinations, each one's (else ntargets is 0). */

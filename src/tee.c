@@ -35,7 +35,7 @@ tee_wanted(const struct copier *c, struct copy_job **jobs, unsigned n)
 		return 0;
 	for (i = 0; i < n; i++)
 		if (jobs[i]->kind != COPY_JOB_COPY || jobs[i]->attr_only ||
-		    jobs[i]->dst_how == COPY_DST_IN_PLACE ||
+		    jobs[i]->dst_how == COPY_DST_IN_PLACE || jobs[i]->resume ||
 		    !S_ISREG(jobs[i]->sst.st_mode))
 			return 0;
 	return 1;

@@ -67,7 +67,18 @@ file_status(struct walk *w, const struct wjob *wj)
 	if (opts->fsync && job->created)
 		dirsync_add(&w->ds, wj->through != NULL ? wj->through :
 		    wj->dst);
-	walk_verbose(w, wj->src, wj->dst);
+	if (opts->verbose && job->kept > 0) {
+		/* --resume kept part of what was there. */
+		quote_name(stdout, wj->src);
+		fputs(" -> ", stdout);
+		quote_name(stdout, wj->dst);
+		if (job->resumed_at >= job->sst.st_size)
+			fputs(" (up to date: equal content)\n", stdout);
+		else
+			printf(" (resumed at %lld)\n",
+			    (long long)job->resumed_at);
+	} else
+		walk_verbose(w, wj->src, wj->dst);
 	status = job->meta_failed ? ACP_EXIT_FAIL : ACP_EXIT_OK;
 	if (job->changed)
 		/* Its hash is of data that was moving: no manifest line. */
@@ -160,6 +171,22 @@ walk_second_name(struct walk *w, const struct at *src, const struct at *dst,
 	return nonreg_hardlink_path(w, first->dst, dst, dst_exists, src->path);
 }
 
+/* --resume found dst whole (its size and time are the source's). */
+static void
+walk_uptodate(struct walk *w, const struct at *dst, const struct stat *sst)
+{
+	w->st.skipped++;
+	w->st.bytes_skipped += (uint64_t)sst->st_size;
+	if (w->opts->verbose) {
+		fputs("skipped ", stdout);
+		quote_name(stdout, dst->path);
+		fputs(" (up to date)\n", stdout);
+	}
+	if (w->opts->debug)
+		fprintf(stderr, "acp: debug: '%s': skipped: the size and "
+		    "modification time are the source's\n", dst->path);
+}
+
 /* The job that copies src to dst as the policy said (how). */
 static struct wjob *
 file_job(struct walk *w, const struct at *src, const struct at *dst,
@@ -197,6 +224,7 @@ file_job(struct walk *w, const struct at *src, const struct at *dst,
 	wj->job.preserve = opts->preserve;
 	wj->job.verify = opts->verify;
 	wj->job.attr_only = opts->attr_only;
+	wj->job.resume = opts->resume != OPTIONS_RESUME_NONE;
 	wj->job.done = walk_file_done;
 	return wj;
 }
@@ -228,8 +256,8 @@ walk_file_to(struct walk *w, const struct at *src, const struct at *dst,
     struct copy_job **job)
 {
 	const struct options	*opts = w->opts;
+	struct policy_result	 pr;
 	struct wjob		*wj;
-	struct stat		 dstst;
 	enum policy_act		 how;
 	int			 links, ret;
 
@@ -242,14 +270,17 @@ walk_file_to(struct walk *w, const struct at *src, const struct at *dst,
 	    opts->deref == OPTIONS_DEREF_ALWAYS ||
 	    (top && opts->deref == OPTIONS_DEREF_ARGS));
 	how = policy_settle(w->c, opts, POLICY_FILE, walk_fresh(w), sst, src,
-	    dst, &dstst);
-	if (how == POLICY_SKIP && links &&
-	    opts->update == OPTIONS_UPDATE_OLDER && opts->link ==
-	    OPTIONS_LINK_NONE && !opts->noclobber) {
+	    dst, &pr);
+	if (how == POLICY_SKIP && pr.uptodate)
+		walk_uptodate(w, dst, sst);
+	if (how == POLICY_SKIP && links && (pr.uptodate ||
+	    (opts->update == OPTIONS_UPDATE_OLDER && opts->link ==
+	    OPTIONS_LINK_NONE && !opts->noclobber))) {
 		/*
 		 * cp -au into an existing tree: a name -u keeps still
 		 * joins its inode's other names, and stands for the inode
-		 * when it is the first met.
+		 * when it is the first met (so too what --resume finds up
+		 * to date).
 		 */
 		if ((ret = walk_second_name(w, src, dst, sst, 1)) >= 0)
 			return ret;
@@ -261,12 +292,13 @@ walk_file_to(struct walk *w, const struct at *src, const struct at *dst,
 	if (how == POLICY_REFUSE)
 		return ACP_EXIT_FAIL;
 	if (opts->link != OPTIONS_LINK_NONE)
-		return nonreg_link(w, src, dst, dstst.st_mode != 0);
+		return nonreg_link(w, src, dst, pr.dst.st_mode != 0);
 	if (links && (ret = walk_second_name(w, src, dst, sst,
-	    dstst.st_mode != 0)) >= 0)
+	    pr.dst.st_mode != 0)) >= 0)
 		return ret;
-	wj = file_job(w, src, dst, name, sst, &dstst, how, group);
-	if (how == POLICY_RENAME && dstst.st_mode != 0 &&
+	wj = file_job(w, src, dst, name, sst, &pr.dst, how, group);
+	wj->job.compare = pr.resume;
+	if (how == POLICY_RENAME && pr.dst.st_mode != 0 &&
 	    (wj->through = atomic_through(dst)) != NULL) {
 		/*
 		 * The file the symlink leads to is replaced and the link

@@ -23,6 +23,8 @@ struct walk_stats {
 	uint64_t	hardlinks;
 	uint64_t	specials;
 	uint64_t	errors;		/* entries that failed */
+	uint64_t	skipped;	/* --resume: files found up to date */
+	uint64_t	bytes_skipped;	/* and their bytes */
 	unsigned	ntargets;	/* destinations */
 	struct target_stats target[ACP_MAX_TARGETS];
 };

@@ -26,6 +26,7 @@
 #include "fstype.h"
 #include "holes.h"
 #include "pagecache.h"
+#include "resume.h"
 #include "tee.h"
 #include "xfer.h"
 
@@ -76,8 +77,7 @@ xfer_fail(struct xfer *x, int err, enum xfer_side side, off_t off)
 	x->err_off = off;
 }
 
-/* Hand q to the engine; 0, or -1 with the data phase failed. */
-static int
+int
 xfer_queue(struct copier *c, struct creq *q)
 {
 	if (sched_queue(&c->sched, q) < 0) {
@@ -196,6 +196,8 @@ find_data(struct copier *c, struct xfer *x)
 		}
 		if (x->hp.on)
 			hashpipe_hole(&x->hp, next, d);
+		if (resume_hole(x, next, d) < 0)
+			return -1;
 		chunk_skip(&x->plan, d);
 		if (x->hp.on)
 			hash_advance(c, x);
@@ -230,12 +232,17 @@ fill(struct copier *c, struct xfer *x)
 		/* Past holes, requests may lie further apart than the window. */
 		if (x->hp.on && !hashpipe_fits(&x->hp, x->plan.next))
 			break;
+		/* Comparing for --resume: the destination's block too. */
+		if (resume_compares(x, x->plan.next) && s->pool.nfree < 2)
+			break;
 		if (chunk_next(&x->plan, &off, &len) != CHUNK_READ)
 			break;
 		q = sched_get(s);
 		q->x = x;
 		q->buf = q->r.buf = x->method == XFER_SPLICE ? -1 :
 		    bufpool_get(&s->pool);
+		if (resume_compares(x, off))
+			q->buf2 = bufpool_get(&s->pool);
 		q->off = off;
 		q->want = len;
 		x->active++;
@@ -375,11 +382,29 @@ zero_is_early(struct copier *c, struct xfer *x, struct creq *q)
 	return 1;
 }
 
+int
+xfer_write_block(struct copier *c, struct creq *q)
+{
+	struct xfer	*x = q->x;
+
+	if ((x->zeros || q->edge) && holes_zero_block(c, q)) {
+		/* Left a hole; where a destination held data, made one. */
+		if (resume_hole(x, q->off, q->off + (off_t)q->have) < 0)
+			return -1;
+		q->wdone = 1;
+		return 0;
+	}
+	if (x->resume && (x->wrote_from < 0 || q->off < x->wrote_from))
+		x->wrote_from = q->off;
+	return xfer_send(c, q, CREQ_WRITE);
+}
+
 /* The read of q came back with res; its buffer goes on to be written. */
 static void
 read_done(struct copier *c, struct creq *q, ssize_t res)
 {
 	struct xfer	*x = q->x;
+	int		 ret;
 
 	if (res == -EINVAL && x->method == XFER_SPLICE && q->off == 0 &&
 	    q->have == 0) {
@@ -447,10 +472,10 @@ read_done(struct copier *c, struct creq *q, ssize_t res)
 	 */
 	if (x->tee != NULL)
 		tee_fan_out(c, q);
-	else if (x->kind != XFER_COPY || q->written == q->have ||
-	    ((x->zeros || q->edge) && holes_zero_block(c, q)))
+	else if (x->kind != XFER_COPY || q->written == q->have)
 		q->wdone = 1;
-	else if (xfer_send(c, q, CREQ_WRITE) < 0) {
+	else if ((ret = resume_send(c, q)) < 0 ||
+	    (ret == 0 && xfer_write_block(c, q) < 0)) {
 		xfer_release(c, q);
 		return;
 	}
@@ -468,8 +493,9 @@ creq_fail(struct xfer *x, const struct creq *q, ssize_t res)
 {
 	int	w = q->phase == CREQ_WRITE;
 
-	xfer_fail(x, (int)res, w ? XFER_WRITING : XFER_READING, q->off +
-	    (off_t)(w ? q->written : q->have));
+	xfer_fail(x, (int)res, w ? XFER_WRITING : q->phase == CREQ_CMP ?
+	    XFER_COMPARING : XFER_READING, q->off +
+	    (off_t)(w ? q->written : q->phase == CREQ_CMP ? 0 : q->have));
 }
 
 void
@@ -517,6 +543,10 @@ xfer_complete(struct copier *c, struct creq *q)
 	}
 	if (q->phase == CREQ_READ) {
 		read_done(c, q, res);
+		return;
+	}
+	if (q->phase == CREQ_CMP) {
+		resume_compared(c, q, res);
 		return;
 	}
 	if (res <= 0) {

@@ -42,6 +42,7 @@ enum xfer_side {
 	XFER_READING,
 	XFER_WRITING,
 	XFER_EITHER,		/* copy_file_range: cannot tell */
+	XFER_COMPARING,		/* --resume: reading the destination */
 };
 
 /* How the data moves; chosen once per file by filejob.c. */
@@ -111,6 +112,17 @@ struct xfer {
 	 */
 	struct tee		*tee;
 	int			 fed;
+	/*
+	 * --resume (resume.c): the destination holds cmp_end bytes; blocks
+	 * below cmp_stop (the first that differed) are compared first.
+	 * kept: bytes found equal and not written; wrote_from: the lowest
+	 * offset written, or -1.
+	 */
+	int			 resume;
+	off_t			 cmp_end;
+	off_t			 cmp_stop;
+	uint64_t		 kept;
+	off_t			 wrote_from;
 };
 
 /*
@@ -155,6 +167,15 @@ void	xfer_flush_behind(const struct copier *, struct xfer *, off_t end);
  * failed (q is still the caller's).
  */
 int	xfer_send(struct copier *, struct creq *q, enum creq_phase phase);
+
+/* Hand q to the engine as it is; 0, or -1 with the data phase failed. */
+int	xfer_queue(struct copier *, struct creq *q);
+
+/*
+ * Write the block q read (or, --sparse=always, leave its zeros a hole);
+ * 0, or -1 with the data phase failed (q is still the caller's).
+ */
+int	xfer_write_block(struct copier *, struct creq *q);
 
 /* q is done with: its buffer back (unless it borrows another's). */
 void	xfer_release(struct copier *, struct creq *q);

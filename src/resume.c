@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+#include "config.h"
+
+#include <sys/types.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+
+#include "copier_int.h"
+#include "resume.h"
+#include "xfer.h"
+
+void
+resume_start(struct xfer *x, off_t size)
+{
+	x->resume = 1;
+	x->cmp_end = size;
+	x->cmp_stop = size;
+	x->wrote_from = -1;
+}
+
+int
+resume_compares(const struct xfer *x, off_t off)
+{
+	return x->resume && off < x->cmp_stop;
+}
+
+int
+resume_send(struct copier *c, struct creq *q)
+{
+	struct xfer	*x = q->x;
+
+	if (q->buf2 < 0 || q->off >= x->cmp_stop)
+		return 0;
+	q->phase = CREQ_CMP;
+	q->direct = 0;
+	q->r.op = ENGINE_OP_READ;
+	q->r.fd = x->dfd;
+	q->r.buf = q->buf2;
+	q->r.addr = bufpool_addr(&c->sched.pool, q->buf2);
+	q->r.off = q->off;
+	q->r.len = q->have;
+	q->r.direct = 0;
+	q->r.async = 0;
+	return xfer_queue(c, q) == 0 ? 1 : -1;
+}
+
+void
+resume_compared(struct copier *c, struct creq *q, ssize_t res)
+{
+	struct xfer	*x = q->x;
+	const char	*src = bufpool_addr(&c->sched.pool, q->buf);
+	const char	*dst = bufpool_addr(&c->sched.pool, q->buf2);
+	int		 same;
+
+	same = res == (ssize_t)q->have && memcmp(src, dst, q->have) == 0;
+	bufpool_put(&c->sched.pool, q->buf2);
+	q->buf2 = -1;
+	/* The write, if one comes, is of the source's block. */
+	q->r.buf = q->buf;
+	if (res < 0) {
+		xfer_fail(x, (int)res, XFER_COMPARING, q->off);
+		xfer_release(c, q);
+		return;
+	}
+	if (same) {
+		x->kept += q->have;
+		c->done_bytes += q->have;
+		q->wdone = 1;
+	} else {
+		/* A copy cut short ends here: what follows is written. */
+		if (q->off < x->cmp_stop)
+			x->cmp_stop = q->off;
+		if (xfer_write_block(c, q) < 0) {
+			xfer_release(c, q);
+			return;
+		}
+	}
+	if (q->wdone && (!x->hp.on || q->hashed))
+		xfer_release(c, q);
+}
+
+int
+resume_hole(struct xfer *x, off_t from, off_t to)
+{
+	if (!x->resume || from >= x->cmp_end)
+		return 0;
+	if (to > x->cmp_end)
+		to = x->cmp_end;
+	if (fallocate(x->dfd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, from,
+	    to - from) == 0)
+		return 0;
+	xfer_fail(x, -errno, XFER_WRITING, from);
+	return -1;
+}
