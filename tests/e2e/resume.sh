@@ -1,0 +1,247 @@
+#!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
+# --resume: a copy cut short by a signal (held at a known point by the
+# FUSE test filesystem's gate) or a full disk is kept and continued, the
+# second run writing only the rest; a destination that differs in its
+# middle is repaired from there; a changed source starts over; a tree
+# half copied has the copied half skipped unread; nothing is taken as
+# whole from its size alone.
+. "${top_srcdir:-.}/tests/lib.sh"
+
+snap=${top_srcdir:-.}/tests/treesnap.py
+per=17
+plan $((per * $(nengines) + 6))
+
+cd "$T" || exit 1
+
+# jkey KEY: the number KEY has in the --stats=json line in $T/stdout.
+jkey() {
+	grep -o "\"$1\":[0-9]*" "$T/stdout" | cut -d: -f2
+}
+
+# fsize FILE
+fsize() {
+	stat -c %s "$1"
+}
+
+mkdata src.bin 3145728 src
+mkdir -p tree/a/b
+for i in 1 2 3 4 5 6 7 8 9 10 11 12; do
+	mkdata "tree/a/f$i" $((i * 37000)) "f$i"
+	mkdata "tree/a/b/g$i" $((i * 11000)) "g$i"
+done
+ln tree/a/f1 tree/a/b/hard
+ln -s ../f2 tree/a/b/sym
+chmod 640 tree/a/f3
+touch -d '2021-03-03 03:03:03' tree/a/f4 tree/a/b
+"$ACP" -a tree clean
+python3 "$snap" clean > clean.snap
+
+# A 2 MiB tmpfs that fills up, grown later to let the copy finish.
+full=""
+if [ "$(id -u)" = 0 ] && mkdir -p full &&
+    mount -t tmpfs -o size=2M tmpfs full 2> /dev/null; then
+	full=full
+	cleanup_mounts="$T/full"
+fi
+fuse_why=$(faultfs_missing)
+fuse=""
+if [ -z "$fuse_why" ]; then
+	mkdir gate && mkfifo gate/reached gate/release
+	if mount_faultfs "$T/mnt" -s 4194304 -e 1048576 -g "$T/gate"; then
+		fuse=mnt
+	else
+		fuse_why="cannot mount faultfs: $(head -1 "$T/faultfs.err")"
+	fi
+fi
+
+# release: let the read held at the gate go on.
+release() {
+	# shellcheck disable=SC2016 # the inner shell's own arguments
+	timeout 60 sh -c 'echo go > "$1"' sh gate/release
+}
+
+# interrupt ARGS...: run acp on mnt/gated with ARGS, one request at a
+# time (so the first MiB is written when the read at 1 MiB is held),
+# and SIGTERM it while that read waits.  Status in $rc.
+interrupt() {
+	"$ACP" --queue-depth=1 "$@" > "$T/stdout" 2> "$T/stderr" &
+	pid=$!
+	timeout 60 cat gate/reached > /dev/null
+	kill -s TERM "$pid"
+	wait_said "interrupted by signal"
+	release
+	rc=0
+	wait "$pid" || rc=$?
+}
+
+# through_gate ARGS...: run acp with ARGS, letting its read of mnt/gated
+# pass the gate.  Status in $rc.
+through_gate() {
+	"$ACP" "$@" > "$T/stdout" 2> "$T/stderr" &
+	pid=$!
+	timeout 60 cat gate/reached > /dev/null
+	release
+	rc=0
+	wait "$pid" || rc=$?
+}
+
+for e in $engines; do
+	if [ -n "$fuse" ]; then
+		rm -rf g && mkdir g
+		interrupt --engine="$e" --resume mnt/gated g/big
+		[ "$rc" -eq 143 ] && [ "$(fsize g/big)" -eq 1048576 ] &&
+		    grep -q "kept the partial copy 'g/big' for --resume" "$T/stderr"
+		ok $? "$e: SIGTERM mid-copy under --resume: the first MiB kept, said, exit 143 (got $rc)"
+		through_gate --engine="$e" --resume -v --stats=json mnt/gated g/big
+		[ "$rc" -eq 0 ] && cmp -s mnt/good g/big &&
+		    [ "$(jkey bytes)" -eq 3145728 ] &&
+		    [ "$(jkey bytes_skipped)" -eq 1048576 ] &&
+		    [ "$(jkey files_resumed)" -eq 1 ] &&
+		    grep -q "^'mnt/gated' -> 'g/big' (resumed at 1048576)$" "$T/stdout"
+		ok $? "$e: the second run writes only the remaining 3 MiB, identical (got $(jkey bytes))"
+		rm -rf g && mkdir g
+		interrupt --engine="$e" --resume --atomic mnt/gated g/big
+		[ "$rc" -eq 143 ] && [ ! -e g/big ] &&
+		    [ "$(fsize g/.acp-big.resume)" -eq 1048576 ] &&
+		    grep -q "kept the partial copy 'g/.acp-big.resume' for --resume" "$T/stderr"
+		ok $? "$e: --atomic cut short: its temporary kept under a name the next run finds"
+		through_gate --engine="$e" --resume --atomic --debug --stats=json mnt/gated g/big
+		[ "$rc" -eq 0 ] && cmp -s mnt/good g/big && [ ! -e g/.acp-big.resume ] &&
+		    [ "$(jkey bytes)" -eq 3145728 ] &&
+		    grep -q "continuing the interrupted copy in 'g/.acp-big.resume' (1048576 bytes there)" "$T/stderr"
+		ok $? "$e: --atomic --resume continues its temporary, then renames it into place"
+	else
+		for _ in 1 2 3 4; do skip "$fuse_why"; done
+	fi
+
+	# A destination that differs in its middle (and is newer).
+	cp src.bin mid
+	printf 'XXXX' | dd of=mid bs=1 seek=1600000 conv=notrunc status=none
+	run_acp --engine="$e" --resume --stats=json src.bin mid
+	[ "$rc" -eq 0 ] && cmp -s src.bin mid &&
+	    [ "$(jkey bytes_skipped)" -ge 1572864 ] &&
+	    [ "$(jkey bytes)" -le $((3145728 - 1572864)) ] &&
+	    [ "$(jkey bytes)" -gt 0 ]
+	ok $? "$e: a copy differing at 1.5 MiB is rewritten from its block on only (wrote $(jkey bytes))"
+
+	# A source that changed all through: every block is written again.
+	mkdata mid 3145728 other
+	run_acp --engine="$e" --resume --stats=json src.bin mid
+	[ "$rc" -eq 0 ] && cmp -s src.bin mid && [ "$(jkey bytes)" -eq 3145728 ] &&
+	    [ "$(jkey bytes_skipped)" -eq 0 ]
+	ok $? "$e: a changed source: copied again from the start"
+
+	# Longer than the source: cut to its size.
+	cat src.bin src.bin > long
+	run_acp --engine="$e" --resume src.bin long
+	[ "$rc" -eq 0 ] && cmp -s src.bin long
+	ok $? "$e: a destination longer than the source is cut to it"
+
+	# Same size, other bytes, other time: compared, not trusted.
+	mkdata same 3145728 other
+	run_acp --engine="$e" --resume -p src.bin same
+	[ "$rc" -eq 0 ] && cmp -s src.bin same
+	ok $? "$e: the right size with another time is compared and repaired"
+	# Same size and time, other bytes: the quick check takes it as
+	# whole, as rsync's does; --resume=checksum compares it.
+	mkdata same 3145728 other
+	touch -r src.bin same
+	run_acp --engine="$e" --resume -v --stats=json src.bin same
+	[ "$rc" -eq 0 ] && ! cmp -s src.bin same && [ "$(jkey files_skipped)" -eq 1 ] &&
+	    grep -q "^skipped 'same' (up to date)$" "$T/stdout"
+	ok $? "$e: the same size and time is skipped unread (the quick check)"
+	run_acp --engine="$e" --resume=checksum --stats=json src.bin same
+	[ "$rc" -eq 0 ] && cmp -s src.bin same && [ "$(jkey files_skipped)" -eq 0 ]
+	ok $? "$e: --resume=checksum compares it and repairs it"
+
+	# Holes stay holes where the copy held data.
+	truncate -s 8M sparse
+	mkdata part 1048576 part
+	dd if=part of=sparse bs=1M seek=4 conv=notrunc status=none
+	mkdata over 8388608 over
+	run_acp --engine="$e" --resume sparse over
+	[ "$rc" -eq 0 ] && cmp -s sparse over &&
+	    [ "$(du -k over | cut -f1)" -le 2048 ]
+	ok $? "$e: a sparse source over a full copy: its holes punched ($(du -k over | cut -f1)K used)"
+
+	# The digest covers the whole file, compared part included.
+	head -c 1000000 src.bin > hashed
+	run_acp --engine="$e" --resume --checksum=sha256 --manifest=m.sum src.bin hashed
+	[ "$rc" -eq 0 ] && cmp -s src.bin hashed &&
+	    [ "$(cut -d' ' -f1 m.sum)" = "$(sha256sum src.bin | cut -d' ' -f1)" ]
+	ok $? "$e: --checksum over a resumed copy: the whole file's digest"
+
+	# A tree half copied: the copied half is skipped unread.
+	rm -rf half && "$ACP" -a tree half
+	rm -f half/a/f1[0-2] half/a/b/g[5-9] half/a/b/sym
+	head -c 1000 tree/a/f9 > half/a/f9
+	run_acp --engine="$e" -a -T --resume --checksum --stats=json tree half
+	left=$(jkey bytes_hashed)
+	want=$(cat tree/a/f10 tree/a/f11 tree/a/f12 tree/a/f9 tree/a/b/g5 \
+	    tree/a/b/g6 tree/a/b/g7 tree/a/b/g8 tree/a/b/g9 | wc -c)
+	[ "$rc" -eq 0 ] && [ "$(jkey files_skipped)" -eq 16 ] &&
+	    [ "$left" -eq "$want" ] &&
+	    python3 "$snap" half | cmp -s - clean.snap
+	ok $? "$e: a tree half copied: 16 files skipped unread, the rest copied, as a clean copy (hashed $left of $want)"
+	run_acp --engine="$e" -a -T --resume --stats=json tree half
+	[ "$rc" -eq 0 ] && [ "$(jkey files_skipped)" -eq 25 ] &&
+	    [ "$(jkey bytes)" -eq 0 ]
+	ok $? "$e: run again, nothing is copied"
+
+	# A full disk cuts an --atomic copy short: kept, then continued.
+	if [ -n "$full" ]; then
+		find full -mindepth 1 -delete && mount -o remount,size=2M full
+		run_acp --engine="$e" --resume --atomic src.bin full/big
+		kept=$(fsize full/.acp-big.resume 2> /dev/null || echo 0)
+		[ "$rc" -eq 1 ] && [ ! -e full/big ] && [ "$kept" -gt 0 ] &&
+		    grep -q "kept the partial copy 'full/.acp-big.resume'" "$T/stderr"
+		ok $? "$e: --atomic --resume onto a full disk: the temporary kept ($kept bytes)"
+		mount -o remount,size=8M full
+		run_acp --engine="$e" --resume --atomic --stats=json src.bin full/big
+		[ "$rc" -eq 0 ] && cmp -s src.bin full/big &&
+		    [ "$(jkey bytes_skipped)" -gt 0 ] &&
+		    [ $(($(jkey bytes) + $(jkey bytes_skipped))) -eq 3145728 ]
+		ok $? "$e: with room again it goes on (kept $(jkey bytes_skipped), wrote $(jkey bytes))"
+		find full -mindepth 1 -delete && mount -o remount,size=2M full
+		run_acp --engine="$e" --resume --atomic src.bin full/big
+		touch -d '2022-02-02' src.bin
+		mount -o remount,size=8M full
+		run_acp --engine="$e" --resume --atomic --debug --stats=json src.bin full/big
+		[ "$rc" -eq 0 ] && cmp -s src.bin full/big &&
+		    [ "$(jkey bytes)" -eq 3145728 ] &&
+		    grep -q "started over in 'full/.acp-big.resume'" "$T/stderr"
+		ok $? "$e: a source changed since: its temporary started over"
+		touch src.bin
+	else
+		for _ in 1 2 3; do skip "needs root to mount a small tmpfs"; done
+	fi
+done
+
+skip_engines "$per"
+
+# Not per engine: the options it cannot go with, and copies without it.
+run_acp --resume -n src.bin x
+[ "$rc" -eq 2 ] && grep -q "cannot be combined with --no-clobber" "$T/stderr"
+ok $? "--resume with -n is a usage error"
+run_acp --resume -u src.bin x
+[ "$rc" -eq 2 ]
+ok $? "--resume with -u is a usage error"
+run_acp --resume --backup src.bin x
+[ "$rc" -eq 2 ]
+ok $? "--resume with --backup is a usage error"
+run_acp --resume=size src.bin x
+[ "$rc" -eq 2 ] && grep -q "use quick or checksum" "$T/stderr"
+ok $? "--resume=size is refused, naming the words it takes"
+run_acp --check=m.sum --resume
+[ "$rc" -eq 2 ]
+ok $? "--check with --resume is a usage error"
+if [ -n "$full" ]; then
+	find full -mindepth 1 -delete && mount -o remount,size=2M full
+	run_acp --atomic src.bin full/big
+	[ "$rc" -eq 1 ] && [ -z "$(ls -A full)" ]
+	ok $? "without --resume a copy cut short by a full disk leaves nothing"
+else
+	skip "needs root to mount a small tmpfs"
+fi
+done_testing
