@@ -37,7 +37,7 @@ main(void)
 	uint64_t	v = 0;
 	long long	n = 0;
 
-	tap_plan(46);
+	tap_plan(54);
 
 	is(options_parse_size("4096", &v), 0, "plain number parses");
 	is(v, 4096, "plain number value");
@@ -97,6 +97,22 @@ main(void)
 	    strcmp(opts.also[0], "C") == 0, "--also names a destination");
 	is(parse(&opts, "--check=m", "--also=C", NULL), OPTIONS_USAGE,
 	    "--check takes no --also");
+	is(parse(&opts, "--resume", "s", "d"), OPTIONS_OK, "--resume parses");
+	is(opts.resume, OPTIONS_RESUME_QUICK, "bare --resume is the quick check");
+	is(parse(&opts, "--resume=checksum", "s", "d"), OPTIONS_OK,
+	    "--resume=checksum parses");
+	is(opts.resume, OPTIONS_RESUME_CONTENT, "--resume=checksum compares");
+	is(parse(&opts, "--resume=all", "s", "d"), OPTIONS_USAGE,
+	    "--resume takes only its words");
+	ok(parse(&opts, "--resume", "-n", "s") == OPTIONS_USAGE &&
+	    parse(&opts, "--resume", "-u", "s") == OPTIONS_USAGE &&
+	    parse(&opts, "--resume", "--remove-destination", "s") ==
+	    OPTIONS_USAGE && parse(&opts, "--resume", "-l", "s") ==
+	    OPTIONS_USAGE, "--resume refuses -n, -u, --remove-destination, -l");
+	is(parse(&opts, "--resume", "--update=all", "s"), OPTIONS_USAGE,
+	    "one operand with --resume is still a usage error");
+	is(parse(&opts, "--res", "s", "d"), OPTIONS_OK,
+	    "--res abbreviates --resume");
 	{
 		char	*argv[ACP_MAX_TARGETS + 4];
 		int	 i, argc = 0;

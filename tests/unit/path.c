@@ -24,7 +24,7 @@ main(void)
 	struct at	a;
 	char		copy[] = "dir/sub/name";
 
-	tap_plan(23);
+	tap_plan(25);
 	str_is(path_join("a", "b"), "a/b", "join");
 	str_is(path_join("a/", "b"), "a/b", "join after a slash");
 	str_is(path_join("/", "b"), "/b", "join to the root");
@@ -58,5 +58,12 @@ main(void)
 	    "too short, no name, no dot: not one");
 	ok(!path_is_acp_temp(".acp-x.abc-ef") && !path_is_acp_temp(
 	    ".acp-x_abcdef"), "a sign in the letters, no dot before them: not");
+	ok(path_is_resume_temp(".acp-big.img.resume") &&
+	    path_is_acp_temp(".acp-big.img.resume"),
+	    "an --atomic --resume temporary's name is a temporary's");
+	ok(!path_is_resume_temp(".acp-x.aB3xYz") &&
+	    !path_is_resume_temp("acp-x.resume") &&
+	    !path_is_resume_temp(".acp-.resume"),
+	    "random letters, no leading dot, no name: not a --resume one");
 	return tap_done();
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "../tap.h"
+#include "meta.h"
 #include "options.h"
 #include "policy.h"
 #include "samefile.h"
@@ -159,6 +160,96 @@ make_dst(const struct row *r, const struct stat *src, struct policy_dst *d)
 	}
 }
 
+/* --resume: what is there, against a source of 1000 bytes at mtime 100.5. */
+struct resume_row {
+	const char	*what;
+	int		 mode;		/* OPTIONS_RESUME_* */
+	int		 atomic, links;
+	mode_t		 type;		/* of what is there; 0: nothing */
+	off_t		 size;
+	time_t		 sec;
+	long		 nsec;
+	nlink_t		 nlink;
+	enum policy_act	 act;
+	int		 uptodate, resume;
+};
+
+#define QUICK	OPTIONS_RESUME_QUICK
+#define CONTENT	OPTIONS_RESUME_CONTENT
+
+static const struct resume_row resume_rows[] = {
+	{ "--resume: same size and time: skipped, up to date", QUICK, 0, 0,
+	    S_IFREG, 1000, 100, 500, 1, SKIP, 1, 0 },
+	{ "--resume: same size, another second: compared", QUICK, 0, 0,
+	    S_IFREG, 1000, 101, 500, 1, INPL, 0, 1 },
+	{ "--resume: same size, another nanosecond: compared", QUICK, 0, 0,
+	    S_IFREG, 1000, 100, 501, 1, INPL, 0, 1 },
+	{ "--resume: same time, shorter (cut short): compared", QUICK, 0, 0,
+	    S_IFREG, 400, 100, 500, 1, INPL, 0, 1 },
+	{ "--resume=checksum: same size and time: compared", CONTENT, 0, 0,
+	    S_IFREG, 1000, 100, 500, 1, INPL, 0, 1 },
+	{ "--resume: nothing there: a new file", QUICK, 0, 0,
+	    0, 0, 0, 0, 0, NEW, 0, 0 },
+	{ "--resume --atomic: nothing there: a temporary to look for",
+	    QUICK, 1, 0, 0, 0, 0, 0, 0, REN, 0, 1 },
+	{ "--resume --atomic: a different file: its temporary compared",
+	    QUICK, 1, 0, S_IFREG, 400, 7, 0, 1, REN, 0, 1 },
+	{ "--resume --atomic: same size and time: skipped", QUICK, 1, 0,
+	    S_IFREG, 1000, 100, 500, 1, SKIP, 1, 0 },
+	{ "--resume onto a FIFO: written into, not compared", QUICK, 0, 0,
+	    S_IFIFO, 0, 100, 500, 1, INPL, 0, 0 },
+	{ "--resume onto a directory: refused", QUICK, 0, 0,
+	    S_IFDIR, 1000, 100, 500, 2, REF, 0, 0 },
+	{ "--resume -a onto a file with other names: replaced, not compared",
+	    QUICK, 0, 1, S_IFREG, 400, 7, 0, 2, NEW, 0, 0 },
+	{ "--resume -a onto an up-to-date file with other names: skipped",
+	    QUICK, 0, 1, S_IFREG, 1000, 100, 500, 2, SKIP, 1, 0 },
+};
+
+static void
+test_resume(void)
+{
+	const size_t		n = sizeof(resume_rows) / sizeof(resume_rows[0]);
+	struct options		opts;
+	struct stat		src;
+	struct policy_dst	d;
+	struct policy		p;
+	size_t			i;
+
+	for (i = 0; i < n; i++) {
+		const struct resume_row	*r = &resume_rows[i];
+
+		memset(&opts, 0, sizeof(opts));
+		opts.resume = r->mode;
+		opts.atomic = r->atomic;
+		opts.preserve = r->links ? META_LINKS : 0;
+		memset(&src, 0, sizeof(src));
+		src.st_dev = 1;
+		src.st_ino = 10;
+		src.st_mode = S_IFREG | 0644;
+		src.st_size = 1000;
+		src.st_mtim.tv_sec = 100;
+		src.st_mtim.tv_nsec = 500;
+		memset(&d, 0, sizeof(d));
+		d.exists = r->type != 0;
+		d.st.st_dev = 1;
+		d.st.st_ino = 20;
+		d.st.st_mode = r->type | 0644;
+		d.st.st_size = r->size;
+		d.st.st_mtim.tv_sec = r->sec;
+		d.st.st_mtim.tv_nsec = r->nsec;
+		d.st.st_nlink = r->nlink;
+		policy_decide(&opts, POLICY_FILE, &src, &d, &p);
+		ok(p.act == r->act && p.uptodate == r->uptodate &&
+		    p.resume == r->resume, "%s", r->what);
+		if (p.act != r->act || p.uptodate != r->uptodate ||
+		    p.resume != r->resume)
+			printf("# act %d uptodate %d resume %d, want %d %d %d\n",
+			    p.act, p.uptodate, p.resume, r->act, r->uptodate,
+			    r->resume);
+	}
+}
+
 int
 main(void)
 {
@@ -169,7 +260,7 @@ main(void)
 	struct policy		p;
 	size_t			i;
 
-	tap_plan((int)n);
+	tap_plan((int)(n + sizeof(resume_rows) / sizeof(resume_rows[0])));
 	for (i = 0; i < n; i++) {
 		const struct row	*r = &rows[i];
 
@@ -202,5 +293,6 @@ main(void)
 			printf("# ask %d backup %d remove %d, want %d %d %d\n",
 			    p.ask, p.backup, p.remove, r->ask, r->bkp, r->rm);
 	}
+	test_resume();
 	return tap_done();
 }
