@@ -10,7 +10,7 @@
 
 snap=${top_srcdir:-.}/tests/treesnap.py
 per=17
-plan $((per * $(nengines) + 6))
+plan $((per * $(nengines) + 7))
 
 cd "$T" || exit 1
 
@@ -233,6 +233,10 @@ ok $? "--resume with --backup is a usage error"
 run_acp --resume=size src.bin x
 [ "$rc" -eq 2 ] && grep -q "use quick or checksum" "$T/stderr"
 ok $? "--resume=size is refused, naming the words it takes"
+ln src.bin twin
+run_acp --resume src.bin twin
+[ "$rc" -eq 1 ] && grep -q "'src.bin' and 'twin' are the same file" "$T/stderr"
+ok $? "a hard link of the source is still the same file, not up to date"
 run_acp --check=m.sum --resume
 [ "$rc" -eq 2 ]
 ok $? "--check with --resume is a usage error"
