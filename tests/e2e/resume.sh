@@ -9,7 +9,7 @@
 . "${top_srcdir:-.}/tests/lib.sh"
 
 snap=${top_srcdir:-.}/tests/treesnap.py
-per=17
+per=19
 plan $((per * $(nengines) + 7))
 
 cd "$T" || exit 1
@@ -111,8 +111,21 @@ for e in $engines; do
 		    [ "$(jkey bytes)" -eq 3145728 ] &&
 		    grep -q "continuing the interrupted copy in 'g/.acp-big.resume' (1048576 bytes there)" "$T/stderr"
 		ok $? "$e: --atomic --resume continues its temporary, then renames it into place"
+		# Writes that fail on the destination (faultfs fails past
+		# 1 MiB): the copy is kept; a temporary that cannot be
+		# marked (no user xattrs there) is removed as without it.
+		run_acp --engine="$e" --resume src.bin "mnt/wfail-$e"
+		[ "$rc" -eq 1 ] && [ -s "mnt/wfail-$e" ] &&
+		    grep -q "error writing 'mnt/wfail-$e'" "$T/stderr" &&
+		    grep -q "kept the partial copy 'mnt/wfail-$e' for --resume" "$T/stderr"
+		ok $? "$e: an I/O error on the destination under --resume: the copy kept, said"
+		run_acp --engine="$e" --resume --atomic --debug src.bin "mnt/afail-$e"
+		[ "$rc" -eq 1 ] && [ ! -e "mnt/.acp-afail-$e.resume" ] &&
+		    [ ! -e "mnt/afail-$e" ] && grep -q "cannot mark 'mnt/.acp-afail-$e.resume' for --resume" "$T/stderr" &&
+		    ! grep -q "kept the partial" "$T/stderr"
+		ok $? "$e: --atomic --resume where no xattr can mark the temporary: removed, as without --resume"
 	else
-		for _ in 1 2 3 4; do skip "$fuse_why"; done
+		for _ in 1 2 3 4 5 6; do skip "$fuse_why"; done
 	fi
 
 	# A destination that differs in its middle (and is newer).
