@@ -93,9 +93,10 @@ copier_new(struct engine *eng, const struct copier_params *params, int *err)
 	c->maxfiles = params->files != 0 ? params->files : c->depth;
 	c->maxjobs = 4 * c->maxfiles;
 	c->targets = params->targets > 0 ? params->targets : 1;
+	/* Two buffers at least: --resume compares a block with its copy. */
 	if ((ret = sched_init(&c->sched, eng, copier_requests(c->depth,
-	    c->maxfiles, c->targets), c->depth, c->block_size, params->stop,
-	    c->debug)) < 0) {
+	    c->maxfiles, c->targets), c->depth < 2 ? 2 : c->depth,
+	    c->block_size, params->stop, c->debug)) < 0) {
 		free(c);
 		*err = ret;
 		return NULL;

@@ -9,7 +9,7 @@
 . "${top_srcdir:-.}/tests/lib.sh"
 
 snap=${top_srcdir:-.}/tests/treesnap.py
-per=19
+per=20
 plan $((per * $(nengines) + 7))
 
 cd "$T" || exit 1
@@ -144,6 +144,12 @@ for e in $engines; do
 	[ "$rc" -eq 0 ] && cmp -s src.bin mid && [ "$(jkey bytes)" -eq 3145728 ] &&
 	    [ "$(jkey bytes_skipped)" -eq 0 ]
 	ok $? "$e: a changed source: copied again from the start"
+
+	# One request at a time still has the two buffers a comparison needs.
+	head -c 1000000 src.bin > q1
+	run_acp --engine="$e" --resume --queue-depth=1 --stats=json src.bin q1
+	[ "$rc" -eq 0 ] && cmp -s src.bin q1 && [ "$(jkey bytes_skipped)" -eq 983040 ]
+	ok $? "$e: --queue-depth=1: compared and resumed all the same"
 
 	# Longer than the source: cut to its size.
 	cat src.bin src.bin > long
