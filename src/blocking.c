@@ -16,6 +16,33 @@
 
 #include "engine.h"
 
+/*
+ * Up to req->len bytes, in as many calls as the kernel wants; what was
+ * moved before an error counts (the next call meets the error again).
+ */
+static ssize_t
+copy_range(const struct req *req)
+{
+	loff_t	in = req->off, out = req->off2;
+	size_t	done = 0;
+	ssize_t	n;
+
+	while (done < req->len) {
+		n = copy_file_range(req->fd, &in, req->fd2, &out,
+		    req->len - done, 0);
+		if (n > 0) {
+			done += (size_t)n;
+			continue;
+		}
+		if (n < 0 && errno == EAGAIN)
+			continue;
+		if (n < 0 && done == 0)
+			return -1;
+		break;
+	}
+	return (ssize_t)done;
+}
+
 void
 engine_run_blocking(struct req *req)
 {
@@ -53,6 +80,9 @@ engine_run_blocking(struct req *req)
 		    req->off2 < 0 ? NULL : &out, req->len, 0);
 		break;
 	}
+	case ENGINE_OP_COPY_RANGE:
+		n = copy_range(req);
+		break;
 	default:
 		errno = EINVAL;
 		n = -1;

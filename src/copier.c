@@ -25,6 +25,7 @@
 #include "copier_int.h"
 #include "filejob.h"
 #include "tee.h"
+#include "workers.h"
 #include "xmalloc.h"
 
 unsigned
@@ -64,6 +65,39 @@ slots_exit(struct copier *c)
 	free(c->pipes);
 	free(c->files);
 	free(c->freefiles);
+}
+
+/*
+ * Several destinations: each one's copy_file_range() pieces run at once,
+ * a thread each (two cp runs side by side took 1.15 times one here,
+ * where this thread alone took 1.9).  Without the threads, the pieces
+ * run here.
+ */
+static void
+offload_threads(struct copier *c)
+{
+	c->offw = xcalloc(1, sizeof(*c->offw));
+	if (workers_start(c->offw, c->maxfiles, c->targets, -1) < 0) {
+		(void)workers_stop(c->offw, 0);
+		free(c->offw);
+		c->offw = NULL;
+	}
+}
+
+/* Wait for the pieces out on the threads, and move their files on. */
+static void
+offloads_collect(struct copier *c)
+{
+	struct req	*done[16];
+	unsigned	 i, n;
+
+	while (c->offloads > 0) {
+		n = workers_reap(c->offw, c->offloads, done, 16);
+		for (i = 0; i < n; i++) {
+			c->offloads--;
+			filejob_offloaded(c, done[i]->owner, done[i]->res);
+		}
+	}
 }
 
 struct copier *
@@ -109,6 +143,8 @@ copier_new(struct engine *eng, const struct copier_params *params, int *err)
 	 * Only where the engine does splices off this thread.
 	 */
 	c->splice = params->offload && eng->async[ENGINE_OP_SPLICE];
+	if (params->offload && c->targets > 1)
+		offload_threads(c);
 	eng->wait_ms = COPIER_TICK_MS;
 	return c;
 }
@@ -175,6 +211,10 @@ copier_free(struct copier *c)
 	if (c->sched.inengine > 0) {
 		kept = c;
 		return;
+	}
+	if (c->offw != NULL) {
+		(void)workers_stop(c->offw, 0);
+		free(c->offw);
 	}
 	slots_exit(c);
 	sched_exit(&c->sched);
@@ -286,6 +326,8 @@ round_run(struct copier *c)
 
 	c->stepping = 0;
 	step_all(c, 0);
+	if (c->offloads > 0)
+		offloads_collect(c);
 	if (sched_signalled(&c->sched)) {
 		cancel_inflight(c);
 		stop_clock(c);

@@ -16,6 +16,7 @@
 #include "strset.h"
 
 struct cfile;
+struct workers;
 
 /*
  * What rewrites in place may be left to finish after a signal: about
@@ -59,6 +60,12 @@ struct copier {
 	uint64_t		 stopped_ns;
 	/* Files that stepped this round and want the next without a request. */
 	unsigned		 stepping;
+	/*
+	 * With several destinations, their copy_file_range() pieces run on
+	 * these threads at once (NULL: on this one); offloads are out.
+	 */
+	struct workers		*offw;
+	unsigned		 offloads;
 	/*
 	 * New files whose create (O_EXCL, through the engine) was given up
 	 * on: if it happened after all, the file is ours, removed when the

@@ -28,8 +28,14 @@ enum engine_op {
 	ENGINE_OP_CLOSE,	/* close(fd) */
 	ENGINE_OP_STATX,	/* statx(fd, "", AT_EMPTY_PATH, ...) into stx */
 	ENGINE_OP_SPLICE,	/* splice(fd, off, fd2, off2, len): a pipe */
+	/*
+	 * copy_file_range(fd, off, fd2, off2) until len bytes or the end:
+	 * res the bytes moved (0 at the end).  No engine's kernel interface
+	 * has it: only the copier's worker threads are given it.
+	 */
+	ENGINE_OP_COPY_RANGE,
 };
-#define ENGINE_NOPS	(ENGINE_OP_SPLICE + 1)
+#define ENGINE_NOPS	(ENGINE_OP_COPY_RANGE + 1)
 
 /*
  * One I/O request.  The copier writes every field but res before

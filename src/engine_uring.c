@@ -306,6 +306,10 @@ uring_queue(struct engine *eng, struct req *req)
 		io_uring_prep_splice(sqe, req->fd, (int64_t)req->off, req->fd2,
 		    (int64_t)req->off2, (unsigned)req->len, 0);
 		break;
+	case ENGINE_OP_COPY_RANGE:
+		/* No opcode: async[] is 0, so it ran above.  Never here. */
+		io_uring_prep_nop(sqe);
+		break;
 	}
 	io_uring_sqe_set_data(sqe, req);
 	p->pending++;

@@ -28,6 +28,7 @@
 #include "meta.h"
 #include "offload.h"
 #include "tee.h"
+#include "workers.h"
 #include "verify.h"
 #include "xmalloc.h"
 
@@ -197,10 +198,11 @@ ring_start(struct copier *c, struct cfile *f, enum xfer_method m)
  * progress, signals and the other files in flight go on meanwhile.
  */
 static int
-offloading(struct copier *c, struct cfile *f)
+offloaded(struct copier *c, struct cfile *f, int how)
 {
-	switch (offload_copy(c, &f->x)) {
+	switch (how) {
 	case 2:
+		f->state = S_OFFLOAD;
 		c->stepping++;
 		return STEP_WAIT;
 	case 1:
@@ -212,6 +214,38 @@ offloading(struct copier *c, struct cfile *f)
 	}
 	f->state = S_END;
 	return STEP_GO;
+}
+
+static int
+offloading(struct copier *c, struct cfile *f)
+{
+	if (c->offw != NULL && !xfer_stopped(c, &f->x)) {
+		/* Beside the other destinations' pieces, on a thread. */
+		offload_step_req(&f->x, &f->oreq);
+		f->oreq.owner = f;
+		if (workers_queue(c->offw, &f->oreq) == 0) {
+			c->offloads++;
+			f->state = S_OFFLOADING;
+			return STEP_WAIT;
+		}
+	}
+	return offloaded(c, f, offload_copy(c, &f->x));
+}
+
+/* S_OFFLOADING: the round collects the piece (filejob_offloaded()). */
+static int
+offload_out(struct copier *c, struct cfile *f)
+{
+	(void)c;
+	(void)f;
+	return STEP_WAIT;
+}
+
+void
+filejob_offloaded(struct copier *c, struct cfile *f, ssize_t res)
+{
+	if (offloaded(c, f, offload_step_done(c, &f->x, res)) == STEP_GO)
+		filejob_step(c, f);
 }
 
 /* Plan the data phase and start it by the method offload_method() picks. */
@@ -610,6 +644,7 @@ static int (*const steps[])(struct copier *, struct cfile *) = {
 	[S_OPENED_DST] = opened_dst,
 	[S_DATA_START] = data_start,
 	[S_OFFLOAD] = offloading,
+	[S_OFFLOADING] = offload_out,
 	[S_DATA] = data,
 	[S_DATA_END] = data_done,
 	[S_FSYNC] = fsync_dst,

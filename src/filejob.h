@@ -40,6 +40,7 @@ enum cstate {
 	S_OPENED_DST,		/* the ring's create came back */
 	S_DATA_START,		/* choose the method, start it */
 	S_OFFLOAD,		/* copy_file_range(), a piece a round */
+	S_OFFLOADING,		/* a piece on a worker thread */
 	S_DATA,			/* reads and writes in flight */
 	S_DATA_END,		/* size, metadata, hash */
 	S_FSYNC,		/* issue the fsync */
@@ -80,6 +81,7 @@ struct cfile {
 	int			 inplace_big;	/* the one cut short by a signal */
 	int			 debug_said;	/* --debug told of the copy */
 	struct xfer		 x;		/* the data phase */
+	struct req		 oreq;		/* S_OFFLOADING: its piece */
 	struct tee		*tee;		/* its reader or a member */
 	/* The copy's figures, kept when --verify starts a new phase. */
 	uint64_t		 bytes;
@@ -108,6 +110,9 @@ void	filejob_meta_done(struct copier *, struct creq *);
 
 /* The engine failed: fail f, whose requests are lost, without waiting. */
 void	filejob_abandon(struct copier *, struct cfile *);
+
+/* f's piece of copy_file_range() on a worker thread came back with res. */
+void	filejob_offloaded(struct copier *, struct cfile *, ssize_t res);
 
 /* A failure reported with its own message already. */
 void	filejob_fail_said(struct cfile *, int err);

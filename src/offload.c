@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "copier_int.h"
@@ -46,6 +47,35 @@ offload_clone(struct copier *c, struct xfer *x, off_t size)
  * on a cold 1 GiB file (0.46 s against 0.30 s, medians of 9): the advice
  * reads synchronously on this thread, between the copies.
  */
+/*
+ * copy_file_range() failed with err after x->offloaded bytes: 0 when
+ * the ring is to copy the rest (these files cannot), -1 with the data
+ * phase failed.
+ */
+static int
+offload_error(struct xfer *x, int err)
+{
+	switch (-err) {
+	case EXDEV:
+	case EINVAL:
+	case ENOSYS:
+	case EOPNOTSUPP:
+	case EBADF:
+	case ETXTBSY:
+	case EPERM:
+		/* Not for these files: the ring does the rest. */
+		x->offload_err = err;
+		x->plan.next = (off_t)x->offloaded;
+		return 0;
+	}
+	/*
+	 * A real I/O error: we cannot tell the read side from the write
+	 * side, so the message names both files.
+	 */
+	xfer_fail(x, err, XFER_EITHER, (off_t)x->offloaded);
+	return -1;
+}
+
 int
 offload_copy(struct copier *c, struct xfer *x)
 {
@@ -76,26 +106,42 @@ offload_copy(struct copier *c, struct xfer *x)
 			return 1;
 		if (errno == EINTR || errno == EAGAIN)
 			continue;
-		switch (errno) {
-		case EXDEV:
-		case EINVAL:
-		case ENOSYS:
-		case EOPNOTSUPP:
-		case EBADF:
-		case ETXTBSY:
-		case EPERM:
-			/* Not for these files: the ring does the rest. */
-			x->offload_err = -errno;
-			x->plan.next = (off_t)in;
-			return 0;
-		}
-		/*
-		 * A real I/O error: we cannot tell the read side from the
-		 * write side, so the message names both files.
-		 */
-		xfer_fail(x, -errno, XFER_EITHER, (off_t)out);
+		return offload_error(x, -errno);
+	}
+}
+
+void
+offload_step_req(const struct xfer *x, struct req *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->op = ENGINE_OP_COPY_RANGE;
+	r->buf = -1;
+	r->fd = x->sfd;
+	r->fd2 = x->dfd;
+	r->off = r->off2 = (off_t)x->offloaded;
+	r->len = OFFLOAD_THREAD_STEP;
+}
+
+int
+offload_step_done(struct copier *c, struct xfer *x, ssize_t res)
+{
+	x->pieces++;
+	if (res > 0) {
+		x->offloaded += (uint64_t)res;
+		x->bytes += (uint64_t)res;
+		c->done_bytes += (uint64_t)res;
+		xfer_flush_behind(c, x, (off_t)x->offloaded);
+		return 2;
+	}
+	if (res == 0)
+		return 1;
+	if (res == -EINTR && !xfer_stopped(c, x))
+		return 2;
+	if (res == -EINTR) {
+		xfer_fail(x, -EINTR, XFER_WRITING, (off_t)x->offloaded);
 		return -1;
 	}
+	return offload_error(x, (int)res);
 }
 
 /*

@@ -11,7 +11,7 @@
 
 snap=${top_srcdir:-.}/tests/treesnap.py
 per=20
-plan $((per * $(nengines) + 7))
+plan $((per * $(nengines) + 10))
 
 cd "$T" || exit 1
 mkdir -p src/sub/deep
@@ -229,5 +229,37 @@ ok $? "a source named twice: one warning, copied once to each"
 run_acp -r src d1/sub --also=d2
 [ "$rc" -eq 0 ] && [ -d d1/sub/sub ] && [ -d d2/src/sub ]
 ok $? "each destination is taken on its own: a new name here, a directory there"
+
+# A big plain file (the default engine offloads it to copy_file_range):
+# each destination's pieces on a thread of its own, at once.
+mkdata huge 20000000 huge
+rm -rf h1 h2 && mkdir h1 h2
+run_acp --debug huge h1 --also=h2
+[ "$rc" -eq 0 ] && cmp -s huge h1/huge && cmp -s huge h2/huge &&
+    [ "$(grep -c "bytes by copy offload" "$T/stderr")" -eq 2 ]
+ok $? "a big file to two destinations: copy_file_range for each, both whole"
+if [ -n "$full" ]; then
+	rm -rf h1 && mkdir h1 && find full -mindepth 1 -delete
+	run_acp huge h1 --also=full
+	[ "$rc" -eq 1 ] && cmp -s huge h1/huge && [ ! -e full/huge ] &&
+	    grep -q "'full/huge'.*No space left" "$T/stderr"
+	ok $? "one destination fills (its copy goes through the ring): that one removed and named, the other whole"
+else
+	skip "needs root to mount a small tmpfs"
+fi
+# The same, with the filling done by copy_file_range on its thread: the
+# source and one destination on one 30M tmpfs.
+if [ "$(id -u)" = 0 ] && mkdir -p cfr &&
+    mount -t tmpfs -o size=30M tmpfs cfr 2> /dev/null; then
+	cleanup_mounts="$cleanup_mounts $T/cfr"
+	cp huge cfr/huge && mkdir cfr/out
+	rm -rf h1 && mkdir h1
+	run_acp cfr/huge h1 --also=cfr/out
+	[ "$rc" -eq 1 ] && cmp -s huge h1/huge && [ ! -e cfr/out/huge ] &&
+	    grep -q "error copying 'cfr/huge' to 'cfr/out/huge'.*No space left" "$T/stderr"
+	ok $? "copy_file_range filling one destination on its thread: that one removed and named, the other whole"
+else
+	skip "needs root to mount a tmpfs"
+fi
 
 done_testing
