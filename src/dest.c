@@ -348,6 +348,40 @@ dest_open_temp(struct copier *c, struct cfile *f)
 	return 0;
 }
 
+/*
+ * May f rewrite its existing destination in place now?  A regular
+ * source that fits in what is left of COPIER_FINISH_BYTES is let finish
+ * after a signal (x.finish); otherwise one rewrite at a time, which a
+ * signal cuts short.  0 to go on, -1 to wait for the others.
+ */
+int
+dest_inplace_admit(struct copier *c, struct cfile *f)
+{
+	uint64_t	size = (uint64_t)f->sst.st_size;
+
+	if (S_ISREG(f->sst.st_mode) &&
+	    c->finish_bytes + size <= COPIER_FINISH_BYTES) {
+		c->finish_bytes += size;
+		f->x.finish = 1;
+	} else if (!c->inplace_big)
+		c->inplace_big = f->inplace_big = 1;
+	else
+		return -1;
+	return 0;
+}
+
+/* f's rewrite in place, if it is one, no longer counts. */
+void
+dest_inplace_done(struct copier *c, struct cfile *f)
+{
+	if (f->x.finish)
+		c->finish_bytes -= (uint64_t)f->sst.st_size;
+	if (f->inplace_big)
+		c->inplace_big = 0;
+	f->x.finish = 0;
+	f->inplace_big = 0;
+}
+
 int
 dest_commit(struct cfile *f)
 {

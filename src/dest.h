@@ -33,6 +33,14 @@ int	dest_open_temp(struct copier *, struct cfile *);
 /* The new file the ring created is f's destination. */
 void	dest_created(struct cfile *, int fd);
 
+/*
+ * May f rewrite its existing destination in place now?  0 to go on
+ * (f->x.finish set where a signal lets it finish), -1 to wait for the
+ * other rewrites.  dest_inplace_done(): it no longer counts.
+ */
+int	dest_inplace_admit(struct copier *, struct cfile *);
+void	dest_inplace_done(struct copier *, struct cfile *);
+
 /* Put a whole --atomic copy in place; 0, or -1 after a message. */
 int	dest_commit(struct cfile *);
 

@@ -41,40 +41,6 @@ filejob_fail_said(struct cfile *f, int err)
 }
 
 /*
- * May f rewrite its existing destination in place now?  A regular
- * source that fits in what is left of COPIER_FINISH_BYTES is let finish
- * after a signal (x.finish); otherwise one rewrite at a time, which a
- * signal cuts short.  0 to go on, -1 to wait for the others.
- */
-static int
-inplace_admit(struct copier *c, struct cfile *f)
-{
-	uint64_t	size = (uint64_t)f->sst.st_size;
-
-	if (S_ISREG(f->sst.st_mode) &&
-	    c->finish_bytes + size <= COPIER_FINISH_BYTES) {
-		c->finish_bytes += size;
-		f->x.finish = 1;
-	} else if (!c->inplace_big)
-		c->inplace_big = f->inplace_big = 1;
-	else
-		return -1;
-	return 0;
-}
-
-/* f's rewrite in place, if it is one, no longer counts. */
-static void
-inplace_done(struct copier *c, struct cfile *f)
-{
-	if (f->x.finish)
-		c->finish_bytes -= (uint64_t)f->sst.st_size;
-	if (f->inplace_big)
-		c->inplace_big = 0;
-	f->x.finish = 0;
-	f->inplace_big = 0;
-}
-
-/*
  * Issue one open, statx, fsync or close for f and move it to state next,
  * where its completion finds it.  1 when it is in flight, 0 when no
  * request is free (f->state stays, to be retried on the next round), or
@@ -362,7 +328,7 @@ file_end(struct copier *c, struct cfile *f)
 		c->stats.failed++;
 	if (f->tee != NULL)
 		tee_leave(f);
-	inplace_done(c, f);
+	dest_inplace_done(c, f);
 	free(f->tmp);
 	xfer_free(x);
 	job->finished = 1;
@@ -447,7 +413,7 @@ open_dst(struct copier *c, struct cfile *f)
 		break;
 	case COPY_DST_IN_PLACE:
 		/* --resume: a signal stops it, and the next run goes on. */
-		if (!f->job->compare && inplace_admit(c, f) < 0)
+		if (!f->job->compare && dest_inplace_admit(c, f) < 0)
 			return STEP_WAIT;
 		ret = dest_open_in_place(f);
 		break;
@@ -493,7 +459,7 @@ data_done(struct copier *c, struct cfile *f)
 	}
 	data_end(c, f);
 	/* Its data is whole: the next rewrite in place may start. */
-	inplace_done(c, f);
+	dest_inplace_done(c, f);
 	hashpipe_end(&x->hp, x->err == 0 ? f->job->hex : NULL);
 	/* The copy's figures: a --verify read-back starts a new phase. */
 	f->bytes = x->bytes;
