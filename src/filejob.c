@@ -159,10 +159,7 @@ ring_start(struct copier *c, struct cfile *f, enum xfer_method m)
 	return STEP_GO;
 }
 
-/*
- * S_OFFLOAD: copy_file_range() a piece at a time, a round each, so that
- * progress, signals and the other files in flight go on meanwhile.
- */
+/* Where a piece of copy_file_range() leaves f (how: offload_copy()'s). */
 static int
 offloaded(struct copier *c, struct cfile *f, int how)
 {
@@ -182,6 +179,10 @@ offloaded(struct copier *c, struct cfile *f, int how)
 	return STEP_GO;
 }
 
+/*
+ * S_OFFLOAD: copy_file_range() a piece at a time, a round each, so that
+ * progress, signals and the other files in flight go on meanwhile.
+ */
 static int
 offloading(struct copier *c, struct cfile *f)
 {
