@@ -406,10 +406,16 @@ int
 dest_keep(struct cfile *f)
 {
 	const struct xfer	*x = &f->x;
+	struct stat		 st;
 	char			*shown;
 
+	/*
+	 * Worth keeping if it holds anything: by its size, since writes
+	 * that land after the failure are not counted in x->bytes.
+	 */
 	if (!f->job->resume || x->kind != XFER_COPY ||
-	    (x->bytes == 0 && x->kept == 0))
+	    fstatat(f->dat.dirfd, f->tmp != NULL ? f->tmp : f->dat.name, &st,
+	    AT_SYMLINK_NOFOLLOW) < 0 || st.st_size == 0)
 		return 0;
 	if (f->tmp != NULL) {
 		if (!f->keep || !f->created)

@@ -26,6 +26,23 @@ resume_compares(const struct xfer *x, off_t off)
 	return x->resume && off < x->cmp_stop;
 }
 
+/* Read the destination's block from where q->got has come to. */
+static int
+send_rest(struct copier *c, struct creq *q)
+{
+	q->phase = CREQ_CMP;
+	q->direct = 0;
+	q->r.op = ENGINE_OP_READ;
+	q->r.fd = q->x->dfd;
+	q->r.buf = q->buf2;
+	q->r.addr = bufpool_addr(&c->sched.pool, q->buf2) + q->got;
+	q->r.off = q->off + (off_t)q->got;
+	q->r.len = q->have - q->got;
+	q->r.direct = 0;
+	q->r.async = 0;
+	return xfer_queue(c, q) == 0 ? 1 : -1;
+}
+
 int
 resume_send(struct copier *c, struct creq *q)
 {
@@ -33,17 +50,8 @@ resume_send(struct copier *c, struct creq *q)
 
 	if (q->buf2 < 0 || q->off >= x->cmp_stop)
 		return 0;
-	q->phase = CREQ_CMP;
-	q->direct = 0;
-	q->r.op = ENGINE_OP_READ;
-	q->r.fd = x->dfd;
-	q->r.buf = q->buf2;
-	q->r.addr = bufpool_addr(&c->sched.pool, q->buf2);
-	q->r.off = q->off;
-	q->r.len = q->have;
-	q->r.direct = 0;
-	q->r.async = 0;
-	return xfer_queue(c, q) == 0 ? 1 : -1;
+	q->got = 0;
+	return send_rest(c, q);
 }
 
 void
@@ -54,7 +62,17 @@ resume_compared(struct copier *c, struct creq *q, ssize_t res)
 	const char	*dst = bufpool_addr(&c->sched.pool, q->buf2);
 	int		 same;
 
-	same = res == (ssize_t)q->have && memcmp(src, dst, q->have) == 0;
+	if (res > 0 && q->got + (size_t)res < q->have) {
+		/* Short, as reads may be: the rest, before comparing. */
+		q->got += (size_t)res;
+		if (send_rest(c, q) < 0)
+			xfer_release(c, q);
+		return;
+	}
+	if (res >= 0)
+		q->got += (size_t)res;
+	/* Shorter than the source's block: the copy ends inside it. */
+	same = q->got == q->have && memcmp(src, dst, q->have) == 0;
 	bufpool_put(&c->sched.pool, q->buf2);
 	q->buf2 = -1;
 	/* The write, if one comes, is of the source's block. */

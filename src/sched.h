@@ -44,6 +44,7 @@ struct creq {
 	enum creq_phase		 phase;
 	int			 buf;	/* pool buffer index, or -1 */
 	int			 buf2;	/* --resume: the destination's, or -1 */
+	size_t			 got;	/* and how much of it is read */
 	off_t			 off;	/* file offset of the buffer's start */
 	size_t			 want;	/* bytes to read */
 	size_t			 have;	/* bytes read */
