@@ -58,14 +58,6 @@ out=$dir/resume.$$
 mkdir -p "$out"
 trap 'rm -rf "$out"' EXIT
 
-# As in bench-targets.sh: each run starts with 3 GiB just freed, still
-# the guest's, so no run pays for memory its host took back.
-hot_memory() {
-	local f=/dev/shm/acp-bench.$$
-	dd if=/dev/zero of="$f" bs=1M count=3072 status=none 2> /dev/null || true
-	rm -f "$f"
-}
-
 # file: D is a fresh name holding the first $cut MiB of the source,
 # written to disk, as a copy cut short leaves it.
 prepare() {

@@ -49,18 +49,6 @@ trap 'rm -rf "$out"' EXIT
 can_drop=0
 [ "$(id -u)" = 0 ] && [ -w /proc/sys/vm/drop_caches ] && can_drop=1
 
-# A virtual machine that hands freed memory back to its host (free page
-# reporting) makes the first touch of each page after that slow: a run
-# that needs more new page cache than the run before it freed pays for
-# the difference, whichever tool it is (measured here: 0.5 to 5.7 s of
-# system time for the same 2 GiB copy).  So each run starts with 3 GiB
-# just freed, still the guest's: written to a tmpfs and removed.
-hot_memory() {
-	local f=/dev/shm/acp-bench.$$
-	dd if=/dev/zero of="$f" bs=1M count=3072 status=none 2> /dev/null || true
-	rm -f "$f"
-}
-
 # Each run gets destinations A and B under a name not used before; the
 # check compares what a run made with the source, then removes it.
 prepare() {

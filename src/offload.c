@@ -47,6 +47,16 @@ offload_clone(struct copier *c, struct xfer *x, off_t size)
  * on a cold 1 GiB file (0.46 s against 0.30 s, medians of 9): the advice
  * reads synchronously on this thread, between the copies.
  */
+/* copy_file_range() moved n more bytes of x: count them, flush behind. */
+static void
+moved(struct copier *c, struct xfer *x, uint64_t n)
+{
+	x->offloaded += n;
+	x->bytes += n;
+	c->done_bytes += n;
+	xfer_flush_behind(c, x, (off_t)x->offloaded);
+}
+
 /*
  * copy_file_range() failed with err after x->offloaded bytes: 0 when
  * the ring is to copy the rest (these files cannot), -1 with the data
@@ -96,10 +106,7 @@ offload_copy(struct copier *c, struct xfer *x)
 		    (size_t)(OFFLOAD_STEP - step), 0);
 		if (n > 0) {
 			step += (uint64_t)n;
-			x->offloaded += (uint64_t)n;
-			x->bytes += (uint64_t)n;
-			c->done_bytes += (uint64_t)n;
-			xfer_flush_behind(c, x, (off_t)out);
+			moved(c, x, (uint64_t)n);
 			continue;
 		}
 		if (n == 0)
@@ -127,10 +134,7 @@ offload_step_done(struct copier *c, struct xfer *x, ssize_t res)
 {
 	x->pieces++;
 	if (res > 0) {
-		x->offloaded += (uint64_t)res;
-		x->bytes += (uint64_t)res;
-		c->done_bytes += (uint64_t)res;
-		xfer_flush_behind(c, x, (off_t)x->offloaded);
+		moved(c, x, (uint64_t)res);
 		return 2;
 	}
 	if (res == 0)

@@ -98,10 +98,18 @@ quote_name(FILE *fp, const char *name)
 }
 
 void
-quote_arrow(FILE *fp, const char *src, const char *dst)
+quote_arrow_note(FILE *fp, const char *src, const char *dst, const char *note)
 {
 	quote_name(fp, src);
 	fputs(" -> ", fp);
 	quote_name(fp, dst);
+	if (note != NULL)
+		fprintf(fp, " (%s)", note);
 	fputc('\n', fp);
+}
+
+void
+quote_arrow(FILE *fp, const char *src, const char *dst)
+{
+	quote_arrow_note(fp, src, dst, NULL);
 }

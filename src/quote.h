@@ -11,4 +11,8 @@ void	quote_name(FILE *, const char *name);
 /* A -v line: "'src' -> 'dst'" and a newline. */
 void	quote_arrow(FILE *, const char *src, const char *dst);
 
+/* The same with " (note)" before the newline (NULL: none). */
+void	quote_arrow_note(FILE *, const char *src, const char *dst,
+	    const char *note);
+
 #endif

@@ -62,23 +62,24 @@ file_status(struct walk *w, const struct wjob *wj)
 {
 	const struct copy_job	*job = &wj->job;
 	const struct options	*opts = w->opts;
+	char			 note[64];
 	int			 status;
 
 	if (opts->fsync && job->created)
 		dirsync_add(&w->ds, wj->through != NULL ? wj->through :
 		    wj->dst);
-	if (opts->verbose && job->kept > 0) {
-		/* --resume kept part of what was there. */
-		quote_name(stdout, wj->src);
-		fputs(" -> ", stdout);
-		quote_name(stdout, wj->dst);
-		if (job->resumed_at >= job->sst.st_size)
-			fputs(" (up to date: equal content)\n", stdout);
-		else
-			printf(" (resumed at %lld)\n",
-			    (long long)job->resumed_at);
-	} else
+	if (job->kept == 0)
 		walk_verbose(w, wj->src, wj->dst);
+	else if (opts->verbose) {
+		/* --resume kept part of what was there. */
+		if (job->resumed_at >= job->sst.st_size)
+			(void)snprintf(note, sizeof(note), "up to date: equal "
+			    "content");
+		else
+			(void)snprintf(note, sizeof(note), "resumed at %lld",
+			    (long long)job->resumed_at);
+		quote_arrow_note(stdout, wj->src, wj->dst, note);
+	}
 	status = job->meta_failed ? ACP_EXIT_FAIL : ACP_EXIT_OK;
 	if (job->changed)
 		/* Its hash is of data that was moving: no manifest line. */

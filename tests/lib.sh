@@ -124,6 +124,30 @@ mount_faultfs() {
 	cleanup_mounts="$cleanup_mounts $_mnt"
 }
 
+# mount_tmpfs DIR SIZE: a tmpfs of SIZE at $T/DIR (root only), unmounted
+# at exit; 1 if it cannot be had.
+mount_tmpfs() {
+	{ [ "$(id -u)" = 0 ] && mkdir -p "$T/$1" &&
+	    mount -t tmpfs -o "size=$2" tmpfs "$T/$1" 2> /dev/null; } ||
+	    return 1
+	cleanup_mounts="$cleanup_mounts $T/$1"
+}
+
+# gated_faultfs: faultfs at $T/mnt (4 MiB files, errors past 1 MiB) with
+# its barrier's FIFOs in $T/gate; fuse=mnt, or fuse_why says why not.
+# shellcheck disable=SC2034 # fuse is the calling test's
+gated_faultfs() {
+	fuse=""
+	fuse_why=$(faultfs_missing)
+	[ -z "$fuse_why" ] || return
+	mkdir -p "$T/gate" && mkfifo "$T/gate/reached" "$T/gate/release"
+	if mount_faultfs "$T/mnt" -s 4194304 -e 1048576 -g "$T/gate"; then
+		fuse=mnt
+	else
+		fuse_why="cannot mount faultfs: $(head -1 "$T/faultfs.err")"
+	fi
+}
+
 # run_acp ARGS...: run acp with a timeout; status in $rc, output in
 # $T/stdout and $T/stderr.
 run_acp() {

@@ -56,11 +56,10 @@ done
 skip_engines 6
 
 # A full disk: a small tmpfs.
-if [ "$(id -u)" != 0 ] || ! mkdir -p full || ! mount -t tmpfs -o size=2M tmpfs full 2> /dev/null; then
+if ! mount_tmpfs full 2M; then
 	for _ in 1 2 3 4 5 6; do skip "needs root to mount a small tmpfs"; done
 	exit 0
 fi
-cleanup_mounts="$T/full"
 mkdata small1 100000 s1
 mkdata big 5000000 big
 mkdata small2 100000 s2

@@ -39,21 +39,8 @@ python3 "$snap" clean > clean.snap
 
 # A 2 MiB tmpfs that fills up, grown later to let the copy finish.
 full=""
-if [ "$(id -u)" = 0 ] && mkdir -p full &&
-    mount -t tmpfs -o size=2M tmpfs full 2> /dev/null; then
-	full=full
-	cleanup_mounts="$T/full"
-fi
-fuse_why=$(faultfs_missing)
-fuse=""
-if [ -z "$fuse_why" ]; then
-	mkdir gate && mkfifo gate/reached gate/release
-	if mount_faultfs "$T/mnt" -s 4194304 -e 1048576 -g "$T/gate"; then
-		fuse=mnt
-	else
-		fuse_why="cannot mount faultfs: $(head -1 "$T/faultfs.err")"
-	fi
-fi
+mount_tmpfs full 2M && full=full
+gated_faultfs
 
 # release: let the read held at the gate go on.
 release() {

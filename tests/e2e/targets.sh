@@ -37,21 +37,8 @@ links() {
 mkdata big 3000000 big
 head -c 500000 big > half
 full=""
-if [ "$(id -u)" = 0 ] && mkdir -p full &&
-    mount -t tmpfs -o size=2M tmpfs full 2> /dev/null; then
-	full=full
-	cleanup_mounts="$T/full"
-fi
-fuse_why=$(faultfs_missing)
-fuse=""
-if [ -z "$fuse_why" ]; then
-	mkdir gate && mkfifo gate/reached gate/release
-	if mount_faultfs "$T/mnt" -s 4194304 -e 1048576 -g "$T/gate"; then
-		fuse=mnt
-	else
-		fuse_why="cannot mount faultfs: $(head -1 "$T/faultfs.err")"
-	fi
-fi
+mount_tmpfs full 2M && full=full
+gated_faultfs
 for e in $engines; do
 	rm -rf one t1 t2 t3 && mkdir one t1 t2 t3
 	"$ACP" --engine="$e" -a src one/ 2> /dev/null
@@ -249,9 +236,7 @@ else
 fi
 # The same, with the filling done by copy_file_range on its thread: the
 # source and one destination on one 30M tmpfs.
-if [ "$(id -u)" = 0 ] && mkdir -p cfr &&
-    mount -t tmpfs -o size=30M tmpfs cfr 2> /dev/null; then
-	cleanup_mounts="$cleanup_mounts $T/cfr"
+if mount_tmpfs cfr 30M; then
 	cp huge cfr/huge && mkdir cfr/out
 	rm -rf h1 && mkdir h1
 	run_acp cfr/huge h1 --also=cfr/out
