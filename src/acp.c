@@ -28,6 +28,7 @@
 #include "meta.h"
 #include "options.h"
 #include "progress.h"
+#include "say.h"
 #include "stats.h"
 #include "status.h"
 #include "walk.h"

@@ -17,6 +17,7 @@
 #include "copier.h"
 #include "manifest.h"
 #include "options.h"
+#include "say.h"
 #include "status.h"
 #include "walk.h"
 #include "xmalloc.h"

@@ -24,6 +24,7 @@
 
 #include "copier_int.h"
 #include "filejob.h"
+#include "say.h"
 #include "tee.h"
 #include "workers.h"
 #include "xmalloc.h"

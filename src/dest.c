@@ -32,6 +32,7 @@
 #include "meta.h"
 #include "path.h"
 #include "resume.h"
+#include "say.h"
 #include "strset.h"
 #include "xmalloc.h"
 

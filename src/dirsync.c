@@ -13,6 +13,7 @@
 #include "at.h"
 #include "dirsync.h"
 #include "path.h"
+#include "say.h"
 #include "status.h"
 #include "xmalloc.h"
 

@@ -27,6 +27,7 @@
 #include "jobreport.h"
 #include "meta.h"
 #include "offload.h"
+#include "say.h"
 #include "tee.h"
 #include "workers.h"
 #include "verify.h"

@@ -13,6 +13,7 @@
 #include "copier_int.h"
 #include "filejob.h"
 #include "jobreport.h"
+#include "say.h"
 #include "tee.h"
 
 void

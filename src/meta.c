@@ -20,6 +20,7 @@
 
 #include "at.h"
 #include "meta.h"
+#include "say.h"
 #include "xmalloc.h"
 
 mode_t

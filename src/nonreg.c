@@ -20,6 +20,7 @@
 #include "nonreg.h"
 #include "path.h"
 #include "policy.h"
+#include "say.h"
 #include "walk_int.h"
 #include "xmalloc.h"
 

@@ -24,6 +24,8 @@
 #include "parents.h"
 #include "path.h"
 #include "policy.h"
+#include "say.h"
+#include "seen.h"
 #include "walk_int.h"
 #include "xmalloc.h"
 
@@ -41,9 +43,38 @@ walk_end(struct walk *w, int status, struct walk_stats *ws)
 		status = status_merge(status, ACP_EXIT_FAIL);
 	for (k = 0; k < ACP_MAX_TARGETS; k++)
 		linkmap_free(&w->links[k]);
-	strset_free(&w->once);
+	seen_free(&w->once);
 	strset_free(&w->parents_made);
 	return status_merge(status, dirsync_run(&w->ds));
+}
+
+/*
+ * The fingerprint of the destination dst: of its name with "./" and
+ * repeated slashes left out, so that "DIR/./a" (--parents, "./a") is
+ * "DIR/a".
+ */
+static uint64_t
+once_key(const char *dst)
+{
+	char		*norm = xmalloc(strlen(dst) + 1), *o = norm;
+	const char	*p = dst;
+	uint64_t	 key;
+
+	while (*p != '\0') {
+		if ((p == dst || p[-1] == '/') && p[0] == '.' &&
+		    p[1] == '/') {
+			p += 2;
+			continue;
+		}
+		if (*p == '/' && o > norm && o[-1] == '/') {
+			p++;
+			continue;
+		}
+		*o++ = *p++;
+	}
+	key = seen_hash(norm, (size_t)(o - norm));
+	free(norm);
+	return key;
 }
 
 /*
@@ -51,57 +82,57 @@ walk_end(struct walk *w, int status, struct walk_stats *ws)
  * named twice is copied once (unless backups are made); a directory
  * named twice for the same destination under --preserve=links, once;
  * and a destination this run made is never overwritten (save by
- * numbered backups), nor written through when it is a symlink.  The
- * keys, for the destination being handled: "f K DEV INO PARENT-DEV
- * PARENT-INO NAME", "d DEV INO DST" and "m DST"; *warned: the warning
- * of a source named twice was given (for another destination).  -1 to
- * go on, else a status (after a message, if a failure).
+ * numbered backups), nor written through when it is a symlink.  Each
+ * destination made is remembered by its name's fingerprint (*key) with
+ * a tag for its source (*tag): a file's (dev, ino, parent's dev and ino,
+ * name), so that "a" and "./a" are one, not two hard links; a
+ * directory's (dev, ino); none (0) where naming it twice is no mistake.
+ * *warned: the warning of a source named twice was given (for another
+ * destination).  -1 to go on, else a status (after a message, if a
+ * failure).
  */
 static int
-walk_once(struct walk *w, const char *src, const char *dst, int *warned)
+walk_once(struct walk *w, const char *src, const char *dst, int *warned,
+    uint64_t *key, uint64_t *tag)
 {
 	const struct options	*opts = w->opts;
 	struct stat		 st, dst_st, pst;
 	const char		*base;
-	char			*key, *parent;
-	int			 follow = walk_follows(opts, 1), seen;
+	char			*id, *parent;
+	uint64_t		 had;
+	int			 follow = walk_follows(opts, 1);
 
+	*key = once_key(dst);
+	*tag = 0;
 	if (fstatat(AT_FDCWD, src, &st, follow ? 0 : AT_SYMLINK_NOFOLLOW) < 0)
 		return -1;	/* walk_entry() says why */
 	if (S_ISDIR(st.st_mode) && (opts->preserve & META_LINKS)) {
-		xasprintf(&key, "d %ju %ju %s", (uintmax_t)st.st_dev,
-		    (uintmax_t)st.st_ino, dst);
-		if (!strset_add(&w->once, key)) {
-			if (!(*warned)++)
-				warnx("warning: source directory '%s' "
-				    "specified more than once", src);
-			return ACP_EXIT_OK;
-		}
+		xasprintf(&id, "d %ju %ju", (uintmax_t)st.st_dev,
+		    (uintmax_t)st.st_ino);
+		*tag = seen_hash(id, strlen(id)) | 1;
+		free(id);
 	} else if (!S_ISDIR(st.st_mode) &&
 	    opts->backup == OPTIONS_BACKUP_NONE) {
-		/* One directory entry by two names ("a", "./a"), not two
-		 * hard links. */
 		parent = path_parent(src);
 		if (stat(parent, &pst) < 0)
 			memset(&pst, 0, sizeof(pst));
 		free(parent);
 		base = strrchr(src, '/');
-		xasprintf(&key, "f %u %ju %ju %ju %ju %s", w->tk,
-		    (uintmax_t)st.st_dev, (uintmax_t)st.st_ino,
-		    (uintmax_t)pst.st_dev, (uintmax_t)pst.st_ino,
-		    base != NULL ? base + 1 : src);
-		if (!strset_add(&w->once, key)) {
-			if (!(*warned)++)
-				warnx("warning: source file '%s' specified "
-				    "more than once", src);
-			return ACP_EXIT_OK;
-		}
+		xasprintf(&id, "f %ju %ju %ju %ju %s", (uintmax_t)st.st_dev,
+		    (uintmax_t)st.st_ino, (uintmax_t)pst.st_dev,
+		    (uintmax_t)pst.st_ino, base != NULL ? base + 1 : src);
+		*tag = seen_hash(id, strlen(id)) | 1;
+		free(id);
 	}
-	xasprintf(&key, "m %s", dst);
-	seen = strset_has(&w->once, key);
-	free(key);
-	if (!seen)
+	if (!seen_find(&w->once, *key, &had))
 		return -1;
+	if (*tag != 0 && had == *tag) {
+		if (!(*warned)++)
+			warnx("warning: source %s '%s' specified more than "
+			    "once", S_ISDIR(st.st_mode) ? "directory" : "file",
+			    src);
+		return ACP_EXIT_OK;
+	}
 	/* Made by this run: let it be finished before looking. */
 	copier_wait(w->c, NULL);
 	if (lstat(dst, &dst_st) < 0)
@@ -191,6 +222,7 @@ walk_operand(struct walk *w, const struct wtarget *t, const char *operand)
 	const char		*name = NULL;
 	char			*src, *made, *mname = NULL;
 	char			*dsts[ACP_MAX_TARGETS];
+	uint64_t		 keys[ACP_MAX_TARGETS], tags[ACP_MAX_TARGETS];
 	size_t			 len;
 	unsigned		 k;
 	int			 status = ACP_EXIT_OK, ret, warned = 0;
@@ -222,7 +254,7 @@ walk_operand(struct walk *w, const struct wtarget *t, const char *operand)
 			continue;
 		}
 		if (w->several && (ret = walk_once(w, src, dsts[k],
-		    &warned)) >= 0) {
+		    &warned, &keys[k], &tags[k])) >= 0) {
 			status = status_merge(status, ret);
 			continue;
 		}
@@ -254,10 +286,8 @@ walk_operand(struct walk *w, const struct wtarget *t, const char *operand)
 		    1));
 	w->opts = opts;
 	for (k = 0; k < w->ntargets; k++) {
-		if (w->several && dat[k].path != NULL) {
-			xasprintf(&made, "m %s", dsts[k]);
-			(void)strset_add(&w->once, made);
-		}
+		if (w->several && dat[k].path != NULL)
+			seen_add(&w->once, keys[k], tags[k]);
 		if (opts->parents && t[k].into) {
 			w->tk = k;
 			status = status_merge(status, parents_meta(w,

@@ -12,6 +12,7 @@
 #include "checksum.h"
 #include "copier.h"
 #include "options.h"
+#include "say.h"
 
 /*
  * The checks after the loop: defaults that depend on other options,

@@ -20,6 +20,7 @@
 #include "copier.h"
 #include "cpabbrev.h"
 #include "options.h"
+#include "say.h"
 #include "stats.h"
 
 enum {

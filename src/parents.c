@@ -17,6 +17,7 @@
 #include "meta.h"
 #include "parents.h"
 #include "path.h"
+#include "say.h"
 #include "walk_int.h"
 #include "xmalloc.h"
 

@@ -28,6 +28,7 @@
 #include "policy.h"
 #include "quote.h"
 #include "samefile.h"
+#include "say.h"
 #include "xmalloc.h"
 
 void

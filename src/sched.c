@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "say.h"
 #include "sched.h"
 #include "xmalloc.h"
 

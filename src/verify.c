@@ -17,6 +17,7 @@
 #include "copier_int.h"
 #include "dest.h"
 #include "filejob.h"
+#include "say.h"
 #include "verify.h"
 
 void

@@ -29,6 +29,7 @@
 #include "parents.h"
 #include "path.h"
 #include "policy.h"
+#include "say.h"
 #include "walk_int.h"
 #include "xmalloc.h"
 

@@ -16,6 +16,7 @@ struct at;
 #include "linkmap.h"
 #include "options.h"
 #include "quote.h"
+#include "seen.h"
 #include "status.h"
 #include "strset.h"
 #include "walk.h"
@@ -30,7 +31,7 @@ struct walk {
 	unsigned		 ntargets;	/* destinations written */
 	unsigned		 tk;		/* the one being handled */
 	int			 several;	/* sources into a directory */
-	struct strset		 once;		/* then: see walk_once() */
+	struct seen		 once;		/* then: see walk_once() */
 	struct strset		 parents_made;	/* --parents: dirs made */
 	dev_t			 topdev;	/* -x: the source's filesystem */
 	struct wdir		*cur;		/* the directory being read */

@@ -27,6 +27,7 @@
 #include "meta.h"
 #include "path.h"
 #include "policy.h"
+#include "say.h"
 #include "walk_int.h"
 #include "xmalloc.h"
 

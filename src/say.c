@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * warn(3)'s words, with the last message kept (say.h).  A message is
+ * formatted once, into a buffer of the thread's; a longer one than the
+ * buffer is printed whole and kept cut.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "say.h"
+
+/* Enough for two paths of a usual length and the reason. */
+#define SAY_KEPT	4096
+
+static _Thread_local char	said[SAY_KEPT];
+static _Thread_local int	said_code;
+
+static void
+say(int code, const char *fmt, va_list ap)
+{
+	va_list	 again;
+	size_t	 len = 0;
+	int	 n;
+
+	va_copy(again, ap);
+	said[0] = '\0';
+	if (fmt != NULL) {
+		n = vsnprintf(said, sizeof(said), fmt, ap);
+		len = n < 0 ? 0 : (size_t)n;
+	}
+	flockfile(stderr);
+	fprintf(stderr, "%s: ", getprogname());
+	if (fmt != NULL && len < sizeof(said))
+		fputs(said, stderr);
+	else if (fmt != NULL)
+		vfprintf(stderr, fmt, again);
+	if (code != 0)
+		fprintf(stderr, "%s%s", fmt != NULL ? ": " : "",
+		    strerror(code));
+	fputc('\n', stderr);
+	funlockfile(stderr);
+	va_end(again);
+	if (code != 0) {
+		len = strlen(said);
+		(void)snprintf(said + len, sizeof(said) - len, "%s%s",
+		    fmt != NULL ? ": " : "", strerror(code));
+	}
+	said_code = code;
+}
+
+void
+say_warn(const char *fmt, ...)
+{
+	va_list	ap;
+	int	saved = errno;
+
+	va_start(ap, fmt);
+	say(saved, fmt, ap);
+	va_end(ap);
+	errno = saved;
+}
+
+void
+say_warnx(const char *fmt, ...)
+{
+	va_list	ap;
+	int	saved = errno;
+
+	va_start(ap, fmt);
+	say(0, fmt, ap);
+	va_end(ap);
+	errno = saved;
+}
+
+void
+say_warnc(int code, const char *fmt, ...)
+{
+	va_list	ap;
+	int	saved = errno;
+
+	va_start(ap, fmt);
+	say(code, fmt, ap);
+	va_end(ap);
+	errno = saved;
+}
+
+const char *
+say_last(int *code)
+{
+	if (code != NULL)
+		*code = said_code;
+	return said;
+}
+
+void
+say_forget(void)
+{
+	said[0] = '\0';
+	said_code = 0;
+}
+
+const char *
+say_errno_name(int code)
+{
+#ifdef HAVE_STRERRORNAME_NP
+	return code > 0 ? strerrorname_np(code) : NULL;
+#else
+	(void)code;
+	return NULL;
+#endif
+}
