@@ -20,6 +20,7 @@
 
 #include "at.h"
 #include "copier.h"
+#include "filelist.h"
 #include "meta.h"
 #include "parents.h"
 #include "path.h"
@@ -44,36 +45,20 @@ walk_end(struct walk *w, int status, struct walk_stats *ws)
 	for (k = 0; k < ACP_MAX_TARGETS; k++)
 		linkmap_free(&w->links[k]);
 	seen_free(&w->once);
+	seen_free(&w->listed_dirs);
 	strset_free(&w->parents_made);
+	strset_free(&w->parents_todo);
 	return status_merge(status, dirsync_run(&w->ds));
 }
 
-/*
- * The fingerprint of the destination dst: of its name with "./" and
- * repeated slashes left out, so that "DIR/./a" (--parents, "./a") is
- * "DIR/a".
- */
+/* The fingerprint of a path: "DIR/./a" (--parents, "./a") is "DIR/a". */
 static uint64_t
-once_key(const char *dst)
+path_key(const char *path)
 {
-	char		*norm = xmalloc(strlen(dst) + 1), *o = norm;
-	const char	*p = dst;
-	uint64_t	 key;
+	char		*tidy = path_tidy(path);
+	uint64_t	 key = seen_hash(tidy, strlen(tidy));
 
-	while (*p != '\0') {
-		if ((p == dst || p[-1] == '/') && p[0] == '.' &&
-		    p[1] == '/') {
-			p += 2;
-			continue;
-		}
-		if (*p == '/' && o > norm && o[-1] == '/') {
-			p++;
-			continue;
-		}
-		*o++ = *p++;
-	}
-	key = seen_hash(norm, (size_t)(o - norm));
-	free(norm);
+	free(tidy);
 	return key;
 }
 
@@ -102,7 +87,7 @@ walk_once(struct walk *w, const char *src, const char *dst, int *warned,
 	uint64_t		 had;
 	int			 follow = walk_follows(opts, 1);
 
-	*key = once_key(dst);
+	*key = path_key(dst);
 	*tag = 0;
 	if (fstatat(AT_FDCWD, src, &st, follow ? 0 : AT_SYMLINK_NOFOLLOW) < 0)
 		return -1;	/* walk_entry() says why */
@@ -290,8 +275,11 @@ walk_operand(struct walk *w, const struct wtarget *t, const char *operand)
 			seen_add(&w->once, keys[k], tags[k]);
 		if (opts->parents && t[k].into) {
 			w->tk = k;
-			status = status_merge(status, parents_meta(w,
-			    t[k].path, src));
+			if (w->list != NULL)
+				parents_later(w, src);
+			else
+				status = status_merge(status, parents_meta(w,
+				    t[k].path, src));
 		}
 		free(dsts[k]);
 	}
@@ -330,6 +318,68 @@ walk_target(const struct options *opts, const char *path, int nsrc,
 	return 0;
 }
 
+/*
+ * Was the name in a directory the list named before, and so copied
+ * with it (-r)?  A list made by find names a directory, then what is in
+ * it: each is copied once, as the directory's.
+ */
+static int
+list_inside(struct walk *w, const char *name)
+{
+	char	*tidy, *p;
+	size_t	 len = 0;
+
+	if (w->listed_dirs.n + w->listed_dirs.tn == 0)
+		return 0;
+	tidy = path_tidy(name);
+	for (p = strchr(tidy + 1, '/'); p != NULL && len == 0;
+	    p = strchr(p + 1, '/'))
+		if (seen_find(&w->listed_dirs, seen_hash(tidy,
+		    (size_t)(p - tidy)), NULL))
+			len = (size_t)(p - tidy);
+	if (len > 0 && w->opts->debug)
+		fprintf(stderr, "acp: debug: %s: '%s' was copied with '%.*s'\n",
+		    filelist_where(w->list), name, (int)len, tidy);
+	free(tidy);
+	return len > 0;
+}
+
+/*
+ * --files-from, --files0-from: each name of the list, read as it goes,
+ * is a source operand into every destination of t[]; a status.
+ */
+static int
+walk_list(struct walk *w, const struct wtarget *t)
+{
+	struct filelist	 fl;
+	const char	*name, *dirs[ACP_MAX_TARGETS];
+	unsigned	 bad = 0, k;
+	int		 status = ACP_EXIT_OK, ret = 0;
+
+	if (filelist_open(&fl, w->opts->files_from,
+	    w->opts->files_delim) < 0)
+		return ACP_EXIT_FAIL;
+	w->list = &fl;
+	while (!copier_stopping(w->c) &&
+	    (ret = filelist_next(&fl, &name, &bad)) > 0) {
+		if (list_inside(w, name))
+			continue;
+		w->top_dir = 0;
+		status = status_merge(status, walk_operand(w, t, name));
+		if (w->top_dir)
+			seen_add(&w->listed_dirs, path_key(name), 1);
+	}
+	if (ret < 0 || bad > 0)
+		status = status_merge(status, ACP_EXIT_FAIL);
+	w->st.errors += bad;
+	for (k = 0; k < w->ntargets; k++)
+		dirs[k] = t[k].path;
+	status = status_merge(status, parents_finish(w, dirs));
+	w->list = NULL;
+	filelist_close(&fl);
+	return status;
+}
+
 int
 walk_run(const struct options *opts, struct copier *c, FILE *manifest,
     struct walk_stats *ws)
@@ -344,13 +394,18 @@ walk_run(const struct options *opts, struct copier *c, FILE *manifest,
 	w.manifest = manifest;
 	w.dirfd_budget = wdir_budget(c);
 
-	/* Every destination is settled before anything is copied. */
+	/*
+	 * Every destination is settled before anything is copied.  A list
+	 * names sources for a directory, however many it names.
+	 */
 	nsrc = opts->noperands - (opts->target_dir == NULL);
+	w.several = nsrc > 1 || opts->files_from != NULL;
 	status = walk_target(opts, opts->target_dir != NULL ?
-	    opts->target_dir : opts->operands[nsrc], nsrc, &t[0]);
+	    opts->target_dir : opts->operands[nsrc], w.several ? 2 : nsrc,
+	    &t[0]);
 	for (i = 0; i < opts->nalso; i++)
 		status = status_merge(status, walk_target(opts, opts->also[i],
-		    nsrc, &t[i + 1]));
+		    w.several ? 2 : nsrc, &t[i + 1]));
 	if (status != ACP_EXIT_OK)
 		return status;
 	w.st.ntargets = w.ntargets = (unsigned)opts->nalso + 1;
@@ -362,7 +417,8 @@ walk_run(const struct options *opts, struct copier *c, FILE *manifest,
 			    "directory");
 			return ACP_EXIT_FAIL;
 		}
-	w.several = nsrc > 1;
+	if (opts->files_from != NULL)
+		status = walk_list(&w, t);
 	for (i = 0; i < nsrc && !copier_stopping(c); i++)
 		status = status_merge(status, walk_operand(&w, t,
 		    opts->operands[i]));

@@ -8,6 +8,7 @@
 #include <err.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "checksum.h"
 #include "copier.h"
@@ -44,6 +45,9 @@ resume_conflicts(const struct options *opts)
 	return -1;
 }
 
+static int list_check(struct options *);
+static int replace_check(struct options *);
+
 int
 options_check(struct options *opts)
 {
@@ -59,6 +63,7 @@ options_check(struct options *opts)
 	}
 	if (opts->check != NULL) {
 		if (opts->noperands > 0 || opts->target_dir != NULL ||
+		    opts->files_from != NULL || opts->log != NULL ||
 		    opts->nalso > 0 || opts->manifest != NULL || opts->verify ||
 		    opts->resume != OPTIONS_RESUME_NONE) {
 			warnx("--check takes no operands and no --manifest, "
@@ -91,6 +96,8 @@ options_check(struct options *opts)
 		    "--no-target-directory (-T)");
 		return -1;
 	}
+	if (opts->files_from != NULL)
+		return list_check(opts);
 	if (opts->noperands == 0) {
 		warnx("missing file operand");
 		return -1;
@@ -104,6 +111,42 @@ options_check(struct options *opts)
 		warnx("extra operand '%s'", opts->operands[2]);
 		return -1;
 	}
+	return replace_check(opts);
+}
+
+/* The operands with a list of sources: none but the destination. */
+static int
+list_check(struct options *opts)
+{
+	const char	*list = opts->files_from;
+
+	if (opts->no_target_dir) {
+		warnx("the sources of '%s' go into a directory: -T cannot "
+		    "be used with --files-from or --files0-from", list);
+		return -1;
+	}
+	if (opts->noperands > (opts->target_dir == NULL)) {
+		warnx("extra operand '%s': the sources come from '%s'",
+		    opts->operands[0], list);
+		return -1;
+	}
+	if (opts->noperands == 0 && opts->target_dir == NULL) {
+		warnx("missing destination: give -t DIR, or DIR after the "
+		    "options, for the sources in '%s'", list);
+		return -1;
+	}
+	if (strcmp(list, "-") == 0 && opts->interactive) {
+		warnx("-i reads its answers from standard input: the list "
+		    "cannot be read from there too");
+		return -1;
+	}
+	return replace_check(opts);
+}
+
+/* What replacing, resuming and backups ask; 0, or -1 after a message. */
+static int
+replace_check(struct options *opts)
+{
 	if (opts->resume != OPTIONS_RESUME_NONE && resume_conflicts(opts) < 0)
 		return -1;
 	if (opts->backup != OPTIONS_BACKUP_NONE && opts->noclobber) {

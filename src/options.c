@@ -26,6 +26,9 @@
 enum {
 	OPT_ENGINE = UCHAR_MAX + 1,
 	OPT_ALSO,
+	OPT_FILES_FROM,
+	OPT_FILES0_FROM,
+	OPT_LOG,
 	OPT_QUEUE_DEPTH,
 	OPT_BLOCK_SIZE,
 	OPT_DEBUG,
@@ -74,8 +77,11 @@ static const struct option long_opts[] = {
 	{ "dereference", no_argument, NULL, 'L' },
 	{ "engine", required_argument, NULL, OPT_ENGINE },
 	{ "force", no_argument, NULL, 'f' },
+	{ "files-from", required_argument, NULL, OPT_FILES_FROM },
+	{ "files0-from", required_argument, NULL, OPT_FILES0_FROM },
 	{ "fsync", no_argument, NULL, OPT_FSYNC },
 	{ "help", no_argument, NULL, OPT_HELP },
+	{ "log", required_argument, NULL, OPT_LOG },
 	{ "manifest", required_argument, NULL, OPT_MANIFEST },
 	{ "manifest-relative", no_argument, NULL, OPT_MANIFEST_RELATIVE },
 	{ "copy-contents", no_argument, NULL, OPT_COPY_CONTENTS },
@@ -423,6 +429,16 @@ parse_tree_option(struct options *opts, int ch)
 		break;
 	case OPT_ALSO:
 		return add_also(opts, optarg);
+	case OPT_FILES_FROM:
+	case OPT_FILES0_FROM:
+		if (opts->files_from != NULL) {
+			warnx("one list of sources at most (--files-from or "
+			    "--files0-from)");
+			return -1;
+		}
+		opts->files_from = optarg;
+		opts->files_delim = ch == OPT_FILES_FROM ? '\n' : '\0';
+		break;
 	case 'T':
 		opts->no_target_dir = 1;
 		break;
@@ -543,6 +559,9 @@ parse_acp_option(struct options *opts, int ch)
 		break;
 	case OPT_MANIFEST:
 		opts->manifest = optarg;
+		break;
+	case OPT_LOG:
+		opts->log = optarg;
 		break;
 	case OPT_MANIFEST_RELATIVE:
 		opts->manifest_relative = 1;

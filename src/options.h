@@ -42,6 +42,13 @@ struct options {
 	const char	 *also[ACP_MAX_TARGETS - 1];
 	int		  nalso;
 	int		  no_target_dir; /* -T: DEST is never a directory */
+	/*
+	 * --files-from=FILE, --files0-from=FILE: the sources are read from
+	 * FILE ("-": standard input), one a line or NUL-terminated (the
+	 * delimiter); no source operand is then given.
+	 */
+	const char	 *files_from;
+	int		  files_delim;
 	int		  verbose;	/* -v: "'a' -> 'b'" as GNU cp */
 	int		  force;	/* -f: unlink a destination we cannot open */
 	int		  noclobber;	/* -n: never overwrite */
@@ -50,6 +57,7 @@ struct options {
 	int		  direct;	/* --direct: O_DIRECT where allowed */
 	const struct checksum_algo *algo; /* --checksum, or NULL */
 	const char	 *manifest;	/* --manifest=FILE ("-": stdout) */
+	const char	 *log;		/* --log=FILE: a JSON line an entry */
 	int		  manifest_relative; /* names relative to the target */
 	int		  tag;		/* --tag: BSD-style lines */
 	int		  verify;	/* --verify: read each copy back */

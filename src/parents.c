@@ -84,22 +84,49 @@ parents_target(struct walk *w, const char *dir, const char *src)
 }
 
 /*
+ * The directory ddir that --parents made or went through for the source
+ * directory sdir takes sdir's metadata (that kept); one this run made,
+ * its final mode.  A status.
+ */
+static int
+parents_dir_meta(struct walk *w, const char *sdir, const char *ddir)
+{
+	struct stat	st;
+	struct at	sat = at_path(sdir), dat = at_path(ddir);
+	unsigned	keep = w->opts->preserve;
+	int		status = ACP_EXIT_OK;
+
+	if (stat(sdir, &st) < 0)
+		return ACP_EXIT_OK;
+	if (meta_copy(-1, &sat, -1, &dat, &st, keep) < 0)
+		status = ACP_EXIT_FAIL;
+	/* One this run made, with the mode it was made narrower than. */
+	if (strset_has(&w->parents_made, ddir) && meta_widen(-1, &dat, &st,
+	    keep, copier_umask(w->c)) < 0)
+		status = ACP_EXIT_FAIL;
+	return status;
+}
+
+/* Is there metadata for parents_dir_meta() to set? */
+static int
+parents_any(const struct walk *w)
+{
+	return w->parents_made.used > 0 || (w->opts->preserve &
+	    (META_MODE | META_OWNERSHIP | META_TIMESTAMPS | META_XATTR));
+}
+
+/*
  * --parents with -p or -a: the directories made for src's parents take
  * their sources' metadata once what went in them is done.
  */
 int
 parents_meta(struct walk *w, const char *dir, const char *src)
 {
-	struct stat	 st;
-	struct at	 sat, dat;
 	const char	*rel = src, *p;
 	char		*sdir, *ddir;
 	int		 status = ACP_EXIT_OK;
 
-	unsigned	 keep = w->opts->preserve;
-
-	if (w->parents_made.used == 0 && !(keep & (META_MODE |
-	    META_OWNERSHIP | META_TIMESTAMPS | META_XATTR)))
+	if (!parents_any(w))
 		return ACP_EXIT_OK;
 	copier_wait(w->c, NULL);
 	while (*rel == '/')
@@ -108,22 +135,73 @@ parents_meta(struct walk *w, const char *dir, const char *src)
 	    p = memrchr(rel, '/', (size_t)(p - rel))) {
 		sdir = xstrndup(src, (size_t)(p - src));
 		xasprintf(&ddir, "%s/%.*s", dir, (int)(p - rel), rel);
-		sat = at_path(sdir);
-		dat = at_path(ddir);
-		if (stat(sdir, &st) < 0) {
-			free(sdir);
-			free(ddir);
-			continue;
-		}
-		if (meta_copy(-1, &sat, -1, &dat, &st, keep) < 0)
-			status = ACP_EXIT_FAIL;
-		/* One this run made, with the mode it was made narrower than. */
-		if (strset_has(&w->parents_made, ddir) && meta_widen(-1, &dat,
-		    &st, keep, copier_umask(w->c)) < 0)
-			status = ACP_EXIT_FAIL;
+		status = status_merge(status, parents_dir_meta(w, sdir, ddir));
 		free(sdir);
 		free(ddir);
 	}
 	return status;
 }
 
+void
+parents_later(struct walk *w, const char *src)
+{
+	const char	*rel = src, *p;
+	char		*key;
+
+	while (*rel == '/')
+		rel++;
+	for (p = strrchr(rel, '/'); p != NULL && p > rel;
+	    p = memrchr(rel, '/', (size_t)(p - rel))) {
+		/* "K SDIR": met for the destination K. */
+		xasprintf(&key, "%u %.*s", w->tk, (int)(p - src), src);
+		/* Its ancestors were put in with it. */
+		if (!strset_add(&w->parents_todo, key))
+			break;
+	}
+}
+
+/* Deepest first: a directory's times are set after its children's. */
+static int
+depth_cmp(const void *a, const void *b)
+{
+	const char	*x = *(char *const *)a, *y = *(char *const *)b;
+	size_t		 dx = 0, dy = 0;
+
+	for (; *x != '\0'; x++)
+		dx += *x == '/';
+	for (; *y != '\0'; y++)
+		dy += *y == '/';
+	return dx < dy ? 1 : dx > dy ? -1 : 0;
+}
+
+int
+parents_finish(struct walk *w, const char *const *dirs)
+{
+	struct strset	*todo = &w->parents_todo;
+	const char	*sdir, *rel;
+	char		**all, *ddir, *end;
+	size_t		 i, n = 0;
+	unsigned	 k;
+	int		 status = ACP_EXIT_OK;
+
+	if (todo->used == 0 || !parents_any(w))
+		return ACP_EXIT_OK;
+	copier_wait(w->c, NULL);
+	all = xreallocarray(NULL, todo->used, sizeof(*all));
+	for (i = 0; i < todo->size; i++)
+		if (todo->tab[i] != NULL)
+			all[n++] = todo->tab[i];
+	qsort(all, n, sizeof(*all), depth_cmp);
+	for (i = 0; i < n; i++) {
+		k = (unsigned)strtoul(all[i], &end, 10);
+		sdir = end + 1;
+		for (rel = sdir; *rel == '/'; rel++)
+			continue;
+		w->tk = k;
+		xasprintf(&ddir, "%s/%s", dirs[k], rel);
+		status = status_merge(status, parents_dir_meta(w, sdir, ddir));
+		free(ddir);
+	}
+	free(all);
+	return status;
+}

@@ -22,4 +22,15 @@ char	*parents_target(struct walk *, const char *dir, const char *src);
  */
 int	 parents_meta(struct walk *, const char *dir, const char *src);
 
+/*
+ * A list of sources (--files-from): parents_meta() for src's directories
+ * in the destination being handled is left to parents_finish(), once
+ * for each directory however many names of the list are in it, and
+ * without waiting for the copies in flight at each name.
+ */
+void	 parents_later(struct walk *, const char *src);
+
+/* Do what parents_later() left, dirs[] the destinations; a status. */
+int	 parents_finish(struct walk *, const char *const *dirs);
+
 #endif

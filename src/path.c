@@ -150,3 +150,27 @@ path_is_acp_temp(const char *name)
 			return 0;
 	return 1;
 }
+
+char *
+path_tidy(const char *path)
+{
+	char		*out = xmalloc(strlen(path) + 1), *o = out;
+	const char	*p = path;
+
+	while (*p != '\0') {
+		if ((p == path || p[-1] == '/') && p[0] == '.' &&
+		    (p[1] == '/' || (p[1] == '\0' && p > path))) {
+			p += p[1] == '/' ? 2 : 1;
+			continue;
+		}
+		if (*p == '/' && o > out && o[-1] == '/') {
+			p++;
+			continue;
+		}
+		*o++ = *p++;
+	}
+	while (o > out + 1 && o[-1] == '/')
+		o--;
+	*o = '\0';
+	return out;
+}

@@ -29,6 +29,13 @@ const char *path_name_in(const char *copy, const struct at *a);
 /* Is dir (an existing path) the same as src or inside it?  By realpath. */
 int	 path_inside(const char *src, const char *dir);
 
+/*
+ * path without its "." components, repeated slashes and trailing
+ * slashes ("./a//b/." is "a/b"; ".." is kept: it may cross a symlink);
+ * the caller frees it.
+ */
+char	*path_tidy(const char *path);
+
 /* Is path an existing directory?  1, 0 (errno ENOTDIR), or -1 with errno. */
 int	 path_is_dir(const char *path);
 

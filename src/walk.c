@@ -23,6 +23,7 @@
 
 #include "at.h"
 #include "copier.h"
+#include "filelist.h"
 #include "manifest.h"
 #include "meta.h"
 #include "nonreg.h"
@@ -510,25 +511,31 @@ walk_entry(struct walk *w, const struct at *src, const struct at *dst,
 {
 	const struct options	*opts = w->opts;
 	struct stat		 st;
+	const char		*where = "";
 	unsigned		 k;
 	int			 follow = walk_follows(opts, top), ret;
 	int			 status = ACP_EXIT_OK;
 
+	/* A name of a list is said with its place there. */
+	if (top && w->list != NULL)
+		where = filelist_where(w->list);
 	if (fstatat(src->dirfd, src->name, &st,
 	    follow ? 0 : AT_SYMLINK_NOFOLLOW) < 0) {
 		/* A symlink loop under -L is ELOOP here: this entry only. */
-		warn("cannot stat '%s'", src->path);
+		warn("%s%scannot stat '%s'", where, *where ? ": " : "",
+		    src->path);
 		return walk_count_failure(w);
 	}
 	if (top)
 		w->topdev = st.st_dev;
 	if (S_ISDIR(st.st_mode)) {
 		if (!opts->recursive) {
-			warnx("-r not specified; omitting directory '%s'",
-			    src->path);
+			warnx("%s%s-r not specified; omitting directory '%s'",
+			    where, *where ? ": " : "", src->path);
 			return walk_count_failure(w);
 		}
 		w->st.directories++;
+		w->top_dir |= top;
 		return walk_dir(w, src, dst, name, &st, follow);
 	}
 	if (!S_ISLNK(st.st_mode) && (!opts->recursive || S_ISREG(st.st_mode) ||

@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 struct at;
+struct filelist;
 
 #include "dirsync.h"
 #include "linkmap.h"
@@ -33,6 +34,11 @@ struct walk {
 	int			 several;	/* sources into a directory */
 	struct seen		 once;		/* then: see walk_once() */
 	struct strset		 parents_made;	/* --parents: dirs made */
+	struct strset		 parents_todo;	/* and to finish: see
+						   parents_later() */
+	struct filelist		*list;		/* --files-from, or NULL */
+	struct seen		 listed_dirs;	/* its directories, copied */
+	int			 top_dir;	/* the operand was one */
 	dev_t			 topdev;	/* -x: the source's filesystem */
 	struct wdir		*cur;		/* the directory being read */
 	unsigned		 dirfds;	/* descriptors the wdirs hold */
