@@ -240,29 +240,55 @@ run_check(const struct options *opts, struct copier *copier,
 	return status;
 }
 
+/* Open --manifest's or --log's file ("-": standard output); NULL if none. */
+static int
+open_out(const char *path, const char *what, FILE **fp)
+{
+	*fp = NULL;
+	if (path == NULL)
+		return 0;
+	if (strcmp(path, "-") == 0)
+		*fp = stdout;
+	else if ((*fp = fopen(path, "w")) == NULL) {
+		warn("cannot create %s '%s'", what, path);
+		return -1;
+	}
+	return 0;
+}
+
+/* Close what open_out() opened; a file cut short is a failure. */
+static int
+close_out(FILE *fp, const char *path, const char *what, int status)
+{
+	if (fp == NULL)
+		return status;
+	if (fp == stdout ? fflush(fp) != 0 || ferror(fp) : fclose(fp) != 0) {
+		/* A manifest cut short must not pass for a whole one. */
+		warn("error writing %s '%s'", what, path);
+		status = status_merge(status, ACP_EXIT_FAIL);
+	}
+	return status;
+}
+
 static int
 run_copy(const struct options *opts, struct copier *copier,
     struct walk_stats *ws)
 {
-	FILE	*fp = NULL;
+	FILE	*mfp, *lfp;
 	int	 status;
 
-	if (opts->manifest != NULL) {
-		if (strcmp(opts->manifest, "-") == 0)
-			fp = stdout;
-		else if ((fp = fopen(opts->manifest, "w")) == NULL) {
-			warn("cannot create manifest '%s'", opts->manifest);
-			ws->errors++;
-			return ACP_EXIT_FAIL;
-		}
+	if (open_out(opts->manifest, "manifest", &mfp) < 0) {
+		ws->errors++;
+		return ACP_EXIT_FAIL;
 	}
-	status = walk_run(opts, copier, fp, ws);
-	if (fp != NULL && fp != stdout && fclose(fp) != 0) {
-		/* A manifest cut short must not pass for a whole one. */
-		warn("error writing manifest '%s'", opts->manifest);
-		status = status_merge(status, ACP_EXIT_FAIL);
+	if (open_out(opts->log, "log", &lfp) < 0) {
+		ws->errors++;
+		return close_out(mfp, opts->manifest, "manifest",
+		    ACP_EXIT_FAIL);
 	}
-	return status;
+	status = walk_run(opts, copier, mfp, lfp, ws);
+	status = close_out(mfp, opts->manifest, "manifest", status);
+	return close_out(lfp, opts->log, "log", status);
 }
 
 /*

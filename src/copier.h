@@ -148,6 +148,8 @@ struct copy_job {
 	uint64_t		 kept;		/* --resume: equal, not written */
 	off_t			 resumed_at;	/* and where writing began (the
 						   size: nothing), or -1 */
+	char			 why[512];	/* what was said of a failure */
+	int			 why_errno;	/* and its errno, or 0 */
 
 	/* The copier's. */
 	struct copy_job		*next;

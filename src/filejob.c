@@ -39,6 +39,7 @@ filejob_fail_said(struct cfile *f, int err)
 	if (f->x.err == 0)
 		f->x.err = err;
 	f->reported = 1;
+	jobreport_said(f->job);
 }
 
 /*
@@ -304,16 +305,21 @@ file_end(struct copier *c, struct cfile *f)
 		xfer_fail(x, -errno, XFER_WRITING, (off_t)x->bytes);
 	xfer_end(x);
 	job->ret = -1;
+	say_forget();
 	if (x->err != 0 || x->changed) {
 		jobreport_error(c, f);
+		jobreport_said(job);
+		job->changed |= x->changed;
 		if (!dest_keep(f))
 			dest_abort(f);
 	} else if (dest_commit(f) == 0) {
 		job->ret = 0;
 		/* A rename changed the directory, new file or not. */
 		job->created = f->created || f->tmp != NULL;
-		if (job->changed && !reader)
+		if (job->changed && !reader) {
 			warnx("'%s' changed while being copied", f->src);
+			jobreport_said(job);
+		}
 		if (!reader)
 			jobreport_count(c, f);
 		job->bytes = f->bytes;
@@ -326,6 +332,8 @@ file_end(struct copier *c, struct cfile *f)
 		if (c->debug)
 			jobreport_debug(c, f);
 	}
+	if (job->ret < 0)
+		jobreport_said(job);
 	if (job->ret < 0 && !reader)
 		c->stats.failed++;
 	if (f->tee != NULL)

@@ -39,46 +39,41 @@ filelist_where(struct filelist *fl)
 int
 filelist_next(struct filelist *fl, const char **name, unsigned *bad)
 {
-	size_t	len;
-	int	ch, nul;
+	size_t	len = 0;
+	int	ch, nul = 0;
 
-	for (;;) {
-		len = 0;
-		nul = 0;
-		while ((ch = getc_unlocked(fl->fp)) != EOF &&
-		    ch != fl->delim) {
-			if (len < sizeof(fl->name))
-				fl->name[len] = (char)ch;
-			nul |= ch == '\0';
-			len++;
-		}
-		if (ferror(fl->fp)) {
-			warn("error reading the list '%s'", fl->path);
-			return -1;
-		}
-		if (ch == EOF && len == 0)
-			return 0;
-		fl->line++;
-		if (len == 0) {
-			warnx("%s:%ju: invalid zero-length file name",
-			    fl->path, fl->line);
-			(*bad)++;
-		} else if (nul) {
-			/* Only --files0-from can say such a name. */
-			warnx("%s:%ju: a name with a NUL byte in it (a list "
-			    "of names ending in NULs is --files0-from)",
-			    fl->path, fl->line);
-			(*bad)++;
-		} else if (len >= sizeof(fl->name)) {
-			warnc(ENAMETOOLONG, "%s:%ju: a name of %zu bytes",
-			    fl->path, fl->line, len);
-			(*bad)++;
-		} else {
-			fl->name[len] = '\0';
-			*name = fl->name;
-			return 1;
-		}
+	while ((ch = getc_unlocked(fl->fp)) != EOF && ch != fl->delim) {
+		if (len < sizeof(fl->name))
+			fl->name[len] = (char)ch;
+		nul |= ch == '\0';
+		len++;
 	}
+	if (ferror(fl->fp)) {
+		warn("error reading the list '%s'", fl->path);
+		return -1;
+	}
+	if (ch == EOF && len == 0)
+		return 0;
+	fl->line++;
+	*name = fl->name;
+	if (len < sizeof(fl->name)) {
+		fl->name[len] = '\0';
+		if (len > 0 && !nul)
+			return 1;
+	} else
+		fl->name[sizeof(fl->name) - 1] = '\0';
+	(*bad)++;
+	if (len == 0)
+		warnx("%s:%ju: invalid zero-length file name", fl->path,
+		    fl->line);
+	else if (nul)
+		/* Only --files0-from can say such a name. */
+		warnx("%s:%ju: a name with a NUL byte in it (a list of names "
+		    "ending in NULs is --files0-from)", fl->path, fl->line);
+	else
+		warnc(ENAMETOOLONG, "%s:%ju: a name of %zu bytes", fl->path,
+		    fl->line, len);
+	return FILELIST_BAD;
 }
 
 void

@@ -25,10 +25,12 @@ int	filelist_open(struct filelist *, const char *path, int delim);
 
 /*
  * The next name: 1 and *name (the list's buffer, good until the next
- * call), 0 at the end, -1 after a read error (said).  A bad entry, empty
- * or longer than PATH_MAX, is said with the list's name and line, and
- * counted in *bad; the name after it is returned.
+ * call), 0 at the end, -1 after a read error (said).  A bad entry (empty,
+ * longer than PATH_MAX, with a NUL in a list of lines) is said with the
+ * list's name and line, counted in *bad, and FILELIST_BAD returned, the
+ * buffer holding what fit of it.
  */
+#define FILELIST_BAD	2
 int	filelist_next(struct filelist *, const char **name, unsigned *bad);
 
 /* "LIST:LINE", for messages about the name last read. */

@@ -141,6 +141,17 @@ jobreport_debug(const struct copier *c, const struct cfile *f)
 }
 
 void
+jobreport_said(struct copy_job *job)
+{
+	const char	*said;
+
+	if (job->why[0] != '\0')
+		return;
+	said = say_last(&job->why_errno);
+	(void)snprintf(job->why, sizeof(job->why), "%s", said);
+}
+
+void
 jobreport_count(struct copier *c, const struct cfile *f)
 {
 	if (f->x.kind == XFER_HASH) {

@@ -8,6 +8,7 @@
 
 struct copier;
 struct cfile;
+struct copy_job;
 
 /*
  * Say what went wrong with f, unless it was said already: nothing for a
@@ -17,6 +18,12 @@ void	jobreport_error(const struct copier *, const struct cfile *);
 
 /* Under --debug: how f's data moved (or was hashed), on stderr. */
 void	jobreport_debug(const struct copier *, const struct cfile *);
+
+/*
+ * Keep what was said last in job->why (for --log), unless something was
+ * kept already: the first word on a file is the one that counts.
+ */
+void	jobreport_said(struct copy_job *);
 
 /* Count a file finished well in the run's figures. */
 void	jobreport_count(struct copier *, const struct cfile *);

@@ -77,6 +77,7 @@ hardlink_at(struct walk *w, const struct at *target, const struct at *dst,
 	named(w, dst);
 	walk_verbose(w, src, dst->path);
 	w->st.hardlinks++;
+	walk_log(w, "hardlink", "copied", src, dst->path, NULL);
 	return ACP_EXIT_OK;
 }
 
@@ -133,6 +134,7 @@ nonreg_symlink(struct walk *w, const struct at *src, const struct at *dst,
 		return ACP_EXIT_FAIL;
 	}
 	w->st.symlinks++;
+	walk_log(w, "symlink", "copied", src->path, dst->path, NULL);
 	return made(w, src, dst, st);
 }
 
@@ -159,6 +161,7 @@ nonreg_special(struct walk *w, const struct at *src, const struct at *dst,
 		return ACP_EXIT_FAIL;
 	}
 	w->st.specials++;
+	walk_log(w, "special", "copied", src->path, dst->path, NULL);
 	return made(w, src, dst, st);
 }
 
@@ -234,6 +237,7 @@ nonreg_link(struct walk *w, const struct at *src, const struct at *dst,
 	named(w, dst);
 	walk_verbose(w, src->path, dst->path);
 	w->st.symlinks++;
+	walk_log(w, "symlink", "copied", src->path, dst->path, NULL);
 	return ACP_EXIT_OK;
 }
 

@@ -116,6 +116,8 @@ walk_once(struct walk *w, const char *src, const char *dst, int *warned,
 			warnx("warning: source %s '%s' specified more than "
 			    "once", S_ISDIR(st.st_mode) ? "directory" : "file",
 			    src);
+		walk_log(w, S_ISDIR(st.st_mode) ? "directory" : "file",
+		    "skipped", src, dst, "named twice");
 		return ACP_EXIT_OK;
 	}
 	/* Made by this run: let it be finished before looking. */
@@ -125,6 +127,7 @@ walk_once(struct walk *w, const char *src, const char *dst, int *warned,
 	if (S_ISLNK(dst_st.st_mode) && opts->backup == OPTIONS_BACKUP_NONE) {
 		warnx("will not copy '%s' through just-created symlink '%s'",
 		    src, dst);
+		walk_log(w, "unknown", "failed", src, dst, NULL);
 		return walk_count_failure(w);
 	}
 	if (!S_ISDIR(dst_st.st_mode) &&
@@ -132,6 +135,7 @@ walk_once(struct walk *w, const char *src, const char *dst, int *warned,
 	    (stat(dst, &dst_st) < 0 || !S_ISDIR(dst_st.st_mode))) {
 		warnx("will not overwrite just-created '%s' with '%s'", dst,
 		    src);
+		walk_log(w, "unknown", "failed", src, dst, NULL);
 		return walk_count_failure(w);
 	}
 	return -1;
@@ -231,8 +235,10 @@ walk_operand(struct walk *w, const struct wtarget *t, const char *operand)
 			dsts[k] = walk_into_path(w, t[k].path, src);
 		else if ((ret = walk_name_ok(src, t[k].path)) == 0)
 			dsts[k] = xstrdup(t[k].path);
-		else
+		else {
+			walk_log(w, "file", "failed", src, t[k].path, NULL);
 			status = status_merge(status, walk_count_failure(w));
+		}
 		if (dsts[k] == NULL) {
 			if (t[k].into && opts->parents)
 				status = status_merge(status, ACP_EXIT_FAIL);
@@ -344,6 +350,19 @@ list_inside(struct walk *w, const char *name)
 	return len > 0;
 }
 
+/* --log: a bad entry of the list, by its line (its name may be cut). */
+static void
+list_log_bad(const struct walk *w, const struct filelist *fl)
+{
+	struct logent	e;
+
+	if (w->log == NULL)
+		return;
+	e = runlog_ent("unknown", "failed", fl->name, NULL);
+	e.line = fl->line;
+	runlog_put(w->log, &e);
+}
+
 /*
  * --files-from, --files0-from: each name of the list, read as it goes,
  * is a source operand into every destination of t[]; a status.
@@ -362,6 +381,10 @@ walk_list(struct walk *w, const struct wtarget *t)
 	w->list = &fl;
 	while (!copier_stopping(w->c) &&
 	    (ret = filelist_next(&fl, &name, &bad)) > 0) {
+		if (ret == FILELIST_BAD) {
+			list_log_bad(w, &fl);
+			continue;
+		}
 		if (list_inside(w, name))
 			continue;
 		w->top_dir = 0;
@@ -382,7 +405,7 @@ walk_list(struct walk *w, const struct wtarget *t)
 
 int
 walk_run(const struct options *opts, struct copier *c, FILE *manifest,
-    struct walk_stats *ws)
+    FILE *log, struct walk_stats *ws)
 {
 	struct walk	 w;
 	struct wtarget	 t[ACP_MAX_TARGETS];
@@ -392,6 +415,7 @@ walk_run(const struct options *opts, struct copier *c, FILE *manifest,
 	w.opts = opts;
 	w.c = c;
 	w.manifest = manifest;
+	w.log = log;
 	w.dirfd_budget = wdir_budget(c);
 
 	/*

@@ -87,6 +87,11 @@ options_check(struct options *opts)
 	/* A manifest or a verification needs hashes: the default one. */
 	if ((opts->manifest != NULL || opts->verify) && opts->algo == NULL)
 		opts->algo = checksum_find("xxh128");
+	if (opts->log != NULL && opts->manifest != NULL &&
+	    strcmp(opts->log, "-") == 0 && strcmp(opts->manifest, "-") == 0) {
+		warnx("--log and --manifest cannot both be standard output");
+		return -1;
+	}
 	if ((opts->tag || opts->manifest_relative) && opts->manifest == NULL) {
 		warnx("--tag and --manifest-relative need --manifest");
 		return -1;

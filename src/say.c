@@ -54,39 +54,42 @@ say(int code, const char *fmt, va_list ap)
 }
 
 void
+say_vwarnc(int code, const char *fmt, va_list ap)
+{
+	int	saved = errno;
+
+	say(code, fmt, ap);
+	errno = saved;
+}
+
+void
 say_warn(const char *fmt, ...)
 {
 	va_list	ap;
-	int	saved = errno;
 
 	va_start(ap, fmt);
-	say(saved, fmt, ap);
+	say_vwarnc(errno, fmt, ap);
 	va_end(ap);
-	errno = saved;
 }
 
 void
 say_warnx(const char *fmt, ...)
 {
 	va_list	ap;
-	int	saved = errno;
 
 	va_start(ap, fmt);
-	say(0, fmt, ap);
+	say_vwarnc(0, fmt, ap);
 	va_end(ap);
-	errno = saved;
 }
 
 void
 say_warnc(int code, const char *fmt, ...)
 {
 	va_list	ap;
-	int	saved = errno;
 
 	va_start(ap, fmt);
-	say(code, fmt, ap);
+	say_vwarnc(code, fmt, ap);
 	va_end(ap);
-	errno = saved;
 }
 
 const char *

@@ -3,12 +3,14 @@
  * Messages on standard error, worded as warn(3) words them ("acp: what:
  * why"), the last one of each thread kept so that --log can give an
  * entry's failure in the words it was said in.  A file that says things
- * includes this after <err.h>: warn, warnx and warnc are then these.
+ * includes this after <err.h>: warn, warnx, warnc and vwarnc are then
+ * these.
  */
 #ifndef ACP_SAY_H
 #define ACP_SAY_H
 
 #include <err.h>
+#include <stdarg.h>
 #include <stddef.h>
 
 void	say_warn(const char *fmt, ...)
@@ -17,10 +19,13 @@ void	say_warnx(const char *fmt, ...)
 	    __attribute__((format(printf, 1, 2)));
 void	say_warnc(int code, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
+void	say_vwarnc(int code, const char *fmt, va_list ap)
+	    __attribute__((format(printf, 2, 0)));
 
 #define warn	say_warn
 #define warnx	say_warnx
 #define warnc	say_warnc
+#define vwarnc	say_vwarnc
 
 /*
  * The last message this thread said (without "acp: "), or "" after

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json.h"
 #include "stats.h"
 
 int
@@ -41,22 +42,6 @@ rate(const struct run_stats *st)
 	uint64_t	n = st->bytes > st->hashed ? st->bytes : st->hashed;
 
 	return st->seconds > 0 ? (double)n / st->seconds : 0;
-}
-
-/* s as a JSON string: quotes, backslashes and control characters escaped. */
-static void
-json_string(FILE *fp, const char *s)
-{
-	putc('"', fp);
-	for (; *s != '\0'; s++) {
-		if (*s == '"' || *s == '\\')
-			fprintf(fp, "\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			fprintf(fp, "\\u%04x", (unsigned char)*s);
-		else
-			putc(*s, fp);
-	}
-	putc('"', fp);
 }
 
 /* Several destinations: each one's counts. */

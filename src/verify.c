@@ -17,6 +17,7 @@
 #include "copier_int.h"
 #include "dest.h"
 #include "filejob.h"
+#include "jobreport.h"
 #include "say.h"
 #include "verify.h"
 
@@ -31,11 +32,13 @@ verify_start(struct copier *c, struct cfile *f)
 	if ((fd = openat(f->dat.dirfd, path, O_RDONLY | O_CLOEXEC |
 	    O_NOCTTY)) < 0) {
 		warn("cannot open '%s' to verify it", f->dst);
+		jobreport_said(f->job);
 		f->job->verify_failed = 1;
 		return;
 	}
 	if ((!c->fsync && fdatasync(fd) < 0) || fstat(fd, &st) < 0) {
 		warn("cannot flush '%s' before verifying", f->dst);
+		jobreport_said(f->job);
 		(void)close(fd);
 		f->job->verify_failed = 1;
 		return;
@@ -59,10 +62,12 @@ readback_end(struct cfile *f)
 
 	if (f->x.changed) {
 		warnx("'%s' changed while being read back", f->dst);
+		jobreport_said(job);
 		job->verify_failed = 1;
 	} else if (f->x.err != 0) {
 		warnc(-f->x.err, "error reading back '%s' at offset %lld",
 		    f->dst, (long long)f->x.err_off);
+		jobreport_said(job);
 		job->verify_failed = 1;
 	}
 	if (!job->verify_failed)
@@ -87,6 +92,7 @@ verify_end(struct copier *c, struct cfile *f)
 			return;
 		warnx("'%s': verification FAILED: the copy's %s is %s, the "
 		    "source's %s", f->dst, c->algo->name, job->back, job->hex);
+		jobreport_said(job);
 		job->mismatch = 1;
 	}
 	if (f->tmp != NULL) {

@@ -99,6 +99,38 @@ file_status(struct walk *w, const struct wjob *wj)
 	return status;
 }
 
+/* --log: the copy's line. */
+static void
+file_log(const struct walk *w, const struct wjob *wj)
+{
+	const struct copy_job	*job = &wj->job;
+	struct logent		 e;
+	const char		*status = "copied";
+
+	if (w->log == NULL)
+		return;
+	if (job->changed)
+		status = "changed";
+	else if (job->ret < 0 || job->mismatch || job->verify_failed ||
+	    job->meta_failed)
+		status = "failed";
+	e = runlog_ent("file", status, wj->src, wj->dst);
+	e.bytes = job->bytes;
+	e.kept = job->kept;
+	if (w->opts->algo != NULL && !job->changed && job->ret == 0) {
+		e.algo = w->opts->algo->name;
+		e.digest = job->hex;
+	}
+	if (strcmp(status, "copied") != 0) {
+		e.error = job->why;
+		e.err = job->why_errno;
+		/* Nothing said of a copy a signal stopped: the run's end. */
+		if (job->why[0] == '\0' && copier_stopping(w->c))
+			e.error = "not finished: the run was stopped";
+	}
+	runlog_put(w->log, &e);
+}
+
 /*
  * A copy came back from the copier (in the order it was submitted): print
  * it under -v, record its hard-link name, its manifest line and its
@@ -128,6 +160,7 @@ walk_file_done(struct copy_job *job)
 		ts->bytes += job->bytes;
 		w->status = status_merge(w->status, file_status(w, wj));
 	}
+	file_log(w, wj);
 	first.dirfd = wj->dir != NULL ? wj->dir->copy[wj->tk].dfd : AT_FDCWD;
 	first.name = job->dst_name;
 	first.path = wj->dst;
@@ -176,8 +209,10 @@ walk_second_name(struct walk *w, const struct at *src, const struct at *dst,
 
 /* --resume found dst whole (its size and time are the source's). */
 static void
-walk_uptodate(struct walk *w, const struct at *dst, const struct stat *sst)
+walk_uptodate(struct walk *w, const struct at *src, const struct at *dst,
+    const struct stat *sst)
 {
+	walk_log(w, "file", "skipped", src->path, dst->path, "up to date");
 	w->st.skipped++;
 	w->st.bytes_skipped += (uint64_t)sst->st_size;
 	if (w->opts->verbose) {
@@ -275,7 +310,10 @@ walk_file_to(struct walk *w, const struct at *src, const struct at *dst,
 	how = policy_settle(w->c, opts, POLICY_FILE, walk_fresh(w), sst, src,
 	    dst, &pr);
 	if (how == POLICY_SKIP && pr.uptodate)
-		walk_uptodate(w, dst, sst);
+		walk_uptodate(w, src, dst, sst);
+	else if (how == POLICY_SKIP)
+		walk_log(w, "file", "skipped", src->path, dst->path,
+		    "not replaced");
 	if (how == POLICY_SKIP && links && (pr.uptodate ||
 	    (opts->update == OPTIONS_UPDATE_OLDER && opts->link ==
 	    OPTIONS_LINK_NONE && !opts->noclobber))) {
@@ -292,10 +330,18 @@ walk_file_to(struct walk *w, const struct at *src, const struct at *dst,
 	}
 	if (how == POLICY_SKIP)
 		return ACP_EXIT_OK;
-	if (how == POLICY_REFUSE)
+	if (how == POLICY_REFUSE) {
+		walk_log(w, "file", "failed", src->path, dst->path, NULL);
 		return ACP_EXIT_FAIL;
-	if (opts->link != OPTIONS_LINK_NONE)
-		return nonreg_link(w, src, dst, pr.dst.st_mode != 0);
+	}
+	if (opts->link != OPTIONS_LINK_NONE) {
+		say_forget();
+		if ((ret = nonreg_link(w, src, dst, pr.dst.st_mode != 0)) ==
+		    ACP_EXIT_FAIL)
+			walk_log(w, "file", "failed", src->path, dst->path,
+			    NULL);
+		return ret;
+	}
 	if (links && (ret = walk_second_name(w, src, dst, sst,
 	    pr.dst.st_mode != 0)) >= 0)
 		return ret;
@@ -454,6 +500,20 @@ walk_dir_entries(struct walk *w, struct wdir *d, const struct at *src,
 	return status;
 }
 
+/* --log: the directory's line for each destination, made or not. */
+static void
+dir_log(const struct walk *w, const struct at *src, const struct at *live,
+    const struct wdir *d)
+{
+	unsigned	k;
+
+	for (k = 0; k < w->ntargets && w->log != NULL; k++)
+		if (live[k].path != NULL)
+			walk_log(w, "directory", d != NULL &&
+			    d->copy[k].live ? "copied" : "failed", src->path,
+			    live[k].path, NULL);
+}
+
 static int
 walk_dir(struct walk *w, const struct at *src, const struct at *dst,
     const char *name, const struct stat *st, int follow)
@@ -465,6 +525,7 @@ walk_dir(struct walk *w, const struct at *src, const struct at *dst,
 	live = xcalloc(w->ntargets, sizeof(*live));
 	memcpy(live, dst, w->ntargets * sizeof(*live));
 	if (dir_loops(w, src, live, st, follow) != 0) {
+		walk_log(w, "directory", "failed", src->path, NULL, NULL);
 		free(live);
 		return walk_count_failure(w);
 	}
@@ -479,7 +540,10 @@ walk_dir(struct walk *w, const struct at *src, const struct at *dst,
 		copier_wait(w->c, NULL);
 		wdir_park(w, WDIR_FDS(w));
 	}
-	if ((d = wdir_open(w, src, live, st, follow, &status)) != NULL) {
+	say_forget();
+	d = wdir_open(w, src, live, st, follow, &status);
+	dir_log(w, src, live, d);
+	if (d != NULL) {
 		if (d->dp != NULL)
 			status = status_merge(status, walk_dir_entries(w, d,
 			    src, live, name));
@@ -524,6 +588,7 @@ walk_entry(struct walk *w, const struct at *src, const struct at *dst,
 		/* A symlink loop under -L is ELOOP here: this entry only. */
 		warn("%s%scannot stat '%s'", where, *where ? ": " : "",
 		    src->path);
+		walk_log(w, "unknown", "failed", src->path, NULL, NULL);
 		return walk_count_failure(w);
 	}
 	if (top)
@@ -532,6 +597,8 @@ walk_entry(struct walk *w, const struct at *src, const struct at *dst,
 		if (!opts->recursive) {
 			warnx("%s%s-r not specified; omitting directory '%s'",
 			    where, *where ? ": " : "", src->path);
+			walk_log(w, "directory", "failed", src->path, NULL,
+			    NULL);
 			return walk_count_failure(w);
 		}
 		w->st.directories++;
@@ -546,12 +613,16 @@ walk_entry(struct walk *w, const struct at *src, const struct at *dst,
 		if (dst[k].path == NULL)
 			continue;
 		w->tk = k;
+		say_forget();
 		if (S_ISLNK(st.st_mode))
 			ret = nonreg_symlink(w, src, &dst[k], &st);
 		else
 			ret = nonreg_special(w, src, &dst[k], &st);
-		if (ret == ACP_EXIT_FAIL)
+		if (ret == ACP_EXIT_FAIL) {
+			walk_log(w, S_ISLNK(st.st_mode) ? "symlink" :
+			    "special", "failed", src->path, dst[k].path, NULL);
 			w->st.errors++;
+		}
 		status = status_merge(status, ret);
 	}
 	return status;

@@ -31,11 +31,12 @@ struct walk_stats {
 
 /*
  * Copy every source; the run's exit status (status.h).  With a manifest
- * (not NULL), a line for each file copied (and verified).  ws (may be
+ * (not NULL), a line for each file copied (and verified); with a log
+ * (--log, not NULL), a line for each entry (runlog.h).  ws (may be
  * NULL) gets the counts.
  */
 int	walk_run(const struct options *, struct copier *, FILE *manifest,
-	    struct walk_stats *ws);
+	    FILE *log, struct walk_stats *ws);
 
 /*
  * The directories being walked hold three descriptors a level (source,

@@ -17,6 +17,7 @@ struct filelist;
 #include "linkmap.h"
 #include "options.h"
 #include "quote.h"
+#include "runlog.h"
 #include "seen.h"
 #include "status.h"
 #include "strset.h"
@@ -27,6 +28,7 @@ struct walk {
 	const struct options	*opts;
 	struct copier		*c;
 	FILE			*manifest;
+	FILE			*log;		/* --log, or NULL */
 	struct dirsync		 ds;		/* --fsync's directories */
 	struct linkmap		 links[ACP_MAX_TARGETS]; /* a destination's */
 	unsigned		 ntargets;	/* destinations written */
@@ -63,6 +65,24 @@ static inline int
 walk_fresh(const struct walk *w)
 {
 	return w->cur != NULL && w->cur->copy[w->tk].made;
+}
+
+/*
+ * --log: an entry of kind from src to dst (NULL: none settled) with its
+ * status; a failure's words are what was said last.  reason: why it
+ * was skipped, or NULL.
+ */
+static inline void
+walk_log(const struct walk *w, const char *kind, const char *status,
+    const char *src, const char *dst, const char *reason)
+{
+	struct logent	e;
+
+	if (w->log == NULL)
+		return;
+	e = runlog_ent(kind, status, src, dst);
+	e.reason = reason;
+	runlog_put(w->log, &e);
 }
 
 /* Count a failed entry whose message was said; ACP_EXIT_FAIL. */
