@@ -18,8 +18,9 @@ options_usage(void)
 {
 	printf("Usage: %s [OPTION]... SOURCE DEST\n"
 	    "  or:  %s [OPTION]... SOURCE... DIRECTORY\n"
-	    "  or:  %s [OPTION]... -t DIRECTORY SOURCE...\n",
-	    getprogname(), getprogname(), getprogname());
+	    "  or:  %s [OPTION]... -t DIRECTORY SOURCE...\n"
+	    "  or:  %s [OPTION]... --files-from=LIST DIRECTORY\n",
+	    getprogname(), getprogname(), getprogname(), getprogname());
 	printf("Copy SOURCE to DEST, or several SOURCEs into DIRECTORY, keeping\n"
 	    "many reads and writes in flight through io_uring.\n"
 	    "\n"
@@ -69,6 +70,10 @@ options_usage(void)
 	    "                                 (again: into each DIR as well)\n"
 	    "      --also=DEST              copy to DEST too, taken as the main\n"
 	    "                                 destination is\n"
+	    "      --files-from=LIST        copy the SOURCEs named in LIST, one a line\n"
+	    "                                 (- for stdin), read as the copy goes\n"
+	    "      --files0-from=LIST       the same, each name ending in a NUL (as\n"
+	    "                                 find -print0 writes them)\n"
 	    "  -T, --no-target-directory    treat DEST as a normal file\n"
 	    "  -v, --verbose                explain what is being done\n"
 	    "  -x, --one-file-system        stay on this file system\n");
@@ -110,6 +115,9 @@ usage_acp(void)
 	    "                                 standard error as the copy goes\n"
 	    "      --stats[=FORM]           print a summary at the end to standard\n"
 	    "                                 output: human (default) or json\n"
+	    "      --log=FILE               write a JSON line for each entry to FILE as\n"
+	    "                                 it is done: copied, skipped, failed (with\n"
+	    "                                 the error) or changed\n"
 	    "      --debug                  say which engine copies and why, and how\n"
 	    "                                 each file was copied\n"
 	    "      --help                   display this help and exit\n"

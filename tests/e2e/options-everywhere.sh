@@ -8,7 +8,7 @@
 src=${top_srcdir:-.}
 help=$("$ACP" --help)
 longs=$(printf '%s\n' "$help" |
-    sed -n 's/^ \{2,6\}\(-[A-Za-z], \)\{0,2\}\(--[a-z][a-z-]*\).*/\2/p' |
+    sed -n 's/^ \{2,6\}\(-[A-Za-z], \)\{0,2\}\(--[a-z][a-z0-9-]*\).*/\2/p' |
     sort -u)
 shorts=$(printf '%s\n' "$help" |
     sed -n 's/^  \(-[A-Za-z]\)\(, -[A-Za-z]\)\{0,1\}[ ,].*/\1 \2/p' |
@@ -53,7 +53,7 @@ opts=$shorts; out="$out$(missing "completions/acp.fish" in_fish_short)"
 ok $? "each is in the fish completion$out"
 
 # And the other way: what the man page lists as an option, --help has.
-out=$(sed -n 's/^\.It Fl \(-\{0,1\}[A-Za-z][a-z-]*\).*/-\1/p' \
+out=$(sed -n 's/^\.It Fl \(-\{0,1\}[A-Za-z][a-z0-9-]*\).*/-\1/p' \
     "$src/man/acp.1" | sort -u | while read -r o; do
 	printf '%s\n' "$longs" "$shorts" | grep -qx -- "$o" ||
 	    printf ' %s' "$o"
