@@ -46,6 +46,7 @@ walk_end(struct walk *w, int status, struct walk_stats *ws)
 		linkmap_free(&w->links[k]);
 	seen_free(&w->once);
 	seen_free(&w->listed_dirs);
+	free(w->parent_path);
 	strset_free(&w->parents_made);
 	strset_free(&w->parents_todo);
 	return status_merge(status, dirsync_run(&w->ds));
@@ -60,6 +61,26 @@ path_key(const char *path)
 
 	free(tidy);
 	return key;
+}
+
+/*
+ * The stat of src's parent directory, for walk_once(); taken over from
+ * the last source's when it has the same one, as the names of a list
+ * mostly do.  Takes parent.
+ */
+static void
+parent_stat(struct walk *w, char *parent, struct stat *pst)
+{
+	if (w->parent_path != NULL && strcmp(parent, w->parent_path) == 0) {
+		*pst = w->parent_st;
+		free(parent);
+		return;
+	}
+	if (stat(parent, &w->parent_st) < 0)
+		memset(&w->parent_st, 0, sizeof(w->parent_st));
+	free(w->parent_path);
+	w->parent_path = parent;
+	*pst = w->parent_st;
 }
 
 /*
@@ -89,8 +110,12 @@ walk_once(struct walk *w, const char *src, const char *dst, int *warned,
 
 	*key = path_key(dst);
 	*tag = 0;
-	if (fstatat(AT_FDCWD, src, &st, follow ? 0 : AT_SYMLINK_NOFOLLOW) < 0)
+	/* Looked at once for every destination, and by walk_entry(). */
+	if (!w->top_st_ok && fstatat(AT_FDCWD, src, &w->top_st,
+	    follow ? 0 : AT_SYMLINK_NOFOLLOW) < 0)
 		return -1;	/* walk_entry() says why */
+	w->top_st_ok = 1;
+	st = w->top_st;
 	if (S_ISDIR(st.st_mode) && (opts->preserve & META_LINKS)) {
 		xasprintf(&id, "d %ju %ju", (uintmax_t)st.st_dev,
 		    (uintmax_t)st.st_ino);
@@ -99,9 +124,7 @@ walk_once(struct walk *w, const char *src, const char *dst, int *warned,
 	} else if (!S_ISDIR(st.st_mode) &&
 	    opts->backup == OPTIONS_BACKUP_NONE) {
 		parent = path_parent(src);
-		if (stat(parent, &pst) < 0)
-			memset(&pst, 0, sizeof(pst));
-		free(parent);
+		parent_stat(w, parent, &pst);
 		base = strrchr(src, '/');
 		xasprintf(&id, "f %ju %ju %ju %ju %s", (uintmax_t)st.st_dev,
 		    (uintmax_t)st.st_ino, (uintmax_t)pst.st_dev,
@@ -223,6 +246,7 @@ walk_operand(struct walk *w, const struct wtarget *t, const char *operand)
 	 */
 	src = xstrdup(operand);
 	len = strlen(src);
+	w->top_st_ok = 0;
 	while (opts->strip_slashes && t[0].into && len > 1 &&
 	    src[len - 1] == '/')
 		src[--len] = '\0';
@@ -275,6 +299,7 @@ walk_operand(struct walk *w, const struct wtarget *t, const char *operand)
 	if (name != NULL)
 		status = status_merge(status, walk_entry(w, &sat, dat, name,
 		    1));
+	w->top_st_ok = 0;
 	w->opts = opts;
 	for (k = 0; k < w->ntargets; k++) {
 		if (w->several && dat[k].path != NULL)

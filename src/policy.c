@@ -47,17 +47,29 @@ policy_look(const struct options *opts, enum policy_entry e, int fresh,
 	    opts->backup == OPTIONS_BACKUP_NONE && !opts->remove_destination) ||
 	    (e == POLICY_DIR && opts->keep_dir_symlink))
 		flags = 0;
-	if (fstatat(dst->dirfd, dst->name, &d->st, flags) == 0)
-		d->exists = 1;
-	else if (e == POLICY_FILE && flags == 0 && errno == ENOENT &&
-	    fstatat(dst->dirfd, dst->name, &lst, AT_SYMLINK_NOFOLLOW) == 0)
-		d->dangling = 1;
-	else if (errno == ELOOP && opts->force)
+	/* The name first: one call for a destination not there yet. */
+	if (fstatat(dst->dirfd, dst->name, &d->st, AT_SYMLINK_NOFOLLOW) < 0) {
+		if (errno != ENOENT)
+			d->err = errno;
+		return;
+	}
+	d->exists = 1;
+	if (flags == AT_SYMLINK_NOFOLLOW || !S_ISLNK(d->st.st_mode))
+		return;
+	lst = d->st;
+	if (fstatat(dst->dirfd, dst->name, &d->st, 0) == 0)
+		return;
+	if (errno == ELOOP && opts->force) {
 		/* A symlink loop that -f will remove. */
-		d->exists = fstatat(dst->dirfd, dst->name, &d->st,
-		    AT_SYMLINK_NOFOLLOW) == 0;
-	else if (errno != ENOENT)
+		d->st = lst;
+		return;
+	}
+	d->exists = 0;
+	memset(&d->st, 0, sizeof(d->st));
+	if (errno != ENOENT)
 		d->err = errno;
+	else if (e == POLICY_FILE)
+		d->dangling = 1;
 }
 
 /* Is the destination at least as new as the source (-u keeps it)? */

@@ -583,7 +583,9 @@ walk_entry(struct walk *w, const struct at *src, const struct at *dst,
 	/* A name of a list is said with its place there. */
 	if (top && w->list != NULL)
 		where = filelist_where(w->list);
-	if (fstatat(src->dirfd, src->name, &st,
+	if (top && w->top_st_ok)
+		st = w->top_st;		/* walk_once() looked already */
+	else if (fstatat(src->dirfd, src->name, &st,
 	    follow ? 0 : AT_SYMLINK_NOFOLLOW) < 0) {
 		/* A symlink loop under -L is ELOOP here: this entry only. */
 		warn("%s%scannot stat '%s'", where, *where ? ": " : "",

@@ -7,6 +7,7 @@
 #define ACP_WALK_INT_H
 
 #include <sys/types.h>
+#include <sys/stat.h>
 
 #include <stdio.h>
 
@@ -41,6 +42,10 @@ struct walk {
 	struct filelist		*list;		/* --files-from, or NULL */
 	struct seen		 listed_dirs;	/* its directories, copied */
 	int			 top_dir;	/* the operand was one */
+	struct stat		 top_st;	/* the operand's, if top_st_ok */
+	int			 top_st_ok;
+	char			*parent_path;	/* walk_once()'s last parent */
+	struct stat		 parent_st;	/* and its stat */
 	dev_t			 topdev;	/* -x: the source's filesystem */
 	struct wdir		*cur;		/* the directory being read */
 	unsigned		 dirfds;	/* descriptors the wdirs hold */
