@@ -413,7 +413,9 @@ walk_list(struct walk *w, const struct wtarget *t)
 		if (list_inside(w, name))
 			continue;
 		w->top_dir = 0;
+		w->list_line = fl.line;
 		status = status_merge(status, walk_operand(w, t, name));
+		w->list_line = 0;
 		if (w->top_dir)
 			seen_add(&w->listed_dirs, path_key(name), 1);
 	}

@@ -14,7 +14,7 @@
  *   algorithm, digest	--checksum: the source's digest
  *   reason		skipped: why
  *   error, errno	failed, changed: the message, the errno's name
- *   line		a bad entry of --files-from: its line
+ *   line		--files-from: the list's line the entry came from
  *
  * Every function does nothing when fp is NULL (no --log).
  */
@@ -36,7 +36,7 @@ struct logent {
 	const char	*reason;	/* skipped, or NULL */
 	const char	*error;		/* failed: NULL for what was said last */
 	int		 err;		/* and its errno (with error) */
-	uintmax_t	 line;		/* of the list, or 0 */
+	uintmax_t	 line;		/* of the list it came from, or 0 */
 };
 
 /* Write e's line and flush it; a failed write is said at the end. */

@@ -53,6 +53,7 @@ struct wjob {
 	char		*dst;
 	char		*name;		/* for the manifest */
 	char		*through;	/* --atomic: the file a dst symlink names */
+	uintmax_t	 line;		/* of the list it came from, or 0 */
 	struct wdir	*dir;		/* a reference, or NULL */
 	int		 linked;	/* first name of a multiply-linked file */
 };
@@ -117,6 +118,7 @@ file_log(const struct walk *w, const struct wjob *wj)
 	e = runlog_ent("file", status, wj->src, wj->dst);
 	e.bytes = job->bytes;
 	e.kept = job->kept;
+	e.line = wj->line;
 	if (w->opts->algo != NULL && !job->changed && job->ret == 0) {
 		e.algo = w->opts->algo->name;
 		e.digest = job->hex;
@@ -241,6 +243,7 @@ file_job(struct walk *w, const struct at *src, const struct at *dst,
 	wj->src = xstrdup(src->path);
 	wj->dst = xstrdup(dst->path);
 	wj->name = xstrdup(name);
+	wj->line = w->list_line;
 	wj->dir = wdir_get(w->cur);
 	wj->job.kind = COPY_JOB_COPY;
 	wj->job.src = wj->src;

@@ -9,6 +9,7 @@
 #include <sys/types.h>
 #include <sys/stat.h>
 
+#include <stdint.h>
 #include <stdio.h>
 
 struct at;
@@ -40,6 +41,7 @@ struct walk {
 	struct strset		 parents_todo;	/* and to finish: see
 						   parents_later() */
 	struct filelist		*list;		/* --files-from, or NULL */
+	uintmax_t		 list_line;	/* its name being copied */
 	struct seen		 listed_dirs;	/* its directories, copied */
 	int			 top_dir;	/* the operand was one */
 	struct stat		 top_st;	/* the operand's, if top_st_ok */
@@ -87,6 +89,7 @@ walk_log(const struct walk *w, const char *kind, const char *status,
 		return;
 	e = runlog_ent(kind, status, src, dst);
 	e.reason = reason;
+	e.line = w->list_line;
 	runlog_put(w->log, &e);
 }
 
