@@ -7,7 +7,7 @@
 # in the memory of a thousand), --log's JSON lines (a tree with a file
 # that cannot be read and one that changes while read, parsed with jq,
 # and the failed entries retried through --files0-from), the manifest in
-# the list's order, and contrib/acp-parallel (fpart and GNU parallel)
+# the list's order, and contrib/acp-parallel (fpart and GNU parallel,
 # locally and through --sshlogin :) giving the tree and the manifests one
 # acp -a run gives.
 . "${top_srcdir:-.}/tests/lib.sh"
