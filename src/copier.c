@@ -85,18 +85,31 @@ offload_threads(struct copier *c)
 	}
 }
 
+/*
+ * What is said next is about f: with its place in the input (a list's
+ * line), or none.  What was said before, to be put back.
+ */
+static const char *
+about(const struct cfile *f)
+{
+	return say_where(f != NULL && f->job != NULL ? f->job->where : NULL);
+}
+
 /* Wait for the pieces out on the threads, and move their files on. */
 static void
 offloads_collect(struct copier *c)
 {
 	struct req	*done[16];
+	const char	*was;
 	unsigned	 i, n;
 
 	while (c->offloads > 0) {
 		n = workers_reap(c->offw, c->offloads, done, 16);
 		for (i = 0; i < n; i++) {
 			c->offloads--;
+			was = about(done[i]->owner);
 			filejob_offloaded(c, done[i]->owner, done[i]->res);
+			(void)say_where(was);
 		}
 	}
 }
@@ -227,6 +240,7 @@ static void
 report(struct copier *c)
 {
 	struct copy_job	*job;
+	const char	*was;
 
 	while ((job = c->head) != NULL && job->finished) {
 		c->head = job->next;
@@ -234,7 +248,10 @@ report(struct copier *c)
 			c->tail = NULL;
 		c->njobs--;
 		job->next = NULL;
+		/* Put back before the job, and its place, are freed. */
+		was = say_where(job->where);
 		job->done(job);
+		(void)say_where(was);
 	}
 }
 
@@ -243,15 +260,18 @@ static void
 step_all(struct copier *c, int abandon)
 {
 	struct copy_job	*job, *next;
+	const char	*was;
 
 	for (job = c->head; job != NULL; job = next) {
 		next = job->next;
 		if (job->cf == NULL)
 			continue;
+		was = about(job->cf);
 		if (abandon)
 			filejob_abandon(c, job->cf);
 		else
 			filejob_step(c, job->cf);
+		(void)say_where(was);
 	}
 }
 
@@ -323,6 +343,7 @@ static void
 round_run(struct copier *c)
 {
 	struct creq	*q;
+	const char	*was;
 	int		 n, i;
 
 	c->stepping = 0;
@@ -365,10 +386,12 @@ round_run(struct copier *c)
 	}
 	for (i = 0; i < n; i++) {
 		q = sched_reaped(&c->sched, i);
+		was = about(q->f);
 		if (q->phase == CREQ_META)
 			filejob_meta_done(c, q);
 		else
 			xfer_complete(c, q);
+		(void)say_where(was);
 	}
 	if (c->tick != NULL)
 		c->tick(c->tick_arg);
@@ -394,6 +417,7 @@ void
 copier_submit_group(struct copier *c, struct copy_job **jobs, unsigned n)
 {
 	struct tee	*t;
+	const char	*was;
 	unsigned	 i;
 
 	if (tee_wanted(c, jobs, n)) {
@@ -408,12 +432,15 @@ copier_submit_group(struct copier *c, struct copy_job **jobs, unsigned n)
 		return;
 	}
 	t = tee_new(c, jobs, n);
+	t->rjob.where = jobs[0]->where;
 	enqueue(c, &t->rjob);
+	was = say_where(t->rjob.where);
 	(void)filejob_start(c, &t->rjob);
 	for (i = 0; i < n; i++) {
 		enqueue(c, jobs[i]);
 		(void)filejob_start(c, jobs[i]);
 	}
+	(void)say_where(was);
 	t->ready = 1;
 	report(c);
 }
@@ -421,6 +448,8 @@ copier_submit_group(struct copier *c, struct copy_job **jobs, unsigned n)
 void
 copier_submit(struct copier *c, struct copy_job *job)
 {
+	const char	*was;
+
 	while ((c->nfreefiles == 0 && !c->sched.broken) ||
 	    c->njobs >= c->maxjobs)
 		round_run(c);
@@ -430,8 +459,11 @@ copier_submit(struct copier *c, struct copy_job *job)
 		job->cf = NULL;
 		job->finished = 1;
 		c->stats.failed++;
-	} else
+	} else {
+		was = say_where(job->where);
 		(void)filejob_start(c, job);
+		(void)say_where(was);
+	}
 	report(c);
 }
 

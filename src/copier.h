@@ -132,6 +132,9 @@ struct copy_job {
 	int			 resume;
 	int			 compare;
 	const struct checksum_algo *algo; /* HASH: the algorithm */
+	const char		*where;		/* its place in the input
+						   ("list:12"), said before its
+						   messages; or NULL */
 	copier_done_fn		*done;		/* called once, when reported */
 	void			*arg;		/* the caller's */
 

@@ -414,7 +414,10 @@ walk_list(struct walk *w, const struct wtarget *t)
 			continue;
 		w->top_dir = 0;
 		w->list_line = fl.line;
+		/* Whatever is said of it, now or when its copy is done. */
+		(void)say_where(filelist_where(&fl));
 		status = status_merge(status, walk_operand(w, t, name));
+		(void)say_where(NULL);
 		w->list_line = 0;
 		if (w->top_dir)
 			seen_add(&w->listed_dirs, path_key(name), 1);

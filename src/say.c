@@ -19,26 +19,33 @@
 
 static _Thread_local char	said[SAY_KEPT];
 static _Thread_local int	said_code;
+static _Thread_local const char	*said_where;
 
 static void
 say(int code, const char *fmt, va_list ap)
 {
 	va_list	 again;
-	size_t	 len = 0;
+	size_t	 len = 0, start;
 	int	 n;
 
 	va_copy(again, ap);
 	said[0] = '\0';
+	if (said_where != NULL)
+		(void)snprintf(said, sizeof(said), "%s: ", said_where);
+	start = strlen(said);
 	if (fmt != NULL) {
-		n = vsnprintf(said, sizeof(said), fmt, ap);
-		len = n < 0 ? 0 : (size_t)n;
+		n = vsnprintf(said + start, sizeof(said) - start, fmt, ap);
+		len = start + (n < 0 ? 0 : (size_t)n);
 	}
 	flockfile(stderr);
 	fprintf(stderr, "%s: ", getprogname());
-	if (fmt != NULL && len < sizeof(said))
+	if (len < sizeof(said))
 		fputs(said, stderr);
-	else if (fmt != NULL)
+	else {
+		fputs(said_where != NULL ? said_where : "", stderr);
+		fputs(said_where != NULL ? ": " : "", stderr);
 		vfprintf(stderr, fmt, again);
+	}
 	if (code != 0)
 		fprintf(stderr, "%s%s", fmt != NULL ? ": " : "",
 		    strerror(code));
@@ -98,6 +105,21 @@ say_last(int *code)
 	if (code != NULL)
 		*code = said_code;
 	return said;
+}
+
+const char *
+say_where(const char *where)
+{
+	const char	*was = said_where;
+
+	said_where = where;
+	return was;
+}
+
+const char *
+say_here(void)
+{
+	return said_where;
 }
 
 void

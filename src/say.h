@@ -33,6 +33,15 @@ void	say_vwarnc(int code, const char *fmt, va_list ap)
  */
 const char *say_last(int *code);
 
+/*
+ * Say where in the input the messages that follow are from ("list:12",
+ * a name's place in --files-from), before each: "acp: list:12: what:
+ * why".  NULL for nowhere.  The place said until now is returned, to be
+ * put back.  say_here(): the place said now.
+ */
+const char *say_where(const char *where);
+const char *say_here(void);
+
 /* Forget the last message: what is said next is a new entry's. */
 void	say_forget(void);
 

@@ -54,6 +54,7 @@ struct wjob {
 	char		*name;		/* for the manifest */
 	char		*through;	/* --atomic: the file a dst symlink names */
 	uintmax_t	 line;		/* of the list it came from, or 0 */
+	char		*where;		/* and "list:LINE", or NULL */
 	struct wdir	*dir;		/* a reference, or NULL */
 	int		 linked;	/* first name of a multiply-linked file */
 };
@@ -175,6 +176,7 @@ walk_file_done(struct copy_job *job)
 	free(wj->dst);
 	free(wj->name);
 	free(wj->through);
+	free(wj->where);
 	free(wj);
 }
 
@@ -244,6 +246,8 @@ file_job(struct walk *w, const struct at *src, const struct at *dst,
 	wj->dst = xstrdup(dst->path);
 	wj->name = xstrdup(name);
 	wj->line = w->list_line;
+	if (say_here() != NULL)
+		wj->job.where = wj->where = xstrdup(say_here());
 	wj->dir = wdir_get(w->cur);
 	wj->job.kind = COPY_JOB_COPY;
 	wj->job.src = wj->src;
@@ -578,21 +582,16 @@ walk_entry(struct walk *w, const struct at *src, const struct at *dst,
 {
 	const struct options	*opts = w->opts;
 	struct stat		 st;
-	const char		*where = "";
 	unsigned		 k;
 	int			 follow = walk_follows(opts, top), ret;
 	int			 status = ACP_EXIT_OK;
 
-	/* A name of a list is said with its place there. */
-	if (top && w->list != NULL)
-		where = filelist_where(w->list);
 	if (top && w->top_st_ok)
 		st = w->top_st;		/* walk_once() looked already */
 	else if (fstatat(src->dirfd, src->name, &st,
 	    follow ? 0 : AT_SYMLINK_NOFOLLOW) < 0) {
 		/* A symlink loop under -L is ELOOP here: this entry only. */
-		warn("%s%scannot stat '%s'", where, *where ? ": " : "",
-		    src->path);
+		warn("cannot stat '%s'", src->path);
 		walk_log(w, "unknown", "failed", src->path, NULL, NULL);
 		return walk_count_failure(w);
 	}
@@ -600,8 +599,8 @@ walk_entry(struct walk *w, const struct at *src, const struct at *dst,
 		w->topdev = st.st_dev;
 	if (S_ISDIR(st.st_mode)) {
 		if (!opts->recursive) {
-			warnx("%s%s-r not specified; omitting directory '%s'",
-			    where, *where ? ": " : "", src->path);
+			warnx("-r not specified; omitting directory '%s'",
+			    src->path);
 			walk_log(w, "directory", "failed", src->path, NULL,
 			    NULL);
 			return walk_count_failure(w);

@@ -14,7 +14,7 @@
 
 snap=${top_srcdir:-.}/tests/treesnap.py
 parallel_script=${top_srcdir:-.}/contrib/acp-parallel
-per=8
+per=9
 plan $((per * $(nengines) + 9))
 
 cd "$T" || exit 1
@@ -73,6 +73,25 @@ for e in $engines; do
 	    grep -q "^acp: list:7: -r not specified; omitting directory 'src/sub'$" "$T/stderr" &&
 	    [ ! -e "o-$e/sub" ]
 	ok $? "$e: each bad entry said with the list's line, and skipped"
+
+	# A name that cannot be read is said with its line too, when its
+	# copy fails (as nobody: root reads everything).
+	if [ "$(id -u)" = 0 ] && id nobody > /dev/null 2>&1 &&
+	    command -v setpriv > /dev/null; then
+		rm -rf "u-$e" && mkdir -m 777 "u-$e" && chmod 755 "$T" &&
+		    printf 'src/-dash\nsrc/locked\n' > ulist &&
+		    mkdata src/locked 5000 locked && chmod 600 src/locked
+		rc=0
+		setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups \
+		    timeout 120 "$ACP" --engine="$e" --files-from=ulist -t "u-$e" \
+		    > "$T/stdout" 2> "$T/stderr" || rc=$?
+		rm -f src/locked
+		[ "$rc" -eq 1 ] && cmp -s src/-dash "u-$e/-dash" && [ ! -e "u-$e/locked" ] &&
+		    grep -q "^acp: ulist:2: cannot open 'src/locked' for reading: Permission denied$" "$T/stderr"
+		ok $? "$e: a name that cannot be read: said with its line when the copy fails, the others copied"
+	else
+		skip "needs root, user nobody and setpriv"
+	fi
 
 	# NUL-terminated, a newline in a name, --parents, from a file.
 	printf 'src/sub/new\nline\0src/sub/deep/f\0' > list0
