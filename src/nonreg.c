@@ -30,7 +30,7 @@ clear(struct walk *w, const struct at *src, const struct at *dst,
     const struct stat *st)
 {
 	switch (policy_settle(w->c, w->opts, POLICY_BYNAME, walk_fresh(w), st,
-	    src, dst, NULL)) {
+	    src, dst, w->ahead, NULL)) {
 	case POLICY_SKIP:
 		return ACP_EXIT_OK;
 	case POLICY_REFUSE:

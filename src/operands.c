@@ -25,6 +25,7 @@
 #include "parents.h"
 #include "path.h"
 #include "policy.h"
+#include "prestat.h"
 #include "say.h"
 #include "seen.h"
 #include "walk_int.h"
@@ -47,6 +48,10 @@ walk_end(struct walk *w, int status, struct walk_stats *ws)
 	seen_free(&w->once);
 	seen_free(&w->listed_dirs);
 	free(w->parent_path);
+	if (w->pre != NULL) {
+		prestat_stop(w->pre);
+		free(w->pre);
+	}
 	strset_free(&w->parents_made);
 	strset_free(&w->parents_todo);
 	return status_merge(status, dirsync_run(&w->ds));

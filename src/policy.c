@@ -33,7 +33,8 @@
 
 void
 policy_look(const struct options *opts, enum policy_entry e, int fresh,
-    const struct at *dst, struct policy_dst *d)
+    const struct at *dst, const struct policy_ahead *ahead,
+    struct policy_dst *d)
 {
 	struct stat	lst;
 	int		flags = AT_SYMLINK_NOFOLLOW;
@@ -48,7 +49,15 @@ policy_look(const struct options *opts, enum policy_entry e, int fresh,
 	    (e == POLICY_DIR && opts->keep_dir_symlink))
 		flags = 0;
 	/* The name first: one call for a destination not there yet. */
-	if (fstatat(dst->dirfd, dst->name, &d->st, AT_SYMLINK_NOFOLLOW) < 0) {
+	if (ahead != NULL && ahead->err >= 0) {
+		if (ahead->err != 0) {
+			if (ahead->err != ENOENT)
+				d->err = ahead->err;
+			return;
+		}
+		d->st = ahead->st;
+	} else if (fstatat(dst->dirfd, dst->name, &d->st,
+	    AT_SYMLINK_NOFOLLOW) < 0) {
 		if (errno != ENOENT)
 			d->err = errno;
 		return;
@@ -361,13 +370,14 @@ backup_is_source(const struct options *opts, const struct stat *sst,
 enum policy_act
 policy_settle(struct copier *c, const struct options *opts,
     enum policy_entry e, int fresh, const struct stat *sst,
-    const struct at *src, const struct at *dst, struct policy_result *res)
+    const struct at *src, const struct at *dst,
+    const struct policy_ahead *ahead, struct policy_result *res)
 {
 	struct same_facts	facts;
 	struct policy_dst	d;
 	struct policy		p;
 
-	policy_look(opts, e, fresh, dst, &d);
+	policy_look(opts, e, fresh, dst, ahead, &d);
 	/*
 	 * What --resume's quick check skips is not written: whether it is
 	 * the source by another name matters only when it is the same

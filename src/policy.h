@@ -46,6 +46,15 @@ enum policy_why {
 	POLICY_WHY_STAT,		/* cannot look at it (errno in err) */
 };
 
+/*
+ * What a look ahead found at a destination's name (prestat.h): its lstat,
+ * or the errno of looking (ENOENT: nothing there); err -1: not looked at.
+ */
+struct policy_ahead {
+	struct stat	st;
+	int		err;
+};
+
 /* What is at the destination, as policy_look() found it. */
 struct policy_dst {
 	int		exists;
@@ -78,10 +87,12 @@ struct policy {
  * for a symlink or special file, nor for a file when what is there will
  * be removed, backed up or linked over; for a directory only under
  * --keep-directory-symlink.  In a directory this run made (fresh),
- * nothing is there: no need to look.
+ * nothing is there: no need to look.  ahead (may be NULL): what a look
+ * ahead found by name, taken for the first look.
  */
 void	policy_look(const struct options *, enum policy_entry, int fresh,
-	    const struct at *dst, struct policy_dst *);
+	    const struct at *dst, const struct policy_ahead *ahead,
+	    struct policy_dst *);
 
 /* Decide for an entry whose source has stat sst; pure. */
 void	policy_decide(const struct options *, enum policy_entry,
@@ -108,11 +119,11 @@ struct policy_result {
  * under -i (after the copier has finished everything in flight), back up
  * or remove what is there.  Returns POLICY_NEW, _IN_PLACE or _RENAME to
  * go on, POLICY_SKIP, or POLICY_REFUSE with its message said; res, if
- * not NULL, gets what it found.
+ * not NULL, gets what it found.  ahead: as for policy_look().
  */
 enum policy_act policy_settle(struct copier *, const struct options *,
 	    enum policy_entry, int fresh, const struct stat *sst,
 	    const struct at *src, const struct at *dst,
-	    struct policy_result *res);
+	    const struct policy_ahead *ahead, struct policy_result *res);
 
 #endif

@@ -315,7 +315,7 @@ walk_file_to(struct walk *w, const struct at *src, const struct at *dst,
 	    opts->deref == OPTIONS_DEREF_ALWAYS ||
 	    (top && opts->deref == OPTIONS_DEREF_ARGS));
 	how = policy_settle(w->c, opts, POLICY_FILE, walk_fresh(w), sst, src,
-	    dst, &pr);
+	    dst, w->ahead, &pr);
 	if (how == POLICY_SKIP && pr.uptodate)
 		walk_uptodate(w, src, dst, sst);
 	else if (how == POLICY_SKIP)
@@ -521,9 +521,14 @@ dir_log(const struct walk *w, const struct at *src, const struct at *live,
 			    live[k].path, NULL);
 }
 
+/*
+ * Copy the directory src (stat st); ahead: what a look ahead found at
+ * dst, for its own decision, or NULL.
+ */
 static int
 walk_dir(struct walk *w, const struct at *src, const struct at *dst,
-    const char *name, const struct stat *st, int follow)
+    const char *name, const struct stat *st, int follow,
+    const struct policy_ahead *ahead)
 {
 	struct wdir	*d;
 	struct at	*live;
@@ -548,10 +553,15 @@ walk_dir(struct walk *w, const struct at *src, const struct at *dst,
 		wdir_park(w, WDIR_FDS(w));
 	}
 	say_forget();
+	w->ahead = ahead;
 	d = wdir_open(w, src, live, st, follow, &status);
+	w->ahead = NULL;
 	dir_log(w, src, live, d);
 	if (d != NULL) {
-		if (d->dp != NULL)
+		if (d->dp != NULL && walk_ahead_wanted(w, d))
+			status = status_merge(status, walk_dir_ahead(w, d,
+			    src, live, name));
+		else if (d->dp != NULL)
 			status = status_merge(status, walk_dir_entries(w, d,
 			    src, live, name));
 		wdir_done(w, d);
@@ -581,10 +591,14 @@ walk_entry(struct walk *w, const struct at *src, const struct at *dst,
     const char *name, int top)
 {
 	const struct options	*opts = w->opts;
+	const struct policy_ahead *ahead = w->ahead;
 	struct stat		 st;
 	unsigned		 k;
 	int			 follow = walk_follows(opts, top), ret;
 	int			 status = ACP_EXIT_OK;
+
+	/* For this entry's own decision, not for those below it. */
+	w->ahead = NULL;
 
 	if (top && w->top_st_ok)
 		st = w->top_st;		/* walk_once() looked already */
@@ -607,12 +621,16 @@ walk_entry(struct walk *w, const struct at *src, const struct at *dst,
 		}
 		w->st.directories++;
 		w->top_dir |= top;
-		return walk_dir(w, src, dst, name, &st, follow);
+		return walk_dir(w, src, dst, name, &st, follow, ahead);
 	}
+	w->ahead = ahead;
 	if (!S_ISLNK(st.st_mode) && (!opts->recursive || S_ISREG(st.st_mode) ||
 	    (opts->copy_contents && (S_ISFIFO(st.st_mode) ||
-	    S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)))))
-		return walk_file(w, src, dst, name, &st, top);
+	    S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode))))) {
+		ret = walk_file(w, src, dst, name, &st, top);
+		w->ahead = NULL;
+		return ret;
+	}
 	for (k = 0; k < w->ntargets; k++) {
 		if (dst[k].path == NULL)
 			continue;
@@ -629,5 +647,6 @@ walk_entry(struct walk *w, const struct at *src, const struct at *dst,
 		}
 		status = status_merge(status, ret);
 	}
+	w->ahead = NULL;
 	return status;
 }

@@ -14,6 +14,8 @@
 
 struct at;
 struct filelist;
+struct policy_ahead;
+struct prestat;
 
 #include "dirsync.h"
 #include "linkmap.h"
@@ -44,6 +46,14 @@ struct walk {
 	uintmax_t		 list_line;	/* its name being copied */
 	struct seen		 listed_dirs;	/* its directories, copied */
 	int			 top_dir;	/* the operand was one */
+	/*
+	 * What the look ahead (prestat.h) found at the name of the entry
+	 * being decided, for its own policy_settle() only; or NULL.
+	 */
+	const struct policy_ahead *ahead;
+	struct prestat		*pre;		/* the look ahead, or NULL */
+	unsigned		 ahead_depth;	/* directories walked with it */
+	int			 ahead_off;	/* it could not start */
 	struct stat		 top_st;	/* the operand's, if top_st_ok */
 	int			 top_st_ok;
 	char			*parent_path;	/* walk_once()'s last parent */
@@ -122,6 +132,15 @@ int	walk_follows(const struct options *, int top);
  * w->ntargets of them; a NULL path is not live); top: a command-line
  * operand.  A status.
  */
+/*
+ * Walk d's entries with the destination looked at ahead (wahead.c), if
+ * walk_ahead_wanted(): d's copy was there before the run, one
+ * destination.  A status.
+ */
+int	walk_ahead_wanted(struct walk *, const struct wdir *d);
+int	walk_dir_ahead(struct walk *, struct wdir *d, const struct at *src,
+	    const struct at *dst, const char *name);
+
 int	walk_entry(struct walk *, const struct at *src, const struct at *dst,
 	    const char *name, int top);
 

@@ -180,7 +180,7 @@ copy_open(struct walk *w, struct wcopy *c, const struct at *src,
 	struct stat	fst;
 
 	switch (policy_settle(w->c, w->opts, POLICY_DIR, walk_fresh(w), st,
-	    src, dst, NULL)) {
+	    src, dst, w->ahead, NULL)) {
 	case POLICY_NEW:
 		/* Writable for us while it fills; its mode is set after. */
 		if (mkdirat(dst->dirfd, dst->name,

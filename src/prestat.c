@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* The look ahead at the destination (prestat.h). */
+#include "config.h"
+
+#include <sys/types.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "prestat.h"
+
+static void *
+prestat_main(void *arg)
+{
+	struct prestat		*p = arg;
+	struct prestat_batch	*b;
+	size_t			 i;
+
+	pthread_mutex_lock(&p->lock);
+	for (;;) {
+		while (p->asked == NULL && !p->stop)
+			pthread_cond_wait(&p->cv, &p->lock);
+		if (p->asked == NULL)
+			break;
+		b = p->asked;
+		pthread_mutex_unlock(&p->lock);
+		for (i = 0; i < b->n; i++) {
+			b->found[i].err = 0;
+			if (fstatat(p->dfd, b->name[i], &b->found[i].st,
+			    AT_SYMLINK_NOFOLLOW) < 0)
+				b->found[i].err = errno;
+		}
+		(void)close(p->dfd);
+		pthread_mutex_lock(&p->lock);
+		p->asked = NULL;
+		pthread_cond_broadcast(&p->cv);
+	}
+	pthread_mutex_unlock(&p->lock);
+	return NULL;
+}
+
+int
+prestat_start(struct prestat *p)
+{
+	memset(p, 0, sizeof(*p));
+	if (pthread_mutex_init(&p->lock, NULL) != 0)
+		return -1;
+	if (pthread_cond_init(&p->cv, NULL) != 0) {
+		pthread_mutex_destroy(&p->lock);
+		return -1;
+	}
+	if (pthread_create(&p->thread, NULL, prestat_main, p) != 0) {
+		pthread_cond_destroy(&p->cv);
+		pthread_mutex_destroy(&p->lock);
+		return -1;
+	}
+	p->up = 1;
+	return 0;
+}
+
+int
+prestat_ask(struct prestat *p, int dfd, struct prestat_batch *b)
+{
+	size_t	i;
+	int	fd;
+
+	prestat_wait(p);
+	if (!p->up || (fd = fcntl(dfd, F_DUPFD_CLOEXEC, 0)) < 0) {
+		for (i = 0; i < b->n; i++)
+			b->found[i].err = -1;
+		return -1;
+	}
+	pthread_mutex_lock(&p->lock);
+	p->dfd = fd;
+	p->asked = b;
+	pthread_cond_broadcast(&p->cv);
+	pthread_mutex_unlock(&p->lock);
+	return 0;
+}
+
+void
+prestat_wait(struct prestat *p)
+{
+	if (!p->up)
+		return;
+	pthread_mutex_lock(&p->lock);
+	while (p->asked != NULL)
+		pthread_cond_wait(&p->cv, &p->lock);
+	pthread_mutex_unlock(&p->lock);
+}
+
+void
+prestat_stop(struct prestat *p)
+{
+	if (!p->up)
+		return;
+	pthread_mutex_lock(&p->lock);
+	while (p->asked != NULL)
+		pthread_cond_wait(&p->cv, &p->lock);
+	p->stop = 1;
+	pthread_cond_broadcast(&p->cv);
+	pthread_mutex_unlock(&p->lock);
+	(void)pthread_join(p->thread, NULL);
+	pthread_cond_destroy(&p->cv);
+	pthread_mutex_destroy(&p->lock);
+	p->up = 0;
+}

@@ -1,0 +1,98 @@
+#!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
+# Copying into a tree that is there already, where acp looks at the
+# destination's names ahead of its decisions (a thread stats the next
+# batch of 256 names while the walker decides this one): against GNU cp
+# on the same scene, with -a and with -au, over directories of 700
+# entries (three batches), subdirectories between them, and destinations
+# that are a symlink to a file elsewhere (written through), a dangling
+# symlink, a directory where the source has a file and a file where it
+# has a directory.  The trees left (treesnap), the file written through
+# the link, the exit status and the names each complains about must be
+# cp's.  Then an up-to-date tree under --resume: nothing copied.
+. "${top_srcdir:-.}/tests/lib.sh"
+
+snap=${top_srcdir:-.}/tests/treesnap.py
+per=4
+plan $((per * $(nengines) + 1))
+command -v cp > /dev/null || skip_all "no cp"
+
+cd "$T" || exit 1
+
+mkdir -p src/many/sub1/deep src/many/sub2 src/many/wasfile
+i=1
+while [ "$i" -le 700 ]; do
+	echo "file $i" > "src/many/f$i"
+	i=$((i + 1))
+done
+echo deep > src/many/sub1/deep/x
+echo two > src/many/sub2/y
+ln -s f1 src/many/lnk
+echo through > src/many/through
+echo dangle > src/many/dangle
+echo isdir > src/many/isdir
+echo inside > src/many/wasfile/z
+touch -d '2020-01-01 00:00:00' src/many/f1 src/many/f2 src/many/f3
+
+# The scene a copy goes into: half the files there, some older, some
+# newer, some different, and the awkward ones.
+mkdir -p pre/many
+i=1
+while [ "$i" -le 350 ]; do
+	cp -p "src/many/f$i" "pre/many/f$i"
+	i=$((i + 1))
+done
+echo "changed, newer" > pre/many/f4
+touch -d '2030-01-01 00:00:00' pre/many/f4
+echo "changed, older" > pre/many/f5
+touch -d '2000-01-01 00:00:00' pre/many/f5
+mkdir pre/many/sub1
+ln -s ../../elsewhere pre/many/through
+ln -s nowhere pre/many/dangle
+mkdir pre/many/isdir
+echo "a file" > pre/many/wasfile
+
+# names FILE: the quoted names a message file complains about, sorted.
+names() {
+	grep -o "'[^']*'" "$1" | sort -u
+}
+
+# scene DIR: a fresh copy of the scene, and its file "elsewhere".
+scene() {
+	rm -rf "$1" && mkdir "$1" && cp -a pre "$1/dst" &&
+	    echo "old elsewhere" > "$1/elsewhere" &&
+	    touch -d '2025-05-05 05:05:05' "$1/elsewhere"
+}
+
+for e in $engines; do
+	for opt in -a -au; do
+		scene cpA
+		rc_cp=0
+		(cd cpA && cp "$opt" ../src/many dst/) 2> cp.err || rc_cp=$?
+		scene acpA
+		rc=0
+		(cd acpA && "$ACP" --engine="$e" --debug "$opt" ../src/many \
+		    dst/) 2> acp.debug || rc=$?
+		grep -v "^acp: debug: " acp.debug > acp.err
+		python3 "$snap" cpA > cp.snap
+		python3 "$snap" acpA > acp.snap
+		[ "$rc" -eq "$rc_cp" ] && cmp -s cp.snap acp.snap &&
+		    cmp -s cpA/elsewhere acpA/elsewhere &&
+		    grep -q "^acp: debug: 'dst/many' was there before: the names in it are looked at ahead" acp.debug
+		ok $? "$e: $opt into a tree there already: cp's tree, the file written through the link, exit $rc (cp $rc_cp)"
+		sed "s|^cp: |acp: |" cp.err > cp.said
+		names cp.said > cp.names
+		names acp.err > acp.names
+		cmp -s cp.names acp.names
+		ok $? "$e: $opt: the same names complained about ($(tr '\n' ' ' < acp.names))"
+	done
+done
+skip_engines "$per"
+
+# An up-to-date tree of 700 entries a directory: --resume copies nothing.
+"$ACP" -a src/many fresh
+run_acp -a -T --resume --stats=json src/many fresh
+[ "$rc" -eq 0 ] && grep -q '"files":0,' "$T/stdout" &&
+    grep -q "\"files_skipped\":$(find src/many -type f | wc -l)," "$T/stdout"
+ok $? "--resume over an up-to-date tree: every file skipped, none copied"
+done_testing
