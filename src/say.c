@@ -21,6 +21,9 @@ static _Thread_local char	said[SAY_KEPT];
 static _Thread_local int	said_code;
 static _Thread_local const char	*said_where;
 
+static void	say(int, const char *, va_list)
+		    __attribute__((format(printf, 2, 0)));
+
 static void
 say(int code, const char *fmt, va_list ap)
 {
