@@ -49,7 +49,7 @@ policy_look(const struct options *opts, enum policy_entry e, int fresh,
 	    (e == POLICY_DIR && opts->keep_dir_symlink))
 		flags = 0;
 	/* The name first: one call for a destination not there yet. */
-	if (ahead != NULL && ahead->err >= 0) {
+	if (ahead != NULL) {
 		if (ahead->err != 0) {
 			if (ahead->err != ENOENT)
 				d->err = ahead->err;

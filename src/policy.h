@@ -48,7 +48,7 @@ enum policy_why {
 
 /*
  * What a look ahead found at a destination's name (prestat.h): its lstat,
- * or the errno of looking (ENOENT: nothing there); err -1: not looked at.
+ * or the errno of looking (ENOENT: nothing there).
  */
 struct policy_ahead {
 	struct stat	st;

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -28,11 +29,14 @@ prestat_main(void *arg)
 			break;
 		b = p->asked;
 		pthread_mutex_unlock(&p->lock);
-		for (i = 0; i < b->n; i++) {
+		for (i = 0; i < b->n && !atomic_load_explicit(&b->cancel,
+		    memory_order_relaxed); i++) {
 			b->found[i].err = 0;
 			if (fstatat(p->dfd, b->name[i], &b->found[i].st,
 			    AT_SYMLINK_NOFOLLOW) < 0)
 				b->found[i].err = errno;
+			atomic_store_explicit(&b->done, i + 1,
+			    memory_order_release);
 		}
 		(void)close(p->dfd);
 		pthread_mutex_lock(&p->lock);
@@ -62,32 +66,39 @@ prestat_start(struct prestat *p)
 	return 0;
 }
 
-int
+void
 prestat_ask(struct prestat *p, int dfd, struct prestat_batch *b)
 {
-	size_t	i;
 	int	fd;
 
-	prestat_wait(p);
-	if (!p->up || (fd = fcntl(dfd, F_DUPFD_CLOEXEC, 0)) < 0) {
-		for (i = 0; i < b->n; i++)
-			b->found[i].err = -1;
-		return -1;
-	}
+	atomic_store(&b->done, 0);
+	atomic_store(&b->cancel, 0);
+	prestat_end(p);
+	if (!p->up || (fd = fcntl(dfd, F_DUPFD_CLOEXEC, 0)) < 0)
+		return;
 	pthread_mutex_lock(&p->lock);
 	p->dfd = fd;
 	p->asked = b;
 	pthread_cond_broadcast(&p->cv);
 	pthread_mutex_unlock(&p->lock);
-	return 0;
+}
+
+const struct policy_ahead *
+prestat_found(struct prestat_batch *b, size_t i)
+{
+	if (i < atomic_load_explicit(&b->done, memory_order_acquire))
+		return &b->found[i];
+	return NULL;
 }
 
 void
-prestat_wait(struct prestat *p)
+prestat_end(struct prestat *p)
 {
 	if (!p->up)
 		return;
 	pthread_mutex_lock(&p->lock);
+	if (p->asked != NULL)
+		atomic_store(&p->asked->cancel, 1);
 	while (p->asked != NULL)
 		pthread_cond_wait(&p->cv, &p->lock);
 	pthread_mutex_unlock(&p->lock);
@@ -98,9 +109,8 @@ prestat_stop(struct prestat *p)
 {
 	if (!p->up)
 		return;
+	prestat_end(p);
 	pthread_mutex_lock(&p->lock);
-	while (p->asked != NULL)
-		pthread_cond_wait(&p->cv, &p->lock);
 	p->stop = 1;
 	pthread_cond_broadcast(&p->cv);
 	pthread_mutex_unlock(&p->lock);

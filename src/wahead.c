@@ -2,10 +2,10 @@
 /*
  * Walking a directory whose copy was there before the run, with the
  * destination looked at ahead (prestat.h): the entries are read in
- * batches; while the walker decides one batch (a stat of each source,
- * the policy, the copies), the look-ahead thread lstats the next
- * batch's names in the destination, and each entry's decision takes
- * what it found instead of a stat of its own.  An entry's destination
+ * batches; while the walker decides a batch (a stat of each source, the
+ * policy, the copies), the look-ahead thread lstats the batch's names in
+ * the destination, and an entry's decision takes what it found, where it
+ * got there first, instead of a stat of its own.  An entry's destination
  * is changed only by its own decision, so what was found for the later
  * names of a batch still holds when their turn comes.
  */
@@ -23,7 +23,7 @@
 #include "walk_int.h"
 #include "xmalloc.h"
 
-/* Batches are kept this deep at most (two of them a level). */
+/* Batches are kept this deep at most (one a level). */
 #define AHEAD_DEPTH	16
 
 int
@@ -72,8 +72,6 @@ fill(struct walk *w, struct wdir *d, const struct at *src,
 			}
 			break;
 		}
-		/* Not looked at, unless prestat_ask() is. */
-		b->found[b->n].err = -1;
 		b->name[b->n++] = xstrdup(ent);
 	}
 	return ACP_EXIT_OK;
@@ -93,41 +91,37 @@ int
 walk_dir_ahead(struct walk *w, struct wdir *d, const struct at *src,
     const struct at *dst, const char *name)
 {
-	struct prestat_batch	*cur, *next, *t;
+	struct prestat_batch	*b;
 	struct at		 csrc, cdst;
 	char			*cname;
 	size_t			 i;
 	int			 status = ACP_EXIT_OK, end = 0;
 
 	w->ahead_depth++;
-	cur = xcalloc(1, sizeof(*cur));
-	next = xcalloc(1, sizeof(*next));
-	status = fill(w, d, src, cur, &end);
-	if (cur->n > 0)
-		(void)prestat_ask(w->pre, d->copy[0].dfd, cur);
-	while (cur->n > 0 && !copier_stopping(w->c)) {
-		if (!end)
-			status = status_merge(status, fill(w, d, src, next,
-			    &end));
-		prestat_wait(w->pre);
-		/* The next batch is looked at while this one is decided. */
-		if (next->n > 0 && wdir_ready(w, d, 1) == 0)
-			(void)prestat_ask(w->pre, d->copy[0].dfd, next);
-		for (i = 0; i < cur->n && !copier_stopping(w->c); i++) {
+	b = xcalloc(1, sizeof(*b));
+	while (!end && !copier_stopping(w->c)) {
+		status = status_merge(status, fill(w, d, src, b, &end));
+		if (b->n == 0)
+			break;
+		if (wdir_ready(w, d, 1) == 0)
+			prestat_ask(w->pre, d->copy[0].dfd, b);
+		for (i = 0; i < b->n && !copier_stopping(w->c); i++) {
 			/* Parked while a subdirectory was copied: back to it. */
 			if (wdir_ready(w, d, 1) < 0) {
 				status = status_merge(status,
 				    walk_count_failure(w));
+				end = 1;
 				break;
 			}
 			csrc.dirfd = d->sfd;
-			csrc.name = cur->name[i];
-			csrc.path = path_join(src->path, cur->name[i]);
+			csrc.name = b->name[i];
+			csrc.path = path_join(src->path, b->name[i]);
 			cdst.dirfd = d->copy[0].dfd;
-			cdst.name = cur->name[i];
-			cdst.path = path_join(dst->path, cur->name[i]);
-			cname = path_join(name, cur->name[i]);
-			w->ahead = &cur->found[i];
+			cdst.name = b->name[i];
+			cdst.path = path_join(dst->path, b->name[i]);
+			cname = path_join(name, b->name[i]);
+			/* Found already, or the walker looks itself. */
+			w->ahead = prestat_found(b, i);
 			status = status_merge(status, walk_entry(w, &csrc,
 			    &cdst, cname, 0));
 			w->ahead = NULL;
@@ -135,18 +129,10 @@ walk_dir_ahead(struct walk *w, struct wdir *d, const struct at *src,
 			free((char *)cdst.path);
 			free(cname);
 		}
-		if (i < cur->n)
-			break;
-		drop(cur);
-		t = cur;
-		cur = next;
-		next = t;
+		prestat_end(w->pre);
+		drop(b);
 	}
-	prestat_wait(w->pre);
-	drop(cur);
-	drop(next);
-	free(cur);
-	free(next);
+	free(b);
 	w->ahead_depth--;
 	return status;
 }
