@@ -12,6 +12,7 @@
 #include "config.h"
 
 #include <err.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -62,6 +63,8 @@ fill(struct walk *w, struct wdir *d, const struct at *src,
 	int		 err;
 
 	b->n = 0;
+	/* Nothing found for these names until prestat_ask(). */
+	atomic_store(&b->done, 0);
 	while (!*end && b->n < PRESTAT_BATCH) {
 		if ((ent = wdir_next(d, &err)) == NULL) {
 			*end = 1;
