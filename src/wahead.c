@@ -18,7 +18,6 @@
 
 #include "at.h"
 #include "copier.h"
-#include "path.h"
 #include "prestat.h"
 #include "say.h"
 #include "walk_int.h"
@@ -95,8 +94,6 @@ walk_dir_ahead(struct walk *w, struct wdir *d, const struct at *src,
     const struct at *dst, const char *name)
 {
 	struct prestat_batch	*b;
-	struct at		 csrc, cdst;
-	char			*cname;
 	size_t			 i;
 	int			 status = ACP_EXIT_OK, end = 0;
 
@@ -116,21 +113,11 @@ walk_dir_ahead(struct walk *w, struct wdir *d, const struct at *src,
 				end = 1;
 				break;
 			}
-			csrc.dirfd = d->sfd;
-			csrc.name = b->name[i];
-			csrc.path = path_join(src->path, b->name[i]);
-			cdst.dirfd = d->copy[0].dfd;
-			cdst.name = b->name[i];
-			cdst.path = path_join(dst->path, b->name[i]);
-			cname = path_join(name, b->name[i]);
 			/* Found already, or the walker looks itself. */
 			w->ahead = prestat_found(b, i);
-			status = status_merge(status, walk_entry(w, &csrc,
-			    &cdst, cname, 0));
+			status = status_merge(status, walk_dir_entry(w, d,
+			    src, dst, name, b->name[i]));
 			w->ahead = NULL;
-			free((char *)csrc.path);
-			free((char *)cdst.path);
-			free(cname);
 		}
 		prestat_end(w->pre);
 		drop(b);

@@ -459,18 +459,41 @@ dir_loops(struct walk *w, const struct at *src, struct at *live,
 	return 0;
 }
 
+int
+walk_dir_entry(struct walk *w, struct wdir *d, const struct at *src,
+    const struct at *dst, const char *name, const char *ent)
+{
+	struct at	 csrc, cdst[ACP_MAX_TARGETS];
+	char		*cname;
+	unsigned	 k;
+	int		 status;
+
+	csrc.dirfd = d->sfd;
+	csrc.name = ent;
+	csrc.path = path_join(src->path, ent);
+	for (k = 0; k < w->ntargets; k++) {
+		cdst[k].dirfd = d->copy[k].dfd;
+		cdst[k].name = ent;
+		cdst[k].path = d->copy[k].live ? path_join(dst[k].path, ent) :
+		    NULL;
+	}
+	cname = path_join(name, ent);
+	status = walk_entry(w, &csrc, cdst, cname, 0);
+	free((char *)csrc.path);
+	for (k = 0; k < w->ntargets; k++)
+		free((char *)cdst[k].path);
+	free(cname);
+	return status;
+}
+
 /* Copy every entry of the directory being read, d; a status. */
 static int
 walk_dir_entries(struct walk *w, struct wdir *d, const struct at *src,
     const struct at *dst, const char *name)
 {
 	const char	*ent;
-	struct at	 csrc, *cdst;
-	char		*cname;
-	unsigned	 k;
 	int		 status = ACP_EXIT_OK, err;
 
-	cdst = xcalloc(w->ntargets, sizeof(*cdst));
 	while (!copier_stopping(w->c)) {
 		if ((ent = wdir_next(d, &err)) == NULL) {
 			if (err != 0) {
@@ -486,24 +509,9 @@ walk_dir_entries(struct walk *w, struct wdir *d, const struct at *src,
 			status = status_merge(status, walk_count_failure(w));
 			break;
 		}
-		csrc.dirfd = d->sfd;
-		csrc.name = ent;
-		csrc.path = path_join(src->path, ent);
-		for (k = 0; k < w->ntargets; k++) {
-			cdst[k].dirfd = d->copy[k].dfd;
-			cdst[k].name = ent;
-			cdst[k].path = d->copy[k].live ?
-			    path_join(dst[k].path, ent) : NULL;
-		}
-		cname = path_join(name, ent);
-		status = status_merge(status, walk_entry(w, &csrc, cdst,
-		    cname, 0));
-		free((char *)csrc.path);
-		for (k = 0; k < w->ntargets; k++)
-			free((char *)cdst[k].path);
-		free(cname);
+		status = status_merge(status, walk_dir_entry(w, d, src, dst,
+		    name, ent));
 	}
-	free(cdst);
 	return status;
 }
 

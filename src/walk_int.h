@@ -133,6 +133,13 @@ int	walk_follows(const struct options *, int top);
  * operand.  A status.
  */
 /*
+ * Copy the entry ent of the directory d being read (src's, copied to
+ * dst[]; name: the manifest's), to every live destination; a status.
+ */
+int	walk_dir_entry(struct walk *, struct wdir *d, const struct at *src,
+	    const struct at *dst, const char *name, const char *ent);
+
+/*
  * Walk d's entries with the destination looked at ahead (wahead.c), if
  * walk_ahead_wanted(): d's copy was there before the run, one
  * destination.  A status.
