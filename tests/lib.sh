@@ -155,6 +155,13 @@ run_acp() {
 	timeout 120 "$ACP" "$@" > "$T/stdout" 2> "$T/stderr" || rc=$?
 }
 
+# peak_kib CMD...: run CMD (its stderr dropped) under GNU time and print
+# its peak resident memory in KiB.
+peak_kib() {
+	/usr/bin/time -f %M -o "$T/rss" "$@" 2> /dev/null
+	tail -1 "$T/rss"
+}
+
 # wait_said PATTERN: wait (at most 20 s) until $T/stderr, written by a
 # process in the background, matches the grep pattern.
 wait_said() {

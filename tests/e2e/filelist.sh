@@ -189,12 +189,8 @@ else
 	(cd big/s && seq -f "f%07g" 1 1000000 | xargs touch)
 	seq -f "big/s/f%07g" 1 1000000 > big.list
 	head -1000 big.list > small.list
-	/usr/bin/time -f %M -o rss.small "$ACP" --files-from=small.list \
-	    -t big/d1 2> /dev/null
-	/usr/bin/time -f %M -o rss.big "$ACP" --files-from=big.list \
-	    -t big/d2 2> /dev/null
-	small=$(tail -1 rss.small)
-	large=$(tail -1 rss.big)
+	small=$(peak_kib "$ACP" --files-from=small.list -t big/d1)
+	large=$(peak_kib "$ACP" --files-from=big.list -t big/d2)
 	diag "peak RSS: 1,000 names ${small} KiB, 1,000,000 names ${large} KiB"
 	[ "$(find big/d2 -type f | wc -l)" -eq 1000000 ] &&
 	    [ "$large" -lt $((small + 32768)) ]

@@ -112,10 +112,8 @@ else
 		(cd "big/d$i" && seq 1 2000 | sed 's/^/e/' | xargs touch)
 		i=$((i + 1))
 	done
-	/usr/bin/time -f %M -o rss.small "$ACP" -r small small.out 2> /dev/null
-	/usr/bin/time -f %M -o rss.big "$ACP" -r big big.out 2> /dev/null
-	small=$(tail -1 rss.small)
-	big=$(tail -1 rss.big)
+	small=$(peak_kib "$ACP" -r small small.out)
+	big=$(peak_kib "$ACP" -r big big.out)
 	diag "peak RSS: 2000 entries ${small} KiB, 22010 entries ${big} KiB"
 	[ "$(find big.out -type f | wc -l)" -eq 20000 ] &&
 	    [ "$big" -lt $((small + 4096)) ]
