@@ -4,8 +4,10 @@
 # Picking up an interrupted copy, and a backup run again over a tree that
 # is already up to date.
 #
-#   file: a big file whose copy stopped at 70% (the first 70% of it in
-#   place, as a copy cut short leaves it), finished by acp --resume,
+#   file: a big file whose acp --resume copy stopped at 70% (a write past
+#   it failed: the first 70% in place, flushed, marked whole to there),
+#   finished by acp --resume (which takes the mark at its word), by acp
+#   --resume=checksum (which compares the kept part with the source),
 #   against rsync --partial --append-verify on the same partial file, dd
 #   writing only the missing part (the goal: acp within 1.2x of it), dd
 #   reading the part already there from both files (what any resume that
@@ -58,16 +60,21 @@ out=$dir/resume.$$
 mkdir -p "$out"
 trap 'rm -rf "$out"' EXIT
 
-# file: D is a fresh name holding the first $cut MiB of the source,
-# written to disk, as a copy cut short leaves it.
+# file: D is a fresh name holding the first $cut MiB of the source, as
+# an acp --resume run stopped there leaves it: the write past it failed
+# (the file size limit), and acp flushed the copy and marked it whole up
+# to there.
 prepare() {
 	if [ "$kind" = tree ]; then
 		hot_memory
 		return
 	fi
 	D=$out/part.$(date +%s%N)
-	head -c "${cut}M" "$src" > "$D"
-	sync "$D"
+	# shellcheck disable=SC2016 # the inner shell's own arguments
+	sh -c 'trap "" XFSZ; exec prlimit --fsize="$1" "$2" --resume "$3" "$4"' \
+	    sh $((cut * 1048576)) "$acp" "$src" "$D" 2> /dev/null || true
+	[ "$(stat -c %s "$D")" = $((cut * 1048576)) ] ||
+	    { echo "bench: the cut copy is not $cut MiB" >&2; exit 1; }
 	cat "$src" > /dev/null
 	hot_memory
 }
@@ -82,6 +89,7 @@ same() {
 }
 
 acp_resume() { partial_ok=1; "$acp" --resume "$src" "$D"; }
+acp_compare() { partial_ok=1; "$acp" --resume=checksum "$src" "$D"; }
 rsync_append() { partial_ok=1; rsync --partial --append-verify "$src" "$D"; }
 dd_rest() {
 	partial_ok=1
@@ -114,8 +122,8 @@ if [ "$do_file" = 1 ]; then
 	echo "# $size file, cut short at $cut MiB; goal: acp --resume <= 1.2 x dd of the rest"
 	base="dd of the rest"
 	tools=("dd of the rest|dd_rest" "acp --resume|acp_resume"
-	    "rsync append|rsync_append" "read kept, both|read_kept"
-	    "acp, whole again|acp_whole")
+	    "acp --resume=checksum|acp_compare" "rsync append|rsync_append"
+	    "read kept, both|read_kept" "acp, whole again|acp_whole")
 	run_table
 fi
 if [ "$do_tree" = 1 ]; then

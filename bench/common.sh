@@ -63,12 +63,12 @@ run_table() {
 		done
 	done
 
-	printf '%-18s' tool
+	printf '%-22s' tool
 	for state in $states; do printf '%10s %8s %8s' "$state med" "vs $base" "min"; done
 	printf '\n'
 	for t in "${tools[@]}"; do
 		name=${t%%|*}
-		printf '%-18s' "$name"
+		printf '%-22s' "$name"
 		for state in $states; do
 			m=${med["$name/$state"]}
 			c=${med["$base/$state"]:-}

@@ -191,6 +191,27 @@ copier_lost_create(struct copier *c, const struct cfile *f)
 	l->name = xstrdup(f->dat.name);
 }
 
+int
+copier_lost_requests(const struct copier *c, struct cfile *f)
+{
+	const struct creq	*q;
+	unsigned		 i;
+	int			 dst = 0;
+
+	for (i = 0; i < c->sched.nreqs; i++) {
+		q = &c->sched.reqs[i];
+		if (!q->queued || (q->f != f && q->x != &f->x))
+			continue;
+		if (q->x == &f->x && (f->x.unwritten < 0 ||
+		    q->off < f->x.unwritten))
+			f->x.unwritten = q->off;
+		if ((q->r.op != ENGINE_OP_READ && q->r.op != ENGINE_OP_SPLICE) ||
+		    (q->r.fd != f->x.sfd && q->r.fd != f->x.sdirect.fd))
+			dst = 1;
+	}
+	return dst;
+}
+
 /* The creates given up on that happened after all: undone. */
 static void
 lost_creates_undo(struct copier *c)

@@ -127,10 +127,13 @@ struct copy_job {
 	/*
 	 * --resume: a partial copy is kept for the next run (resume); what
 	 * is at the destination, or an interrupted --atomic temporary, is
-	 * compared first and kept where equal (compare).
+	 * compared first and kept where equal (compare); a copy a run kept
+	 * and marked whole up to an offset is taken at its word there
+	 * (trust: --resume's quick way, not --resume=checksum).
 	 */
 	int			 resume;
 	int			 compare;
+	int			 trust;
 	const struct checksum_algo *algo; /* HASH: the algorithm */
 	const char		*where;		/* its place in the input
 						   ("list:12"), said before its

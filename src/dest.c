@@ -31,6 +31,7 @@
 #include "filejob.h"
 #include "meta.h"
 #include "path.h"
+#include "resmark.h"
 #include "resume.h"
 #include "say.h"
 #include "strset.h"
@@ -38,8 +39,6 @@
 
 /* How much of a name its --atomic temporary name keeps (NAME_MAX - 12). */
 #define TEMP_NAME_KEEP	200
-/* Where an --atomic --resume temporary says whose it is. */
-#define RESUME_XATTR	"user.acp.resume"
 
 void
 dest_created(struct cfile *f, int fd)
@@ -95,8 +94,35 @@ open_existing(struct cfile *f)
 	return fd;
 }
 
+/*
+ * --resume over f's destination (of stat st): one that a run kept and
+ * marked whole up to an offset is taken at its word there.  The mark
+ * goes: from now on the file is this run's, and marked again only if
+ * this run stops too.
+ */
+static void
+trust_kept(struct copier *c, struct cfile *f, const struct stat *st)
+{
+	char	*id = resmark_id(f);
+	off_t	 whole = 0;
+	int	 mark;
+
+	mark = resmark_read(f->dfd, id, st, &whole);
+	free(id);
+	if (mark == RESMARK_OTHER)
+		return;
+	(void)fremovexattr(f->dfd, RESMARK_XATTR);
+	if (mark != RESMARK_WHOLE || !f->job->trust)
+		return;
+	resume_trust(&f->x, whole);
+	if (c->debug)
+		fprintf(stderr, "acp: debug: '%s': continuing at %lld: whole "
+		    "there, as the run that stopped marked it\n", f->dst,
+		    (long long)whole);
+}
+
 int
-dest_open_in_place(struct cfile *f)
+dest_open_in_place(struct copier *c, struct cfile *f)
 {
 	struct stat	st;
 
@@ -116,6 +142,7 @@ dest_open_in_place(struct cfile *f)
 	if (f->readable && f->x.dreg) {
 		/* --resume: what is there is compared, not cut. */
 		resume_start(&f->x, st.st_size);
+		trust_kept(c, f, &st);
 		return 0;
 	}
 	/* --attributes-only keeps an existing file's data. */
@@ -210,24 +237,6 @@ temp_made(struct copier *c, struct cfile *f, int fd)
 	dest_created(f, fd);
 }
 
-/*
- * What the --resume temporary is marked with: the source it holds part
- * of (size, modification time, inode) and the destination's name (two
- * long names may cut to one temporary name).
- */
-static char *
-resume_id(const struct cfile *f)
-{
-	const char	*slash = strrchr(f->dat.name, '/');
-	char		*id;
-
-	xasprintf(&id, "acp-resume 1 %jd %lld.%09ld %ju %s",
-	    (intmax_t)f->sst.st_size, (long long)f->sst.st_mtim.tv_sec,
-	    f->sst.st_mtim.tv_nsec, (uintmax_t)f->sst.st_ino,
-	    slash != NULL ? slash + 1 : f->dat.name);
-	return id;
-}
-
 /* f's temporary as the user knows it: in the directory of f->dst. */
 static char *
 temp_shown(const struct cfile *f)
@@ -265,8 +274,8 @@ open_resume_temp(struct copier *c, struct cfile *f)
 {
 	struct stat	 st;
 	char		*name = temp_name(f, "resume"), *want, got[PATH_MAX];
-	ssize_t		 n;
-	int		 fd;
+	off_t		 whole = 0;
+	int		 fd, mark;
 
 	fd = openat(f->dat.dirfd, name, O_RDWR | O_CREAT | O_NOFOLLOW |
 	    O_CLOEXEC | O_NOCTTY, S_IRUSR | S_IWUSR);
@@ -279,14 +288,20 @@ open_resume_temp(struct copier *c, struct cfile *f)
 		free(name);
 		return -1;
 	}
-	want = resume_id(f);
-	n = fgetxattr(fd, RESUME_XATTR, got, sizeof(got));
+	want = resmark_id(f);
+	mark = resmark_read(fd, want, &st, &whole);
 	f->tmp = name;
-	if (n == (ssize_t)strlen(want) && memcmp(got, want, (size_t)n) == 0) {
+	if (mark != RESMARK_OTHER) {
 		resume_start(&f->x, st.st_size);
 		f->readable = 1;
-		(void)snprintf(got, sizeof(got), " (%lld bytes there)",
-		    (long long)st.st_size);
+		if (mark == RESMARK_WHOLE && f->job->trust) {
+			resume_trust(&f->x, whole);
+			(void)snprintf(got, sizeof(got), " at %lld: whole "
+			    "there, as the run that stopped marked it",
+			    (long long)whole);
+		} else
+			(void)snprintf(got, sizeof(got), " (%lld bytes there, "
+			    "compared)", (long long)st.st_size);
 		if (c->debug)
 			debug_temp(f, "continuing the interrupted copy in", got);
 	} else if (st.st_size > 0) {
@@ -302,7 +317,7 @@ open_resume_temp(struct copier *c, struct cfile *f)
 		}
 	}
 	/* Unmarked, it could not be told apart next time: not kept. */
-	f->keep = fsetxattr(fd, RESUME_XATTR, want, strlen(want), 0) == 0;
+	f->keep = fsetxattr(fd, RESMARK_XATTR, want, strlen(want), 0) == 0;
 	if (!f->keep && c->debug) {
 		(void)snprintf(got, sizeof(got), " for --resume (%s): it is "
 		    "removed if the copy fails", strerror(errno));
@@ -383,6 +398,13 @@ dest_inplace_done(struct copier *c, struct cfile *f)
 	f->inplace_big = 0;
 }
 
+void
+dest_unmark(struct cfile *f)
+{
+	if (f->tmp != NULL && f->keep)
+		(void)fremovexattr(f->dfd, RESMARK_XATTR);
+}
+
 int
 dest_commit(struct cfile *f)
 {
@@ -403,8 +425,39 @@ dest_commit(struct cfile *f)
 	return 0;
 }
 
+/*
+ * f stopped and its copy (name, in f's directory) is kept: flush it and
+ * mark how far it is whole, so that the next run need not read it back.
+ */
+static void
+mark_kept(struct copier *c, struct cfile *f, const char *name)
+{
+	off_t	 whole = resume_whole(&f->x);
+	char	*id;
+
+	/*
+	 * A source that changed may have given it data of another time; a
+	 * destination stalled would not answer.  (A read of the source that
+	 * was given up on lies past whole, and writes past it that land late
+	 * change the time that the mark holds.)
+	 */
+	if (whole <= 0 || f->lost_dst || f->x.changed)
+		return;
+	id = resmark_id(f);
+	if (resmark_kept(f->dat.dirfd, name, id, &whole) < 0) {
+		if (c->debug)
+			fprintf(stderr, "acp: debug: '%s': cannot mark the "
+			    "partial copy (%s): the next run compares it\n",
+			    f->dst, strerror(errno));
+	} else if (c->debug)
+		fprintf(stderr, "acp: debug: '%s': flushed the partial copy "
+		    "and marked it whole up to %lld\n", f->dst,
+		    (long long)whole);
+	free(id);
+}
+
 int
-dest_keep(struct cfile *f)
+dest_keep(struct copier *c, struct cfile *f)
 {
 	const struct xfer	*x = &f->x;
 	struct stat		 st;
@@ -421,14 +474,16 @@ dest_keep(struct cfile *f)
 	if (f->tmp != NULL) {
 		if (!f->keep || !f->created)
 			return 0;
+		mark_kept(c, f, f->tmp);
 		shown = temp_shown(f);
 		warnx("kept the partial copy '%s' for --resume", shown);
 		free(shown);
 		free(f->tmp);
 		f->tmp = NULL;
-	} else if (x->dreg)
+	} else if (x->dreg) {
+		mark_kept(c, f, f->dat.name);
 		warnx("kept the partial copy '%s' for --resume", f->dst);
-	else
+	} else
 		return 0;
 	f->created = 0;
 	return 1;

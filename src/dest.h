@@ -21,7 +21,7 @@ struct cfile;
  * f->dfd, created, truncated and the data phase's dreg and dstream; 0,
  * or -1 after a message.
  */
-int	dest_open_in_place(struct cfile *);
+int	dest_open_in_place(struct copier *, struct cfile *);
 
 /*
  * --atomic: create the temporary file beside the destination (mode 0600
@@ -49,7 +49,13 @@ int	dest_commit(struct cfile *);
  * holds data and can be found again (a new file under its own name, or
  * a marked temporary); 1 if kept, 0 if it is for dest_abort().
  */
-int	dest_keep(struct cfile *);
+/*
+ * f's --resume temporary is whole: its mark goes before its metadata
+ * (the source's xattrs, under -a) are set and it takes the name.
+ */
+void	dest_unmark(struct cfile *);
+
+int	dest_keep(struct copier *, struct cfile *);
 
 /* Remove what this run made of f's destination (a partial copy). */
 void	dest_abort(struct cfile *);

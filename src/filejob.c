@@ -276,6 +276,8 @@ data_end(struct copier *c, struct cfile *f)
 		xfer_fail(x, -errno, XFER_WRITING, x->plan.eof);
 	if (f->tmp != NULL && x->err == 0 && fchmod(f->dfd, f->tmode) < 0)
 		xfer_fail(x, -errno, XFER_WRITING, x->plan.eof);
+	if (x->err == 0)
+		dest_unmark(f);
 	if (x->err == 0 && x->dreg && meta_copy(f->sfd, &f->sat, f->dfd,
 	    &f->dat, &f->sst, f->job->preserve) < 0)
 		f->job->meta_failed = 1;
@@ -310,7 +312,7 @@ file_end(struct copier *c, struct cfile *f)
 		jobreport_error(c, f);
 		jobreport_said(job);
 		job->changed |= x->changed;
-		if (!dest_keep(f))
+		if (!dest_keep(c, f))
 			dest_abort(f);
 	} else if (dest_commit(f) == 0) {
 		job->ret = 0;
@@ -425,7 +427,7 @@ open_dst(struct copier *c, struct cfile *f)
 		/* --resume: a signal stops it, and the next run goes on. */
 		if (!f->job->compare && dest_inplace_admit(c, f) < 0)
 			return STEP_WAIT;
-		ret = dest_open_in_place(f);
+		ret = dest_open_in_place(c, f);
 		break;
 	}
 	if (ret < 0) {
@@ -651,6 +653,7 @@ filejob_abandon(struct copier *c, struct cfile *f)
 {
 	/* Its requests are lost: the kernel may still write to them. */
 	f->lost = f->waiting != 0 || f->x.active != 0;
+	f->lost_dst = f->lost && copier_lost_requests(c, f);
 	if (f->waiting != 0 && f->state == S_OPENED_DST)
 		copier_lost_create(c, f);
 	f->waiting = 0;

@@ -68,6 +68,7 @@ struct cfile {
 	mode_t			 tmode;		/* and the mode it gets */
 	int			 created;	/* we made dst (or tmp) */
 	int			 lost;		/* its requests given up on */
+	int			 lost_dst;	/* and not only reads of src */
 	int			 truncated;	/* we cut an existing dst */
 	int			 readable;	/* --resume: dst was opened to
 						   read, to compare */

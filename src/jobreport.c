@@ -117,7 +117,11 @@ jobreport_debug(const struct copier *c, const struct cfile *f)
 		    "the kernel's readahead keeps up)\n", f->src, eng);
 	twin_debug(&x->sdirect, f->src, "reads");
 	twin_debug(&x->ddirect, f->dst, "writes");
-	if (x->resume && x->kept > 0 && f->wrote_from >= x->plan.eof)
+	if (x->resume && x->trust_end > 0)
+		fprintf(stderr, "acp: debug: '%s': resumed at %lld: %llu bytes "
+		    "kept as marked whole, not read back\n", f->dst,
+		    (long long)f->wrote_from, (unsigned long long)x->kept);
+	else if (x->resume && x->kept > 0 && f->wrote_from >= x->plan.eof)
 		fprintf(stderr, "acp: debug: '%s': up to date: all %llu bytes "
 		    "compared equal, none written\n", f->dst,
 		    (unsigned long long)x->kept);

@@ -75,12 +75,7 @@ struct options {
 	int		  copy_contents; /* -r: read specials as files */
 	int		  strip_slashes; /* --strip-trailing-slashes */
 	int		  keep_dir_symlink; /* follow dst links to dirs */
-	int		  backup;	/* --resume: how an existing destination is taken as done. */
-#define OPTIONS_RESUME_NONE	0	/* not at all: copied again */
-#define OPTIONS_RESUME_QUICK	1	/* same size and mtime: skipped */
-#define OPTIONS_RESUME_CONTENT	2	/* only what compares equal is kept */
-
-/* -b, --backup: OPTIONS_BACKUP_* */
+	int		  backup;	/* -b, --backup: OPTIONS_BACKUP_* */
 	int		  parents;	/* --parents: DIR/SOURCE, dirs made */
 	int		  attr_only;	/* --attributes-only: no file data */
 	const char	 *suffix;	/* -S: the simple backups' suffix */

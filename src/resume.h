@@ -25,13 +25,33 @@ struct xfer;
  */
 void	resume_start(struct xfer *, off_t size);
 
+/*
+ * The destination is whole below whole, as the mark of the run that
+ * kept it says (resmark.h): that part is not compared, nor written.
+ */
+void	resume_trust(struct xfer *, off_t whole);
+
+/*
+ * Start x's plan past what it trusts, where no hash needs the source's
+ * data (with one, each block below it is read, hashed and kept).
+ */
+void	resume_skip(struct copier *, struct xfer *);
+
+/*
+ * How far the destination of a copy that stopped is whole: every byte
+ * below it was written (or kept, or is a hole that is one in the
+ * source).  0 where that cannot be told.
+ */
+off_t	resume_whole(const struct xfer *);
+
 /* Does a read at off need a second buffer, for the comparison? */
 int	resume_compares(const struct xfer *, off_t off);
 
 /*
  * q read its block from the source: read the destination's block for
- * the comparison (1, or -1 with the data phase failed and q still the
- * caller's), or 0 when the block is past what is compared.
+ * the comparison, or keep a trusted block (1, or -1 with the data phase
+ * failed and q still the caller's), or 0 when the block is past what is
+ * compared: the caller writes it.
  */
 int	resume_send(struct copier *, struct creq *);
 

@@ -270,6 +270,7 @@ file_job(struct walk *w, const struct at *src, const struct at *dst,
 	wj->job.verify = opts->verify;
 	wj->job.attr_only = opts->attr_only;
 	wj->job.resume = opts->resume != OPTIONS_RESUME_NONE;
+	wj->job.trust = opts->resume == OPTIONS_RESUME_QUICK;
 	wj->job.done = walk_file_done;
 	return wj;
 }

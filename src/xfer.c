@@ -53,6 +53,7 @@ xfer_init(struct xfer *x, enum xfer_kind kind, int sfd, int dfd, int dreg,
 	x->dstream = dstream;
 	x->sdirect.fd = x->ddirect.fd = -1;
 	x->cached = -1;
+	x->unwritten = -1;
 }
 
 void
@@ -100,6 +101,8 @@ xfer_release(struct copier *c, struct creq *q)
 	}
 	if (q->buf >= 0 && x->hp.on)
 		hashpipe_forget(&x->hp, q->off, q);
+	if (!q->wdone && (x->unwritten < 0 || q->off < x->unwritten))
+		x->unwritten = q->off;
 	x->active--;
 	sched_put(&c->sched, q);
 }
@@ -531,6 +534,10 @@ xfer_complete(struct copier *c, struct creq *q)
 		/* Another error, maybe lower in the file than the first. */
 		if (res < 0)
 			creq_fail(x, q, res);
+		/* Or a write that landed whole: a kept copy has its block. */
+		else if (q->phase == CREQ_WRITE && x->method == XFER_RING &&
+		    q->written + (size_t)res == q->have)
+			q->wdone = 1;
 		xfer_release(c, q);
 		return;
 	}
@@ -673,8 +680,10 @@ xfer_ring_start(struct copier *c, struct xfer *x, const struct stat *sst,
 		else
 			x->method = XFER_RING;
 	}
-	if (algo == NULL)
+	if (algo == NULL) {
+		resume_skip(c, x);
 		return 0;
+	}
 	if ((ret = hashpipe_start(&x->hp, algo, c->depth, c->block_size)) < 0) {
 		xfer_fail(x, ret, XFER_READING, 0);
 		return -1;

@@ -116,13 +116,17 @@ struct xfer {
 	 * --resume (resume.c): the destination holds cmp_end bytes; blocks
 	 * below cmp_stop (the first that differed) are compared first.
 	 * kept: bytes found equal and not written; wrote_from: the lowest
-	 * offset written, or -1.
+	 * offset written, or -1.  trust_end: the destination is whole below
+	 * it, as its mark says (resmark.h): kept without being compared.
 	 */
 	int			 resume;
 	off_t			 cmp_end;
 	off_t			 cmp_stop;
 	uint64_t		 kept;
 	off_t			 wrote_from;
+	off_t			 trust_end;
+	/* The lowest block let go of before it was written, or -1. */
+	off_t			 unwritten;
 };
 
 /*

@@ -9,7 +9,7 @@
 . "${top_srcdir:-.}/tests/lib.sh"
 
 snap=${top_srcdir:-.}/tests/treesnap.py
-per=20
+per=24
 plan $((per * $(nengines) + 7))
 
 cd "$T" || exit 1
@@ -22,6 +22,22 @@ jkey() {
 # fsize FILE
 fsize() {
 	stat -c %s "$1"
+}
+
+# mark FILE: the --resume mark FILE carries, if any.
+mark() {
+	getfattr --only-values -n user.acp.resume "$1" 2> /dev/null
+}
+
+# fsz_acp ARGS...: run acp with ARGS, a request at a time (each block
+# written before the next is read), no file it writes let past 1 MiB (a
+# write there fails with EFBIG, SIGXFSZ ignored).  Status in $rc.
+fsz_acp() {
+	rc=0
+	# shellcheck disable=SC2016 # the inner shell's own arguments
+	timeout 120 sh -c 'trap "" XFSZ; exec prlimit --fsize=1048576 "$@"' \
+	    sh "$ACP" --queue-depth=1 "$@" > "$T/stdout" 2> "$T/stderr" ||
+	    rc=$?
 }
 
 mkdata src.bin 3145728 src
@@ -96,8 +112,9 @@ for e in $engines; do
 		through_gate --engine="$e" --resume --atomic --debug --stats=json mnt/gated g/big
 		[ "$rc" -eq 0 ] && cmp -s mnt/good g/big && [ ! -e g/.acp-big.resume ] &&
 		    [ "$(jkey bytes)" -eq 3145728 ] &&
-		    grep -q "continuing the interrupted copy in 'g/.acp-big.resume' (1048576 bytes there)" "$T/stderr"
-		ok $? "$e: --atomic --resume continues its temporary, then renames it into place"
+		    grep -q "continuing the interrupted copy in 'g/.acp-big.resume' at 1048576: whole there" "$T/stderr" &&
+		    ! getfattr -n user.acp.resume g/big > /dev/null 2>&1
+		ok $? "$e: --atomic --resume continues its temporary where its mark says, then renames it into place, unmarked"
 		# Writes that fail on the destination (faultfs fails past
 		# 1 MiB): the copy is kept; a temporary that cannot be
 		# marked (no user xattrs there) is removed as without it.
@@ -114,6 +131,44 @@ for e in $engines; do
 	else
 		for _ in 1 2 3 4 5 6; do skip "$fuse_why"; done
 	fi
+
+	# A copy stopped by a write that fails (past 1 MiB: the file size
+	# limit) is flushed and marked whole up to where it stopped; the
+	# next run takes it at its word there, without reading it back.
+	rm -f fz
+	fsz_acp --engine="$e" --resume src.bin fz
+	[ "$rc" -eq 1 ] && [ "$(fsize fz)" -eq 1048576 ] &&
+	    mark fz | grep -q "/kept 1048576 [0-9]*\.[0-9]\{9\}$" &&
+	    grep -q "kept the partial copy 'fz' for --resume" "$T/stderr"
+	ok $? "$e: a copy cut short by a failed write is kept and marked whole up to 1 MiB ($(mark fz | sed 's/.*\///'))"
+	run_acp --engine="$e" --resume --debug --stats=json src.bin fz
+	[ "$rc" -eq 0 ] && cmp -s src.bin fz &&
+	    grep -q "'fz': continuing at 1048576: whole there" "$T/stderr" &&
+	    grep -q "'fz': resumed at 1048576: 1048576 bytes kept as marked whole, not read back" "$T/stderr" &&
+	    [ "$(jkey bytes)" -eq 2097152 ] && [ "$(jkey bytes_skipped)" -eq 1048576 ] &&
+	    [ -z "$(mark fz)" ]
+	ok $? "$e: the next run goes on from the mark unread, writes the rest, leaves no mark"
+	# Written to since it was kept: its time says so, and it is
+	# compared (and mended) instead.
+	rm -f fz
+	fsz_acp --engine="$e" --resume src.bin fz
+	printf 'X' | dd of=fz bs=1 seek=5000 conv=notrunc status=none
+	run_acp --engine="$e" --resume --debug --stats=json src.bin fz
+	[ "$rc" -eq 0 ] && cmp -s src.bin fz &&
+	    ! grep -q "continuing at" "$T/stderr" &&
+	    [ "$(jkey bytes)" -gt 2097152 ] && [ "$(jkey bytes)" -lt 3145728 ]
+	ok $? "$e: a kept copy written to since: compared, not trusted, its bad block mended (wrote $(jkey bytes))"
+	# Changed with its time put back: --resume=checksum trusts no mark.
+	rm -f fz
+	fsz_acp --engine="$e" --resume src.bin fz
+	touch -r fz stamp
+	printf 'X' | dd of=fz bs=1 seek=5000 conv=notrunc status=none
+	touch -r stamp fz
+	run_acp --engine="$e" --resume=checksum --debug --stats=json src.bin fz
+	[ "$rc" -eq 0 ] && cmp -s src.bin fz &&
+	    ! grep -q "continuing at" "$T/stderr" &&
+	    [ "$(jkey bytes)" -gt 2097152 ] && [ "$(jkey bytes)" -lt 3145728 ]
+	ok $? "$e: --resume=checksum compares a marked copy all the same"
 
 	# A destination that differs in its middle (and is newer).
 	cp src.bin mid
