@@ -52,6 +52,8 @@ walk_end(struct walk *w, int status, struct walk_stats *ws)
 		prestat_stop(w->pre);
 		free(w->pre);
 	}
+	for (k = 0; k < WALK_AHEAD_DEPTH; k++)
+		free(w->ahead_batch[k]);
 	strset_free(&w->parents_made);
 	strset_free(&w->parents_todo);
 	return status_merge(status, dirsync_run(&w->ds));

@@ -14,6 +14,19 @@
 
 #include "prestat.h"
 
+/* Look at the name of b's entry i in both directories. */
+static void
+look(const struct prestat *p, struct prestat_batch *b, size_t i)
+{
+	b->found[i].err = 0;
+	if (fstatat(p->dfd, b->name[i], &b->found[i].st,
+	    AT_SYMLINK_NOFOLLOW) < 0)
+		b->found[i].err = errno;
+	b->src[i].err = 0;
+	if (fstatat(p->sfd, b->name[i], &b->src[i].st, b->sflags) < 0)
+		b->src[i].err = errno;
+}
+
 static void *
 prestat_main(void *arg)
 {
@@ -29,16 +42,18 @@ prestat_main(void *arg)
 			break;
 		b = p->asked;
 		pthread_mutex_unlock(&p->lock);
-		for (i = 0; i < b->n && !atomic_load_explicit(&b->cancel,
-		    memory_order_relaxed); i++) {
-			b->found[i].err = 0;
-			if (fstatat(p->dfd, b->name[i], &b->found[i].st,
-			    AT_SYMLINK_NOFOLLOW) < 0)
-				b->found[i].err = errno;
-			atomic_store_explicit(&b->done, i + 1,
+		/* From the last entry down, to where the walker is. */
+		for (i = b->n; i > 0 && !atomic_load_explicit(&b->cancel,
+		    memory_order_relaxed); i--) {
+			if (i - 1 <= atomic_load_explicit(&b->at,
+			    memory_order_relaxed))
+				break;
+			look(p, b, i - 1);
+			atomic_store_explicit(&b->low, i - 1,
 			    memory_order_release);
 		}
 		(void)close(p->dfd);
+		(void)close(p->sfd);
 		pthread_mutex_lock(&p->lock);
 		p->asked = NULL;
 		pthread_cond_broadcast(&p->cv);
@@ -67,28 +82,33 @@ prestat_start(struct prestat *p)
 }
 
 void
-prestat_ask(struct prestat *p, int dfd, struct prestat_batch *b)
+prestat_ask(struct prestat *p, int dfd, int sfd, struct prestat_batch *b)
 {
-	int	fd;
+	int	fd, fd2;
 
-	atomic_store(&b->done, 0);
+	atomic_store(&b->low, b->n);
+	atomic_store(&b->at, 0);
 	atomic_store(&b->cancel, 0);
 	prestat_end(p);
 	if (!p->up || (fd = fcntl(dfd, F_DUPFD_CLOEXEC, 0)) < 0)
 		return;
+	if ((fd2 = fcntl(sfd, F_DUPFD_CLOEXEC, 0)) < 0) {
+		(void)close(fd);
+		return;
+	}
 	pthread_mutex_lock(&p->lock);
 	p->dfd = fd;
+	p->sfd = fd2;
 	p->asked = b;
 	pthread_cond_broadcast(&p->cv);
 	pthread_mutex_unlock(&p->lock);
 }
 
-const struct policy_ahead *
+int
 prestat_found(struct prestat_batch *b, size_t i)
 {
-	if (i < atomic_load_explicit(&b->done, memory_order_acquire))
-		return &b->found[i];
-	return NULL;
+	atomic_store_explicit(&b->at, i, memory_order_relaxed);
+	return i >= atomic_load_explicit(&b->low, memory_order_acquire);
 }
 
 void

@@ -12,7 +12,9 @@
 #include "config.h"
 
 #include <err.h>
+#include <fcntl.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -23,23 +25,20 @@
 #include "walk_int.h"
 #include "xmalloc.h"
 
-/* Batches are kept this deep at most (one a level). */
-#define AHEAD_DEPTH	16
-
 int
 walk_ahead_wanted(struct walk *w, const struct wdir *d)
 {
 	if (w->ntargets != 1 || !d->copy[0].live || d->copy[0].made ||
-	    w->ahead_depth >= AHEAD_DEPTH)
+	    w->ahead_depth >= WALK_AHEAD_DEPTH)
 		return 0;
 	/*
-	 * The thread holds a descriptor of its own: taken from the walk's
-	 * budget, and only where the budget is not tight.
+	 * The thread holds two descriptors of its own: taken from the
+	 * walk's budget, and only where the budget is not tight.
 	 */
 	if (w->pre == NULL && w->dirfd_budget < WALK_FDS_WANT)
 		w->ahead_off = 1;
 	if (w->pre == NULL && !w->ahead_off) {
-		w->dirfd_budget--;
+		w->dirfd_budget -= 2;
 		w->pre = xcalloc(1, sizeof(*w->pre));
 		if (prestat_start(w->pre) < 0) {
 			free(w->pre);
@@ -63,7 +62,7 @@ fill(struct walk *w, struct wdir *d, const struct at *src,
 
 	b->n = 0;
 	/* Nothing found for these names until prestat_ask(). */
-	atomic_store(&b->done, 0);
+	atomic_store(&b->low, SIZE_MAX);
 	while (!*end && b->n < PRESTAT_BATCH) {
 		if ((ent = wdir_next(d, &err)) == NULL) {
 			*end = 1;
@@ -97,14 +96,17 @@ walk_dir_ahead(struct walk *w, struct wdir *d, const struct at *src,
 	size_t			 i;
 	int			 status = ACP_EXIT_OK, end = 0;
 
+	/* A batch a level, kept for the walk: no fresh pages a directory. */
+	if ((b = w->ahead_batch[w->ahead_depth]) == NULL)
+		b = w->ahead_batch[w->ahead_depth] = xcalloc(1, sizeof(*b));
+	b->sflags = walk_follows(w->opts, 0) ? 0 : AT_SYMLINK_NOFOLLOW;
 	w->ahead_depth++;
-	b = xcalloc(1, sizeof(*b));
 	while (!end && !copier_stopping(w->c)) {
 		status = status_merge(status, fill(w, d, src, b, &end));
 		if (b->n == 0)
 			break;
 		if (wdir_ready(w, d, 1) == 0)
-			prestat_ask(w->pre, d->copy[0].dfd, b);
+			prestat_ask(w->pre, d->copy[0].dfd, d->sfd, b);
 		for (i = 0; i < b->n && !copier_stopping(w->c); i++) {
 			/* Parked while a subdirectory was copied: back to it. */
 			if (wdir_ready(w, d, 1) < 0) {
@@ -114,15 +116,18 @@ walk_dir_ahead(struct walk *w, struct wdir *d, const struct at *src,
 				break;
 			}
 			/* Found already, or the walker looks itself. */
-			w->ahead = prestat_found(b, i);
+			if (prestat_found(b, i)) {
+				w->ahead = &b->found[i];
+				w->ahead_src = &b->src[i];
+			}
 			status = status_merge(status, walk_dir_entry(w, d,
 			    src, dst, name, b->name[i]));
 			w->ahead = NULL;
+			w->ahead_src = NULL;
 		}
 		prestat_end(w->pre);
 		drop(b);
 	}
-	free(b);
 	w->ahead_depth--;
 	return status;
 }

@@ -600,17 +600,19 @@ walk_entry(struct walk *w, const struct at *src, const struct at *dst,
     const char *name, int top)
 {
 	const struct options	*opts = w->opts;
-	const struct policy_ahead *ahead = w->ahead;
+	const struct policy_ahead *ahead = w->ahead, *asrc = w->ahead_src;
 	struct stat		 st;
 	unsigned		 k;
 	int			 follow = walk_follows(opts, top), ret;
 	int			 status = ACP_EXIT_OK;
 
 	/* For this entry's own decision, not for those below it. */
-	w->ahead = NULL;
+	w->ahead = w->ahead_src = NULL;
 
 	if (top && w->top_st_ok)
 		st = w->top_st;		/* walk_once() looked already */
+	else if (!top && asrc != NULL && asrc->err == 0)
+		st = asrc->st;		/* the look ahead did */
 	else if (fstatat(src->dirfd, src->name, &st,
 	    follow ? 0 : AT_SYMLINK_NOFOLLOW) < 0) {
 		/* A symlink loop under -L is ELOOP here: this entry only. */

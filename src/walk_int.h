@@ -16,6 +16,10 @@ struct at;
 struct filelist;
 struct policy_ahead;
 struct prestat;
+struct prestat_batch;
+
+/* Directories are looked at ahead this deep at most (a batch a level). */
+#define WALK_AHEAD_DEPTH	16
 
 #include "dirsync.h"
 #include "linkmap.h"
@@ -51,7 +55,9 @@ struct walk {
 	 * being decided, for its own policy_settle() only; or NULL.
 	 */
 	const struct policy_ahead *ahead;
+	const struct policy_ahead *ahead_src;	/* and at its source */
 	struct prestat		*pre;		/* the look ahead, or NULL */
+	struct prestat_batch	*ahead_batch[WALK_AHEAD_DEPTH];
 	unsigned		 ahead_depth;	/* directories walked with it */
 	int			 ahead_off;	/* it could not start */
 	struct stat		 top_st;	/* the operand's, if top_st_ok */

@@ -2,8 +2,10 @@
 # SPDX-License-Identifier: BSD-2-Clause
 # Copying into a tree that is there already, where acp looks at the
 # destination's names ahead of its decisions (a thread stats the next
-# batch of 256 names while the walker decides this one): against GNU cp
-# on the same scene, with -a and with -au, over directories of 700
+# batch's names, its sources too, from the batch's end while the walker
+# takes it from the start): against GNU cp on the same scene, with -a,
+# with -au and with -aL (sources stated through symlinks, a dangling one
+# among them that neither can stat), over directories of 700
 # entries (three batches), subdirectories between them, and destinations
 # that are a symlink to a file elsewhere (written through), a dangling
 # symlink, a directory where the source has a file and a file where it
@@ -13,7 +15,7 @@
 . "${top_srcdir:-.}/tests/lib.sh"
 
 snap=${top_srcdir:-.}/tests/treesnap.py
-per=4
+per=6
 plan $((per * $(nengines) + 1))
 command -v cp > /dev/null || skip_all "no cp"
 
@@ -23,11 +25,14 @@ mkdir -p src/many/sub1/deep src/many/sub2 src/many/wasfile
 i=1
 while [ "$i" -le 700 ]; do
 	echo "file $i" > "src/many/f$i"
+	[ "$i" -gt 60 ] || ln -s "f$i" "src/many/l$i"
 	i=$((i + 1))
 done
 echo deep > src/many/sub1/deep/x
 echo two > src/many/sub2/y
 ln -s f1 src/many/lnk
+ln -s sub2 src/many/lnkdir
+ln -s nowhere src/many/broken
 echo through > src/many/through
 echo dangle > src/many/dangle
 echo isdir > src/many/isdir
@@ -65,7 +70,7 @@ scene() {
 }
 
 for e in $engines; do
-	for opt in -a -au; do
+	for opt in -a -au -aL; do
 		scene cpA
 		rc_cp=0
 		(cd cpA && cp "$opt" ../src/many dst/) 2> cp.err || rc_cp=$?
