@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Walking a directory whose copy was there before the run, with the
- * destination looked at ahead (prestat.h): the entries are read in
- * batches; while the walker decides a batch (a stat of each source, the
- * policy, the copies), the look-ahead thread lstats the batch's names in
- * the destination, and an entry's decision takes what it found, where it
- * got there first, instead of a stat of its own.  An entry's destination
- * is changed only by its own decision, so what was found for the later
- * names of a batch still holds when their turn comes.
+ * entries looked at ahead (prestat.h): they are read in batches; while
+ * the walker decides a batch from its start (the stats, the policy, the
+ * copies), the look-ahead thread stats the batch's sources and lstats
+ * their names in the destination from its end, and an entry's decision
+ * takes what the thread found, where it got there first, instead of
+ * stats of its own.  An entry's destination is changed only by its own
+ * decision, so what was found for the later names of a batch still
+ * holds when their turn comes.
  */
 #include "config.h"
 
