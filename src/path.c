@@ -39,12 +39,15 @@ path_last(const char *path)
 char *
 path_join(const char *dir, const char *name)
 {
-	size_t	 dlen = strlen(dir);
-	size_t	 n = dlen + 1 + strlen(name) + 1;
-	char	*out = xmalloc(n);
+	size_t	 dlen = strlen(dir), nlen = strlen(name);
+	char	*out = xmalloc(dlen + 1 + nlen + 1), *p = out;
 
-	snprintf(out, n, "%s%s%s", dir,
-	    dlen > 0 && dir[dlen - 1] == '/' ? "" : "/", name);
+	/* Three for each entry a walk meets: copies, not a printf. */
+	memcpy(p, dir, dlen);
+	p += dlen;
+	if (dlen == 0 || dir[dlen - 1] != '/')
+		*p++ = '/';
+	memcpy(p, name, nlen + 1);
 	return out;
 }
 
