@@ -11,7 +11,9 @@
  * skipped with SEEK_DATA/SEEK_HOLE and hashed as zeros.
  *
  * The descriptors are the file job's (filejob.c); the data phase borrows
- * them.  Only the copier's modules include this header.
+ * them.  Its requests go through xfer.c, its setting up and ending
+ * (plan, twins, pipe, hash) through xstart.c.  Only the copier's modules
+ * include this header.
  */
 #ifndef ACP_XFER_H
 #define ACP_XFER_H
