@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include <err.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +44,14 @@ parents_mkdir(struct walk *w, const char *sdir, const char *ddir)
 		return -1;
 	}
 	if (mkdir(ddir, meta_open_mode(&st, w->opts->preserve)) < 0) {
+		/*
+		 * Made since the lstat, by another run beside this one (runs
+		 * of acp-parallel share their directories): there now, and
+		 * not ours to give metadata.
+		 */
+		if (errno == EEXIST && lstat(ddir, &st) == 0 &&
+		    S_ISDIR(st.st_mode))
+			return 0;
 		warn("cannot make directory '%s'", ddir);
 		return -1;
 	}
