@@ -113,7 +113,7 @@ mount_faultfs() {
 	    -o attr_timeout=0,entry_timeout=0,negative_timeout=0 \
 	    2> "$T/faultfs.err" &
 	faultfs_pid=$!
-	for _ in $(seq 50); do
+	for _ in $(seq 300); do
 		[ -e "$_mnt/good" ] && break
 		sleep 0.1
 	done
@@ -162,11 +162,11 @@ peak_kib() {
 	tail -1 "$T/rss"
 }
 
-# wait_said PATTERN: wait (at most 20 s) until $T/stderr, written by a
+# wait_said PATTERN: wait (at most 60 s) until $T/stderr, written by a
 # process in the background, matches the grep pattern.
 wait_said() {
 	_n=0
-	while ! grep -q -- "$1" "$T/stderr" && [ "$_n" -lt 200 ]; do
+	while ! grep -q -- "$1" "$T/stderr" && [ "$_n" -lt 600 ]; do
 		sleep 0.1
 		_n=$((_n + 1))
 	done

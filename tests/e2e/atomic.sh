@@ -39,7 +39,7 @@ for e in $engines; do
 	writer=$!
 	"$ACP" --engine="$e" --atomic fifo d/keep 2> "$T/stderr" &
 	pid=$!
-	for _ in $(seq 100); do
+	for _ in $(seq 1200); do
 		[ -n "$(find d -name '.acp-*' -size +1000k)" ] && break
 		sleep 0.05
 	done

@@ -28,7 +28,7 @@ interrupt() {
 	start_writer
 	"$ACP" --engine="$1" "$T/fifo" "$3" 2> "$T/stderr" &
 	pid=$!
-	for _ in $(seq 100); do
+	for _ in $(seq 1200); do
 		[ -s "$3" ] && [ "$(stat -c %s "$3")" -gt 1000000 ] && break
 		sleep 0.05
 	done

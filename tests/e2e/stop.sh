@@ -39,12 +39,12 @@ blocked() {
 	done
 }
 
-# reap PID: wait for it, but kill -9 it after 20 s (a hang); status in rc.
+# reap PID: wait for it, but kill -9 it after 60 s (a hang); status in rc.
 # It polls instead of running a watchdog subshell: such a subshell, killed
 # before it has dropped the test's traps, would clean up $T.
 reap() {
 	_n=0
-	while kill -0 "$1" 2> /dev/null && [ "$_n" -lt 200 ]; do
+	while kill -0 "$1" 2> /dev/null && [ "$_n" -lt 600 ]; do
 		# A zombie still answers kill -0: look at its state.
 		case $(sed -n 's/^State:[[:space:]]*\(.\).*/\1/p' \
 		    /proc/"$1"/status 2> /dev/null) in
