@@ -28,6 +28,9 @@
  *   noprobe       io_uring as on a kernel without IORING_REGISTER_PROBE
  *                 (5.5 and older): only the ops 5.1 had
  *   noregister    buffers cannot be registered (as past RLIMIT_MEMLOCK)
+ *   count         at the end, say on stderr how many requests there were
+ *                 of the kind fail counts ("acp-chaos: N requests"): the
+ *                 range a test sweeps fail=N over
  * An injected error is never done: the request does not reach the kernel,
  * as when the kernel refuses it.
  */
@@ -63,6 +66,7 @@ struct chaos {
 	unsigned long	 die_at;
 	int		 noprobe;
 	int		 noregister;
+	int		 count;
 	/* State. */
 	unsigned long	 nqueued;	/* requests queued, of any kind */
 	unsigned long	 nfailop;	/* of fail_op */
@@ -132,6 +136,8 @@ chaos_config(struct chaos *ch, const char *spec)
 			ch->noprobe = 1;
 		else if (strcmp(word, "noregister") == 0)
 			ch->noregister = 1;
+		else if (strcmp(word, "count") == 0)
+			ch->count = 1;
 		else if (strncmp(word, "die=", 4) == 0)
 			ch->die_at = strtoul(word + 4, NULL, 10);
 		else if (strncmp(word, "eagain=", 7) == 0)
@@ -273,6 +279,8 @@ chaos_exit(struct engine *eng)
 {
 	struct chaos	*ch = eng->priv;
 
+	if (ch->count)
+		fprintf(stderr, "acp-chaos: %lu requests\n", ch->nfailop);
 	ch->inner.abandoned = eng->abandoned;
 	engine_stop(&ch->inner);
 	free(ch->ready);

@@ -7,7 +7,7 @@
 # must fail that file alone, say so, and leave nothing half made.
 . "${top_srcdir:-.}/tests/lib.sh"
 
-per=20
+per=22
 plan $((per * $(nengines)))
 [ -x "${ACP_CHAOS_BIN:-}" ] || skip_all "no tests/acp-chaos"
 
@@ -43,6 +43,57 @@ named_absent_or_whole() {
 	fi
 }
 
+# sweep SPEC ARGS...: copy $T/src/sub into $T/got with ARGS once for each
+# request N that SPEC's kind counts (fail=N added to SPEC), N from 1 to
+# as many as a run makes; then a --resume run with no error.  Each N must
+# end 0 or 1, say something when 1, leave every copy it left whole, list
+# in the manifest only what the clean run lists, and be made whole by the
+# --resume run.  $bad counts the runs that did not; the first in $T/why.
+sweep() {
+	_spec=$1
+	shift
+	bad=0
+	rm -rf "$T/got" "$T/why"
+	chaos "count,$_spec" "$@" "$T/src/sub" "$T/got"
+	_total=$(sed -n 's/^acp-chaos: \([0-9]*\) requests$/\1/p' "$T/stderr" |
+	    head -1)
+	[ "${_total:-0}" -gt 0 ] || { bad=1; echo "no count" > "$T/why"; }
+	_n=1
+	while [ "$_n" -le "${_total:-0}" ]; do
+		rm -rf "$T/got"
+		chaos "$_spec,fail=$_n:$err" "$@" --checksum \
+		    --manifest="$T/got.m" --manifest-relative "$T/src/sub" \
+		    "$T/got"
+		_why=""
+		if [ "$rc" -ne 0 ] && [ "$rc" -ne 1 ]; then
+			_why="exit $rc"
+		elif [ "$rc" -eq 1 ] && ! grep -q "^acp: " "$T/stderr"; then
+			_why="exit 1, nothing said"
+		elif [ "$rc" -eq 0 ] && ! diff -r "$T/src/sub" "$T/got" \
+		    > /dev/null 2>&1; then
+			_why="exit 0, not the tree"
+		elif [ -d "$T/got" ] && [ -n "$(cd "$T/got" && find . -type f |
+		    while read -r _f; do cmp -s "$T/src/sub/$_f" "$_f" ||
+		    echo "$_f"; done)" ]; then
+			_why="a partial copy left"
+		elif [ -s "$T/got.m" ] && grep -vxqFf "$T/sub.m" "$T/got.m"; then
+			_why="a manifest line not of the clean copy"
+		else
+			ACP_CHAOS="" "$ACP_CHAOS_BIN" "$@" --resume -T "$T/src/sub" \
+			    "$T/got" > /dev/null 2>&1 &&
+			    diff -r "$T/src/sub" "$T/got" > /dev/null 2>&1 ||
+			    _why="--resume after it: not the tree"
+		fi
+		if [ -n "$_why" ]; then
+			bad=$((bad + 1))
+			[ -e "$T/why" ] ||
+			    echo "fail=$_n:$err: $_why: $(head -2 "$T/stderr")" \
+			    > "$T/why"
+		fi
+		_n=$((_n + 1))
+	done
+}
+
 # A tree with sizes around the block size, a sparse file, an empty one.
 mkdir -p "$T/src/sub"
 i=0
@@ -57,6 +108,8 @@ printf data | dd of="$T/src/sparse" bs=1 seek=2097152 conv=notrunc \
 ln "$T/src/f7" "$T/src/sub/hardlink"
 "$ACP" --engine=sync -a --checksum --manifest="$T/want.m" \
     --manifest-relative "$T/src" "$T/want" 2> /dev/null
+"$ACP" --engine=sync -a --checksum --manifest="$T/sub.m" \
+    --manifest-relative "$T/src/sub" "$T/got" 2> /dev/null
 
 for e in $engines; do
 	for s in 1 2 3; do
@@ -151,6 +204,17 @@ for e in $engines; do
 	[ "$rc" -eq 1 ] && [ "$bad" -eq 0 ] &&
 	    grep -q "acp: I/O engine $e failed" "$T/stderr"
 	ok $? "$e: the engine fails mid-run: exit 1 (got $rc), named, no file left partial ($bad)"
+
+	# Every request failing in turn, whatever it is (an open, a statx,
+	# a read, a close...); then every write failing in turn, full.
+	err=EIO
+	sweep "" --engine="$e" -a
+	[ "$bad" -eq 0 ]
+	ok $? "$e: EIO on each request in turn ($_total): said, no partial copy, a --resume run after it makes the tree ($bad bad: $(cat "$T/why" 2> /dev/null))"
+	err=ENOSPC
+	sweep "failop=write" --engine="$e" -a --checksum
+	[ "$bad" -eq 0 ] && [ "$_total" -gt 0 ]
+	ok $? "$e: ENOSPC on each write in turn ($_total): the same ($bad bad: $(cat "$T/why" 2> /dev/null))"
 
 	# A kernel without IORING_REGISTER_PROBE (5.1 to 5.5): READV and
 	# WRITEV (or the fixed ops), opens and statx done at queue time.
