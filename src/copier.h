@@ -144,6 +144,7 @@ struct copy_job {
 	/* Out, set before the done callback. */
 	int			 ret;		/* 0 done, -1 failed (said) */
 	int			 meta_failed;	/* metadata not all kept */
+	int			 src_close_failed; /* said; the copy kept */
 	int			 changed;	/* the source changed */
 	int			 created;	/* dst's directory changed */
 	int			 verify_failed;	/* the read-back failed (said) */

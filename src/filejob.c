@@ -133,6 +133,11 @@ filejob_meta_done(struct copier *c, struct creq *q)
 		if (res < 0 && q->closing_dst)
 			xfer_fail(&f->x, (int)res, XFER_WRITING,
 			    (off_t)f->x.bytes);
+		else if (res < 0) {
+			/* The source's: cp keeps the copy, fails the run. */
+			warnc((int)-res, "failed to close '%s'", f->src);
+			f->job->src_close_failed = 1;
+		}
 		break;
 	default:
 		f->opres = res;
@@ -510,8 +515,6 @@ stated_end(struct copier *c, struct cfile *f)
 		if (at_stat_moved(&f->sst, &now))
 			f->job->changed = 1;
 	}
-	if (f->tee != NULL)
-		tee_stated(f);
 	f->state = S_CLOSE;
 	return STEP_GO;
 }
@@ -542,6 +545,9 @@ close_both(struct copier *c, struct cfile *f)
 static int
 closed(struct copier *c, struct cfile *f)
 {
+	/* A tee's reader: its members end with what it found. */
+	if (f->tee != NULL && f == f->tee->reader)
+		tee_stated(f);
 	if (f->x.err != 0 || !f->job->verify || f->job->changed) {
 		f->state = S_END;
 		return STEP_GO;

@@ -41,8 +41,9 @@ struct tee {
 	struct stat	 sst;
 	int		 reading;	/* its data phase began */
 	int		 fed;		/* and ended with the source whole */
-	int		 stated;	/* it looked again: changed is known */
-	int		 changed;
+	int		 stated;	/* it looked again and closed it: */
+	int		 changed;	/* these are known */
+	int		 close_failed;
 };
 
 /*

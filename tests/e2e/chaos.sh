@@ -7,7 +7,7 @@
 # must fail that file alone, say so, and leave nothing half made.
 . "${top_srcdir:-.}/tests/lib.sh"
 
-per=22
+per=25
 plan $((per * $(nengines)))
 [ -x "${ACP_CHAOS_BIN:-}" ] || skip_all "no tests/acp-chaos"
 
@@ -165,6 +165,27 @@ for e in $engines; do
 	    "error writing '$T/got/f5' at offset 65536: Input/output error" \
 	    "$e: the destination's close fails (data may be lost): named, removed" \
 	    --engine="$e"
+	# The source's close (the first close) fails: its data was all
+	# read, so the copy stays, but the run fails, as cp's does; a tee's
+	# copies and --check (as sha256sum -c) the same.
+	rm -rf "$T/got" && mkdir "$T/got"
+	chaos "failop=close,fail=1:EIO" --engine="$e" "$T/src/f5" "$T/got"
+	[ "$rc" -eq 1 ] && cmp -s "$T/src/f5" "$T/got/f5" &&
+	    grep -q "acp: failed to close '$T/src/f5': Input/output error" \
+	    "$T/stderr"
+	ok $? "$e: the source's close fails: said, exit 1, the copy kept whole"
+	rm -rf "$T/got" "$T/got2" && mkdir "$T/got" "$T/got2"
+	chaos "failop=close,fail=1:EIO" --engine="$e" --checksum \
+	    -t "$T/got" -t "$T/got2" "$T/src/f5"
+	[ "$rc" -eq 1 ] && cmp -s "$T/src/f5" "$T/got/f5" &&
+	    cmp -s "$T/src/f5" "$T/got2/f5" &&
+	    [ "$(grep -c "acp: failed to close '$T/src/f5'" "$T/stderr")" -eq 1 ]
+	ok $? "$e: read once for two copies, its close fails: said once, exit 1, both kept"
+	sed -n "s|  [^/]*/f5\$|  $T/src/f5|p" "$T/want.m" > "$T/f5.m"
+	chaos "failop=close,fail=1:EIO" --engine="$e" --check="$T/f5.m"
+	[ "$rc" -eq 1 ] && [ -s "$T/f5.m" ] &&
+	    grep -qx "$T/src/f5: FAILED open or read" "$T/stdout"
+	ok $? "$e: --check, a file's close fails: FAILED open or read, exit 1"
 	fails "failop=fsync,fail=1:EIO" f5 \
 	    "error writing '$T/got/f5' at offset 65536: Input/output error" \
 	    "$e: --fsync's flush fails: named, removed" --engine="$e" --fsync
