@@ -144,7 +144,8 @@ struct copy_job {
 	/* Out, set before the done callback. */
 	int			 ret;		/* 0 done, -1 failed (said) */
 	int			 meta_failed;	/* metadata not all kept */
-	int			 src_close_failed; /* said; the copy kept */
+	/* The source's last fstat or its close failed: said, copy kept. */
+	int			 src_late_failed;
 	int			 changed;	/* the source changed */
 	int			 created;	/* dst's directory changed */
 	int			 verify_failed;	/* the read-back failed (said) */

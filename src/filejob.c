@@ -136,7 +136,7 @@ filejob_meta_done(struct copier *c, struct creq *q)
 		else if (res < 0) {
 			/* The source's: cp keeps the copy, fails the run. */
 			warnc((int)-res, "failed to close '%s'", f->src);
-			f->job->src_close_failed = 1;
+			f->job->src_late_failed = 1;
 		}
 		break;
 	default:
@@ -514,6 +514,11 @@ stated_end(struct copier *c, struct cfile *f)
 		at_stat_from_statx(&now, &f->stx);
 		if (at_stat_moved(&f->sst, &now))
 			f->job->changed = 1;
+	} else {
+		/* Whether it changed is not known: as a failed close. */
+		warnc((int)-f->opres, "cannot fstat '%s' after reading it",
+		    f->src);
+		f->job->src_late_failed = 1;
 	}
 	f->state = S_CLOSE;
 	return STEP_GO;
@@ -607,14 +612,6 @@ stat_end(struct copier *c, struct cfile *f)
 	return STEP_GO;
 }
 
-static int
-verify_done(struct copier *c, struct cfile *f)
-{
-	verify_end(c, f);
-	f->state = S_END;
-	return STEP_GO;
-}
-
 /*
  * What each state does: go on to the next (STEP_GO), or wait for a
  * completion or the next round (STEP_WAIT).
@@ -637,7 +634,7 @@ static int (*const steps[])(struct copier *, struct cfile *) = {
 	[S_STATED_END] = stated_end,
 	[S_CLOSE] = close_both,
 	[S_CLOSED] = closed,
-	[S_VERIFY_END] = verify_done,
+	[S_VERIFY_END] = verify_end,
 	[S_END] = file_end,
 };
 

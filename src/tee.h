@@ -43,7 +43,7 @@ struct tee {
 	int		 fed;		/* and ended with the source whole */
 	int		 stated;	/* it looked again and closed it: */
 	int		 changed;	/* these are known */
-	int		 close_failed;
+	int		 late_failed;
 };
 
 /*

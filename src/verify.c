@@ -80,16 +80,17 @@ readback_end(struct cfile *f)
 	f->x.changed = 0;
 }
 
-void
+int
 verify_end(struct copier *c, struct cfile *f)
 {
 	struct copy_job	*job = f->job;
 
+	f->state = S_END;
 	if (f->x.kind == XFER_VERIFY)
 		readback_end(f);
 	if (!job->verify_failed) {
 		if (strcmp(job->hex, job->back) == 0)
-			return;
+			return STEP_GO;
 		warnx("'%s': verification FAILED: the copy's %s is %s, the "
 		    "source's %s", f->dst, c->algo->name, job->back, job->hex);
 		jobreport_said(job);
@@ -104,4 +105,5 @@ verify_end(struct copier *c, struct cfile *f)
 		dest_abort(f);
 		job->verify_failed = 1;
 	}
+	return STEP_GO;
 }

@@ -19,10 +19,10 @@ struct cfile;
 void	verify_start(struct copier *, struct cfile *);
 
 /*
- * The read-back is over: compare the digests.  A mismatch or a failed
- * read-back marks the job (said); an --atomic temporary is then removed,
- * never renamed into place.
+ * The read-back is over (f's S_VERIFY_END step, on to S_END): compare the
+ * digests.  A mismatch or a failed read-back marks the job (said); an
+ * --atomic temporary is then removed, never renamed into place.
  */
-void	verify_end(struct copier *, struct cfile *);
+int	verify_end(struct copier *, struct cfile *);
 
 #endif
