@@ -486,13 +486,49 @@ uring_cancel(struct engine *eng, struct req *req)
 	(void)uring_submit(eng);
 }
 
+/*
+ * Requests the kernel still holds at the end, which the copier gave up
+ * on when the engine failed: what ends within a moment gets its result,
+ * so that a create the kernel made after all is undone (copier_free()).
+ * Not those abandoned on a stalled file system, which may never end, nor
+ * where a timed wait would submit what was never submitted (no EXT_ARG).
+ */
+static void
+uring_settle(struct engine *eng)
+{
+	struct uring_priv	*p = eng->priv;
+	struct __kernel_timespec ts = { .tv_sec = 0, .tv_nsec = 100000000 };
+	struct io_uring_cqe	*cqe;
+	struct req		*req;
+	unsigned		 left = p->inflight - p->pending, waits = 0;
+
+	if (eng->abandoned || p->inflight <= p->pending ||
+	    !(p->ring.features & IORING_FEAT_EXT_ARG))
+		return;
+	while (left > 0 && waits < 10) {
+		if (io_uring_wait_cqe_timeout(&p->ring, &cqe, &ts) != 0) {
+			waits++;
+			continue;
+		}
+		req = io_uring_cqe_get_data(cqe);
+		if (cqe->user_data != LIBURING_UDATA_TIMEOUT &&
+		    req != URING_CANCEL_TAG) {
+			req->res = cqe->res;
+			left--;
+		}
+		io_uring_cqe_seen(&p->ring, cqe);
+	}
+}
+
 static void
 uring_exit(struct engine *eng)
 {
 	struct uring_priv	*p = eng->priv;
 
-	if (p->ring_up)
+	if (p->ring_up) {
+		uring_settle(eng);
 		io_uring_queue_exit(&p->ring);
+	}
 	free(p->done);
 	free(p);
 }

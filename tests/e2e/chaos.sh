@@ -218,18 +218,30 @@ for e in $engines; do
 	    "$e: EAGAIN for ever: a bounded number of tries, then named, nothing left" \
 	    --engine="$e"
 
-	# The engine itself fails with files in flight: each of them
-	# fails, its partial copy removed; what finished before is whole.
-	rm -rf "$T/got"
-	chaos "die=3" --engine="$e" -r "$T/src" "$T/got"
+	# The engine itself fails with files in flight, at each of its
+	# first reaps in turn: each file in flight fails, its partial copy
+	# removed (a create the kernel made after all included); what
+	# finished before is whole; a --resume run after it makes the tree.
 	bad=0
-	for f in $(cd "$T/src" && find . -type f); do
-		[ ! -e "$T/got/$f" ] || cmp -s "$T/src/$f" "$T/got/$f" ||
-		    bad=$((bad + 1))
+	for n in 1 2 3 4 5 6 7 8 9 10 11 12; do
+		rm -rf "$T/got"
+		chaos "die=$n" --engine="$e" -r "$T/src" "$T/got"
+		for f in $(cd "$T/src" && find . -type f); do
+			[ ! -e "$T/got/$f" ] || cmp -s "$T/src/$f" "$T/got/$f" ||
+			    bad=$((bad + 1))
+		done
+		if [ "$rc" -eq 1 ]; then
+			grep -q "acp: I/O engine $e failed" "$T/stderr" ||
+			    bad=$((bad + 1))
+		elif [ "$rc" -ne 0 ]; then
+			bad=$((bad + 1))
+		fi
+		ACP_CHAOS="" "$ACP_CHAOS_BIN" --engine="$e" -r --resume -T \
+		    "$T/src" "$T/got" > /dev/null 2>&1 &&
+		    diff -r "$T/src" "$T/got" > /dev/null || bad=$((bad + 1))
 	done
-	[ "$rc" -eq 1 ] && [ "$bad" -eq 0 ] &&
-	    grep -q "acp: I/O engine $e failed" "$T/stderr"
-	ok $? "$e: the engine fails mid-run: exit 1 (got $rc), named, no file left partial ($bad)"
+	[ "$bad" -eq 0 ]
+	ok $? "$e: the engine fails at each of its first 12 reaps in turn: named, no file left partial, a --resume run makes the tree ($bad bad)"
 
 	# Every request failing in turn, whatever it is (an open, a statx,
 	# a read, a close...); then every write failing in turn, full.
