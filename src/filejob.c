@@ -60,12 +60,15 @@ file_op(struct copier *c, struct cfile *f, enum engine_op op, int fd,
 	q->phase = CREQ_META;
 	q->r.op = op;
 	q->r.fd = fd;
-	q->r.path = path;
+	/* Its own: a worker may still open it after the job is gone. */
+	q->r.path = q->path = path != NULL ? xstrdup(path) : NULL;
 	q->r.flags = flags;
 	q->r.mode = mode;
 	q->r.stx = &f->stx;
 	q->closing_dst = op == ENGINE_OP_CLOSE && fd == f->dfd;
 	if (sched_queue(&c->sched, q) < 0) {
+		free(q->path);
+		q->path = NULL;
 		sched_put(&c->sched, q);
 		xfer_fail(&f->x, -EBUSY, XFER_READING, 0);
 		f->state = S_END;
@@ -144,6 +147,8 @@ filejob_meta_done(struct copier *c, struct creq *q)
 		break;
 	}
 	f->waiting--;
+	free(q->path);
+	q->path = NULL;
 	sched_put(&c->sched, q);
 	if (f->waiting == 0)
 		filejob_step(c, f);

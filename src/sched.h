@@ -53,6 +53,7 @@ struct creq {
 	int			 wdone;		/* all of it is written */
 	int			 hashed;
 	int			 closing_dst;	/* CLOSE of the destination */
+	char			*path;		/* OPENAT: r.path, its own */
 	int			 edge;		/* a block a hole's edge cuts */
 	int			 more;		/* splice: read on once written */
 	unsigned		 retries;	/* EAGAIN... in a row, sent again */
