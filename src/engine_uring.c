@@ -500,9 +500,11 @@ uring_settle(struct engine *eng)
 	struct __kernel_timespec ts = { .tv_sec = 0, .tv_nsec = 100000000 };
 	struct io_uring_cqe	*cqe;
 	struct req		*req;
-	unsigned		 left = p->inflight - p->pending, waits = 0;
+	/* Not the unsubmitted, nor those done at queue time (res is set). */
+	unsigned		 held = p->pending + p->ndone, waits = 0;
+	unsigned		 left = p->inflight - held;
 
-	if (eng->abandoned || p->inflight <= p->pending ||
+	if (eng->abandoned || p->inflight <= held ||
 	    !(p->ring.features & IORING_FEAT_EXT_ARG))
 		return;
 	while (left > 0 && waits < 10) {
