@@ -149,6 +149,8 @@ struct copy_job {
 	int			 changed;	/* the source changed */
 	int			 created;	/* dst's directory changed */
 	int			 verify_failed;	/* the read-back failed (said) */
+	int			 lost;		/* requests given up on may */
+						/* still use its directories */
 	int			 mismatch;	/* the read-back differs (said) */
 	char			 hex[CHECKSUM_MAX_HEX]; /* the digest */
 	char			 back[CHECKSUM_MAX_HEX]; /* the read-back's */

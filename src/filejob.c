@@ -660,7 +660,7 @@ void
 filejob_abandon(struct copier *c, struct cfile *f)
 {
 	/* Its requests are lost: the kernel may still write to them. */
-	f->lost = f->waiting != 0 || f->x.active != 0;
+	f->job->lost = f->lost = f->waiting != 0 || f->x.active != 0;
 	f->lost_dst = f->lost && copier_lost_requests(c, f);
 	if (f->waiting != 0 && f->state == S_OPENED_DST)
 		copier_lost_create(c, f);

@@ -170,7 +170,12 @@ walk_file_done(struct copy_job *job)
 	first.path = wj->dst;
 	nonreg_link_waiting(w, &first, waiting, job->ret == 0);
 	w->tk = tk;
-	wdir_put(w, wj->dir);
+	/*
+	 * An engine worker may still open a name in its directories: they
+	 * stay open (their numbers not reused) until the process ends.
+	 */
+	if (!job->lost)
+		wdir_put(w, wj->dir);
 	if (--wj->group->refs == 0)
 		free(wj->group);
 	free(wj->src);

@@ -220,12 +220,19 @@ for e in $engines; do
 
 	# The engine itself fails with files in flight, at each of its
 	# first reaps in turn: each file in flight fails, its partial copy
-	# removed (a create the kernel made after all included); what
-	# finished before is whole; a --resume run after it makes the tree.
+	# removed (a create the kernel made after all included), nothing
+	# made elsewhere (a directory's descriptor closed under a worker's
+	# open and its number reused); what finished before is whole; a
+	# --resume run after it makes the tree.
 	bad=0
-	for n in 1 2 3 4 5 6 7 8 9 10 11 12; do
+	for n in 1 2 3 4 5 6 7 8 9 10 11 12 v1 v2 v3 v4 v5 v6 v7 v8; do
+		# v: with the copies flushed and read back.
+		case $n in
+		v*) set -- -a --checksum --verify --fsync ;;
+		*) set -- -r ;;
+		esac
 		rm -rf "$T/got"
-		chaos "die=$n" --engine="$e" -r "$T/src" "$T/got"
+		chaos "die=${n#v}" --engine="$e" "$@" "$T/src" "$T/got"
 		for f in $(cd "$T/src" && find . -type f); do
 			[ ! -e "$T/got/$f" ] || cmp -s "$T/src/$f" "$T/got/$f" ||
 			    bad=$((bad + 1))
@@ -236,12 +243,12 @@ for e in $engines; do
 		elif [ "$rc" -ne 0 ]; then
 			bad=$((bad + 1))
 		fi
-		ACP_CHAOS="" "$ACP_CHAOS_BIN" --engine="$e" -r --resume -T \
+		ACP_CHAOS="" "$ACP_CHAOS_BIN" --engine="$e" "$@" --resume -T \
 		    "$T/src" "$T/got" > /dev/null 2>&1 &&
 		    diff -r "$T/src" "$T/got" > /dev/null || bad=$((bad + 1))
 	done
 	[ "$bad" -eq 0 ]
-	ok $? "$e: the engine fails at each of its first 12 reaps in turn: named, no file left partial, a --resume run makes the tree ($bad bad)"
+	ok $? "$e: the engine fails at each of its first 12 reaps in turn (8 with --verify --fsync): named, no file left partial, a --resume run makes the tree ($bad bad)"
 
 	# Every request failing in turn, whatever it is (an open, a statx,
 	# a read, a close...); then every write failing in turn, full.
