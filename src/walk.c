@@ -135,6 +135,10 @@ file_log(const struct walk *w, const struct wjob *wj)
 	runlog_put(w->log, &e);
 }
 
+/* Directories of files given up on (walk_file_done()). */
+static struct wdir	**kept_dirs;
+static size_t		  nkept_dirs;
+
 /*
  * A copy came back from the copier (in the order it was submitted): print
  * it under -v, record its hard-link name, its manifest line and its
@@ -172,9 +176,14 @@ walk_file_done(struct copy_job *job)
 	w->tk = tk;
 	/*
 	 * An engine worker may still open a name in its directories: they
-	 * stay open (their numbers not reused) until the process ends.
+	 * stay open (their numbers not reused), and reachable, until the
+	 * process ends.
 	 */
-	if (!job->lost)
+	if (job->lost && wj->dir != NULL) {
+		kept_dirs = xreallocarray(kept_dirs, nkept_dirs + 1,
+		    sizeof(*kept_dirs));
+		kept_dirs[nkept_dirs++] = wj->dir;
+	} else
 		wdir_put(w, wj->dir);
 	if (--wj->group->refs == 0)
 		free(wj->group);
