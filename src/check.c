@@ -63,7 +63,7 @@ check_done(struct copy_job *job)
 	if (job->ret == 0 || !copier_stopping(cj->ck->c) ||
 	    copier_broken(cj->ck->c)) {
 		print_name(stdout, cj->name);
-		if (job->ret < 0 || job->src_late_failed) {
+		if (job->ret < 0 || job->kept_failed) {
 			printf(": FAILED open or read\n");
 			cj->ck->unreadable++;
 		} else if (strcmp(job->hex, cj->expect) != 0) {

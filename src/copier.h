@@ -143,9 +143,11 @@ struct copy_job {
 
 	/* Out, set before the done callback. */
 	int			 ret;		/* 0 done, -1 failed (said) */
-	int			 meta_failed;	/* metadata not all kept */
-	/* The source's last fstat or its close failed: said, copy kept. */
-	int			 src_late_failed;
+	/*
+	 * The copy is whole and kept, but an error was said that fails the
+	 * run: metadata not all kept, the source's close or last fstat.
+	 */
+	int			 kept_failed;
 	int			 changed;	/* the source changed */
 	int			 created;	/* dst's directory changed */
 	int			 verify_failed;	/* the read-back failed (said) */

@@ -139,7 +139,7 @@ filejob_meta_done(struct copier *c, struct creq *q)
 		else if (res < 0) {
 			/* The source's: cp keeps the copy, fails the run. */
 			warnc((int)-res, "failed to close '%s'", f->src);
-			f->job->src_late_failed = 1;
+			f->job->kept_failed = 1;
 		}
 		break;
 	default:
@@ -290,12 +290,12 @@ data_end(struct copier *c, struct cfile *f)
 		dest_unmark(f);
 	if (x->err == 0 && x->dreg && meta_copy(f->sfd, &f->sat, f->dfd,
 	    &f->dat, &f->sst, f->job->preserve) < 0)
-		f->job->meta_failed = 1;
+		f->job->kept_failed = 1;
 	/* Created narrower than it ends (an --atomic one has tmode). */
 	if (x->err == 0 && f->created && f->tmp == NULL &&
 	    meta_widen(f->dfd, &f->dat, &f->sst, f->job->preserve,
 	    copier_umask(c)) < 0)
-		f->job->meta_failed = 1;
+		f->job->kept_failed = 1;
 }
 
 /*
@@ -523,7 +523,7 @@ stated_end(struct copier *c, struct cfile *f)
 		/* Whether it changed is not known: as a failed close. */
 		warnc((int)-f->opres, "cannot fstat '%s' after reading it",
 		    f->src);
-		f->job->src_late_failed = 1;
+		f->job->kept_failed = 1;
 	}
 	f->state = S_CLOSE;
 	return STEP_GO;

@@ -260,7 +260,7 @@ tee_stat_end(struct cfile *f)
 	if (!t->stated)
 		return STEP_WAIT;
 	f->job->changed = t->changed;
-	f->job->src_late_failed = t->late_failed;
+	f->job->kept_failed |= t->late_failed;
 	f->state = S_CLOSE;
 	return STEP_GO;
 }
@@ -269,7 +269,7 @@ void
 tee_stated(struct cfile *f)
 {
 	f->tee->changed = f->job->changed;
-	f->tee->late_failed = f->job->src_late_failed;
+	f->tee->late_failed = f->job->kept_failed;
 	f->tee->stated = 1;
 }
 

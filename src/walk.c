@@ -84,8 +84,7 @@ file_status(struct walk *w, const struct wjob *wj)
 			    (long long)job->resumed_at);
 		quote_arrow_note(stdout, wj->src, wj->dst, note);
 	}
-	status = job->meta_failed || job->src_late_failed ? ACP_EXIT_FAIL :
-	    ACP_EXIT_OK;
+	status = job->kept_failed ? ACP_EXIT_FAIL : ACP_EXIT_OK;
 	if (job->changed)
 		/* Its hash is of data that was moving: no manifest line. */
 		status = status_merge(status, ACP_EXIT_CHANGED);
@@ -115,7 +114,7 @@ file_log(const struct walk *w, const struct wjob *wj)
 	if (job->changed)
 		status = "changed";
 	else if (job->ret < 0 || job->mismatch || job->verify_failed ||
-	    job->meta_failed || job->src_late_failed)
+	    job->kept_failed)
 		status = "failed";
 	e = runlog_ent("file", status, wj->src, wj->dst);
 	e.bytes = job->bytes;
