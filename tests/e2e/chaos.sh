@@ -33,6 +33,20 @@ fails() {
 	ok $? "$_what"
 }
 
+# kept SPEC FILE MESSAGE DESCRIPTION ARGS...: copying $T/src/FILE into an
+# empty $T/got with the error SPEC injected: exit 1, "acp: MESSAGE" (a
+# grep pattern), and $T/got/FILE whole: an error after the data was all
+# read fails the run but keeps the copy.
+kept() {
+	_spec=$1 _file=$2 _msg=$3 _what=$4
+	shift 4
+	rm -rf "$T/got" && mkdir "$T/got"
+	chaos "$_spec" "$@" "$T/src/$_file" "$T/got"
+	[ "$rc" -eq 1 ] && grep -q "acp: $_msg" "$T/stderr" &&
+	    cmp -s "$T/src/$_file" "$T/got/$_file"
+	ok $? "$_what"
+}
+
 # named_absent_or_whole FILE: FILE's error was said and no copy is left,
 # or it was not and its copy is whole.
 named_absent_or_whole() {
@@ -167,18 +181,14 @@ for e in $engines; do
 	# read, so the copy stays, but the run fails, as cp's does; a tee's
 	# copies and --check (as sha256sum -c) the same.  So does its last
 	# fstat (the second statx), which tells whether it changed.
-	rm -rf "$T/got" && mkdir "$T/got"
-	chaos "failop=close,fail=1:EIO" --engine="$e" "$T/src/f5" "$T/got"
-	[ "$rc" -eq 1 ] && cmp -s "$T/src/f5" "$T/got/f5" &&
-	    grep -q "acp: failed to close '$T/src/f5': Input/output error" \
-	    "$T/stderr"
-	ok $? "$e: the source's close fails: said, exit 1, the copy kept whole"
-	rm -rf "$T/got" && mkdir "$T/got"
-	chaos "failop=statx,fail=2:EIO" --engine="$e" "$T/src/f5" "$T/got"
-	[ "$rc" -eq 1 ] && cmp -s "$T/src/f5" "$T/got/f5" &&
-	    grep -q "acp: cannot fstat '$T/src/f5' after reading it: Input/output error" \
-	    "$T/stderr"
-	ok $? "$e: the source's last fstat (did it change?) fails: said, exit 1, the copy kept"
+	kept "failop=close,fail=1:EIO" f5 \
+	    "failed to close '$T/src/f5': Input/output error" \
+	    "$e: the source's close fails: said, exit 1, the copy kept whole" \
+	    --engine="$e"
+	kept "failop=statx,fail=2:EIO" f5 \
+	    "cannot fstat '$T/src/f5' after reading it: Input/output error" \
+	    "$e: the source's last fstat (did it change?) fails: said, exit 1, the copy kept" \
+	    --engine="$e"
 	rm -rf "$T/got" "$T/got2" && mkdir "$T/got" "$T/got2"
 	chaos "failop=close,fail=1:EIO" --engine="$e" --checksum \
 	    -t "$T/got" -t "$T/got2" "$T/src/f5"
