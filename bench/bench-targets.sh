@@ -4,14 +4,19 @@
 # Two destinations at once: a big file and a tree of small files copied
 # to two directories by acp (-t A -t B), against acp's one copy (the
 # goal: one copy plus at most 25%), cp run twice, and tee (for the tree,
-# tar into tee into two tar extracts).  Warm cache, runs interleaved,
-# fresh destination names each run, each copy checked, medians.
+# tar into tee into two tar extracts).  A limit row: two cp at once, one
+# to each destination, each on its own core (what writing the data twice
+# costs this machine, with the source read twice).  Warm cache, runs
+# interleaved, fresh destination names each run, each copy checked,
+# medians.
 #
-# usage: bench/bench-targets.sh [-s SIZE] [-n FILES] [-r RUNS] [-d DIR] [-a ACP] [-f] [-t]
+# usage: bench/bench-targets.sh [-s SIZE] [-n FILES] [-r RUNS] [-d DIR] [-l SIZE] [-a ACP] [-f] [-t]
 #   -s SIZE   the big file's size (default 1G)
 #   -n FILES  files in the small-file tree (default 50000, in 500 dirs)
 #   -r RUNS   runs of each tool (default 5)
 #   -d DIR    scratch directory on the disk to measure (default bench/data)
+#   -l SIZE   measure on a new journaled ext4 of SIZE in DIR, on a loop
+#             device, removed at the end (root only; see loop_fs)
 #   -a ACP    the acp binary (default src/acp beside this script)
 #   -f        the big file only
 #   -t        the tree only
@@ -28,24 +33,31 @@ dir=$here/data
 acp=$here/../src/acp
 do_file=1
 do_tree=1
-while getopts s:n:r:d:a:ft opt; do
+loop=
+while getopts s:n:r:d:l:a:ft opt; do
 	case $opt in
 	s) size=$OPTARG ;;
 	n) nfiles=$OPTARG ;;
 	r) runs=$OPTARG ;;
 	d) dir=$OPTARG ;;
+	l) loop=$OPTARG ;;
 	a) acp=$OPTARG ;;
 	f) do_tree=0 ;;
 	t) do_file=0 ;;
-	*) sed -n '4,18p' "$0"; exit 2 ;;
+	*) sed -n '4,23p' "$0"; exit 2 ;;
 	esac
 done
 [ -x "$acp" ] || { echo "bench: no acp binary at $acp (build first)" >&2; exit 1; }
 acp=$(cd "$(dirname "$acp")" && pwd)/$(basename "$acp")
 mkdir -p "$dir"
+data=$dir
+if [ -n "$loop" ]; then
+	loop_fs "$loop" "$dir"
+	dir=$loop_mnt
+fi
 out=$dir/targets.$$
 mkdir -p "$out"
-trap 'rm -rf "$out"' EXIT
+trap 'rm -rf "$out"; loop_fs_done' EXIT
 can_drop=0
 [ "$(id -u)" = 0 ] && [ -w /proc/sys/vm/drop_caches ] && can_drop=1
 
@@ -88,6 +100,13 @@ acp_two() { ndst=2; "$acp" -r -t "$A" -t "$B" "$src"; }
 acp_one_sum() { ndst=1; "$acp" -r --checksum "$src" "$A"; }
 acp_two_sum() { ndst=2; "$acp" -r --checksum -t "$A" -t "$B" "$src"; }
 cp_twice() { ndst=2; cp -r "$src" "$A" && cp -r "$src" "$B"; }
+cp_both() {
+	local st=0
+	ndst=2
+	cp -r "$src" "$A" & cp -r "$src" "$B" || st=1
+	wait $! || st=1
+	return $st
+}
 tee_file() {
 	local name
 	ndst=2
@@ -113,25 +132,29 @@ echo "# goal: acp to two destinations <= 1.25 x acp's one copy (with a hash: of 
 
 if [ "$do_file" = 1 ]; then
 	kind="file"
-	src=$dir/src.bin
+	src=$data/src.bin
 	if [ ! -f "$src" ] || [ "$(stat -c %s "$src")" != "$(numfmt --from=iec "$size")" ]; then
 		echo "bench: making $size of seeded data in $src" >&2
 		openssl enc -aes-128-ctr -nosalt -pass pass:acp-bench -pbkdf2 \
 		    < /dev/zero 2>/dev/null | head -c "$size" > "$src"
 	fi
+	on_disk src.bin
+	src=$S
 	echo "# $size file"
 	tools=("acp, one copy|acp_one" "acp, two|acp_two" "cp twice|cp_twice"
-	    "tee|tee_file" "acp xxh128, one|acp_one_sum"
-	    "acp xxh128, two|acp_two_sum")
+	    "limit: two cp at once|cp_both" "tee|tee_file"
+	    "acp xxh128, one|acp_one_sum" "acp xxh128, two|acp_two_sum")
 	run_table
 fi
 if [ "$do_tree" = 1 ]; then
 	kind=tree
-	src=$dir/tree-$nfiles-500
-	[ -d "$src" ] || make_tree "$src" "$nfiles" 500
+	[ -d "$data/tree-$nfiles-500" ] ||
+	    make_tree "$data/tree-$nfiles-500" "$nfiles" 500
+	on_disk "tree-$nfiles-500"
+	src=$S
 	echo "# $nfiles files"
 	tools=("acp, one copy|acp_one" "acp, two|acp_two" "cp twice|cp_twice"
-	    "tee (tar)|tee_tree" "acp xxh128, one|acp_one_sum"
-	    "acp xxh128, two|acp_two_sum")
+	    "limit: two cp at once|cp_both" "tee (tar)|tee_tree"
+	    "acp xxh128, one|acp_one_sum" "acp xxh128, two|acp_two_sum")
 	run_table
 fi

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: BSD-2-Clause
-# shellcheck shell=bash disable=SC2154
+# shellcheck shell=bash disable=SC2154,SC2034
 # What bench-file.sh and bench-tree.sh share: timing, medians, and the
 # table.  The caller sets tools (NAME|COMMAND entries), states, runs,
 # base (the NAME ratios are taken against) and defines prepare STATE and
@@ -17,6 +17,37 @@ hot_memory() {
 	local f=/dev/shm/acp-bench.$$
 	dd if=/dev/zero of="$f" bs=1M count=3072 status=none 2> /dev/null || true
 	rm -f "$f"
+}
+
+# loop_fs SIZE DIR: a new journaled ext4 of SIZE in an image in DIR, on
+# a loop device with direct I/O (no second copy of its pages in the
+# cache), mounted; sets loop_mnt.  An ext4 without a journal (as some
+# machines' root is) checks every inode number freed in the last minutes
+# before it reuses it, with the directory locked: on one, each run's
+# removal slows the next run's creates.  loop_fs_done undoes it.
+loop_fs() {
+	loop_img=$2/ext4.$$.img
+	truncate -s "$1" "$loop_img"
+	mkfs.ext4 -q -F "$loop_img"
+	loop_dev=$(losetup --direct-io=on -f --show "$loop_img")
+	loop_mnt=$2/mnt.$$
+	mkdir -p "$loop_mnt"
+	mount "$loop_dev" "$loop_mnt"
+}
+loop_fs_done() {
+	[ -n "${loop_dev:-}" ] || return 0
+	umount "$loop_mnt" && rmdir "$loop_mnt"
+	losetup -d "$loop_dev"
+	rm -f "$loop_img"
+}
+
+# on_disk NAME: S is NAME as the runs read it: in $data, where it was
+# made, or its copy on the scratch file system ($dir) when that differs.
+on_disk() {
+	if [ "$data" != "$dir" ] && [ ! -e "$dir/$1" ]; then
+		cp -a "$data/$1" "$dir/$1"
+	fi
+	S=$dir/$1
 }
 
 median() {

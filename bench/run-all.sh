@@ -10,9 +10,12 @@
 # writing to a destination name not used before (and removed right after
 # its check).  Prints the medians, their ratio and the goal beside it.
 #
-# usage: bench/run-all.sh [-r RUNS] [-d DIR] [-a ACP] [-s SIZE] [-n FILES] [-f] [-t]
+# usage: bench/run-all.sh [-r RUNS] [-d DIR] [-l SIZE] [-a ACP] [-s SIZE] [-n FILES] [-f] [-t]
 #   -r RUNS   runs of each command in each case (default 5)
 #   -d DIR    scratch directory on the disk to measure (default bench/data)
+#   -l SIZE   measure on a new journaled ext4 of SIZE (40G for the
+#             defaults) in DIR, on a loop device, removed at the end
+#             (root only; see loop_fs in common.sh for why)
 #   -a ACP    the acp binary (default src/acp beside this script)
 #   -s SIZE   the big file's size (default 1G)
 #   -n FILES  files in the small-file tree (default 50000; the mixed tree
@@ -33,7 +36,8 @@ size=1G
 nfiles=50000
 files=1
 trees=1
-while getopts r:d:a:s:n:ft opt; do
+loop=
+while getopts r:d:l:a:s:n:ft opt; do
 	case $opt in
 	r) runs=$OPTARG ;;
 	d) dir=$OPTARG ;;
@@ -42,15 +46,21 @@ while getopts r:d:a:s:n:ft opt; do
 	n) nfiles=$OPTARG ;;
 	f) trees=0 ;;
 	t) files=0 ;;
-	*) sed -n '7,23p' "$0"; exit 2 ;;
+	l) loop=$OPTARG ;;
+	*) sed -n '7,26p' "$0"; exit 2 ;;
 	esac
 done
 [ -x "$acp" ] || { echo "bench: no acp binary at $acp (build first)" >&2; exit 1; }
 acp=$(cd "$(dirname "$acp")" && pwd)/$(basename "$acp")
 mkdir -p "$dir"
+data=$dir
+if [ -n "$loop" ]; then
+	loop_fs "$loop" "$dir"
+	dir=$loop_mnt
+fi
 out=$dir/out.$$
 mkdir -p "$out"
-trap 'rm -rf "$out"' EXIT
+trap 'rm -rf "$out"; loop_fs_done' EXIT
 can_drop=0
 [ "$(id -u)" = 0 ] && [ -w /proc/sys/vm/drop_caches ] && can_drop=1
 have() { command -v "$1" > /dev/null; }
@@ -87,6 +97,7 @@ case_run() {
 			else
 				$prep "$S"
 			fi
+			hot_memory
 			t0=$(now)
 			if ! eval "$cmd" > /dev/null 2> "$out/err"; then
 				echo "bench: $label: '$cmd' failed: $(head -3 "$out/err")" >&2
@@ -145,12 +156,13 @@ cp_verify() {
 }
 
 if [ "$files" = 1 ]; then
-	S=$dir/src.bin
+	S=$data/src.bin
 	if [ ! -f "$S" ] || [ "$(stat -c %s "$S")" != "$(numfmt --from=iec "$size")" ]; then
 		echo "bench: making $size of seeded data in $S" >&2
 		openssl enc -aes-128-ctr -nosalt -pass pass:acp-bench -pbkdf2 \
 		    < /dev/zero 2>/dev/null | head -c "$size" > "$S"
 	fi
+	on_disk src.bin
 	prep=warm_file
 	same='cmp -s "$S" "$D"'
 	sums="--manifest=/dev/null"
@@ -198,20 +210,40 @@ fi
 
 if [ "$trees" = 1 ]; then
 	have python3 || { echo "bench: needs python3 to make the trees" >&2; exit 1; }
-	S=$dir/tree-$nfiles-500
-	[ -d "$S" ] || make_tree "$S" "$nfiles" 500
+	[ -d "$data/tree-$nfiles-500" ] || make_tree "$data/tree-$nfiles-500" "$nfiles" 500
+	on_disk "tree-$nfiles-500"
 	prep=warm_tree
 	same='diff -r -q "$S" "$D" > /dev/null'
 	cp_r_sync() { cp -r "$S" "$D" && sync; }
+	# What the cores can do: the tree's top directories split in two,
+	# a cp -r of each half at once, each on its own core.  Half of cp's
+	# time is the best any copier doing cp's work per file can reach
+	# on 2 cores; this shows how near the machine lets two get.
+	cp_halves() {
+		local e h st=0
+		e=("$S"/*)
+		h=$(( ${#e[@]} / 2 ))
+		mkdir "$D"
+		cp -r "${e[@]:0:h}" "$D" & cp -r "${e[@]:h}" "$D" || st=1
+		wait $! || st=1
+		return $st
+	}
+	cp_halves_sync() { cp_halves && sync; }
 	case_run "$nfiles files -r, warm (cp -r)" warm 0.5 "$same" \
 	    '"$acp" -r "$S" "$D"' 'cp -r "$S" "$D"'
+	case_run "limit: cp -r of each half at once, warm" warm 0.5 "$same" \
+	    cp_halves 'cp -r "$S" "$D"'
 	case_run "$nfiles files -r, cold (cp -r)" cold 0.3 "$same" \
 	    '"$acp" -r "$S" "$D"' 'cp -r "$S" "$D"'
+	case_run "limit: cp -r of each half at once, cold" cold 0.3 "$same" \
+	    cp_halves 'cp -r "$S" "$D"'
 	case_run "$nfiles files --fsync, warm (cp -r; sync)" warm 0.6 "$same" \
 	    '"$acp" -r --fsync "$S" "$D"' cp_r_sync
+	case_run "limit: cp -r of each half at once; sync" warm 0.6 "$same" \
+	    cp_halves_sync cp_r_sync
 	rss "$nfiles files -r: peak RSS" "$budget" "$acp" -r "$S" "$out/rss"
 	# One directory of 200,000 entries: the walker must not hold them.
-	S=$dir/flat-200000
+	S=$data/flat-200000
 	if [ ! -d "$S" ]; then
 		echo "bench: making 200000 empty files in $S" >&2
 		python3 -c 'import os, sys
@@ -219,11 +251,12 @@ os.makedirs(sys.argv[1])
 for i in range(200000):
     open(os.path.join(sys.argv[1], "e%06d" % i), "w").close()' "$S"
 	fi
+	on_disk flat-200000
 	rss "200000 entries in one directory: peak RSS" "$budget" "$acp" -r \
 	    "$S" "$out/rss"
 	m=$((nfiles / 5))
-	S=$dir/mixed-$m-100
-	[ -d "$S" ] || make_mixed "$S" "$m" 100
+	[ -d "$data/mixed-$m-100" ] || make_mixed "$data/mixed-$m-100" "$m" 100
+	on_disk "mixed-$m-100"
 	shape() { (cd "$1" && find . -printf '%p %y %n %l %T@ %m\n' | sort); }
 	same='diff -r -q "$S" "$D" > /dev/null && [ "$(shape "$S")" = "$(shape "$D")" ]'
 	case_run "$m mixed entries -a, warm (cp -a)" warm 0.75 "$same" \
