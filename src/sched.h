@@ -65,6 +65,12 @@ struct creq {
 	 */
 	struct creq		*parent;
 	unsigned		 children;
+	/*
+	 * The tee's second and later writes of a buffer go straight to an
+	 * io-wq worker (the engine's async), so that they run on the other
+	 * core while this thread hashes and writes the first.
+	 */
+	int			 offcore;
 };
 
 struct sched {

@@ -194,6 +194,12 @@ tee_fan_out(struct copier *c, struct creq *q)
 		w->have = q->have;
 		w->edge = x->sparse && (q->off < x->ext_start ||
 		    q->off + (off_t)q->want > x->ext_end);
+		/*
+		 * Hashed, 1 GiB to two targets on a journaled ext4 (19
+		 * interleaved runs): 0.85 s with every write inline, 0.72 s
+		 * with the second target's on io-wq.
+		 */
+		w->offcore = k > 0;
 		q->children++;
 		if (++m->x.active > m->x.peak)
 			m->x.peak = m->x.active;
