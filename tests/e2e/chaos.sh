@@ -20,32 +20,26 @@ chaos() {
 	    2> "$T/stderr" || rc=$?
 }
 
-# fails SPEC FILE MESSAGE DESCRIPTION ARGS...: copying $T/src/FILE into an
-# empty $T/got with the error SPEC injected fails: exit 1, "acp: MESSAGE"
-# (a grep pattern), and no $T/got/FILE left.
-fails() {
-	_spec=$1 _file=$2 _msg=$3 _what=$4
-	shift 4
+# injected HOW SPEC FILE MESSAGE DESCRIPTION ARGS...: copying $T/src/FILE
+# into an empty $T/got with the error SPEC injected fails the run: exit
+# 1, "acp: MESSAGE" (a grep pattern).  HOW says what is left: fails, no
+# $T/got/FILE; kept (an error after the data was all read), the copy
+# whole.  fails and kept are its two uses.
+injected() {
+	_how=$1 _spec=$2 _file=$3 _msg=$4 _what=$5
+	shift 5
 	rm -rf "$T/got" && mkdir "$T/got"
 	chaos "$_spec" "$@" "$T/src/$_file" "$T/got"
 	[ "$rc" -eq 1 ] && grep -q "acp: $_msg" "$T/stderr" &&
-	    [ ! -e "$T/got/$_file" ]
+	    if [ "$_how" = kept ]; then
+		cmp -s "$T/src/$_file" "$T/got/$_file"
+	    else
+		[ ! -e "$T/got/$_file" ]
+	    fi
 	ok $? "$_what"
 }
-
-# kept SPEC FILE MESSAGE DESCRIPTION ARGS...: copying $T/src/FILE into an
-# empty $T/got with the error SPEC injected: exit 1, "acp: MESSAGE" (a
-# grep pattern), and $T/got/FILE whole: an error after the data was all
-# read fails the run but keeps the copy.
-kept() {
-	_spec=$1 _file=$2 _msg=$3 _what=$4
-	shift 4
-	rm -rf "$T/got" && mkdir "$T/got"
-	chaos "$_spec" "$@" "$T/src/$_file" "$T/got"
-	[ "$rc" -eq 1 ] && grep -q "acp: $_msg" "$T/stderr" &&
-	    cmp -s "$T/src/$_file" "$T/got/$_file"
-	ok $? "$_what"
-}
+fails() { injected fails "$@"; }
+kept() { injected kept "$@"; }
 
 # named_absent_or_whole FILE: FILE's error was said and no copy is left,
 # or it was not and its copy is whole.
