@@ -83,6 +83,9 @@ engine_run_blocking(struct req *req)
 	case ENGINE_OP_COPY_RANGE:
 		n = copy_range(req);
 		break;
+	case ENGINE_OP_SYNCFS:
+		n = syncfs(req->fd);
+		break;
 	default:
 		errno = EINVAL;
 		n = -1;

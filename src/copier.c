@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "copier_int.h"
+#include "durable.h"
 #include "filejob.h"
 #include "say.h"
 #include "tee.h"
@@ -159,6 +160,7 @@ copier_new(struct engine *eng, const struct copier_params *params, int *err)
 	c->splice = params->offload && eng->async[ENGINE_OP_SPLICE];
 	if (params->offload && c->targets > 1)
 		offload_threads(c);
+	durable_start(c);
 	eng->wait_ms = COPIER_TICK_MS;
 	return c;
 }
@@ -247,6 +249,7 @@ copier_free(struct copier *c)
 		kept = c;
 		return;
 	}
+	durable_free(c);
 	if (c->offw != NULL) {
 		(void)workers_stop(c->offw, 0);
 		free(c->offw);
@@ -369,6 +372,7 @@ round_run(struct copier *c)
 
 	c->stepping = 0;
 	step_all(c, 0);
+	c->stepping += durable_round(c);
 	if (c->offloads > 0)
 		offloads_collect(c);
 	if (sched_signalled(&c->sched)) {

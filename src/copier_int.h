@@ -16,6 +16,7 @@
 #include "strset.h"
 
 struct cfile;
+struct durable;
 struct workers;
 
 /*
@@ -66,6 +67,8 @@ struct copier {
 	 */
 	struct workers		*offw;
 	unsigned		 offloads;
+	/* --fsync's batches (durable.c); NULL: each file its own fsync. */
+	struct durable		*dur;
 	/*
 	 * New files whose create (O_EXCL, through the engine) was given up
 	 * on: if it happened after all, the file is ours, removed when the

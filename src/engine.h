@@ -34,8 +34,10 @@ enum engine_op {
 	 * has it: only the copier's worker threads are given it.
 	 */
 	ENGINE_OP_COPY_RANGE,
+	/* syncfs(fd): --fsync's batches, on the copier's own thread. */
+	ENGINE_OP_SYNCFS,
 };
-#define ENGINE_NOPS	(ENGINE_OP_COPY_RANGE + 1)
+#define ENGINE_NOPS	(ENGINE_OP_SYNCFS + 1)
 
 /*
  * One I/O request.  The copier writes every field but res before

@@ -307,6 +307,7 @@ uring_queue(struct engine *eng, struct req *req)
 		    (int64_t)req->off2, (unsigned)req->len, 0);
 		break;
 	case ENGINE_OP_COPY_RANGE:
+	case ENGINE_OP_SYNCFS:
 		/* No opcode: async[] is 0, so it ran above.  Never here. */
 		io_uring_prep_nop(sqe);
 		break;

@@ -15,7 +15,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -23,6 +22,7 @@
 #include "at.h"
 #include "copier_int.h"
 #include "dest.h"
+#include "durable.h"
 #include "filejob.h"
 #include "jobreport.h"
 #include "meta.h"
@@ -393,7 +393,6 @@ stated_src(struct copier *c, struct cfile *f)
 	const struct copy_job	*job = f->job;
 	off_t			 size;
 
-	(void)c;
 	if (file_op_failed(c, f, "cannot fstat '%s'", f->src))
 		return STEP_GO;
 	at_stat_from_statx(&f->sst, &f->stx);
@@ -499,14 +498,15 @@ data_done(struct copier *c, struct cfile *f)
 }
 
 /*
- * --fsync: the data, and with preserved metadata the inode too
- * (fdatasync may leave a mode or times change in memory).
+ * --fsync: the data, and with preserved metadata the inode too (fdatasync
+ * may leave a mode or times change in memory); or one syncfs for many.
  */
 static int
 fsync_dst(struct copier *c, struct cfile *f)
 {
-	return issue(c, f, (f->job->preserve & ~META_LINKS) ?
-	    ENGINE_OP_FSYNC_ALL : ENGINE_OP_FSYNC, f->dfd, S_SYNCED);
+	return durable_hold(c, f) ? STEP_WAIT : issue(c, f,
+	    (f->job->preserve & ~META_LINKS) ? ENGINE_OP_FSYNC_ALL :
+	    ENGINE_OP_FSYNC, f->dfd, S_SYNCED);
 }
 
 static int

@@ -84,6 +84,8 @@ struct cfile {
 	struct xfer		 x;		/* the data phase */
 	struct req		 oreq;		/* S_OFFLOADING: its piece */
 	struct tee		*tee;		/* its reader or a member */
+	int			 durable;	/* --fsync: DURABLE_* */
+	dev_t			 ddev;		/* and dst's file system */
 	/* The copy's figures, kept when --verify starts a new phase. */
 	uint64_t		 bytes;
 	uint64_t		 offloaded;

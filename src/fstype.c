@@ -12,6 +12,9 @@
 
 /* Devices asked about, and the answers: replaced in turn. */
 #define FSTYPE_KEPT	16
+/* What a device's file system is known to do. */
+#define FS_FUSE		1
+#define FS_SYNCFS	2
 
 int
 mountinfo_parse(const char *line, dev_t *dev, const char **type,
@@ -55,7 +58,16 @@ fstype_is_fuse(const char *type, size_t len)
 	    (len > 5 && strncmp(type, "fuse.", 5) == 0);
 }
 
-/* Look dev up in mountinfo: 1 on FUSE, 0 not, or not found. */
+int
+fstype_syncfs_durable(const char *type, size_t len)
+{
+	return (len == 4 && strncmp(type, "ext4", 4) == 0) ||
+	    (len == 4 && strncmp(type, "ext3", 4) == 0) ||
+	    (len == 3 && strncmp(type, "xfs", 3) == 0) ||
+	    (len == 5 && strncmp(type, "btrfs", 5) == 0);
+}
+
+/* Look dev up in mountinfo: its FS_* traits, 0 if not found. */
 static int
 lookup(dev_t dev)
 {
@@ -64,36 +76,50 @@ lookup(dev_t dev)
 	size_t		 cap = 0, len;
 	const char	*type;
 	dev_t		 got;
-	int		 fuse = 0;
+	int		 traits = 0;
 
 	if ((fp = fopen("/proc/self/mountinfo", "re")) == NULL)
 		return 0;
 	while (getline(&line, &cap, fp) > 0)
 		if (mountinfo_parse(line, &got, &type, &len) == 0 &&
 		    got == dev) {
-			fuse = fstype_is_fuse(type, len);
+			traits = (fstype_is_fuse(type, len) ? FS_FUSE : 0) |
+			    (fstype_syncfs_durable(type, len) ? FS_SYNCFS : 0);
 			break;
 		}
 	free(line);
 	(void)fclose(fp);
-	return fuse;
+	return traits;
 }
 
-int
-fs_is_fuse(dev_t dev)
+/* dev's FS_* traits, looked up once (a few devices are kept). */
+static int
+fs_traits(dev_t dev)
 {
 	static struct {
 		dev_t	dev;
-		int	fuse;
+		int	traits;
 	}		kept[FSTYPE_KEPT];
 	static unsigned	nkept, next;
 	unsigned	i;
 
 	for (i = 0; i < nkept; i++)
 		if (kept[i].dev == dev)
-			return kept[i].fuse;
+			return kept[i].traits;
 	i = nkept < FSTYPE_KEPT ? nkept++ : next++ % FSTYPE_KEPT;
 	kept[i].dev = dev;
-	kept[i].fuse = lookup(dev);
-	return kept[i].fuse;
+	kept[i].traits = lookup(dev);
+	return kept[i].traits;
+}
+
+int
+fs_is_fuse(dev_t dev)
+{
+	return (fs_traits(dev) & FS_FUSE) != 0;
+}
+
+int
+fs_syncfs_durable(dev_t dev)
+{
+	return (fs_traits(dev) & FS_SYNCFS) != 0;
 }

@@ -3,7 +3,8 @@
  * Which file system a device's files live on, from /proc/self/mountinfo:
  * for the file systems whose reads can block the thread that submits
  * them even when asked not to (FUSE waits for its daemon, and for a free
- * request slot, in the submitter's own io_uring_enter()).
+ * request slot, in the submitter's own io_uring_enter()), and for those
+ * whose syncfs() makes every file durable (--fsync's batches).
  */
 #ifndef ACP_FSTYPE_H
 #define ACP_FSTYPE_H
@@ -24,9 +25,18 @@ int	mountinfo_parse(const char *line, dev_t *dev, const char **type,
 int	fstype_is_fuse(const char *type, size_t len);
 
 /*
+ * Does this type's syncfs() write, commit and flush all that fsync() of
+ * each of its files would (ext3, ext4, xfs, btrfs)?
+ */
+int	fstype_syncfs_durable(const char *type, size_t len);
+
+/*
  * Are dev's files on FUSE?  Read once per device (a few are kept); 0
  * when it cannot be told.
  */
 int	fs_is_fuse(dev_t dev);
+
+/* fstype_syncfs_durable() of dev's file system; 0 when it cannot be told. */
+int	fs_syncfs_durable(dev_t dev);
 
 #endif

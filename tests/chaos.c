@@ -31,12 +31,18 @@
  *   count         at the end, say on stderr how many requests there were
  *                 of the kind fail counts ("acp-chaos: N requests"): the
  *                 range a test sweeps fail=N over
+ *   syncfs=ERRNO  every syncfs() fails so (--fsync's batches)
+ *   sfr=N:ERRNO   the Nth sync_file_range() that waits (--fsync's check
+ *                 of each file of a batch) fails so
+ * The last two are system calls, not requests: acp-chaos is also linked
+ * with -Wl,--wrap=syncfs,--wrap=sync_file_range.
  * An injected error is never done: the request does not reach the kernel,
  * as when the kernel refuses it.
  */
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +52,16 @@
 
 /* This file is built with acp.c's -Dmain=acp_main: its own main is main. */
 #undef main
+
+int	__real_syncfs(int);
+int	__wrap_syncfs(int);
+int	__real_sync_file_range(int, off_t, off_t, unsigned);
+int	__wrap_sync_file_range(int, off_t, off_t, unsigned);
+
+/* syncfs= and sfr=: set before acp starts, read after. */
+static int		syncfs_err;
+static unsigned long	sfr_at, sfr_seen;
+static int		sfr_err;
 
 int	__real_engine_start(struct engine *, enum engine_kind,
 	    const struct engine_params *, char *, size_t);
@@ -111,7 +127,7 @@ op_parse(const char *s)
 	int	i;
 
 	for (i = 0; i < ENGINE_NOPS; i++)
-		if (strcmp(s, names[i]) == 0)
+		if (names[i] != NULL && strcmp(s, names[i]) == 0)
 			return i;
 	fprintf(stderr, "acp-chaos: unknown op '%s'\n", s);
 	exit(2);
@@ -152,7 +168,12 @@ chaos_config(struct chaos *ch, const char *spec)
 			    EIO;
 		} else if (strncmp(word, "failop=", 7) == 0)
 			ch->fail_op = op_parse(word + 7);
-		else {
+		else if (strncmp(word, "syncfs=", 7) == 0)
+			syncfs_err = errno_parse(word + 7);
+		else if (strncmp(word, "sfr=", 4) == 0) {
+			sfr_at = strtoul(word + 4, &colon, 10);
+			sfr_err = *colon == ':' ? errno_parse(colon + 1) : EIO;
+		} else {
 			fprintf(stderr, "acp-chaos: unknown word '%s'\n", word);
 			exit(2);
 		}
@@ -347,8 +368,37 @@ __wrap_engine_start(struct engine *eng, enum engine_kind kind,
 }
 
 int
+__wrap_syncfs(int fd)
+{
+	if (syncfs_err != 0) {
+		errno = syncfs_err;
+		return -1;
+	}
+	return __real_syncfs(fd);
+}
+
+int
+__wrap_sync_file_range(int fd, off_t off, off_t len, unsigned flags)
+{
+	if ((flags & SYNC_FILE_RANGE_WAIT_AFTER) && sfr_at != 0 &&
+	    ++sfr_seen == sfr_at) {
+		errno = sfr_err;
+		return -1;
+	}
+	return __real_sync_file_range(fd, off, len, flags);
+}
+
+int
 main(int argc, char **argv)
 {
+	const char	*spec = getenv("ACP_CHAOS");
+	struct chaos	 words;
+
+	/* Its words for the system calls (the engine's, again, at start). */
+	if (spec != NULL && *spec != '\0') {
+		memset(&words, 0, sizeof(words));
+		chaos_config(&words, spec);
+	}
 	/* Messages say "acp:", as the tests expect of acp. */
 	argv[0] = (char *)"acp";
 	return acp_main(argc, argv);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * mountinfo_parse() and fstype_is_fuse(): the device and the type of a
- * mountinfo line, optional fields or none, and FUSE told from the rest.
+ * mountinfo_parse(), fstype_is_fuse() and fstype_syncfs_durable(): the
+ * device and the type of a mountinfo line, optional fields or none, FUSE
+ * told from the rest, and the file systems whose syncfs() is trusted.
  */
 #include "config.h"
 
@@ -34,7 +35,7 @@ main(void)
 	dev_t		 dev;
 	struct stat	 st;
 
-	tap_plan(11);
+	tap_plan(13);
 	ok(type_is("36 35 98:0 /mnt1 /mnt2 rw,noatime master:1 - ext3 "
 	    "/dev/root rw,errors=continue\n", makedev(98, 0), "ext3"),
 	    "the example of proc(5): device 98:0, ext3");
@@ -54,6 +55,17 @@ main(void)
 	    "fusectl is not, nor a bare fuse.");
 	ok(!fstype_is_fuse("ext4", 4) && !fstype_is_fuse("tmpfs", 5),
 	    "ext4, tmpfs are not");
+	ok(fstype_syncfs_durable("ext4", 4) && fstype_syncfs_durable("ext3",
+	    4) && fstype_syncfs_durable("xfs", 3) &&
+	    fstype_syncfs_durable("btrfs", 5),
+	    "syncfs makes every file durable: ext3, ext4, xfs, btrfs");
+	ok(!fstype_syncfs_durable("ext2", 4) &&
+	    !fstype_syncfs_durable("tmpfs", 5) &&
+	    !fstype_syncfs_durable("nfs4", 4) &&
+	    !fstype_syncfs_durable("fuse", 4) &&
+	    !fstype_syncfs_durable("ext4x", 5) &&
+	    !fstype_syncfs_durable("xf", 2),
+	    "not ext2 (no flush), tmpfs, nfs4, fuse, nor a longer or shorter name");
 	/* This machine's root is in its own mountinfo, and is not FUSE. */
 	ok(stat("/", &st) == 0 && !fs_is_fuse(st.st_dev),
 	    "/ is not on FUSE");

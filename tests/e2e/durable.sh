@@ -1,0 +1,139 @@
+#!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
+# --fsync's batches: on ext4 (and xfs, btrfs) the files of a tree whose
+# data is written wait together for one syncfs(), then each file's own
+# writeback error is taken from its descriptor.  A lone file, and any
+# file on another file system, gets its own fsync.  A failed syncfs
+# sends each file of its batch to its own fsync, which names the one
+# that lost data; a file whose own check fails is named and removed.
+# The failures are injected through tests/acp-chaos (syncfs=, sfr=).
+. "${top_srcdir:-.}/tests/lib.sh"
+
+per=9
+plan $((per * $(nengines) + 2))
+[ "$(id -u)" = 0 ] || skip_all "needs root (loop mounts)"
+command -v mkfs.ext4 > /dev/null || skip_all "no mkfs.ext4"
+cd "$T" || exit 1
+
+# fs_mount FS MKFS SIZE: a fresh FS on an image, mounted at $T/FS;
+# 1 (why in $T/mount.err) if it cannot be had.
+fs_mount() {
+	truncate -s "$3" "$1.img" && mkdir -p "$1" &&
+	    { "$2" -q "$1.img" > "$T/mount.err" 2>&1 ||
+	    "$2" "$1.img" > "$T/mount.err" 2>&1; } &&
+	    mount -o loop "$1.img" "$1" 2> "$T/mount.err" || return 1
+	cleanup_mounts="$T/$1 $cleanup_mounts"
+}
+fs_mount ext4 mkfs.ext4 64M ||
+    skip_all "cannot mount an ext4 image: $(head -1 "$T/mount.err")"
+
+# A tree of 40 files (0 to 60 KB) in two directories.
+mkdir -p ext4/src/a ext4/src/b
+i=1
+while [ "$i" -le 20 ]; do
+	mkdata "ext4/src/a/f$i" $((i * 3000)) "a$i"
+	mkdata "ext4/src/b/g$i" $((i * 100)) "b$i"
+	i=$((i + 1))
+done
+mkdata ext4/one 100000 one
+
+# batched N: the --debug line says N files or more went by syncfs, in
+# fewer calls than files.
+batched() {
+	_line=$(grep "acp: debug: --fsync: " "$T/stderr") || return 1
+	_n=$(echo "$_line" | sed 's/.*--fsync: \([0-9]*\) files\{0,1\} made.*/\1/')
+	_s=$(echo "$_line" | sed 's/.* by \([0-9]*\) syncfs call.*/\1/')
+	[ "$_n" -ge "$1" ] && [ "$_s" -ge 1 ] && [ "$_s" -lt "$_n" ]
+}
+
+for e in $engines; do
+	rm -rf ext4/d
+	run_acp --engine="$e" -r --fsync --debug ext4/src ext4/d
+	[ "$rc" -eq 0 ] && diff -r ext4/src ext4/d > /dev/null && batched 36
+	ok $? "$e: ext4, 40 files: made durable in batches, one syncfs each ($(grep -o '[0-9]* files made.*' "$T/stderr"))"
+
+	rm -rf ext4/d
+	run_acp --engine="$e" -r --fsync --atomic --debug ext4/src ext4/d
+	[ "$rc" -eq 0 ] && diff -r ext4/src ext4/d > /dev/null &&
+	    batched 36 && [ "$(find ext4/d -name '*.acp*' | wc -l)" -eq 0 ]
+	ok $? "$e: ext4, --atomic: batched before each rename, no temporary left"
+
+	rm -rf ext4/d
+	run_acp --engine="$e" -a --fsync --debug ext4/src ext4/d
+	[ "$rc" -eq 0 ] && diff -r ext4/src ext4/d > /dev/null && batched 36 &&
+	    [ "$(stat -c %Y ext4/src/a/f7)" = "$(stat -c %Y ext4/d/a/f7)" ]
+	ok $? "$e: ext4, -a: batched, the times kept"
+
+	rm -f ext4/one.copy
+	run_acp --engine="$e" --fsync --debug ext4/one ext4/one.copy
+	[ "$rc" -eq 0 ] && cmp -s ext4/one ext4/one.copy &&
+	    ! grep -q "made durable by" "$T/stderr"
+	ok $? "$e: ext4, one file: its own fsync, no syncfs"
+
+	if mount_tmpfs tmp 16M; then
+		rm -rf tmp/d
+		run_acp --engine="$e" -r --fsync --debug ext4/src tmp/d
+		[ "$rc" -eq 0 ] && diff -r ext4/src tmp/d > /dev/null &&
+		    ! grep -q "made durable by" "$T/stderr"
+		ok $? "$e: to a tmpfs (not a listed file system): each its own fsync"
+	else
+		skip "cannot mount a tmpfs"
+	fi
+
+	if [ ! -x "${ACP_CHAOS_BIN:-}" ]; then
+		for _ in 1 2 3 4; do skip "no tests/acp-chaos"; done
+		continue
+	fi
+	chaos() {
+		rc=0
+		ACP_CHAOS=$1 timeout 120 "$ACP_CHAOS_BIN" --engine="$e" -r \
+		    --fsync --debug ext4/src ext4/d > "$T/stdout" \
+		    2> "$T/stderr" || rc=$?
+	}
+	rm -rf ext4/d
+	chaos syncfs=EIO
+	[ "$rc" -eq 0 ] && diff -r ext4/src ext4/d > /dev/null &&
+	    grep -q "0 files made durable by [0-9]* syncfs calls\{0,1\}, 40 by their own fsync (a syncfs failed" "$T/stderr"
+	ok $? "$e: every syncfs fails: each file gets its own fsync, all copied, exit 0"
+
+	rm -rf ext4/d
+	chaos syncfs=EIO,failop=fsync,fail=3:EIO
+	n=$(grep -c "^acp: error writing '.*' at offset [0-9]*: Input/output error" "$T/stderr")
+	bad=$(sed -n "s|^acp: error writing 'ext4/d/\(.*\)' at offset.*|\1|p" "$T/stderr")
+	[ "$rc" -eq 1 ] && [ "$n" -eq 1 ] && [ -n "$bad" ] &&
+	    [ ! -e "ext4/d/$bad" ] && [ -e "ext4/src/$bad" ] &&
+	    [ "$(find ext4/d -type f | wc -l)" -eq 39 ]
+	ok $? "$e: syncfs fails, then one file's own fsync: that file named ($bad) and removed, the 39 others kept, exit 1"
+
+	rm -rf ext4/d
+	chaos sfr=5:EIO
+	n=$(grep -c "^acp: error writing '.*' at offset [0-9]*: Input/output error" "$T/stderr")
+	bad=$(sed -n "s|^acp: error writing 'ext4/d/\(.*\)' at offset.*|\1|p" "$T/stderr")
+	[ "$rc" -eq 1 ] && [ "$n" -eq 1 ] && [ -n "$bad" ] &&
+	    [ ! -e "ext4/d/$bad" ] && [ "$(find ext4/d -type f | wc -l)" -eq 39 ]
+	ok $? "$e: syncfs works but one file's own writeback check fails: named ($bad), removed, exit 1"
+
+	# Interleaved with a failing engine: every file still ends whole or
+	# gone, and the run fails.
+	rm -rf ext4/d
+	chaos die=6
+	left=$(find ext4/d -type f 2> /dev/null | while read -r f; do
+		cmp -s "$f" "ext4/src/${f#ext4/d/}" || echo "$f"; done)
+	[ "$rc" -eq 1 ] && [ -z "$left" ]
+	ok $? "$e: the engine fails mid-run under --fsync: exit 1, no file left partial"
+done
+skip_engines "$per"
+
+# The other file systems whose syncfs is trusted.
+for fs in xfs:mkfs.xfs:400M btrfs:mkfs.btrfs:200M; do
+	name=${fs%%:*} rest=${fs#*:}
+	mk=${rest%%:*} size=${rest#*:}
+	if ! command -v "$mk" > /dev/null || ! fs_mount "$name" "$mk" "$size"; then
+		skip "$name: cannot make or mount an image"
+		continue
+	fi
+	run_acp -r --fsync --debug ext4/src "$name/d"
+	[ "$rc" -eq 0 ] && diff -r ext4/src "$name/d" > /dev/null && batched 36
+	ok $? "$name, 40 files: made durable in batches"
+done
+done_testing
