@@ -3,7 +3,6 @@
 
 #include <sys/types.h>
 #include <sys/stat.h>
-#include <sys/vfs.h>
 
 #include <err.h>
 #include <errno.h>
@@ -20,8 +19,6 @@
 #include "workers.h"
 #include "xmalloc.h"
 
-/* statfs(2)'s f_type of btrfs (linux/magic.h's BTRFS_SUPER_MAGIC). */
-#define DURABLE_BTRFS_MAGIC	0x9123683e
 /* Destination file systems with a descriptor kept for their syncfs. */
 #define DURABLE_FS	8
 
@@ -29,6 +26,7 @@ struct durable {
 	struct workers	w;
 	struct req	req;		/* the syncfs out, if busy */
 	int		busy;
+	unsigned	waiting;	/* files DURABLE_WAITING */
 	/*
 	 * A descriptor on each file system (a dup of its first file's),
 	 * open from before any of our writes to it until the end: syncfs()
@@ -77,18 +75,6 @@ fs_fd(struct durable *d, dev_t dev, int fd)
 	return fd;
 }
 
-/*
- * A btrfs file's st_dev is its subvolume's, which mountinfo does not
- * list: known by its magic instead.
- */
-static int
-on_btrfs(int fd)
-{
-	struct statfs	sfs;
-
-	return fstatfs(fd, &sfs) == 0 && sfs.f_type == DURABLE_BTRFS_MAGIC;
-}
-
 int
 durable_hold(struct copier *c, struct cfile *f)
 {
@@ -107,13 +93,14 @@ durable_hold(struct copier *c, struct cfile *f)
 	if (c->dur == NULL)
 		return 0;
 	if (fstat(f->dfd, &st) < 0 ||
-	    !(fs_syncfs_durable(st.st_dev) || on_btrfs(f->dfd)) ||
+	    !fs_syncfs_durable(st.st_dev, f->dfd) ||
 	    fs_fd(c->dur, st.st_dev, f->dfd) < 0) {
 		c->dur->own++;
 		return 0;
 	}
 	f->ddev = st.st_dev;
 	f->durable = DURABLE_WAITING;
+	c->dur->waiting++;
 	return 1;
 }
 
@@ -162,6 +149,10 @@ batch_start(struct copier *c)
 	unsigned	 i, n = 0, others = 0;
 	dev_t		 dev = 0;
 
+	/* Each round: no batch can start, without a look at every slot. */
+	if (d->waiting == 0 || (d->waiting < DURABLE_MIN &&
+	    c->nactive > d->waiting))
+		return 0;
 	for (i = 0; i < c->maxfiles; i++) {
 		f = &c->files[i];
 		if (f->job == NULL)
@@ -179,8 +170,10 @@ batch_start(struct copier *c)
 	for (i = 0; i < c->maxfiles; i++) {
 		f = &c->files[i];
 		if (f->job != NULL && f->durable == DURABLE_WAITING &&
-		    f->ddev == dev)
+		    f->ddev == dev) {
 			f->durable = DURABLE_BATCH;
+			d->waiting--;
+		}
 	}
 	memset(&d->req, 0, sizeof(d->req));
 	d->req.op = ENGINE_OP_SYNCFS;

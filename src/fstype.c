@@ -3,6 +3,7 @@
 
 #include <sys/types.h>
 #include <sys/sysmacros.h>
+#include <sys/vfs.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,8 @@
 /* What a device's file system is known to do. */
 #define FS_FUSE		1
 #define FS_SYNCFS	2
+/* statfs(2)'s f_type of btrfs (linux/magic.h's BTRFS_SUPER_MAGIC). */
+#define FS_BTRFS_MAGIC	0x9123683e
 
 int
 mountinfo_parse(const char *line, dev_t *dev, const char **type,
@@ -67,10 +70,15 @@ fstype_syncfs_durable(const char *type, size_t len)
 	    (len == 5 && strncmp(type, "btrfs", 5) == 0);
 }
 
-/* Look dev up in mountinfo: its FS_* traits, 0 if not found. */
+/*
+ * Look dev up in mountinfo: its FS_* traits, 0 if not found.  A btrfs
+ * file's st_dev is its subvolume's, which mountinfo does not list: with
+ * fd (one of dev's files, or -1), it is known by its magic instead.
+ */
 static int
-lookup(dev_t dev)
+lookup(dev_t dev, int fd)
 {
+	struct statfs	 sfs;
 	FILE		*fp;
 	char		*line = NULL;
 	size_t		 cap = 0, len;
@@ -89,12 +97,15 @@ lookup(dev_t dev)
 		}
 	free(line);
 	(void)fclose(fp);
+	if (traits == 0 && fd >= 0 && fstatfs(fd, &sfs) == 0 &&
+	    sfs.f_type == FS_BTRFS_MAGIC)
+		traits = FS_SYNCFS;
 	return traits;
 }
 
 /* dev's FS_* traits, looked up once (a few devices are kept). */
 static int
-fs_traits(dev_t dev)
+fs_traits(dev_t dev, int fd)
 {
 	static struct {
 		dev_t	dev;
@@ -108,18 +119,18 @@ fs_traits(dev_t dev)
 			return kept[i].traits;
 	i = nkept < FSTYPE_KEPT ? nkept++ : next++ % FSTYPE_KEPT;
 	kept[i].dev = dev;
-	kept[i].traits = lookup(dev);
+	kept[i].traits = lookup(dev, fd);
 	return kept[i].traits;
 }
 
 int
 fs_is_fuse(dev_t dev)
 {
-	return (fs_traits(dev) & FS_FUSE) != 0;
+	return (fs_traits(dev, -1) & FS_FUSE) != 0;
 }
 
 int
-fs_syncfs_durable(dev_t dev)
+fs_syncfs_durable(dev_t dev, int fd)
 {
-	return (fs_traits(dev) & FS_SYNCFS) != 0;
+	return (fs_traits(dev, fd) & FS_SYNCFS) != 0;
 }

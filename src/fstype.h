@@ -36,7 +36,10 @@ int	fstype_syncfs_durable(const char *type, size_t len);
  */
 int	fs_is_fuse(dev_t dev);
 
-/* fstype_syncfs_durable() of dev's file system; 0 when it cannot be told. */
-int	fs_syncfs_durable(dev_t dev);
+/*
+ * fstype_syncfs_durable() of dev's file system, fd one of its files (for
+ * a btrfs subvolume, not in mountinfo); 0 when it cannot be told.
+ */
+int	fs_syncfs_durable(dev_t dev, int fd);
 
 #endif
