@@ -378,6 +378,7 @@ dest_inplace_admit(struct copier *c, struct cfile *f)
 	if (S_ISREG(f->sst.st_mode) &&
 	    c->finish_bytes + size <= COPIER_FINISH_BYTES) {
 		c->finish_bytes += size;
+		f->finish_bytes = size;
 		f->x.finish = 1;
 	} else if (!c->inplace_big)
 		c->inplace_big = f->inplace_big = 1;
@@ -386,15 +387,19 @@ dest_inplace_admit(struct copier *c, struct cfile *f)
 	return 0;
 }
 
-/* f's rewrite in place, if it is one, no longer counts. */
+/*
+ * f's rewrite in place, if it is one, no longer counts against the next
+ * ones.  One let finish stays so (x.finish) until its end: its fsync,
+ * its last look at the source and its closes are not cancelled by a
+ * signal, so its old file is never said to be partly overwritten.
+ */
 void
 dest_inplace_done(struct copier *c, struct cfile *f)
 {
-	if (f->x.finish)
-		c->finish_bytes -= (uint64_t)f->sst.st_size;
+	c->finish_bytes -= f->finish_bytes;
+	f->finish_bytes = 0;
 	if (f->inplace_big)
 		c->inplace_big = 0;
-	f->x.finish = 0;
 	f->inplace_big = 0;
 }
 

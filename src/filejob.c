@@ -33,15 +33,6 @@
 #include "verify.h"
 #include "xmalloc.h"
 
-void
-filejob_fail_said(struct cfile *f, int err)
-{
-	if (f->x.err == 0)
-		f->x.err = err;
-	f->reported = 1;
-	jobreport_said(f->job);
-}
-
 /*
  * Issue one open, statx, fsync or close for f and move it to state next,
  * where its completion finds it.  1 when it is in flight, 0 when no
@@ -103,8 +94,7 @@ file_op_failed(struct copier *c, struct cfile *f, const char *fmt, ...)
 
 	if (f->opres >= 0)
 		return 0;
-	if (sched_signalled(&c->sched) && (f->opres == -EINTR ||
-	    f->opres == -ECANCELED)) {
+	if (sched_stop_cancelled(&c->sched, f->opres)) {
 		/* Cancelled by our stop (a FIFO's open): nothing to say. */
 		xfer_fail(&f->x, -EINTR, XFER_READING, 0);
 		f->state = S_END;
@@ -113,7 +103,7 @@ file_op_failed(struct copier *c, struct cfile *f, const char *fmt, ...)
 	va_start(ap, fmt);
 	vwarnc((int)-f->opres, fmt, ap);
 	va_end(ap);
-	filejob_fail_said(f, (int)f->opres);
+	jobreport_failed(f, (int)f->opres);
 	f->state = S_END;
 	return 1;
 }
@@ -127,16 +117,20 @@ filejob_meta_done(struct copier *c, struct creq *q)
 	switch (q->r.op) {
 	case ENGINE_OP_FSYNC:
 	case ENGINE_OP_FSYNC_ALL:
+		/* Not durable: cancelled by a stop, it is cut short. */
 		if (res < 0)
-			xfer_fail(&f->x, (int)res, XFER_WRITING,
-			    (off_t)f->x.bytes);
+			xfer_fail(&f->x, sched_stop_cancelled(&c->sched, res) ?
+			    -EINTR : (int)res, XFER_WRITING, (off_t)f->x.bytes);
 		break;
 	case ENGINE_OP_CLOSE:
+		/* One our stop cancelled was not done: exit does it. */
+		if (res >= 0 || sched_stop_cancelled(&c->sched, res))
+			break;
 		/* A failed close of what we wrote may have lost data. */
-		if (res < 0 && q->closing_dst)
+		if (q->closing_dst)
 			xfer_fail(&f->x, (int)res, XFER_WRITING,
 			    (off_t)f->x.bytes);
-		else if (res < 0) {
+		else {
 			/* The source's: cp keeps the copy, fails the run. */
 			warnc((int)-res, "failed to close '%s'", f->src);
 			f->job->kept_failed = 1;
@@ -254,7 +248,7 @@ data_start(struct copier *c, struct cfile *f)
 		if (ret < 0) {
 			warnc(-ret, "failed to clone '%s' from '%s'", f->dst,
 			    f->src);
-			filejob_fail_said(f, ret);
+			jobreport_failed(f, ret);
 			f->state = S_END;
 			return STEP_GO;
 		}
@@ -402,12 +396,12 @@ stated_src(struct copier *c, struct cfile *f)
 	f->state = job->kind == COPY_JOB_HASH ? S_DATA_START : S_OPEN_DST;
 	if (job->kind == COPY_JOB_HASH && S_ISDIR(f->sst.st_mode)) {
 		warnx("'%s': Is a directory", f->src);
-		filejob_fail_said(f, -EISDIR);
+		jobreport_failed(f, -EISDIR);
 		f->state = S_END;
 	} else if ((job->kind == COPY_JOB_COPY || f->tee != NULL) &&
 	    !at_same_file(&f->sst, &job->sst)) {
 		warnx("'%s' was replaced while being copied", f->src);
-		filejob_fail_said(f, -ESTALE);
+		jobreport_failed(f, -ESTALE);
 		f->state = S_END;
 	}
 	return STEP_GO;
@@ -440,7 +434,7 @@ open_dst(struct copier *c, struct cfile *f)
 		break;
 	}
 	if (ret < 0) {
-		filejob_fail_said(f, -EIO);
+		jobreport_failed(f, -EIO);
 		f->state = S_END;
 	} else
 		f->state = S_DATA_START;
@@ -509,17 +503,17 @@ fsync_dst(struct copier *c, struct cfile *f)
 	    ENGINE_OP_FSYNC, f->dfd, S_SYNCED);
 }
 
+/* The source's last look; cancelled by a stop, the whole copy is kept. */
 static int
 stated_end(struct copier *c, struct cfile *f)
 {
 	struct stat	now;
 
-	(void)c;
 	if (f->opres == 0) {
 		at_stat_from_statx(&now, &f->stx);
 		if (at_stat_moved(&f->sst, &now))
 			f->job->changed = 1;
-	} else {
+	} else if (!sched_stop_cancelled(&c->sched, f->opres)) {
 		/* Whether it changed is not known: as a failed close. */
 		warnc((int)-f->opres, "cannot fstat '%s' after reading it",
 		    f->src);

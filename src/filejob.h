@@ -80,6 +80,7 @@ struct cfile {
 	struct stat		 sst;		/* the source, as opened */
 	int			 reported;	/* the failure was said */
 	int			 inplace_big;	/* the one cut short by a signal */
+	uint64_t		 finish_bytes;	/* or in c->finish_bytes */
 	int			 debug_said;	/* --debug told of the copy */
 	struct xfer		 x;		/* the data phase */
 	struct req		 oreq;		/* S_OFFLOADING: its piece */
@@ -116,8 +117,5 @@ void	filejob_abandon(struct copier *, struct cfile *);
 
 /* f's piece of copy_file_range() on a worker thread came back with res. */
 void	filejob_offloaded(struct copier *, struct cfile *, ssize_t res);
-
-/* A failure reported with its own message already. */
-void	filejob_fail_said(struct cfile *, int err);
 
 #endif

@@ -169,3 +169,12 @@ jobreport_count(struct copier *c, const struct cfile *f)
 	if (f->cloned)
 		c->stats.cloned += f->bytes;
 }
+
+void
+jobreport_failed(struct cfile *f, int err)
+{
+	if (f->x.err == 0)
+		f->x.err = err;
+	f->reported = 1;
+	jobreport_said(f->job);
+}

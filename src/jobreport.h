@@ -25,6 +25,9 @@ void	jobreport_debug(const struct copier *, const struct cfile *);
  */
 void	jobreport_said(struct copy_job *);
 
+/* f failed with err (-errno), which its own message said already. */
+void	jobreport_failed(struct cfile *, int err);
+
 /* Count a file finished well in the run's figures. */
 void	jobreport_count(struct copier *, const struct cfile *);
 

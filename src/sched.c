@@ -161,6 +161,12 @@ sched_signalled(const struct sched *s)
 }
 
 int
+sched_stop_cancelled(const struct sched *s, long res)
+{
+	return sched_signalled(s) && (res == -EINTR || res == -ECANCELED);
+}
+
+int
 sched_stopping(const struct sched *s)
 {
 	return s->broken || sched_signalled(s);

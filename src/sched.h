@@ -132,4 +132,7 @@ int	sched_stopping(const struct sched *);
 /* Did a signal ask us to stop (not an engine failure)? */
 int	sched_signalled(const struct sched *);
 
+/* Did a request end so (res: -errno) because our stop cancelled it? */
+int	sched_stop_cancelled(const struct sched *, long res);
+
 #endif

@@ -21,6 +21,7 @@
 #include "copier_int.h"
 #include "filejob.h"
 #include "holes.h"
+#include "jobreport.h"
 #include "tee.h"
 #include "xmalloc.h"
 
@@ -131,7 +132,7 @@ tee_data_start(struct copier *c, struct cfile *f)
 		/* The reader starts it; gone, it said why (or a signal did). */
 		if (t->reader != NULL)
 			return STEP_WAIT;
-		filejob_fail_said(f, -ECANCELED);
+		jobreport_failed(f, -ECANCELED);
 		f->state = S_END;
 		return STEP_GO;
 	}
@@ -145,7 +146,7 @@ tee_data_start(struct copier *c, struct cfile *f)
 	}
 	if (n == 0) {
 		/* Every destination failed before its data: nothing to read. */
-		filejob_fail_said(f, -ECANCELED);
+		jobreport_failed(f, -ECANCELED);
 		f->state = S_END;
 		return STEP_GO;
 	}
@@ -237,7 +238,7 @@ tee_pump(struct tee *t)
 		if (live(t->member[k]))
 			return;
 	/* No one left to write for: stop reading, with nothing to say. */
-	filejob_fail_said(t->reader, -ECANCELED);
+	jobreport_failed(t->reader, -ECANCELED);
 }
 
 void
@@ -301,5 +302,5 @@ tee_leave(struct cfile *f)
 	/* Those still waiting for data get none: the reader said why. */
 	for (k = 0; k < t->n; k++)
 		if ((m = t->member[k]) != NULL && m->x.err == 0)
-			filejob_fail_said(m, err);
+			jobreport_failed(m, err);
 }

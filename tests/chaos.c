@@ -20,9 +20,12 @@
  *   eintr=K       ... with -EINTR
  *   ecanceled=K   ... with -ECANCELED
  *   fail=N:ERRNO  the Nth request of any kind completes with -ERRNO (a
- *                 number, or EIO, ENOSPC, EBADF)
+ *                 number, or EIO, ENOSPC, EBADF, ECANCELED)
  *   failop=OP     with fail: count only requests of OP (read, write,
  *                 openat, close, fsync, statx, splice)
+ *   stop=SIG      with fail: raise SIG (a number, or TERM, INT) as that
+ *                 request is failed, so a stop and the cancel of a
+ *                 request in flight come in that order (fail=N:ECANCELED)
  *   die=N         the engine itself fails at the Nth reap (-EIO), with
  *                 what it holds still in the inner engine
  *   noprobe       io_uring as on a kernel without IORING_REGISTER_PROBE
@@ -43,6 +46,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,6 +83,7 @@ struct chaos {
 	unsigned long	 fail_at;
 	int		 fail_err;
 	int		 fail_op;	/* -1: any */
+	int		 stop_sig;	/* raised with fail, or 0 */
 	unsigned long	 die_at;
 	int		 noprobe;
 	int		 noregister;
@@ -103,16 +108,44 @@ chaos_rand(struct chaos *ch)
 	return (unsigned long)(ch->seed * 0x2545F4914F6CDD1DULL >> 11);
 }
 
+/* A number, or one of names[] (a typo must not make it 0: no error). */
+static int
+number_parse(const char *what, const char *s, const char *const *names,
+    const int *values)
+{
+	char	*end;
+	long	 n;
+	int	 i;
+
+	for (i = 0; names[i] != NULL; i++)
+		if (strcmp(s, names[i]) == 0)
+			return values[i];
+	n = strtol(s, &end, 10);
+	if (end == s || *end != '\0' || n <= 0 || n > 4095) {
+		fprintf(stderr, "acp-chaos: unknown %s '%s'\n", what, s);
+		exit(2);
+	}
+	return (int)n;
+}
+
 static int
 errno_parse(const char *s)
 {
-	if (strcmp(s, "EIO") == 0)
-		return EIO;
-	if (strcmp(s, "ENOSPC") == 0)
-		return ENOSPC;
-	if (strcmp(s, "EBADF") == 0)
-		return EBADF;
-	return atoi(s);
+	static const char *const names[] = {
+		"EIO", "ENOSPC", "EBADF", "ECANCELED", NULL
+	};
+	static const int values[] = { EIO, ENOSPC, EBADF, ECANCELED };
+
+	return number_parse("errno", s, names, values);
+}
+
+static int
+signal_parse(const char *s)
+{
+	static const char *const names[] = { "TERM", "INT", NULL };
+	static const int values[] = { SIGTERM, SIGINT };
+
+	return number_parse("signal", s, names, values);
 }
 
 static int
@@ -168,6 +201,8 @@ chaos_config(struct chaos *ch, const char *spec)
 			    EIO;
 		} else if (strncmp(word, "failop=", 7) == 0)
 			ch->fail_op = op_parse(word + 7);
+		else if (strncmp(word, "stop=", 5) == 0)
+			ch->stop_sig = signal_parse(word + 5);
 		else if (strncmp(word, "syncfs=", 7) == 0)
 			syncfs_err = errno_parse(word + 7);
 		else if (strncmp(word, "sfr=", 4) == 0) {
@@ -195,8 +230,11 @@ chaos_inject(struct chaos *ch, const struct req *req)
 	ch->nqueued++;
 	if (ch->fail_op < 0 || (int)req->op == ch->fail_op) {
 		ch->nfailop++;
-		if (ch->fail_at != 0 && ch->nfailop == ch->fail_at)
+		if (ch->fail_at != 0 && ch->nfailop == ch->fail_at) {
+			if (ch->stop_sig != 0)
+				(void)raise(ch->stop_sig);
 			return -ch->fail_err;
+		}
 	}
 	if (!is_data(req))
 		return 0;
