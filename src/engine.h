@@ -66,6 +66,12 @@ struct req {
 	 * is asked (FUSE): never try the request inline.
 	 */
 	int		 async;
+	/*
+	 * The call answers at once (a statx on a local file system): the
+	 * engine may make it on the submitting thread, instead of waking
+	 * a worker for it.
+	 */
+	int		 quick;
 	struct iovec	 iov;	/* the engine's: READV/WRITEV's one vector */
 };
 

@@ -265,7 +265,7 @@ uring_queue(struct engine *eng, struct req *req)
 
 	if (p->inflight >= eng->depth)
 		return ENGINE_BUSY;
-	if (!eng->async[req->op]) {
+	if (!eng->async[req->op] || req->quick) {
 		engine_run_blocking(req);
 		p->done[p->ndone++] = req;
 		p->inflight++;

@@ -24,6 +24,7 @@
 #include "dest.h"
 #include "durable.h"
 #include "filejob.h"
+#include "fstype.h"
 #include "jobreport.h"
 #include "meta.h"
 #include "offload.h"
@@ -56,6 +57,7 @@ file_op(struct copier *c, struct cfile *f, enum engine_op op, int fd,
 	q->r.flags = flags;
 	q->r.mode = mode;
 	q->r.stx = &f->stx;
+	q->r.quick = op == ENGINE_OP_STATX && f->slocal;
 	q->closing_dst = op == ENGINE_OP_CLOSE && fd == f->dfd;
 	if (sched_queue(&c->sched, q) < 0) {
 		free(q->path);
@@ -569,6 +571,9 @@ opened_src(struct copier *c, struct cfile *f)
 {
 	if (!file_op_failed(c, f, "cannot open '%s' for reading", f->src)) {
 		f->sfd = (int)f->opres;
+		/* Its statx calls: on this thread, where they answer at once. */
+		f->slocal = f->job->sst.st_mode != 0 &&
+		    fs_is_local(f->job->sst.st_dev, f->sfd);
 		f->state = S_STAT_SRC;
 	}
 	return STEP_GO;

@@ -82,6 +82,7 @@ struct cfile {
 	int			 inplace_big;	/* the one cut short by a signal */
 	uint64_t		 finish_bytes;	/* or in c->finish_bytes */
 	int			 debug_said;	/* --debug told of the copy */
+	int			 slocal;	/* src is on a local fs */
 	struct xfer		 x;		/* the data phase */
 	struct req		 oreq;		/* S_OFFLOADING: its piece */
 	struct tee		*tee;		/* its reader or a member */

@@ -16,6 +16,7 @@
 /* What a device's file system is known to do. */
 #define FS_FUSE		1
 #define FS_SYNCFS	2
+#define FS_LOCAL	4
 /* statfs(2)'s f_type of btrfs (linux/magic.h's BTRFS_SUPER_MAGIC). */
 #define FS_BTRFS_MAGIC	0x9123683e
 
@@ -70,6 +71,21 @@ fstype_syncfs_durable(const char *type, size_t len)
 	    (len == 5 && strncmp(type, "btrfs", 5) == 0);
 }
 
+int
+fstype_local(const char *type, size_t len)
+{
+	static const char *const local[] = {
+		"ext2", "ext3", "ext4", "xfs", "btrfs", "tmpfs", "ramfs",
+		"f2fs", "bcachefs", "zfs", "vfat", "exfat", NULL
+	};
+	int	i;
+
+	for (i = 0; local[i] != NULL; i++)
+		if (len == strlen(local[i]) && strncmp(type, local[i], len) == 0)
+			return 1;
+	return 0;
+}
+
 /*
  * Look dev up in mountinfo: its FS_* traits, 0 if not found.  A btrfs
  * file's st_dev is its subvolume's, which mountinfo does not list: with
@@ -92,14 +108,15 @@ lookup(dev_t dev, int fd)
 		if (mountinfo_parse(line, &got, &type, &len) == 0 &&
 		    got == dev) {
 			traits = (fstype_is_fuse(type, len) ? FS_FUSE : 0) |
-			    (fstype_syncfs_durable(type, len) ? FS_SYNCFS : 0);
+			    (fstype_syncfs_durable(type, len) ? FS_SYNCFS : 0) |
+			    (fstype_local(type, len) ? FS_LOCAL : 0);
 			break;
 		}
 	free(line);
 	(void)fclose(fp);
 	if (traits == 0 && fd >= 0 && fstatfs(fd, &sfs) == 0 &&
 	    sfs.f_type == FS_BTRFS_MAGIC)
-		traits = FS_SYNCFS;
+		traits = FS_SYNCFS | FS_LOCAL;
 	return traits;
 }
 
@@ -133,4 +150,10 @@ int
 fs_syncfs_durable(dev_t dev, int fd)
 {
 	return (fs_traits(dev, fd) & FS_SYNCFS) != 0;
+}
+
+int
+fs_is_local(dev_t dev, int fd)
+{
+	return (fs_traits(dev, fd) & FS_LOCAL) != 0;
 }

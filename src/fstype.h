@@ -31,6 +31,13 @@ int	fstype_is_fuse(const char *type, size_t len);
 int	fstype_syncfs_durable(const char *type, size_t len);
 
 /*
+ * Is this type a file system of this machine's own disks or memory,
+ * whose stat calls answer at once (never waiting for a daemon or a
+ * server: not FUSE, NFS, CIFS, ceph...)?
+ */
+int	fstype_local(const char *type, size_t len);
+
+/*
  * Are dev's files on FUSE?  Read once per device (a few are kept); 0
  * when it cannot be told.
  */
@@ -41,5 +48,8 @@ int	fs_is_fuse(dev_t dev);
  * a btrfs subvolume, not in mountinfo); 0 when it cannot be told.
  */
 int	fs_syncfs_durable(dev_t dev, int fd);
+
+/* fstype_local() of dev's file system (fd: as above); 0 when not told. */
+int	fs_is_local(dev_t dev, int fd);
 
 #endif

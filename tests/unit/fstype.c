@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * mountinfo_parse(), fstype_is_fuse() and fstype_syncfs_durable(): the
- * device and the type of a mountinfo line, optional fields or none, FUSE
- * told from the rest, and the file systems whose syncfs() is trusted.
+ * mountinfo_parse(), fstype_is_fuse(), fstype_syncfs_durable() and
+ * fstype_local(): the device and the type of a mountinfo line, optional
+ * fields or none, FUSE told from the rest, the file systems whose
+ * syncfs() is trusted, and those whose stat calls answer at once.
  */
 #include "config.h"
 
@@ -35,7 +36,7 @@ main(void)
 	dev_t		 dev;
 	struct stat	 st;
 
-	tap_plan(13);
+	tap_plan(16);
 	ok(type_is("36 35 98:0 /mnt1 /mnt2 rw,noatime master:1 - ext3 "
 	    "/dev/root rw,errors=continue\n", makedev(98, 0), "ext3"),
 	    "the example of proc(5): device 98:0, ext3");
@@ -66,9 +67,20 @@ main(void)
 	    !fstype_syncfs_durable("ext4x", 5) &&
 	    !fstype_syncfs_durable("xf", 2),
 	    "not ext2 (no flush), tmpfs, nfs4, fuse, nor a longer or shorter name");
+	ok(fstype_local("ext4", 4) && fstype_local("xfs", 3) &&
+	    fstype_local("btrfs", 5) && fstype_local("tmpfs", 5) &&
+	    fstype_local("vfat", 4), "local: ext4, xfs, btrfs, tmpfs, vfat");
+	ok(!fstype_local("fuse", 4) && !fstype_local("fuse.sshfs", 10) &&
+	    !fstype_local("nfs", 3) && !fstype_local("nfs4", 4) &&
+	    !fstype_local("cifs", 4) && !fstype_local("ceph", 4) &&
+	    !fstype_local("overlay", 7) && !fstype_local("ext", 3) &&
+	    !fstype_local("tmpfsx", 6),
+	    "not local: fuse, sshfs, nfs, cifs, ceph, overlay, near names");
 	/* This machine's root is in its own mountinfo, and is not FUSE. */
 	ok(stat("/", &st) == 0 && !fs_is_fuse(st.st_dev),
 	    "/ is not on FUSE");
 	ok(!fs_is_fuse(makedev(4095, 1048575)), "an unknown device: no");
+	ok(!fs_is_local(makedev(4095, 1048574), -1),
+	    "an unknown device is not taken as local");
 	return tap_done();
 }
