@@ -80,7 +80,7 @@ struct cfile {
 	struct stat		 sst;		/* the source, as opened */
 	int			 reported;	/* the failure was said */
 	int			 inplace_big;	/* the one cut short by a signal */
-	uint64_t		 finish_bytes;	/* or in c->finish_bytes */
+	uint64_t		 finish_bytes;	/* its in c->finish_bytes */
 	int			 debug_said;	/* --debug told of the copy */
 	int			 slocal;	/* src is on a local fs */
 	struct xfer		 x;		/* the data phase */

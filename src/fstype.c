@@ -62,13 +62,24 @@ fstype_is_fuse(const char *type, size_t len)
 	    (len > 5 && strncmp(type, "fuse.", 5) == 0);
 }
 
+/* Is type (len bytes, not terminated) one of names? */
+static int
+type_in(const char *type, size_t len, const char *const *names)
+{
+	for (; *names != NULL; names++)
+		if (strlen(*names) == len && strncmp(type, *names, len) == 0)
+			return 1;
+	return 0;
+}
+
 int
 fstype_syncfs_durable(const char *type, size_t len)
 {
-	return (len == 4 && strncmp(type, "ext4", 4) == 0) ||
-	    (len == 4 && strncmp(type, "ext3", 4) == 0) ||
-	    (len == 3 && strncmp(type, "xfs", 3) == 0) ||
-	    (len == 5 && strncmp(type, "btrfs", 5) == 0);
+	static const char *const durable[] = {
+		"ext3", "ext4", "xfs", "btrfs", NULL
+	};
+
+	return type_in(type, len, durable);
 }
 
 int
@@ -78,12 +89,8 @@ fstype_local(const char *type, size_t len)
 		"ext2", "ext3", "ext4", "xfs", "btrfs", "tmpfs", "ramfs",
 		"f2fs", "bcachefs", "zfs", "vfat", "exfat", NULL
 	};
-	int	i;
 
-	for (i = 0; local[i] != NULL; i++)
-		if (len == strlen(local[i]) && strncmp(type, local[i], len) == 0)
-			return 1;
-	return 0;
+	return type_in(type, len, local);
 }
 
 /*

@@ -54,7 +54,7 @@ for e in $engines; do
 	rm -rf "$T/d" && mkdir "$T/d" && cp "$T/old" "$T/d/dst"
 	late fsync 1 --fsync --atomic "$T/src" "$T/d/dst" &&
 	    cmp -s "$T/old" "$T/d/dst" && [ "$(ls -A "$T/d")" = dst ]
-	ok $? "$e: --fsync --atomic, its fsync cancelled: old file, no temporary"
+	ok $? "$e: --fsync --atomic, the fsync cancelled: old file, no temporary"
 
 	# An existing file rewritten in place, let finish by the stop.
 	cp "$T/old" "$T/dst"
