@@ -129,11 +129,6 @@ aio_queue(struct engine *eng, struct req *req)
 
 	if (p->nidle == 0 || aio_inflight(eng) >= eng->depth)
 		return ENGINE_BUSY;
-	if (req->quick) {
-		engine_run_blocking(req);
-		p->done[p->ndone++] = req;
-		return ENGINE_QUEUED;
-	}
 	if (!aio_kernel_does(req)) {
 		if (workers_queue(&p->w, req) < 0)
 			return ENGINE_BUSY;

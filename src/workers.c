@@ -127,10 +127,18 @@ workers_queue(struct workers *w, struct req *req)
 		pthread_mutex_unlock(&w->lock);
 		return -EBUSY;
 	}
-	w->work[(w->whead + w->wcount) % w->size] = req;
-	w->wcount++;
 	w->pending++;
-	pthread_cond_signal(&w->work_cv);
+	if (req->quick) {
+		/* It answers at once (engine.h): made here, no thread woken. */
+		pthread_mutex_unlock(&w->lock);
+		engine_run_blocking(req);
+		pthread_mutex_lock(&w->lock);
+		finished(w, req);
+	} else {
+		w->work[(w->whead + w->wcount) % w->size] = req;
+		w->wcount++;
+		pthread_cond_signal(&w->work_cv);
+	}
 	pthread_mutex_unlock(&w->lock);
 	return 0;
 }

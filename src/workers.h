@@ -51,7 +51,10 @@ struct workers {
 int		workers_start(struct workers *, unsigned size, unsigned threads,
 		    int notify);
 
-/* Queue req, if fewer than size are pending: 0, or -EBUSY. */
+/*
+ * Queue req, if fewer than size are pending: 0, or -EBUSY.  A quick one
+ * (engine.h) is made at once on this thread, and reaped like the rest.
+ */
 int		workers_queue(struct workers *, struct req *);
 
 /*
