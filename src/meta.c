@@ -239,3 +239,45 @@ meta_copy(int sfd, const struct at *src, int dfd, const struct at *dst,
 		ret = -1;
 	return ret;
 }
+
+/*
+ * Open dst as a copy into it would (through a symlink there), to read
+ * or, where it may not be read, to write without cutting it: by its
+ * descriptor, nothing can be swapped in under the name meanwhile.
+ */
+static int
+open_there(const struct at *dst)
+{
+	int	flags = O_NOCTTY | O_NONBLOCK | O_CLOEXEC, fd;
+
+	if ((fd = openat(dst->dirfd, dst->name, flags | O_RDONLY)) < 0 &&
+	    errno == EACCES)
+		fd = openat(dst->dirfd, dst->name, flags | O_WRONLY);
+	return fd;
+}
+
+int
+meta_refresh(const struct at *src, const struct at *dst,
+    const struct stat *dst_st, const struct stat *sst, unsigned mask)
+{
+	struct stat	now;
+	int		fd, ret;
+
+	mask &= META_OWNERSHIP | META_MODE | META_XATTR;
+	if (!((mask & META_OWNERSHIP) && (dst_st->st_uid != sst->st_uid ||
+	    dst_st->st_gid != sst->st_gid)) && !((mask & META_MODE) &&
+	    (dst_st->st_mode & 07777) != (sst->st_mode & 07777)))
+		return 0;
+	if ((fd = open_there(dst)) < 0) {
+		warn("cannot open '%s' to set its owner and mode", dst->path);
+		return -1;
+	}
+	if (fstat(fd, &now) < 0 || !at_same_file(&now, dst_st)) {
+		warnx("'%s' changed while being looked at", dst->path);
+		(void)close(fd);
+		return -1;
+	}
+	ret = meta_copy(-1, src, fd, dst, sst, mask);
+	(void)close(fd);
+	return ret < 0 ? -1 : 1;
+}

@@ -67,4 +67,14 @@ int	meta_widen(int fd, const struct at *, const struct stat *sst,
 int	meta_copy(int sfd, const struct at *src, int dfd, const struct at *dst,
 	    const struct stat *st, unsigned mask);
 
+/*
+ * A copy that --resume found up to date (dst, whose stat is dst_st)
+ * gets the source's owner and mode again where the mask keeps them and
+ * they differ (with the extended attributes, as meta_copy(): a chown
+ * drops some), as rsync -a does; its data and times are left.  0 when
+ * nothing differed, 1 when set, -1 after a message.
+ */
+int	meta_refresh(const struct at *src, const struct at *dst,
+	    const struct stat *dst_st, const struct stat *sst, unsigned mask);
+
 #endif

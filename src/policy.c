@@ -394,6 +394,8 @@ policy_settle(struct copier *c, const struct options *opts,
 		memset(res, 0, sizeof(*res));
 		res->uptodate = p.uptodate;
 		res->resume = p.resume;
+		if (p.uptodate)
+			res->dst = d.st;
 	}
 	/* Declined: left as it is, which is not a failure (cp 9.1). */
 	if (p.ask && !ask(c, dst, &d.st))

@@ -109,7 +109,8 @@ char	*policy_backup_name(const struct options *, const struct at *dst);
 
 /* What policy_settle() found, beside what it decided. */
 struct policy_result {
-	struct stat	dst;		/* what is still there (else zeros) */
+	struct stat	dst;		/* what is still there, or up to
+					   date (else zeros) */
 	int		uptodate;	/* see struct policy */
 	int		resume;
 };

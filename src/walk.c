@@ -225,11 +225,20 @@ walk_second_name(struct walk *w, const struct at *src, const struct at *dst,
 	return nonreg_hardlink_path(w, first->dst, dst, dst_exists, src->path);
 }
 
-/* --resume found dst whole (its size and time are the source's). */
-static void
+/*
+ * --resume found dst (of stat dstst) whole: its size and time are the
+ * source's.  Its owner and mode are set again where they differ.
+ */
+static int
 walk_uptodate(struct walk *w, const struct at *src, const struct at *dst,
-    const struct stat *sst)
+    const struct stat *sst, const struct stat *dstst)
 {
+	int	set;
+
+	if ((set = meta_refresh(src, dst, dstst, sst, w->opts->preserve)) < 0) {
+		walk_log(w, "file", "failed", src->path, dst->path, NULL);
+		return ACP_EXIT_FAIL;
+	}
 	walk_log(w, "file", "skipped", src->path, dst->path, "up to date");
 	w->st.skipped++;
 	w->st.bytes_skipped += (uint64_t)sst->st_size;
@@ -240,7 +249,9 @@ walk_uptodate(struct walk *w, const struct at *src, const struct at *dst,
 	}
 	if (w->opts->debug)
 		fprintf(stderr, "acp: debug: '%s': skipped: the size and "
-		    "modification time are the source's\n", dst->path);
+		    "modification time are the source's%s\n", dst->path,
+		    set ? " (owner and mode set again)" : "");
+	return ACP_EXIT_OK;
 }
 
 /* The job that copies src to dst as the policy said (how). */
@@ -319,7 +330,7 @@ walk_file_to(struct walk *w, const struct at *src, const struct at *dst,
 	struct policy_result	 pr;
 	struct wjob		*wj;
 	enum policy_act		 how;
-	int			 links, ret;
+	int			 links, ret, kept;
 
 	/*
 	 * --preserve=links: a file with other names, or (as cp) any file
@@ -331,8 +342,9 @@ walk_file_to(struct walk *w, const struct at *src, const struct at *dst,
 	    (top && opts->deref == OPTIONS_DEREF_ARGS));
 	how = policy_settle(w->c, opts, POLICY_FILE, walk_fresh(w), sst, src,
 	    dst, w->ahead, &pr);
+	kept = ACP_EXIT_OK;
 	if (how == POLICY_SKIP && pr.uptodate)
-		walk_uptodate(w, src, dst, sst);
+		kept = walk_uptodate(w, src, dst, sst, &pr.dst);
 	else if (how == POLICY_SKIP)
 		walk_log(w, "file", "skipped", src->path, dst->path,
 		    "not replaced");
@@ -346,12 +358,12 @@ walk_file_to(struct walk *w, const struct at *src, const struct at *dst,
 		 * to date).
 		 */
 		if ((ret = walk_second_name(w, src, dst, sst, 1)) >= 0)
-			return ret;
+			return status_merge(kept, ret);
 		linkmap_add(&w->links[w->tk], sst, dst->path, NULL);
-		return ACP_EXIT_OK;
+		return kept;
 	}
 	if (how == POLICY_SKIP)
-		return ACP_EXIT_OK;
+		return kept;
 	if (how == POLICY_REFUSE) {
 		walk_log(w, "file", "failed", src->path, dst->path, NULL);
 		return ACP_EXIT_FAIL;

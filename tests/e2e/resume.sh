@@ -10,7 +10,7 @@
 
 snap=${top_srcdir:-.}/tests/treesnap.py
 per=24
-plan $((per * $(nengines) + 7))
+plan $((per * $(nengines) + 8))
 
 cd "$T" || exit 1
 
@@ -280,6 +280,23 @@ for e in $engines; do
 done
 
 skip_engines "$per"
+
+# Not per engine (the walker's): a file up to date whose source's owner
+# or mode changed since (which moves no modification time) gets them
+# again, as rsync -a does, its data still unread.
+rm -rf owned && "$ACP" -a tree owned
+chmod 604 tree/a/f3
+chown 1234:5678 tree/a/f5
+run_acp -a -T --resume --debug --stats=json tree owned
+[ "$rc" -eq 0 ] && [ "$(stat -c %a owned/a/f3)" = 604 ] &&
+    [ "$(stat -c %u:%g owned/a/f5)" = 1234:5678 ] &&
+    [ "$(jkey files)" -eq 0 ] && [ "$(jkey bytes)" -eq 0 ] &&
+    grep -q "'owned/a/f3': skipped: .* (owner and mode set again)" "$T/stderr" &&
+    grep -q "'owned/a/f5': skipped: .* (owner and mode set again)" "$T/stderr" &&
+    ! grep -q "'owned/a/f4': skipped: .* set again" "$T/stderr"
+ok $? "a file up to date gets its source's new mode and owner, unread"
+chmod 640 tree/a/f3
+chown 0:0 tree/a/f5
 
 # Not per engine: the options it cannot go with, and copies without it.
 run_acp --resume -n src.bin x
