@@ -179,8 +179,13 @@ batch_start(struct copier *c)
 	d->req.op = ENGINE_OP_SYNCFS;
 	d->req.fd = fs_fd(d, dev, -1);
 	d->req.buf = -1;
-	/* One file need not wait for the rest of the file system. */
-	if (n == 1 || workers_queue(&d->w, &d->req) < 0)
+	/*
+	 * One file need not wait for the rest of the file system; but
+	 * after a stop its own fsync would be cancelled, and a file whose
+	 * data is whole is flushed and kept, as those of a batch are.
+	 */
+	if ((n == 1 && !sched_signalled(&c->sched)) ||
+	    workers_queue(&d->w, &d->req) < 0)
 		batch_end(c, 1);
 	else {
 		d->busy = 1;

@@ -9,7 +9,7 @@
 # The failures are injected through tests/acp-chaos (syncfs=, sfr=).
 . "${top_srcdir:-.}/tests/lib.sh"
 
-per=9
+per=10
 plan $((per * $(nengines) + 2))
 [ "$(id -u)" = 0 ] || skip_all "needs root (loop mounts)"
 command -v mkfs.ext4 > /dev/null || skip_all "no mkfs.ext4"
@@ -36,6 +36,7 @@ while [ "$i" -le 20 ]; do
 	i=$((i + 1))
 done
 mkdata ext4/one 100000 one
+mkdata ext4/big 4000000 big
 
 # batched N: the --debug line says N files or more went by syncfs, in
 # fewer calls than files.
@@ -81,7 +82,7 @@ for e in $engines; do
 	fi
 
 	if [ ! -x "${ACP_CHAOS_BIN:-}" ]; then
-		for _ in 1 2 3 4; do skip "no tests/acp-chaos"; done
+		for _ in 1 2 3 4 5; do skip "no tests/acp-chaos"; done
 		continue
 	fi
 	chaos() {
@@ -121,6 +122,21 @@ for e in $engines; do
 		cmp -s "$f" "ext4/src/${f#ext4/d/}" || echo "$f"; done)
 	[ "$rc" -eq 1 ] && [ -z "$left" ]
 	ok $? "$e: the engine fails mid-run under --fsync: exit 1, no file left partial"
+
+	# A stop while a file whose data is whole waits for its flush: it
+	# gets it (a syncfs, even alone: its own fsync would be cancelled)
+	# and is kept; the file still being read is removed.  A request at
+	# a time, so the small file waits before the big one's 50th read
+	# raises the signal.
+	rm -rf ext4/s && mkdir ext4/s
+	rc=0
+	ACP_CHAOS=failop=read,fail=50:ECANCELED,stop=TERM timeout 120 \
+	    "$ACP_CHAOS_BIN" --engine="$e" --queue-depth=1 --fsync --debug \
+	    ext4/one ext4/big ext4/s > "$T/stdout" 2> "$T/stderr" || rc=$?
+	[ "$rc" -eq 143 ] && cmp -s ext4/one ext4/s/one && [ ! -e ext4/s/big ] &&
+	    grep -q "1 file made durable by 1 syncfs call, 0 by" "$T/stderr" &&
+	    [ "$(grep -v '^acp: debug: ' "$T/stderr")" = "acp: interrupted by signal 15 (Terminated)" ]
+	ok $? "$e: a stop while a file waits for its flush: flushed by syncfs and kept, the one being read removed"
 done
 skip_engines "$per"
 
