@@ -261,12 +261,25 @@ meta_refresh(const struct at *src, const struct at *dst,
     const struct stat *dst_st, const struct stat *sst, unsigned mask)
 {
 	struct stat	now;
-	int		fd, ret;
+	mode_t		mode = sst->st_mode & 07777;
+	int		fd, ret, root = geteuid() == 0, own = 0;
 
 	mask &= META_OWNERSHIP | META_MODE | META_XATTR;
-	if (!((mask & META_OWNERSHIP) && (dst_st->st_uid != sst->st_uid ||
-	    dst_st->st_gid != sst->st_gid)) && !((mask & META_MODE) &&
-	    (dst_st->st_mode & 07777) != (sst->st_mode & 07777)))
+	/*
+	 * Only what can be set counts as differing, or a copy of files
+	 * owned by others, not made as root, would be set again each run:
+	 * an owner only by root, a group by root or a member, and without
+	 * the owner no set-ID bits (meta_copy()'s rule).
+	 */
+	if (mask & META_OWNERSHIP) {
+		own = (root && dst_st->st_uid != sst->st_uid) ||
+		    (dst_st->st_gid != sst->st_gid && (root ||
+		    group_member(sst->st_gid)));
+		if (!root && sst->st_uid != geteuid())
+			mode &= ~(mode_t)(S_ISUID | S_ISGID);
+	}
+	if (!own && !((mask & META_MODE) &&
+	    (dst_st->st_mode & 07777) != mode))
 		return 0;
 	if ((fd = open_there(dst)) < 0) {
 		warn("cannot open '%s' to set its owner and mode", dst->path);
