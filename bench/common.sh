@@ -74,11 +74,16 @@ time_one() {
 # moment of a shared machine falls on all tools alike.  Prints the table:
 # median, ratio of medians to $base, fastest run.
 run_table() {
-	local state t name cmd m c
+	local state t name cmd m c k r n=${#tools[@]}
 	declare -A times med low
 	for state in $states; do
-		for _ in $(seq "$runs"); do
-			for t in "${tools[@]}"; do
+		# Each run starts one tool further on, so that no tool always
+		# runs just after the same other one (here, a run after
+		# another's removal of a big file pays for the memory the
+		# host took back).
+		for r in $(seq 0 $((runs - 1))); do
+			for k in $(seq 0 $((n - 1))); do
+				t=${tools[$(((k + r) % n))]}
 				name=${t%%|*}
 				cmd=${t#*|}
 				# shellcheck disable=SC2086
