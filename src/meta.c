@@ -262,24 +262,29 @@ meta_refresh(const struct at *src, const struct at *dst,
 {
 	struct stat	now;
 	mode_t		mode = sst->st_mode & 07777;
-	int		fd, ret, root = geteuid() == 0, own = 0;
+	uid_t		euid;
+	int		fd, ret, own;
 
 	mask &= META_OWNERSHIP | META_MODE | META_XATTR;
+	own = (mask & META_OWNERSHIP) && (dst_st->st_uid != sst->st_uid ||
+	    dst_st->st_gid != sst->st_gid);
+	/* The common case, a file left alone: no call at all. */
+	if (!own && !((mask & META_MODE) && (dst_st->st_mode & 07777) != mode))
+		return 0;
 	/*
 	 * Only what can be set counts as differing, or a copy of files
 	 * owned by others, not made as root, would be set again each run:
 	 * an owner only by root, a group by root or a member, and without
 	 * the owner no set-ID bits (meta_copy()'s rule).
 	 */
-	if (mask & META_OWNERSHIP) {
-		own = (root && dst_st->st_uid != sst->st_uid) ||
-		    (dst_st->st_gid != sst->st_gid && (root ||
-		    group_member(sst->st_gid)));
-		if (!root && sst->st_uid != geteuid())
+	euid = geteuid();
+	if (own && euid != 0) {
+		own = dst_st->st_gid != sst->st_gid &&
+		    group_member(sst->st_gid);
+		if (sst->st_uid != euid)
 			mode &= ~(mode_t)(S_ISUID | S_ISGID);
 	}
-	if (!own && !((mask & META_MODE) &&
-	    (dst_st->st_mode & 07777) != mode))
+	if (!own && !((mask & META_MODE) && (dst_st->st_mode & 07777) != mode))
 		return 0;
 	if ((fd = open_there(dst)) < 0) {
 		warn("cannot open '%s' to set its owner and mode", dst->path);
