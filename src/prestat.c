@@ -10,21 +10,73 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "prestat.h"
 
 /* Look at the name of b's entry i in both directories. */
 static void
-look(const struct prestat *p, struct prestat_batch *b, size_t i)
+look(int dfd, int sfd, struct prestat_batch *b, size_t i)
 {
 	b->found[i].err = 0;
-	if (fstatat(p->dfd, b->name[i], &b->found[i].st,
+	if (fstatat(dfd, b->name[i], &b->found[i].st,
 	    AT_SYMLINK_NOFOLLOW) < 0)
 		b->found[i].err = errno;
 	b->src[i].err = 0;
-	if (fstatat(p->sfd, b->name[i], &b->src[i].st, b->sflags) < 0)
+	if (fstatat(sfd, b->name[i], &b->src[i].st, b->sflags) < 0)
 		b->src[i].err = errno;
+}
+
+/*
+ * How long a side waits awake for the other before it sleeps.  The thread
+ * waits for the next batch: a walker going from one directory to the next
+ * closes one and opens and reads the other in tens of microseconds (one
+ * busy copying does not come back this soon, and the thread sleeps).  The
+ * walker, at a batch's end, waits for the entry the thread is on.  A
+ * sleeping thread of a virtual machine takes about as long to wake.
+ */
+#define PRESTAT_LINGER_NS	100000
+
+static void
+relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#elif defined(__aarch64__)
+	__asm__ __volatile__("yield");
+#endif
+}
+
+/* Wait awake, a while, for *v to be other than was. */
+static void
+linger(atomic_uint *v, unsigned was)
+{
+	struct timespec	t0, t;
+	unsigned	spins;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (spins = 1; atomic_load_explicit(v, memory_order_acquire) == was;
+	    spins++) {
+		relax();
+		if (spins % 64 != 0)
+			continue;
+		(void)clock_gettime(CLOCK_MONOTONIC, &t);
+		if ((t.tv_sec - t0.tv_sec) * 1000000000L +
+		    (t.tv_nsec - t0.tv_nsec) > PRESTAT_LINGER_NS)
+			break;
+	}
+}
+
+/* Claim b's next entry: its index, or b->n when none is left. */
+static size_t
+claim(struct prestat_batch *b)
+{
+	size_t	i = atomic_load(&b->next);
+
+	while (i < b->n && !atomic_compare_exchange_weak(&b->next, &i, i + 1))
+		;
+	return i < b->n ? i : b->n;
 }
 
 static void *
@@ -33,30 +85,38 @@ prestat_main(void *arg)
 	struct prestat		*p = arg;
 	struct prestat_batch	*b;
 	size_t			 i;
+	int			 dfd, sfd;
 
 	pthread_mutex_lock(&p->lock);
 	for (;;) {
+		if (p->asked == NULL && !p->stop) {
+			pthread_mutex_unlock(&p->lock);
+			linger(&p->posted, atomic_load(&p->ended));
+			pthread_mutex_lock(&p->lock);
+		}
 		while (p->asked == NULL && !p->stop)
 			pthread_cond_wait(&p->cv, &p->lock);
 		if (p->asked == NULL)
 			break;
 		b = p->asked;
+		dfd = p->dfd;
+		sfd = p->sfd;
 		pthread_mutex_unlock(&p->lock);
-		/* From the last entry down, to where the walker is. */
-		for (i = b->n; i > 0 && !atomic_load_explicit(&b->cancel,
-		    memory_order_relaxed); i--) {
-			if (i - 1 <= atomic_load_explicit(&b->at,
-			    memory_order_relaxed))
-				break;
-			look(p, b, i - 1);
-			atomic_store_explicit(&b->low, i - 1,
+		while (!atomic_load_explicit(&b->over, memory_order_relaxed) &&
+		    (i = claim(b)) < b->n) {
+			look(dfd, sfd, b, i);
+			atomic_store_explicit(&b->done[i], 1,
 			    memory_order_release);
 		}
-		(void)close(p->dfd);
-		(void)close(p->sfd);
+		/* Done with b: the walker need not wait for the closes. */
 		pthread_mutex_lock(&p->lock);
 		p->asked = NULL;
+		atomic_fetch_add(&p->ended, 1);
 		pthread_cond_broadcast(&p->cv);
+		pthread_mutex_unlock(&p->lock);
+		(void)close(dfd);
+		(void)close(sfd);
+		pthread_mutex_lock(&p->lock);
 	}
 	pthread_mutex_unlock(&p->lock);
 	return NULL;
@@ -82,13 +142,22 @@ prestat_start(struct prestat *p)
 }
 
 void
+prestat_fresh(struct prestat_batch *b)
+{
+	size_t	i;
+
+	for (i = 0; i < b->n; i++)
+		atomic_store_explicit(&b->done[i], 0, memory_order_relaxed);
+	atomic_store(&b->next, 0);
+	/* Not the thread's until prestat_ask(). */
+	atomic_store(&b->over, 1);
+}
+
+void
 prestat_ask(struct prestat *p, int dfd, int sfd, struct prestat_batch *b)
 {
 	int	fd, fd2;
 
-	atomic_store(&b->low, b->n);
-	atomic_store(&b->at, 0);
-	atomic_store(&b->cancel, 0);
 	prestat_end(p);
 	if (!p->up || (fd = fcntl(dfd, F_DUPFD_CLOEXEC, 0)) < 0)
 		return;
@@ -96,19 +165,39 @@ prestat_ask(struct prestat *p, int dfd, int sfd, struct prestat_batch *b)
 		(void)close(fd);
 		return;
 	}
+	atomic_store(&b->over, 0);
 	pthread_mutex_lock(&p->lock);
 	p->dfd = fd;
 	p->sfd = fd2;
 	p->asked = b;
+	atomic_fetch_add(&p->posted, 1);
 	pthread_cond_broadcast(&p->cv);
 	pthread_mutex_unlock(&p->lock);
 }
 
 int
-prestat_found(struct prestat_batch *b, size_t i)
+prestat_found(struct prestat_batch *b, size_t i, int dfd, int sfd)
 {
-	atomic_store_explicit(&b->at, i, memory_order_relaxed);
-	return i >= atomic_load_explicit(&b->low, memory_order_acquire);
+	size_t	j;
+
+	if (atomic_load_explicit(&b->done[i], memory_order_acquire))
+		return 1;
+	/* The thread is off the batch: what is not done is ours. */
+	if (atomic_load(&b->over))
+		return 0;
+	/* i is ours, or the thread's and under way: look at others meanwhile. */
+	while ((j = claim(b)) != i && j < b->n) {
+		look(dfd, sfd, b, j);
+		atomic_store_explicit(&b->done[j], 1, memory_order_relaxed);
+		if (atomic_load_explicit(&b->done[i], memory_order_acquire))
+			return 1;
+	}
+	/*
+	 * Still under way with none left to look at: the walker looks at
+	 * it too rather than wait for a stat that may hang (a dead NFS
+	 * server), and what the thread finds for it is not read.
+	 */
+	return atomic_load_explicit(&b->done[i], memory_order_acquire);
 }
 
 void
@@ -117,8 +206,13 @@ prestat_end(struct prestat *p)
 	if (!p->up)
 		return;
 	pthread_mutex_lock(&p->lock);
-	if (p->asked != NULL)
-		atomic_store(&p->asked->cancel, 1);
+	if (p->asked != NULL) {
+		atomic_store(&p->asked->over, 1);
+		pthread_mutex_unlock(&p->lock);
+		/* The thread ends with the entry it is on. */
+		linger(&p->ended, atomic_load(&p->posted) - 1);
+		pthread_mutex_lock(&p->lock);
+	}
 	while (p->asked != NULL)
 		pthread_cond_wait(&p->cv, &p->lock);
 	pthread_mutex_unlock(&p->lock);

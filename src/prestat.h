@@ -7,15 +7,25 @@
  * (--resume, -u, -n, an overwrite) makes two stats an entry and little
  * else; on two cores they go side by side.
  *
- * The walker takes the batch from its first entry, the thread from its
- * last, and they meet in it: each entry is looked at once, by whichever
- * side gets there first, and the walker never waits (an entry the thread
- * has not reached is looked at by the walker itself).  The thread
- * publishes how far down it got (low, after the entries' results), and
- * stops where the walker is (at); the walker ends it with the batch
- * (prestat_end()), which waits only for the entry it is on.  It works on
- * descriptors of its own (dups), so the walker may close and reopen its
- * directories meanwhile.
+ * Both sides take the batch's entries in order, each claiming the next
+ * one not yet claimed (next): the thread looks at the entries it claims
+ * and marks each done; the walker decides the entries in order, and
+ * when the one it is on is not done yet, it claims the next free one
+ * and looks at it itself meanwhile.  So the walker, whose part is the
+ * decisions, takes only the stats the thread has not got to, neither
+ * side is idle until the batch's last stats are done, and the walker
+ * never waits: with none left to claim, it looks at the entry the thread
+ * is on itself (what the thread finds for it is not read).  An entry's destination is changed only by its own
+ * decision, so what was found for the later names of a batch still holds
+ * when their turn comes.
+ *
+ * The walker ends the batch (prestat_end()), which waits only for the
+ * entry the thread is on; after that, an entry not done is the walker's
+ * to look at.  The thread works on descriptors of its own (dups), so the
+ * walker may close and reopen its directories meanwhile.  Each side waits
+ * for the other awake a little before it sleeps (the thread for the next
+ * batch, the walker for the entry the thread is on): both waits are about
+ * as short as waking a sleeping thread of a virtual machine.
  */
 #ifndef ACP_PRESTAT_H
 #define ACP_PRESTAT_H
@@ -36,11 +46,11 @@ struct prestat_batch {
 	char			*name[PRESTAT_BATCH];
 	struct policy_ahead	 found[PRESTAT_BATCH];	/* at the destination */
 	struct policy_ahead	 src[PRESTAT_BATCH];	/* the source */
+	atomic_uchar		 done[PRESTAT_BATCH];	/* found[i], src[i] hold */
 	size_t			 n;
 	int			 sflags;	/* the sources' fstatat() flags */
-	atomic_size_t		 low;		/* found[], src[] good from it */
-	atomic_size_t		 at;		/* the walker's entry */
-	atomic_int		 cancel;	/* the walker is past it */
+	atomic_size_t		 next;		/* the first entry not claimed */
+	atomic_int		 over;		/* the thread is off it */
 };
 
 struct prestat {
@@ -52,6 +62,8 @@ struct prestat {
 	int			 sfd;
 	int			 up;
 	int			 stop;
+	atomic_uint		 posted;	/* batches asked so far */
+	atomic_uint		 ended;		/* and done with */
 };
 
 /* Start the thread; 0, or -1 (then the walker looks itself). */
@@ -64,11 +76,16 @@ int	prestat_start(struct prestat *);
 void	prestat_ask(struct prestat *, int dfd, int sfd,
 	    struct prestat_batch *b);
 
+/* The walker has read b's names: none looked at yet. */
+void	prestat_fresh(struct prestat_batch *b);
+
 /*
- * The walker is on b's i-th entry: 1 if the thread looked at it already
- * (found[i] and src[i] hold what it found), 0 if the walker looks.
+ * The walker is on b's i-th entry, in the directories dfd and sfd (its
+ * own descriptors): 1 if it was looked at (found[i] and src[i] hold what
+ * was found), by the thread or by the walker while it waited for it; 0
+ * if the walker is to look at it itself.
  */
-int	prestat_found(struct prestat_batch *b, size_t i);
+int	prestat_found(struct prestat_batch *b, size_t i, int dfd, int sfd);
 
 /* The walker is done with the batch asked: stop looking, wait for it. */
 void	prestat_end(struct prestat *);

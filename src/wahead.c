@@ -2,20 +2,15 @@
 /*
  * Walking a directory whose copy was there before the run, with the
  * entries looked at ahead (prestat.h): they are read in batches; while
- * the walker decides a batch from its start (the stats, the policy, the
- * copies), the look-ahead thread stats the batch's sources and lstats
- * their names in the destination from its end, and an entry's decision
- * takes what the thread found, where it got there first, instead of
- * stats of its own.  An entry's destination is changed only by its own
- * decision, so what was found for the later names of a batch still
- * holds when their turn comes.
+ * the walker decides a batch's entries in order (the policy, the
+ * copies), the look-ahead thread stats their sources and lstats their
+ * names in the destination just ahead of it, and an entry's decision
+ * takes what was found instead of stats of its own.
  */
 #include "config.h"
 
 #include <err.h>
 #include <fcntl.h>
-#include <stdatomic.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -62,8 +57,6 @@ fill(struct walk *w, struct wdir *d, const struct at *src,
 	int		 err;
 
 	b->n = 0;
-	/* Nothing found for these names until prestat_ask(). */
-	atomic_store(&b->low, SIZE_MAX);
 	while (!*end && b->n < PRESTAT_BATCH) {
 		if ((ent = wdir_next(d, &err)) == NULL) {
 			*end = 1;
@@ -76,6 +69,7 @@ fill(struct walk *w, struct wdir *d, const struct at *src,
 		}
 		b->name[b->n++] = xstrdup(ent);
 	}
+	prestat_fresh(b);
 	return ACP_EXIT_OK;
 }
 
@@ -117,7 +111,7 @@ walk_dir_ahead(struct walk *w, struct wdir *d, const struct at *src,
 				break;
 			}
 			/* Found already, or the walker looks itself. */
-			if (prestat_found(b, i)) {
+			if (prestat_found(b, i, d->copy[0].dfd, d->sfd)) {
 				w->ahead = &b->found[i];
 				w->ahead_src = &b->src[i];
 			}

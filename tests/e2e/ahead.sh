@@ -1,9 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: BSD-2-Clause
 # Copying into a tree that is there already, where acp looks at the
-# destination's names ahead of its decisions (a thread stats the next
-# batch's names, its sources too, from the batch's end while the walker
-# takes it from the start): against GNU cp on the same scene, with -a,
+# destination's names ahead of its decisions (a thread stats a batch's
+# names, its sources too, just ahead of the walker, which stats those
+# the thread has not got to): against GNU cp on the same scene, with -a,
 # with -au and with -aL (sources stated through symlinks, a dangling one
 # among them that neither can stat), over directories of 700
 # entries (three batches), subdirectories between them, and destinations
