@@ -285,7 +285,7 @@ data_end(struct copier *c, struct cfile *f)
 	if (x->err == 0)
 		dest_unmark(f);
 	if (x->err == 0 && x->dreg && meta_copy(f->sfd, &f->sat, f->dfd,
-	    &f->dat, &f->sst, f->job->preserve) < 0)
+	    &f->dat, &f->sst, f->job->preserve, NULL) < 0)
 		f->job->kept_failed = 1;
 	/* Created narrower than it ends (an --atomic one has tmode). */
 	if (x->err == 0 && f->created && f->tmp == NULL &&

@@ -149,8 +149,8 @@ acl_name(const char *n)
  * Copy the extended attributes (all namespaces the caller may read and
  * write), or only the POSIX ACLs (acls_only), from src to dst, by
  * descriptor or, when a descriptor is -1, by name without following a
- * symlink.  0, or -1 after a message.  Filesystems without xattrs are
- * not an error.
+ * symlink.  How many were written, or -1 after a message.  Filesystems
+ * without xattrs are not an error.
  */
 static int
 meta_copy_xattrs(int sfd, const struct at *sat, int dfd, const struct at *dat,
@@ -162,7 +162,7 @@ meta_copy_xattrs(int sfd, const struct at *sat, int dfd, const struct at *dat,
 	char		*names = NULL, *val = NULL, *n;
 	ssize_t	 len, vlen;
 	size_t	 vcap = 0;
-	int	 ret = 0;
+	int	 ret = 0, written = 0;
 
 	if (sfd < 0)
 		sname = at_xattr_name(sat, sbuf, sizeof(sbuf));
@@ -208,34 +208,50 @@ meta_copy_xattrs(int sfd, const struct at *sat, int dfd, const struct at *dat,
 			warn("cannot preserve extended attribute '%s' of '%s'",
 			    n, dst);
 			ret = -1;
-		}
+		} else
+			written++;
 	}
 	free(names);
 	free(val);
-	return ret;
+	return ret < 0 ? -1 : written;
+}
+
+static int
+same_time(const struct timespec *a, const struct timespec *b)
+{
+	return a->tv_sec == b->tv_sec && a->tv_nsec == b->tv_nsec;
 }
 
 int
 meta_copy(int sfd, const struct at *src, int dfd, const struct at *dst,
-    const struct stat *st, unsigned mask)
+    const struct stat *st, unsigned mask, const struct stat *now)
 {
 	mode_t	mode = st->st_mode & 07777;
-	int	ret = 0, own = 0;
+	int	ret = 0, own = 0, n;
 
-	if (mask & META_OWNERSHIP) {
+	if ((mask & META_OWNERSHIP) && (now == NULL ||
+	    now->st_uid != st->st_uid || now->st_gid != st->st_gid)) {
 		if ((own = meta_own(dfd, dst, st)) < 0)
 			ret = -1;
 		else if (own > 0)
 			mode &= ~(mode_t)(S_ISUID | S_ISGID);
+		now = NULL;	/* a chown may drop set-ID bits */
 	}
 	/* After the chown, which drops security.capability. */
-	if ((mask & (META_XATTR | META_MODE)) && !S_ISLNK(st->st_mode) &&
-	    meta_copy_xattrs(sfd, src, dfd, dst, !(mask & META_XATTR)) < 0)
+	if ((mask & (META_XATTR | META_MODE)) && !S_ISLNK(st->st_mode)) {
+		if ((n = meta_copy_xattrs(sfd, src, dfd, dst,
+		    !(mask & META_XATTR))) < 0)
+			ret = -1;
+		else if (n > 0)
+			now = NULL;	/* an ACL sets mode bits */
+	}
+	if ((mask & META_MODE) && !S_ISLNK(st->st_mode) && (now == NULL ||
+	    (now->st_mode & 07777) != mode) && meta_mode(dfd, dst, mode) < 0)
 		ret = -1;
-	if ((mask & META_MODE) && !S_ISLNK(st->st_mode) &&
-	    meta_mode(dfd, dst, mode) < 0)
-		ret = -1;
-	if ((mask & META_TIMESTAMPS) && meta_times(dfd, dst, st) < 0)
+	if ((mask & META_TIMESTAMPS) && (now == NULL ||
+	    !same_time(&now->st_atim, &st->st_atim) ||
+	    !same_time(&now->st_mtim, &st->st_mtim)) &&
+	    meta_times(dfd, dst, st) < 0)
 		ret = -1;
 	return ret;
 }
@@ -295,7 +311,7 @@ meta_refresh(const struct at *src, const struct at *dst,
 		(void)close(fd);
 		return -1;
 	}
-	ret = meta_copy(-1, src, fd, dst, sst, mask);
+	ret = meta_copy(-1, src, fd, dst, sst, mask, &now);
 	(void)close(fd);
 	return ret < 0 ? -1 : 1;
 }

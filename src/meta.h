@@ -61,11 +61,13 @@ int	meta_widen(int fd, const struct at *, const struct stat *sst,
  * extended attributes (with META_XATTR), or only the POSIX ACLs (with
  * META_MODE alone, as cp -p does), then the mode, then the times (any
  * write moves them).  A chown refused with EPERM is not an error: the
- * group is kept if it may be, the set-ID bits are not (cp's rule).  0, or
- * -1 after a message naming dst.
+ * group is kept if it may be, the set-ID bits are not (cp's rule).  now:
+ * dst's stat, or NULL: what dst has already is not set again (no change
+ * of its ctime, no write to its inode).  0, or -1 after a message naming
+ * dst.
  */
 int	meta_copy(int sfd, const struct at *src, int dfd, const struct at *dst,
-	    const struct stat *st, unsigned mask);
+	    const struct stat *st, unsigned mask, const struct stat *now);
 
 /*
  * A copy that --resume found up to date (dst, whose stat is dst_st)

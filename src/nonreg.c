@@ -55,7 +55,7 @@ made(struct walk *w, const struct at *src, const struct at *dst,
 {
 	named(w, dst);
 	walk_verbose(w, src->path, dst->path);
-	return meta_copy(-1, src, -1, dst, st, w->opts->preserve) < 0 ?
+	return meta_copy(-1, src, -1, dst, st, w->opts->preserve, NULL) < 0 ?
 	    ACP_EXIT_FAIL : ACP_EXIT_OK;
 }
 

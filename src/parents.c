@@ -107,7 +107,7 @@ parents_dir_meta(struct walk *w, const char *sdir, const char *ddir)
 
 	if (stat(sdir, &st) < 0)
 		return ACP_EXIT_OK;
-	if (meta_copy(-1, &sat, -1, &dat, &st, keep) < 0)
+	if (meta_copy(-1, &sat, -1, &dat, &st, keep, NULL) < 0)
 		status = ACP_EXIT_FAIL;
 	/* One this run made, with the mode it was made narrower than. */
 	if (strset_has(&w->parents_made, ddir) && meta_widen(-1, &dat, &st,

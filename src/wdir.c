@@ -45,7 +45,9 @@ wdir_meta(struct walk *w, struct wdir *d, unsigned k)
 {
 	struct wcopy	*c = &d->copy[k];
 	struct at	 sat, dat;
+	struct stat	 now;
 	int		 status = ACP_EXIT_OK, dfd = c->dfd_path ? -1 : c->dfd;
+	int		 known;
 
 	sat.dirfd = d->parent != NULL ? d->parent->sfd : AT_FDCWD;
 	sat.name = d->sname;
@@ -55,8 +57,13 @@ wdir_meta(struct walk *w, struct wdir *d, unsigned k)
 	dat.path = c->dst;
 	if (w->opts->preserve & (META_MODE | META_OWNERSHIP | META_TIMESTAMPS |
 	    META_XATTR)) {
+		/*
+		 * One there before may have all of it already (a run again
+		 * over a copy): then it is left as it is, its ctime too.
+		 */
+		known = !c->made && fstat(c->dfd, &now) == 0;
 		if (meta_copy(d->sfd, &sat, dfd, &dat, &d->st,
-		    w->opts->preserve) < 0)
+		    w->opts->preserve, known ? &now : NULL) < 0)
 			status = ACP_EXIT_FAIL;
 		/* Its own inode changed: --fsync flushes it too. */
 		if (w->opts->fsync)
