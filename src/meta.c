@@ -272,34 +272,40 @@ open_there(const struct at *dst)
 	return fd;
 }
 
+/*
+ * Would setting the owner that the mask keeps change dst?  Only what can
+ * be set counts, or a copy of files owned by others, not made as root,
+ * would be set again each run: an owner only by root, a group by root or
+ * a member; and without the owner, *mode has no set-ID bits (meta_copy()'s
+ * rule).  No call at all when the owner is the same.
+ */
+static int
+owner_differs(const struct stat *dst_st, const struct stat *sst,
+    unsigned mask, mode_t *mode)
+{
+	uid_t	euid;
+
+	if (!(mask & META_OWNERSHIP) || (dst_st->st_uid == sst->st_uid &&
+	    dst_st->st_gid == sst->st_gid))
+		return 0;
+	if ((euid = geteuid()) == 0)
+		return 1;
+	if (sst->st_uid != euid)
+		*mode &= ~(mode_t)(S_ISUID | S_ISGID);
+	return dst_st->st_gid != sst->st_gid && group_member(sst->st_gid);
+}
+
 int
 meta_refresh(const struct at *src, const struct at *dst,
     const struct stat *dst_st, const struct stat *sst, unsigned mask)
 {
 	struct stat	now;
 	mode_t		mode = sst->st_mode & 07777;
-	uid_t		euid;
 	int		fd, ret, own;
 
 	mask &= META_OWNERSHIP | META_MODE | META_XATTR;
-	own = (mask & META_OWNERSHIP) && (dst_st->st_uid != sst->st_uid ||
-	    dst_st->st_gid != sst->st_gid);
+	own = owner_differs(dst_st, sst, mask, &mode);
 	/* The common case, a file left alone: no call at all. */
-	if (!own && !((mask & META_MODE) && (dst_st->st_mode & 07777) != mode))
-		return 0;
-	/*
-	 * Only what can be set counts as differing, or a copy of files
-	 * owned by others, not made as root, would be set again each run:
-	 * an owner only by root, a group by root or a member, and without
-	 * the owner no set-ID bits (meta_copy()'s rule).
-	 */
-	euid = geteuid();
-	if (own && euid != 0) {
-		own = dst_st->st_gid != sst->st_gid &&
-		    group_member(sst->st_gid);
-		if (sst->st_uid != euid)
-			mode &= ~(mode_t)(S_ISUID | S_ISGID);
-	}
 	if (!own && !((mask & META_MODE) && (dst_st->st_mode & 07777) != mode))
 		return 0;
 	if ((fd = open_there(dst)) < 0) {
@@ -314,4 +320,18 @@ meta_refresh(const struct at *src, const struct at *dst,
 	ret = meta_copy(-1, src, fd, dst, sst, mask, &now);
 	(void)close(fd);
 	return ret < 0 ? -1 : 1;
+}
+
+int
+meta_link_refresh(const struct at *src, const struct at *dst,
+    const struct stat *dst_st, const struct stat *sst, unsigned mask)
+{
+	mode_t	mode = 0;
+
+	mask &= META_OWNERSHIP | META_TIMESTAMPS;
+	if (!owner_differs(dst_st, sst, mask, &mode) &&
+	    !((mask & META_TIMESTAMPS) && !same_time(&dst_st->st_mtim,
+	    &sst->st_mtim)))
+		return 0;
+	return meta_copy(-1, src, -1, dst, sst, mask, dst_st) < 0 ? -1 : 1;
 }

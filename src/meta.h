@@ -79,4 +79,13 @@ int	meta_copy(int sfd, const struct at *src, int dfd, const struct at *dst,
 int	meta_refresh(const struct at *src, const struct at *dst,
 	    const struct stat *dst_st, const struct stat *sst, unsigned mask);
 
+/*
+ * The same for a symbolic link that --resume found up to date (its
+ * target the source's): its owner, and its times where the modification
+ * time differs (not the access time alone, which reading the link to
+ * compare it may move), by name without following it.
+ */
+int	meta_link_refresh(const struct at *src, const struct at *dst,
+	    const struct stat *dst_st, const struct stat *sst, unsigned mask);
+
 #endif

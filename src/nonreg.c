@@ -59,17 +59,41 @@ made(struct walk *w, const struct at *src, const struct at *dst,
 	    ACP_EXIT_FAIL : ACP_EXIT_OK;
 }
 
-/* Hard-link dst to target; flags: AT_SYMLINK_FOLLOW, or 0. */
+/* Is dst a name of target's inode already (flags: linkat()'s)? */
+static int
+linked_already(const struct at *target, const struct at *dst, int flags)
+{
+	struct stat	tst, dst_st;
+
+	return fstatat(dst->dirfd, dst->name, &dst_st,
+	    AT_SYMLINK_NOFOLLOW) == 0 && fstatat(target->dirfd, target->name,
+	    &tst, (flags & AT_SYMLINK_FOLLOW) ? 0 : AT_SYMLINK_NOFOLLOW) == 0 &&
+	    at_same_file(&tst, &dst_st);
+}
+
+/*
+ * Hard-link dst to target; flags: AT_SYMLINK_FOLLOW, or 0.  A dst that
+ * is that link already is left alone (not removed and made again, when
+ * a stop in between would lose the name): under --resume it is up to
+ * date, else done as cp would do it.
+ */
 static int
 hardlink_at(struct walk *w, const struct at *target, const struct at *dst,
     int dst_exists, const char *src, int flags)
 {
-	if (dst_exists && unlinkat(dst->dirfd, dst->name, 0) < 0) {
+	int	there = dst_exists && linked_already(target, dst, flags);
+
+	if (there && w->opts->resume != OPTIONS_RESUME_NONE) {
+		walk_said_uptodate(w, "hardlink", src, dst->path, 0,
+		    "a hard link to the first name already", NULL);
+		return ACP_EXIT_OK;
+	}
+	if (dst_exists && !there && unlinkat(dst->dirfd, dst->name, 0) < 0) {
 		warn("cannot remove '%s'", dst->path);
 		return ACP_EXIT_FAIL;
 	}
-	if (linkat(target->dirfd, target->name, dst->dirfd, dst->name,
-	    flags) < 0) {
+	if (!there && linkat(target->dirfd, target->name, dst->dirfd,
+	    dst->name, flags) < 0) {
 		warn("cannot create hard link '%s' to '%s'", dst->path,
 		    target->path);
 		return ACP_EXIT_FAIL;
@@ -108,6 +132,51 @@ read_target(const struct at *src, const struct stat *st)
 	return target;
 }
 
+/*
+ * --resume: is dst a symbolic link to target already (up to date: its
+ * owner and times set again where they differ; *status)?
+ */
+static int
+symlink_uptodate(struct walk *w, const struct at *src, const struct at *dst,
+    const struct stat *st, const char *target, int *status)
+{
+	struct stat	 dst_st;
+	size_t		 len = strlen(target);
+	char		*there;
+	ssize_t		 n;
+	int		 set;
+
+	if (w->opts->resume == OPTIONS_RESUME_NONE)
+		return 0;
+	if (w->ahead != NULL) {
+		if (w->ahead->err != 0)
+			return 0;
+		dst_st = w->ahead->st;
+	} else if (fstatat(dst->dirfd, dst->name, &dst_st,
+	    AT_SYMLINK_NOFOLLOW) < 0)
+		return 0;
+	if (!S_ISLNK(dst_st.st_mode))
+		return 0;
+	/* One byte more than the target: a longer one does not fit. */
+	there = xmalloc(len + 1);
+	n = readlinkat(dst->dirfd, dst->name, there, len + 1);
+	set = n == (ssize_t)len && memcmp(there, target, len) == 0;
+	free(there);
+	if (!set)
+		return 0;
+	if ((set = meta_link_refresh(src, dst, &dst_st, st,
+	    w->opts->preserve)) < 0) {
+		walk_log(w, "symlink", "failed", src->path, dst->path, NULL);
+		*status = ACP_EXIT_FAIL;
+		return 1;
+	}
+	walk_said_uptodate(w, "symlink", src->path, dst->path, 0,
+	    "the symbolic link's target is the source's",
+	    set ? "owner and times" : NULL);
+	*status = ACP_EXIT_OK;
+	return 1;
+}
+
 int
 nonreg_symlink(struct walk *w, const struct at *src, const struct at *dst,
     const struct stat *st)
@@ -123,7 +192,8 @@ nonreg_symlink(struct walk *w, const struct at *src, const struct at *dst,
 	}
 	if ((target = read_target(src, st)) == NULL)
 		return ACP_EXIT_FAIL;
-	if ((ret = clear(w, src, dst, st)) >= 0) {
+	if (symlink_uptodate(w, src, dst, st, target, &ret) ||
+	    (ret = clear(w, src, dst, st)) >= 0) {
 		free(target);
 		return ret;
 	}

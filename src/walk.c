@@ -225,6 +225,24 @@ walk_second_name(struct walk *w, const struct at *src, const struct at *dst,
 	return nonreg_hardlink_path(w, first->dst, dst, dst_exists, src->path);
 }
 
+void
+walk_said_uptodate(struct walk *w, const char *kind, const char *src,
+    const char *dst, uint64_t bytes, const char *why, const char *set)
+{
+	walk_log(w, kind, "skipped", src, dst, "up to date");
+	w->st.skipped++;
+	w->st.bytes_skipped += bytes;
+	if (w->opts->verbose) {
+		fputs("skipped ", stdout);
+		quote_name(stdout, dst);
+		fputs(" (up to date)\n", stdout);
+	}
+	if (w->opts->debug)
+		fprintf(stderr, "acp: debug: '%s': skipped: %s%s%s%s\n", dst,
+		    why, set != NULL ? " (" : "", set != NULL ? set : "",
+		    set != NULL ? " set again)" : "");
+}
+
 /*
  * --resume found dst (of stat dstst) whole: its size and time are the
  * source's.  Its owner and mode are set again where they differ.
@@ -239,18 +257,9 @@ walk_uptodate(struct walk *w, const struct at *src, const struct at *dst,
 		walk_log(w, "file", "failed", src->path, dst->path, NULL);
 		return ACP_EXIT_FAIL;
 	}
-	walk_log(w, "file", "skipped", src->path, dst->path, "up to date");
-	w->st.skipped++;
-	w->st.bytes_skipped += (uint64_t)sst->st_size;
-	if (w->opts->verbose) {
-		fputs("skipped ", stdout);
-		quote_name(stdout, dst->path);
-		fputs(" (up to date)\n", stdout);
-	}
-	if (w->opts->debug)
-		fprintf(stderr, "acp: debug: '%s': skipped: the size and "
-		    "modification time are the source's%s\n", dst->path,
-		    set ? " (owner and mode set again)" : "");
+	walk_said_uptodate(w, "file", src->path, dst->path,
+	    (uint64_t)sst->st_size, "the size and modification time are "
+	    "the source's", set ? "owner and mode" : NULL);
 	return ACP_EXIT_OK;
 }
 
@@ -330,7 +339,7 @@ walk_file_to(struct walk *w, const struct at *src, const struct at *dst,
 	struct policy_result	 pr;
 	struct wjob		*wj;
 	enum policy_act		 how;
-	int			 links, ret, kept;
+	int			 links, joins, ret, kept;
 
 	/*
 	 * --preserve=links: a file with other names, or (as cp) any file
@@ -342,26 +351,25 @@ walk_file_to(struct walk *w, const struct at *src, const struct at *dst,
 	    (top && opts->deref == OPTIONS_DEREF_ARGS));
 	how = policy_settle(w->c, opts, POLICY_FILE, walk_fresh(w), sst, src,
 	    dst, w->ahead, &pr);
+	/*
+	 * cp -au into an existing tree: a name -u keeps still joins its
+	 * inode's other names (left alone where it is one of them), and
+	 * stands for the inode when it is the first met (so too what
+	 * --resume finds up to date).
+	 */
+	joins = how == POLICY_SKIP && links && (pr.uptodate ||
+	    (opts->update == OPTIONS_UPDATE_OLDER && opts->link ==
+	    OPTIONS_LINK_NONE && !opts->noclobber));
+	if (joins && (ret = walk_second_name(w, src, dst, sst, 1)) >= 0)
+		return ret;
 	kept = ACP_EXIT_OK;
 	if (how == POLICY_SKIP && pr.uptodate)
 		kept = walk_uptodate(w, src, dst, sst, &pr.dst);
 	else if (how == POLICY_SKIP)
 		walk_log(w, "file", "skipped", src->path, dst->path,
 		    "not replaced");
-	if (how == POLICY_SKIP && links && (pr.uptodate ||
-	    (opts->update == OPTIONS_UPDATE_OLDER && opts->link ==
-	    OPTIONS_LINK_NONE && !opts->noclobber))) {
-		/*
-		 * cp -au into an existing tree: a name -u keeps still
-		 * joins its inode's other names, and stands for the inode
-		 * when it is the first met (so too what --resume finds up
-		 * to date).
-		 */
-		if ((ret = walk_second_name(w, src, dst, sst, 1)) >= 0)
-			return status_merge(kept, ret);
+	if (joins)
 		linkmap_add(&w->links[w->tk], sst, dst->path, NULL);
-		return kept;
-	}
 	if (how == POLICY_SKIP)
 		return kept;
 	if (how == POLICY_REFUSE) {

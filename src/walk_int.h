@@ -109,6 +109,14 @@ walk_log(const struct walk *w, const char *kind, const char *status,
 	runlog_put(w->log, &e);
 }
 
+/*
+ * An entry of kind that --resume found up to date at dst: logged,
+ * counted (bytes: the data not copied), said under -v and --debug (why:
+ * what matched; set: what was set again, or NULL).
+ */
+void	walk_said_uptodate(struct walk *, const char *kind, const char *src,
+	    const char *dst, uint64_t bytes, const char *why, const char *set);
+
 /* Count a failed entry whose message was said; ACP_EXIT_FAIL. */
 static inline int
 walk_count_failure(struct walk *w)
