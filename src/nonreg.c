@@ -144,7 +144,7 @@ symlink_uptodate(struct walk *w, const struct at *src, const struct at *dst,
 	size_t		 len = strlen(target);
 	char		*there;
 	ssize_t		 n;
-	int		 set;
+	int		 same, set;
 
 	if (w->opts->resume == OPTIONS_RESUME_NONE)
 		return 0;
@@ -160,9 +160,9 @@ symlink_uptodate(struct walk *w, const struct at *src, const struct at *dst,
 	/* One byte more than the target: a longer one does not fit. */
 	there = xmalloc(len + 1);
 	n = readlinkat(dst->dirfd, dst->name, there, len + 1);
-	set = n == (ssize_t)len && memcmp(there, target, len) == 0;
+	same = n == (ssize_t)len && memcmp(there, target, len) == 0;
 	free(there);
-	if (!set)
+	if (!same)
 		return 0;
 	if ((set = meta_link_refresh(src, dst, &dst_st, st,
 	    w->opts->preserve)) < 0) {

@@ -58,16 +58,22 @@ print_targets(FILE *fp, const struct run_stats *st, int form)
 			fprintf(fp, "%s{\"path\":", i == 0 ? "" : ",");
 			json_string(fp, t->path);
 			fprintf(fp, ",\"files\":%llu,\"bytes\":%llu,"
-			    "\"failed\":%llu}", (unsigned long long)t->files,
+			    "\"failed\":%llu,\"skipped\":%llu}",
+			    (unsigned long long)t->files,
 			    (unsigned long long)t->bytes,
-			    (unsigned long long)t->failed);
+			    (unsigned long long)t->failed,
+			    (unsigned long long)t->skipped);
 			continue;
 		}
 		stats_size(bytes, sizeof(bytes), t->bytes);
-		fprintf(fp, "acp: to '%s': %llu file%s, %s; %llu failed\n",
+		fprintf(fp, "acp: to '%s': %llu file%s, %s; %llu failed",
 		    t->path, (unsigned long long)t->files,
 		    t->files == 1 ? "" : "s", bytes,
 		    (unsigned long long)t->failed);
+		if (st->resume)
+			fprintf(fp, "; %llu up to date",
+			    (unsigned long long)t->skipped);
+		putc('\n', fp);
 	}
 }
 

@@ -21,6 +21,7 @@ struct target_stats {
 	uint64_t	 files;		/* regular files copied there */
 	uint64_t	 bytes;		/* data bytes written there */
 	uint64_t	 failed;	/* files that could not be copied there */
+	uint64_t	 skipped;	/* --resume: entries found up to date */
 };
 
 /* What a run did; filled by main from the walker and the copier. */

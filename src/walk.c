@@ -231,6 +231,7 @@ walk_said_uptodate(struct walk *w, const char *kind, const char *src,
 {
 	walk_log(w, kind, "skipped", src, dst, "up to date");
 	w->st.skipped++;
+	w->st.target[w->tk].skipped++;
 	w->st.bytes_skipped += bytes;
 	if (w->opts->verbose) {
 		fputs("skipped ", stdout);

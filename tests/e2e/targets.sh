@@ -11,7 +11,7 @@
 
 snap=${top_srcdir:-.}/tests/treesnap.py
 per=20
-plan $((per * $(nengines) + 10))
+plan $((per * $(nengines) + 11))
 
 cd "$T" || exit 1
 mkdir -p src/sub/deep
@@ -189,6 +189,17 @@ for e in $engines; do
 done
 
 skip_engines "$per"
+
+# Not per engine: --resume to two destinations, one up to date and one
+# with a directory missing: each counted on its own (the hard link's
+# second name and the symlink are up to date as entries).
+rm -rf r1 r2 && "$ACP" -a src r1 && "$ACP" -a src r2 && rm -rf r2/sub
+run_acp -a -T --resume --stats=json src r1 --also=r2
+python3 "$snap" r1 > r1.snap
+[ "$rc" -eq 0 ] && python3 "$snap" r2 | cmp -s - r1.snap &&
+    [ "$(jq -c '[.targets[] | [.path, .files, .skipped]]' "$T/stdout")" = \
+    '[["r1",0,7],["r2",2,4]]' ]
+ok $? "--resume to two destinations: each one's files copied and entries up to date counted"
 
 # Not per engine: the messages and usage.
 run_acp src/a
