@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <string.h>
 #include <time.h>
@@ -120,6 +121,15 @@ prestat_main(void *arg)
 	}
 	pthread_mutex_unlock(&p->lock);
 	return NULL;
+}
+
+int
+prestat_worth(void)
+{
+	cpu_set_t	set;
+
+	return sched_getaffinity(0, sizeof(set), &set) < 0 ||
+	    CPU_COUNT(&set) > 1;
 }
 
 int

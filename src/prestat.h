@@ -66,6 +66,13 @@ struct prestat {
 	atomic_uint		 ended;		/* and done with */
 };
 
+/*
+ * Is a thread worth starting: may the process run on two CPUs?  On one it
+ * would only take turns with the walker, and its waits awake would hold
+ * the walker off.
+ */
+int	prestat_worth(void);
+
 /* Start the thread; 0, or -1 (then the walker looks itself). */
 int	prestat_start(struct prestat *);
 

@@ -33,6 +33,13 @@ walk_ahead_wanted(struct walk *w, const struct wdir *d)
 	 */
 	if (w->pre == NULL && w->dirfd_budget < WALK_FDS_WANT)
 		w->ahead_off = 1;
+	if (w->pre == NULL && !w->ahead_off && !prestat_worth()) {
+		w->ahead_off = 1;
+		if (w->opts->debug)
+			fprintf(stderr, "acp: debug: '%s' was there before; "
+			    "one CPU: the walker looks at the names in it "
+			    "alone\n", d->copy[0].dst);
+	}
 	if (w->pre == NULL && !w->ahead_off) {
 		w->dirfd_budget -= 2;
 		w->pre = xcalloc(1, sizeof(*w->pre));

@@ -16,7 +16,7 @@
 
 snap=${top_srcdir:-.}/tests/treesnap.py
 per=6
-plan $((per * $(nengines) + 1))
+plan $((per * $(nengines) + 2))
 command -v cp > /dev/null || skip_all "no cp"
 
 cd "$T" || exit 1
@@ -100,4 +100,18 @@ run_acp -a -T --resume --stats=json src/many fresh
 [ "$rc" -eq 0 ] && grep -q '"files":0,' "$T/stdout" &&
     grep -q "\"files_skipped\":$(find src/many ! -type d | wc -l)," "$T/stdout"
 ok $? "--resume over an up-to-date tree: every file and symlink skipped, none copied"
+
+# On one CPU no thread looks ahead (it would only take turns with the
+# walker): --debug says so, and the run is the same.
+if command -v taskset > /dev/null && taskset -c 0 true 2> /dev/null; then
+	rc=0
+	taskset -c 0 "$ACP" -a -T --resume --debug --stats=json src/many fresh \
+	    > "$T/stdout" 2> "$T/stderr" || rc=$?
+	[ "$rc" -eq 0 ] && grep -q '"files":0,' "$T/stdout" &&
+	    grep -q "'fresh' was there before; one CPU: the walker looks at the names in it alone" "$T/stderr" &&
+	    ! grep -q "on a thread of their own" "$T/stderr"
+	ok $? "on one CPU: no look-ahead thread, said under --debug, nothing copied"
+else
+	skip "no taskset"
+fi
 done_testing
