@@ -227,7 +227,7 @@ meta_copy(int sfd, const struct at *src, int dfd, const struct at *dst,
     const struct stat *st, unsigned mask, const struct stat *now)
 {
 	mode_t	mode = st->st_mode & 07777;
-	int	ret = 0, own = 0, n;
+	int	ret = 0, set = 0, own = 0, n;
 
 	if ((mask & META_OWNERSHIP) && (now == NULL ||
 	    now->st_uid != st->st_uid || now->st_gid != st->st_gid)) {
@@ -236,24 +236,32 @@ meta_copy(int sfd, const struct at *src, int dfd, const struct at *dst,
 		else if (own > 0)
 			mode &= ~(mode_t)(S_ISUID | S_ISGID);
 		now = NULL;	/* a chown may drop set-ID bits */
+		set++;
 	}
 	/* After the chown, which drops security.capability. */
 	if ((mask & (META_XATTR | META_MODE)) && !S_ISLNK(st->st_mode)) {
 		if ((n = meta_copy_xattrs(sfd, src, dfd, dst,
 		    !(mask & META_XATTR))) < 0)
 			ret = -1;
-		else if (n > 0)
+		else if (n > 0) {
 			now = NULL;	/* an ACL sets mode bits */
+			set++;
+		}
 	}
 	if ((mask & META_MODE) && !S_ISLNK(st->st_mode) && (now == NULL ||
-	    (now->st_mode & 07777) != mode) && meta_mode(dfd, dst, mode) < 0)
-		ret = -1;
+	    (now->st_mode & 07777) != mode)) {
+		if (meta_mode(dfd, dst, mode) < 0)
+			ret = -1;
+		set++;
+	}
 	if ((mask & META_TIMESTAMPS) && (now == NULL ||
 	    !same_time(&now->st_atim, &st->st_atim) ||
-	    !same_time(&now->st_mtim, &st->st_mtim)) &&
-	    meta_times(dfd, dst, st) < 0)
-		ret = -1;
-	return ret;
+	    !same_time(&now->st_mtim, &st->st_mtim))) {
+		if (meta_times(dfd, dst, st) < 0)
+			ret = -1;
+		set++;
+	}
+	return ret < 0 ? -1 : set;
 }
 
 /*

@@ -47,7 +47,7 @@ wdir_meta(struct walk *w, struct wdir *d, unsigned k)
 	struct at	 sat, dat;
 	struct stat	 now;
 	int		 status = ACP_EXIT_OK, dfd = c->dfd_path ? -1 : c->dfd;
-	int		 known;
+	int		 known, set;
 
 	sat.dirfd = d->parent != NULL ? d->parent->sfd : AT_FDCWD;
 	sat.name = d->sname;
@@ -62,11 +62,11 @@ wdir_meta(struct walk *w, struct wdir *d, unsigned k)
 		 * over a copy): then it is left as it is, its ctime too.
 		 */
 		known = !c->made && fstat(c->dfd, &now) == 0;
-		if (meta_copy(d->sfd, &sat, dfd, &dat, &d->st,
-		    w->opts->preserve, known ? &now : NULL) < 0)
+		if ((set = meta_copy(d->sfd, &sat, dfd, &dat, &d->st,
+		    w->opts->preserve, known ? &now : NULL)) < 0)
 			status = ACP_EXIT_FAIL;
 		/* Its own inode changed: --fsync flushes it too. */
-		if (w->opts->fsync)
+		if (w->opts->fsync && set != 0)
 			dirsync_add_dir(&w->ds, xstrdup(c->dst));
 	}
 	/* Made narrower for us to fill it: now the mode cp's mkdir gives. */

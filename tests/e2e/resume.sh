@@ -10,7 +10,7 @@
 
 snap=${top_srcdir:-.}/tests/treesnap.py
 per=24
-plan $((per * $(nengines) + 10))
+plan $((per * $(nengines) + 11))
 
 cd "$T" || exit 1
 
@@ -329,6 +329,26 @@ run_acp -a -T --resume tree dirs
     [ "$(readlink dirs/a/b/sym)" = ../f3 ]
 ok $? "a run again writes nothing: directories, symlinks and hard links left alone; a changed directory's new mode and times set, a changed symlink made again"
 chmod "$m" tree/a
+# Not per engine: under --fsync, a run that set no directory's metadata
+# flushes no directory; one whose mode changed is flushed.
+if command -v strace > /dev/null; then
+	# Twice: the chmod moved tree/a's ctime, so the first read of it
+	# moves its atime (relatime), which the second run takes over.
+	"$ACP" -a -T --resume tree dirs
+	"$ACP" -a -T --resume tree dirs
+	strace -f -e trace=fsync,syncfs -o "$T/strace" "$ACP" -a -T --resume \
+	    --fsync tree dirs
+	none=$(grep -c "sync" "$T/strace")
+	chmod 705 tree/a
+	strace -f -e trace=fsync,syncfs -o "$T/strace" "$ACP" -a -T --resume \
+	    --fsync tree dirs
+	one=$(grep -c "sync" "$T/strace")
+	chmod "$m" tree/a
+	[ "$none" -eq 0 ] && [ "$one" -ge 1 ] && [ "$(stat -c %a dirs/a)" = 705 ]
+	ok $? "--fsync flushes only directories whose metadata was set ($none, then $one)"
+else
+	skip "no strace"
+fi
 # Not as root: an owner it cannot give, and the set-ID bits that go
 # with it, are not taken for a change (or every run would set them).
 if id nobody > /dev/null 2>&1 && command -v setpriv > /dev/null &&
