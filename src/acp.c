@@ -12,8 +12,10 @@
 #include "config.h"
 
 #include <sys/resource.h>
+#include <sys/stat.h>
 
 #include <err.h>
+#include <fcntl.h>
 #include <locale.h>
 #include <signal.h>
 #include <stdio.h>
@@ -25,6 +27,7 @@
 #include "check.h"
 #include "copier.h"
 #include "engine.h"
+#include "manifest.h"
 #include "meta.h"
 #include "options.h"
 #include "progress.h"
@@ -273,23 +276,67 @@ close_out(FILE *fp, const char *path, const char *what, int status)
 	return status;
 }
 
+/*
+ * --resume with --manifest=FILE: the lines FILE holds from the run before,
+ * for the files this one finds up to date and does not read; 1 if old
+ * was filled.  Only a regular file is read: a FIFO or a terminal named
+ * by --manifest is a reader's, not a manifest of the last run.
+ */
+static int
+old_manifest(const struct options *opts, struct strset *old)
+{
+	struct stat	 st;
+	FILE		*fp;
+	size_t		 n, other, unsure;
+	int		 fd;
+
+	if (opts->manifest == NULL || strcmp(opts->manifest, "-") == 0 ||
+	    opts->resume != OPTIONS_RESUME_QUICK || opts->algo == NULL)
+		return 0;
+	if ((fd = open(opts->manifest, O_RDONLY | O_NONBLOCK | O_NOCTTY |
+	    O_CLOEXEC)) < 0)
+		return 0;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    (fp = fdopen(fd, "r")) == NULL) {
+		(void)close(fd);
+		return 0;
+	}
+	n = manifest_load(fp, opts->algo, old, &other, &unsure);
+	(void)fclose(fp);
+	if (opts->debug)
+		fprintf(stderr, "acp: debug: manifest '%s': %zu lines of %s "
+		    "kept for files found up to date; passed over: %zu of "
+		    "other algorithms or not lines, %zu untagged%s\n",
+		    opts->manifest, n, opts->algo->name, other, unsure,
+		    unsure > 0 ? " (untagged lines of md5 and xxh128, or "
+		    "of sha512 and blake2b, look alike: --tag writes lines "
+		    "that say which)" : "");
+	return 1;
+}
+
 static int
 run_copy(const struct options *opts, struct copier *copier,
     struct walk_stats *ws)
 {
-	FILE	*mfp, *lfp;
-	int	 status;
+	struct strset	 old = { NULL, 0, 0 };
+	FILE		*mfp, *lfp;
+	int		 status, had;
 
+	/* Read before open_out() empties it. */
+	had = old_manifest(opts, &old);
 	if (open_out(opts->manifest, "manifest", &mfp) < 0) {
 		ws->errors++;
+		strset_free(&old);
 		return ACP_EXIT_FAIL;
 	}
 	if (open_out(opts->log, "log", &lfp) < 0) {
 		ws->errors++;
+		strset_free(&old);
 		return close_out(mfp, opts->manifest, "manifest",
 		    ACP_EXIT_FAIL);
 	}
-	status = walk_run(opts, copier, mfp, lfp, ws);
+	status = walk_run(opts, copier, mfp, had ? &old : NULL, lfp, ws);
+	strset_free(&old);
 	status = close_out(mfp, opts->manifest, "manifest", status);
 	return close_out(lfp, opts->log, "log", status);
 }

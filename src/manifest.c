@@ -172,6 +172,7 @@ parse_bsd(const char *s, size_t len, int escaped,
 		return -EINVAL;
 	}
 	copy_hex(e->hex, close + 4, hexlen);
+	e->tagged = 1;
 	if (close == open + 2 || (e->name = unescape(open + 2,
 	    (size_t)(close - (open + 2)), escaped)) == NULL) {
 		*why = "bad file name";
@@ -240,4 +241,68 @@ manifest_read_line(FILE *fp, char *buf)
 		return -1;
 	buf[n] = '\0';
 	return toolong ? -2 : n;
+}
+
+int
+manifest_names_algo(const struct checksum_algo *algo, int tagged)
+{
+	const struct checksum_algo	*all;
+	size_t				 i, n;
+
+	if (tagged)
+		return 1;
+	all = checksum_algos(&n);
+	for (i = 0; i < n; i++)
+		if (&all[i] != algo && !all[i].tagged &&
+		    all[i].size == algo->size)
+			return 0;
+	return 1;
+}
+
+size_t
+manifest_load(FILE *fp, const struct checksum_algo *algo,
+    struct strset *old, size_t *other, size_t *unsure)
+{
+	struct manifest_entry	 e;
+	const char		*why;
+	char			*buf = xmalloc(MANIFEST_MAX_LINE + 1), *kv;
+	size_t			 taken = 0, nlen, hlen;
+	long			 len;
+
+	*other = *unsure = 0;
+	while ((len = manifest_read_line(fp, buf)) != -1) {
+		memset(&e, 0, sizeof(e));
+		if (len < 0 || manifest_parse(buf, (size_t)len, algo, &e,
+		    &why) < 0 || e.algo != algo ||
+		    !manifest_names_algo(algo, e.tagged)) {
+			if (e.algo == algo && e.name != NULL)
+				(*unsure)++;
+			else
+				(*other)++;
+			free(e.name);
+			continue;
+		}
+		nlen = strlen(e.name);
+		hlen = strlen(e.hex);
+		kv = xmalloc(nlen + hlen + 2);
+		memcpy(kv, e.name, nlen + 1);
+		memcpy(kv + nlen + 1, e.hex, hlen + 1);
+		free(e.name);
+		/* A name listed twice: the first line stands. */
+		taken += (size_t)strset_add(old, kv);
+	}
+	free(buf);
+	return taken;
+}
+
+int
+manifest_carry(FILE *fp, const struct strset *old,
+    const struct checksum_algo *algo, const char *name, int tag)
+{
+	const char	*kv = strset_find(old, name);
+
+	if (kv == NULL)
+		return 0;
+	manifest_write(fp, algo, kv + strlen(kv) + 1, name, tag);
+	return 1;
 }

@@ -13,6 +13,7 @@
 #include <stdio.h>
 
 #include "checksum.h"
+#include "strset.h"
 
 /* Longest manifest line read; longer ones are refused, not held. */
 #define MANIFEST_MAX_LINE	(64 * 1024)
@@ -35,6 +36,7 @@ struct manifest_entry {
 	const struct checksum_algo	*algo;
 	char				 hex[CHECKSUM_MAX_HEX];
 	char				*name;	/* unescaped; caller frees */
+	int				 tagged; /* a BSD line */
 };
 
 /*
@@ -53,5 +55,29 @@ int	manifest_parse(const char *line, size_t len,
  * of it is skipped).
  */
 long	manifest_read_line(FILE *fp, char *buf);
+
+/*
+ * Would a line of algo (tagged: in the BSD form) say which algorithm
+ * made it?  An untagged one does only where no other algorithm's digest
+ * has its length (md5 and xxh128, sha512 and blake2b share theirs).
+ */
+int	manifest_names_algo(const struct checksum_algo *, int tagged);
+
+/*
+ * Take from fp, the manifest an earlier run wrote, the lines of algo
+ * that say they are of it (manifest_names_algo()): each name goes into
+ * old with its digest after its NUL.  Passed over and counted: lines
+ * that may be of algo but do not say so (*unsure), and those of other
+ * algorithms or that do not parse (*other).  The lines taken.
+ */
+size_t	manifest_load(FILE *fp, const struct checksum_algo *,
+	    struct strset *old, size_t *other, size_t *unsure);
+
+/*
+ * Write name's line from old (see manifest_load()), if it has one, as
+ * manifest_write() would.  1 if written, 0 if old has no line for it.
+ */
+int	manifest_carry(FILE *, const struct strset *old,
+	    const struct checksum_algo *, const char *name, int tag);
 
 #endif

@@ -442,7 +442,7 @@ walk_list(struct walk *w, const struct wtarget *t)
 
 int
 walk_run(const struct options *opts, struct copier *c, FILE *manifest,
-    FILE *log, struct walk_stats *ws)
+    const struct strset *old, FILE *log, struct walk_stats *ws)
 {
 	struct walk	 w;
 	struct wtarget	 t[ACP_MAX_TARGETS];
@@ -452,6 +452,7 @@ walk_run(const struct options *opts, struct copier *c, FILE *manifest,
 	w.opts = opts;
 	w.c = c;
 	w.manifest = manifest;
+	w.old = old;
 	w.log = log;
 	w.dirfd_budget = wdir_budget(c);
 

@@ -29,6 +29,12 @@ strset_has(const struct strset *set, const char *s)
 	return set->size > 0 && set->tab[slot(set->tab, set->size, s)] != NULL;
 }
 
+const char *
+strset_find(const struct strset *set, const char *s)
+{
+	return set->size > 0 ? set->tab[slot(set->tab, set->size, s)] : NULL;
+}
+
 int
 strset_add(struct strset *set, char *s)
 {

@@ -17,6 +17,13 @@ struct strset {
 /* Is s in the set? */
 int	strset_has(const struct strset *, const char *s);
 
+/*
+ * The string of the set equal to s, or NULL.  A string added may carry
+ * bytes of the caller's after its NUL (a value for the key): they are
+ * neither hashed nor compared, and come back with it.
+ */
+const char *strset_find(const struct strset *, const char *s);
+
 /* Add s (once); takes ownership of s.  1 if it was new, 0 if not. */
 int	strset_add(struct strset *, char *s);
 

@@ -41,6 +41,7 @@
 struct wgroup {
 	unsigned	 refs;
 	int		 listed;
+	int		 uptodate;	/* --resume skipped it somewhere */
 };
 
 /* A file job and what the walker needs when it comes back. */
@@ -225,25 +226,6 @@ walk_second_name(struct walk *w, const struct at *src, const struct at *dst,
 	return nonreg_hardlink_path(w, first->dst, dst, dst_exists, src->path);
 }
 
-void
-walk_said_uptodate(struct walk *w, const char *kind, const char *src,
-    const char *dst, uint64_t bytes, const char *why, const char *set)
-{
-	walk_log(w, kind, "skipped", src, dst, "up to date");
-	w->st.skipped++;
-	w->st.target[w->tk].skipped++;
-	w->st.bytes_skipped += bytes;
-	if (w->opts->verbose) {
-		fputs("skipped ", stdout);
-		quote_name(stdout, dst);
-		fputs(" (up to date)\n", stdout);
-	}
-	if (w->opts->debug)
-		fprintf(stderr, "acp: debug: '%s': skipped: %s%s%s%s\n", dst,
-		    why, set != NULL ? " (" : "", set != NULL ? set : "",
-		    set != NULL ? " set again)" : "");
-}
-
 /*
  * --resume found dst (of stat dstst) whole: its size and time are the
  * source's.  Its owner and mode are set again where they differ.
@@ -364,9 +346,10 @@ walk_file_to(struct walk *w, const struct at *src, const struct at *dst,
 	if (joins && (ret = walk_second_name(w, src, dst, sst, 1)) >= 0)
 		return ret;
 	kept = ACP_EXIT_OK;
-	if (how == POLICY_SKIP && pr.uptodate)
+	if (how == POLICY_SKIP && pr.uptodate) {
 		kept = walk_uptodate(w, src, dst, sst, &pr.dst);
-	else if (how == POLICY_SKIP)
+		group->uptodate |= kept == ACP_EXIT_OK;
+	} else if (how == POLICY_SKIP)
 		walk_log(w, "file", "skipped", src->path, dst->path,
 		    "not replaced");
 	if (joins)
@@ -434,6 +417,8 @@ walk_file(struct walk *w, const struct at *src, const struct at *dst,
 	/* Read once for all of them where the copier can. */
 	if (n > 0)
 		copier_submit_group(w->c, jobs, n);
+	else if (group->uptodate && w->manifest != NULL)
+		walk_carry_line(w, name);
 	if (--group->refs == 0)
 		free(group);
 	return status;

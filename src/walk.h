@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #include "options.h"
+#include "strset.h"
 #include "stats.h"
 
 struct copier;
@@ -31,12 +32,13 @@ struct walk_stats {
 
 /*
  * Copy every source; the run's exit status (status.h).  With a manifest
- * (not NULL), a line for each file copied (and verified); with a log
- * (--log, not NULL), a line for each entry (runlog.h).  ws (may be
- * NULL) gets the counts.
+ * (not NULL), a line for each file copied (and verified), and for each
+ * found up to date whose line old (not NULL) holds (manifest_load());
+ * with a log (--log, not NULL), a line for each entry (runlog.h).  ws
+ * (may be NULL) gets the counts.
  */
 int	walk_run(const struct options *, struct copier *, FILE *manifest,
-	    FILE *log, struct walk_stats *ws);
+	    const struct strset *old, FILE *log, struct walk_stats *ws);
 
 /*
  * The directories being walked hold three descriptors a level (source,

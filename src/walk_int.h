@@ -36,6 +36,7 @@ struct walk {
 	const struct options	*opts;
 	struct copier		*c;
 	FILE			*manifest;
+	const struct strset	*old;		/* its lines from before */
 	FILE			*log;		/* --log, or NULL */
 	struct dirsync		 ds;		/* --fsync's directories */
 	struct linkmap		 links[ACP_MAX_TARGETS]; /* a destination's */
@@ -116,6 +117,13 @@ walk_log(const struct walk *w, const char *kind, const char *status,
  */
 void	walk_said_uptodate(struct walk *, const char *kind, const char *src,
 	    const char *dst, uint64_t bytes, const char *why, const char *set);
+
+/*
+ * The regular file of manifest name name was found up to date (and not
+ * read) in every destination that did not copy it: its line from the
+ * manifest an earlier run wrote, if that had one (manifest_carry()).
+ */
+void	walk_carry_line(struct walk *, const char *name);
 
 /* Count a failed entry whose message was said; ACP_EXIT_FAIL. */
 static inline int

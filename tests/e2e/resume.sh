@@ -5,12 +5,13 @@
 # second run writing only the rest; a destination that differs in its
 # middle is repaired from there; a changed source starts over; a tree
 # half copied has the copied half skipped unread; nothing is taken as
-# whole from its size alone.
+# whole from its size alone; a manifest written again over its last
+# run's lists the files skipped with their lines from it.
 . "${top_srcdir:-.}/tests/lib.sh"
 
 snap=${top_srcdir:-.}/tests/treesnap.py
 per=24
-plan $((per * $(nengines) + 11))
+plan $((per * $(nengines) + 15))
 
 cd "$T" || exit 1
 
@@ -374,6 +375,52 @@ if id nobody > /dev/null 2>&1 && command -v setpriv > /dev/null &&
 else
 	skip "needs root, setpriv and user nobody"
 fi
+
+# Not per engine (the walker's): --manifest written again each run (a
+# nightly backup) lists every file, as after a fresh copy: a file skipped
+# unread gets the line the manifest replaced had for it.
+# Into directories, named relative to them: both manifests' names alike.
+cp -a tree nsrc
+mkdir ncopy fcopy
+m="-a --checksum --tag --manifest-relative"
+# shellcheck disable=SC2086 # $m: several options
+"$ACP" $m --manifest=n.sum nsrc ncopy
+echo more >> nsrc/a/f4
+# shellcheck disable=SC2086
+run_acp $m --resume --manifest=n.sum --stats=json nsrc ncopy
+hashed=$(jkey bytes_hashed)
+files=$(jkey files)
+# shellcheck disable=SC2086
+"$ACP" $m --manifest=f.sum nsrc fcopy
+sort f.sum > f.sorted
+[ "$rc" -eq 0 ] && [ "$files" -eq 1 ] &&
+    [ "$hashed" -eq "$(fsize nsrc/a/f4)" ] &&
+    [ "$(wc -l < n.sum)" -gt 20 ] && sort n.sum | cmp -s - f.sorted &&
+    (cd ncopy && "$ACP" --check=../n.sum > /dev/null)
+ok $? "--manifest over the last run's: every file listed as a fresh copy would ($(wc -l < n.sum) lines, which check), only the changed one read ($hashed bytes)"
+
+# Untagged lines of xxh128 could be md5's: not taken (say why); sha256's
+# length is its own: taken.
+"$ACP" -a -T --checksum --manifest=u.sum nsrc ucopy
+run_acp -a -T --checksum --resume --debug --manifest=u.sum nsrc ucopy
+[ "$rc" -eq 0 ] && [ ! -s u.sum ] &&
+    grep -q "$(wc -l < f.sum) untagged (untagged lines of md5 and xxh128" "$T/stderr" &&
+    grep -q "'ucopy/a/f4': no manifest line: the manifest replaced had none of xxh128" "$T/stderr"
+ok $? "untagged xxh128 lines of the last run are not taken, and --debug says why"
+"$ACP" -a -T --checksum=sha256 --manifest=s.sum nsrc scopy
+sort s.sum > s.before
+run_acp -a -T --checksum=sha256 --resume --manifest=s.sum nsrc scopy
+[ "$rc" -eq 0 ] && sort s.sum | cmp -s - s.before
+ok $? "untagged sha256 lines of the last run are taken"
+
+# A FIFO named by --manifest is a reader's: not read first (no hang).
+mkfifo n.fifo
+timeout 60 cat n.fifo > n.read &
+reader=$!
+run_acp -a -T --checksum=sha256 --resume --manifest=n.fifo nsrc scopy
+wait "$reader"
+[ "$rc" -eq 0 ] && [ ! -s n.read ]
+ok $? "--manifest naming a FIFO under --resume: written, never read"
 
 # Not per engine: the options it cannot go with, and copies without it.
 run_acp --resume -n src.bin x
