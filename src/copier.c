@@ -493,6 +493,18 @@ copier_submit(struct copier *c, struct copy_job *job)
 }
 
 void
+copier_note(struct copier *c, struct copy_job *job)
+{
+	while (c->njobs >= c->maxjobs)
+		round_run(c);
+	enqueue(c, job);
+	job->cf = NULL;
+	job->ret = 0;
+	job->finished = 1;
+	report(c);
+}
+
+void
 copier_wait(struct copier *c, const struct copy_job *job)
 {
 	const struct copy_job	*j;

@@ -208,6 +208,13 @@ void	copier_submit(struct copier *, struct copy_job *);
 void	copier_submit_group(struct copier *, struct copy_job **jobs,
 	    unsigned n);
 
+/*
+ * Take a job with nothing to do: it comes back through its done callback
+ * (ret 0) after every job taken before it, as a copy would; at once if
+ * none is left.  For what must be said in its turn (a manifest line).
+ */
+void	copier_note(struct copier *, struct copy_job *);
+
 /* The source of the oldest job in flight, or NULL: for --progress. */
 const char *copier_current(const struct copier *);
 

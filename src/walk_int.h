@@ -121,7 +121,8 @@ void	walk_said_uptodate(struct walk *, const char *kind, const char *src,
 /*
  * The regular file of manifest name name was found up to date (and not
  * read) in every destination that did not copy it: its line from the
- * manifest an earlier run wrote, if that had one (manifest_carry()).
+ * manifest an earlier run wrote, if that had one (manifest_carry()),
+ * written in its turn, after the lines of the files met before it.
  */
 void	walk_carry_line(struct walk *, const char *name);
 

@@ -8,10 +8,13 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 
+#include "copier.h"
 #include "manifest.h"
 #include "quote.h"
 #include "walk_int.h"
+#include "xmalloc.h"
 
 void
 walk_said_uptodate(struct walk *w, const char *kind, const char *src,
@@ -32,17 +35,38 @@ walk_said_uptodate(struct walk *w, const char *kind, const char *src,
 		    set != NULL ? " set again)" : "");
 }
 
+/* A carried line, said in its turn among the copies' (copier_note()). */
+struct carried {
+	struct copy_job	 job;		/* first: the copier hands it back */
+	struct walk	*w;
+	char		*name;
+};
+
+static void
+carried_done(struct copy_job *job)
+{
+	struct carried		*cl = (struct carried *)job;
+	const struct options	*opts = cl->w->opts;
+
+	if (!manifest_carry(cl->w->manifest, cl->w->old, opts->algo,
+	    cl->name, opts->tag) && opts->debug)
+		fprintf(stderr, "acp: debug: '%s': no manifest line: the "
+		    "manifest replaced had none of %s for it\n", cl->name,
+		    opts->algo->name);
+	free(cl->name);
+	free(cl);
+}
+
 void
 walk_carry_line(struct walk *w, const char *name)
 {
-	const struct options	*opts = w->opts;
+	struct carried	*cl;
 
-	if (opts->algo == NULL || w->old == NULL)
+	if (w->opts->algo == NULL || w->old == NULL)
 		return;
-	if (manifest_carry(w->manifest, w->old, opts->algo, name, opts->tag))
-		return;
-	if (opts->debug)
-		fprintf(stderr, "acp: debug: '%s': no manifest line: the "
-		    "manifest replaced had none of %s for it\n", name,
-		    opts->algo->name);
+	cl = xcalloc(1, sizeof(*cl));
+	cl->w = w;
+	cl->name = xstrdup(name);
+	cl->job.done = carried_done;
+	copier_note(w->c, &cl->job);
 }
