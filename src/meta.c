@@ -146,22 +146,45 @@ acl_name(const char *n)
 }
 
 /*
+ * Does dst (dfd, or by name dname) hold the attribute n with the value
+ * val of len bytes already?  *buf (of *cap bytes) is the caller's, grown
+ * here.
+ */
+static int
+xattr_there(int dfd, const char *dname, const char *n, const char *val,
+    ssize_t len, char **buf, size_t *cap)
+{
+	ssize_t	got;
+
+	if ((size_t)len + 1 > *cap) {
+		*cap = (size_t)len + 1;
+		free(*buf);
+		*buf = xmalloc(*cap);
+	}
+	/* One byte more than val: a longer value does not fit (ERANGE). */
+	got = dfd >= 0 ? fgetxattr(dfd, n, *buf, *cap) :
+	    lgetxattr(dname, n, *buf, *cap);
+	return got == len && memcmp(*buf, val, (size_t)len) == 0;
+}
+
+/*
  * Copy the extended attributes (all namespaces the caller may read and
  * write), or only the POSIX ACLs (acls_only), from src to dst, by
  * descriptor or, when a descriptor is -1, by name without following a
- * symlink.  How many were written, or -1 after a message.  Filesystems
- * without xattrs are not an error.
+ * symlink; with compare, one dst holds with the same value already is
+ * left alone (no new ctime).  How many were written, or -1 after a
+ * message.  Filesystems without xattrs are not an error.
  */
 static int
 meta_copy_xattrs(int sfd, const struct at *sat, int dfd, const struct at *dat,
-    int acls_only)
+    int acls_only, int compare)
 {
 	char		 sbuf[PATH_MAX], dbuf[PATH_MAX];
 	const char	*src = sat->path, *dst = dat->path;
 	const char	*sname = NULL, *dname = NULL;
-	char		*names = NULL, *val = NULL, *n;
+	char		*names = NULL, *val = NULL, *n, *dval = NULL;
 	ssize_t	 len, vlen;
-	size_t	 vcap = 0;
+	size_t	 vcap = 0, dcap = 0;
 	int	 ret = 0, written = 0;
 
 	if (sfd < 0)
@@ -198,7 +221,8 @@ meta_copy_xattrs(int sfd, const struct at *sat, int dfd, const struct at *dat,
 		}
 		vlen = sfd >= 0 ? fgetxattr(sfd, n, val, vcap) :
 		    lgetxattr(sname, n, val, vcap);
-		if (vlen < 0)
+		if (vlen < 0 || (compare &&
+		    xattr_there(dfd, dname, n, val, vlen, &dval, &dcap)))
 			continue;
 		if ((dfd >= 0 ? fsetxattr(dfd, n, val, (size_t)vlen, 0) :
 		    lsetxattr(dname, n, val, (size_t)vlen, 0)) < 0) {
@@ -213,6 +237,7 @@ meta_copy_xattrs(int sfd, const struct at *sat, int dfd, const struct at *dat,
 	}
 	free(names);
 	free(val);
+	free(dval);
 	return ret < 0 ? -1 : written;
 }
 
@@ -241,7 +266,7 @@ meta_copy(int sfd, const struct at *src, int dfd, const struct at *dst,
 	/* After the chown, which drops security.capability. */
 	if ((mask & (META_XATTR | META_MODE)) && !S_ISLNK(st->st_mode)) {
 		if ((n = meta_copy_xattrs(sfd, src, dfd, dst,
-		    !(mask & META_XATTR))) < 0)
+		    !(mask & META_XATTR), now != NULL)) < 0)
 			ret = -1;
 		else if (n > 0) {
 			now = NULL;	/* an ACL sets mode bits */

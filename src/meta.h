@@ -63,8 +63,10 @@ int	meta_widen(int fd, const struct at *, const struct stat *sst,
  * write moves them).  A chown refused with EPERM is not an error: the
  * group is kept if it may be, the set-ID bits are not (cp's rule).  now:
  * dst's stat, or NULL: what dst has already is not set again (no change
- * of its ctime, no write to its inode).  How many of owner, xattrs, mode
- * and times it set, or -1 after a message naming dst.
+ * of its ctime, no write to its inode; an extended attribute is read
+ * back first and written only where its value differs).  How many of
+ * owner, xattrs, mode and times it set, or -1 after a message naming
+ * dst.
  */
 int	meta_copy(int sfd, const struct at *src, int dfd, const struct at *dst,
 	    const struct stat *st, unsigned mask, const struct stat *now);

@@ -11,7 +11,7 @@
 
 snap=${top_srcdir:-.}/tests/treesnap.py
 per=24
-plan $((per * $(nengines) + 15))
+plan $((per * $(nengines) + 16))
 
 cd "$T" || exit 1
 
@@ -303,8 +303,13 @@ chown 0:0 tree/a/f5
 # a directory whose copy has its owner, mode and times already keeps its
 # ctime, a symbolic link with the source's target is not made again (its
 # inode stays), a hard link there already is not removed and linked again
-# (its directory's ctime stays); a directory whose source changed since
-# gets the change.
+# (its directory's ctime stays), a directory's extended attributes and
+# ACL with the source's values are not written again; a directory whose
+# source changed since gets the change.
+# Where the file system takes them: a user xattr and an ACL on tree/a/b.
+xa=0
+setfattr -n user.note -v night tree/a/b 2> /dev/null &&
+    setfacl -m u:nobody:rx tree/a/b 2> /dev/null && xa=1
 rm -rf dirs && "$ACP" -a tree dirs
 # Reading a source directory may move its atime (relatime: once, while
 # the atime is not past the mtime); the copy takes the atime from before
@@ -329,6 +334,22 @@ run_acp -a -T --resume tree dirs
     [ "$(stat -c %y dirs/a)" = "$(stat -c %y tree/a)" ] &&
     [ "$(readlink dirs/a/b/sym)" = ../f3 ]
 ok $? "a run again writes nothing: directories, symlinks and hard links left alone; a changed directory's new mode and times set, a changed symlink made again"
+if [ "$xa" = 1 ] && command -v strace > /dev/null; then
+	# The xattr's new value is written, and only that: the ACL stays.
+	setfattr -n user.note -v day tree/a/b
+	touch -r dirs/a/b tree/a/b
+	strace -f -e trace=fsetxattr,setxattr,lsetxattr -o "$T/strace" \
+	    "$ACP" -a -T --resume tree dirs
+	[ "$(getfattr --only-values -n user.note dirs/a/b)" = day ] &&
+	    getfacl -c dirs/a/b 2> /dev/null | grep -q "^user:nobody:r-x" &&
+	    [ "$(grep -c "setxattr(" "$T/strace")" -eq 1 ] &&
+	    grep -q 'fsetxattr(.*"user.note"' "$T/strace"
+	ok $? "a directory's xattrs and ACL are compared: only the changed one is written"
+	setfattr -x user.note tree/a/b
+	setfacl -b tree/a/b
+else
+	skip "no strace, or no user xattrs or ACLs on $(stat -f -c %T .)"
+fi
 chmod "$m" tree/a
 # Not per engine: under --fsync, a run that set no directory's metadata
 # flushes no directory; one whose mode changed is flushed.
