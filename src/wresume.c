@@ -67,6 +67,7 @@ walk_carry_line(struct walk *w, const char *name)
 	cl = xcalloc(1, sizeof(*cl));
 	cl->w = w;
 	cl->name = xstrdup(name);
+	cl->job.src = cl->name;		/* for --progress, were it the oldest */
 	cl->job.done = carried_done;
 	copier_note(w->c, &cl->job);
 }
