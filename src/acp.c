@@ -288,7 +288,7 @@ old_manifest(const struct options *opts, struct strset *old)
 	struct stat	 st;
 	FILE		*fp;
 	size_t		 n, other, unsure;
-	int		 fd;
+	int		 fd, sure;
 
 	if (opts->manifest == NULL || strcmp(opts->manifest, "-") == 0 ||
 	    opts->resume != OPTIONS_RESUME_QUICK || opts->algo == NULL)
@@ -301,16 +301,20 @@ old_manifest(const struct options *opts, struct strset *old)
 		(void)close(fd);
 		return 0;
 	}
-	n = manifest_load(fp, opts->algo, old, &other, &unsure);
+	/* Marked by the run that wrote it: its untagged lines are sure. */
+	sure = manifest_marked(fd, opts->algo);
+	n = manifest_load(fp, opts->algo, sure, old, &other, &unsure);
 	(void)fclose(fp);
 	if (opts->debug)
-		fprintf(stderr, "acp: debug: manifest '%s': %zu lines of %s "
+		fprintf(stderr, "acp: debug: manifest '%s'%s: %zu lines of %s "
 		    "kept for files found up to date; passed over: %zu of "
 		    "other algorithms or not lines, %zu untagged%s\n",
-		    opts->manifest, n, opts->algo->name, other, unsure,
+		    opts->manifest, sure ? " (marked as written by acp with "
+		    "this algorithm)" : "", n, opts->algo->name, other, unsure,
 		    unsure > 0 ? " (untagged lines of md5 and xxh128, or "
-		    "of sha512 and blake2b, look alike: --tag writes lines "
-		    "that say which)" : "");
+		    "of sha512 and blake2b, look alike and this file carries "
+		    "no mark of acp's that says which: --tag writes lines that "
+		    "do)" : "");
 	return 1;
 }
 
@@ -337,6 +341,9 @@ run_copy(const struct options *opts, struct copier *copier,
 	}
 	status = walk_run(opts, copier, mfp, had ? &old : NULL, lfp, ws);
 	strset_free(&old);
+	/* All of it written: say which algorithm for the next run. */
+	if (mfp != NULL && mfp != stdout && fflush(mfp) == 0 && !ferror(mfp))
+		(void)manifest_mark(fileno(mfp), opts->algo);
 	status = close_out(mfp, opts->manifest, "manifest", status);
 	return close_out(lfp, opts->log, "log", status);
 }

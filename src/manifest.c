@@ -6,6 +6,10 @@
  */
 #include "config.h"
 
+#include <sys/types.h>
+#include <sys/stat.h>
+#include <sys/xattr.h>
+
 #include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -260,7 +264,7 @@ manifest_names_algo(const struct checksum_algo *algo, int tagged)
 }
 
 size_t
-manifest_load(FILE *fp, const struct checksum_algo *algo,
+manifest_load(FILE *fp, const struct checksum_algo *algo, int sure,
     struct strset *old, size_t *other, size_t *unsure)
 {
 	struct manifest_entry	 e;
@@ -274,7 +278,7 @@ manifest_load(FILE *fp, const struct checksum_algo *algo,
 		memset(&e, 0, sizeof(e));
 		if (len < 0 || manifest_parse(buf, (size_t)len, algo, &e,
 		    &why) < 0 || e.algo != algo ||
-		    !manifest_names_algo(algo, e.tagged)) {
+		    (!sure && !manifest_names_algo(algo, e.tagged))) {
 			if (e.algo == algo && e.name != NULL)
 				(*unsure)++;
 			else
@@ -305,4 +309,45 @@ manifest_carry(FILE *fp, const struct strset *old,
 		return 0;
 	manifest_write(fp, algo, kv + strlen(kv) + 1, name, tag);
 	return 1;
+}
+
+/* What a mark of algo on a file of stat st says. */
+static void
+mark_text(char *buf, size_t len, const struct checksum_algo *algo,
+    const struct stat *st)
+{
+	(void)snprintf(buf, len, "acp-manifest 1 %s %lld %lld.%09ld",
+	    algo->name, (long long)st->st_size, (long long)st->st_mtim.tv_sec,
+	    st->st_mtim.tv_nsec);
+}
+
+int
+manifest_mark(int fd, const struct checksum_algo *algo)
+{
+	struct stat	st;
+	char		mark[128];
+
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode))
+		return -EINVAL;
+	mark_text(mark, sizeof(mark), algo, &st);
+	if (fsetxattr(fd, MANIFEST_XATTR, mark, strlen(mark), 0) < 0)
+		return -errno;
+	return 0;
+}
+
+int
+manifest_marked(int fd, const struct checksum_algo *algo)
+{
+	struct stat	st;
+	char		want[128], got[128];
+	ssize_t		n;
+
+	if (fstat(fd, &st) < 0 || (n = fgetxattr(fd, MANIFEST_XATTR, got,
+	    sizeof(got) - 1)) <= 0)
+		return 0;
+	got[n] = '\0';
+	mark_text(want, sizeof(want), algo, &st);
+	return strcmp(got, want) == 0;
 }

@@ -65,13 +65,32 @@ int	manifest_names_algo(const struct checksum_algo *, int tagged);
 
 /*
  * Take from fp, the manifest an earlier run wrote, the lines of algo
- * that say they are of it (manifest_names_algo()): each name goes into
- * old with its digest after its NUL.  Passed over and counted: lines
- * that may be of algo but do not say so (*unsure), and those of other
- * algorithms or that do not parse (*other).  The lines taken.
+ * that say they are of it (manifest_names_algo()), or, sure (the file
+ * is known to be of algo: manifest_marked()), every line of its form and
+ * length: each name goes into old with its digest after its NUL.
+ * Passed over and counted: lines that may be of algo but do not say so
+ * (*unsure), and those of other algorithms or that do not parse
+ * (*other).  The lines taken.
  */
-size_t	manifest_load(FILE *fp, const struct checksum_algo *,
+size_t	manifest_load(FILE *fp, const struct checksum_algo *, int sure,
 	    struct strset *old, size_t *other, size_t *unsure);
+
+/*
+ * A manifest acp wrote is marked with the xattr user.acp.manifest:
+ *
+ *	acp-manifest 1 ALGO SIZE MTIME
+ *
+ * so that the next run can tell which algorithm its untagged lines are
+ * of (md5's and xxh128's look alike), and that a file written since (by
+ * another tool: its size or time moved) is no longer taken for one.
+ * manifest_mark() marks fd, all of it written; 0, or -errno (no user
+ * xattrs there: not an error to say).
+ */
+#define MANIFEST_XATTR	"user.acp.manifest"
+int	manifest_mark(int fd, const struct checksum_algo *);
+
+/* Does fd carry a mark of algo that still fits its size and time? */
+int	manifest_marked(int fd, const struct checksum_algo *);
 
 /*
  * Write name's line from old (see manifest_load()), if it has one, as

@@ -11,7 +11,7 @@
 
 snap=${top_srcdir:-.}/tests/treesnap.py
 per=24
-plan $((per * $(nengines) + 16))
+plan $((per * $(nengines) + 17))
 
 cd "$T" || exit 1
 
@@ -420,14 +420,29 @@ files=$(jkey files)
     (cd ncopy && "$ACP" --check=../n.sum > /dev/null)
 ok $? "--manifest over the last run's: every file listed as a fresh copy would ($(wc -l < n.sum) lines, which check), only the changed one read ($hashed bytes)"
 
-# Untagged lines of xxh128 could be md5's: not taken (say why); sha256's
-# length is its own: taken.
+# Untagged lines of xxh128 could be md5's: taken from a manifest acp
+# marked as its own (user.acp.manifest: the algorithm, size and time);
+# not from one written since by another tool (say why).
 "$ACP" -a -T --checksum --manifest=u.sum nsrc ucopy
+sort u.sum > u.before
+if getfattr -n user.acp.manifest u.sum > /dev/null 2>&1; then
+	run_acp -a -T --checksum --resume --debug --manifest=u.sum nsrc ucopy
+	[ "$rc" -eq 0 ] && sort u.sum | cmp -s - u.before &&
+	    grep -q "manifest 'u.sum' (marked as written by acp with this algorithm)" "$T/stderr"
+	ok $? "untagged xxh128 lines of a manifest acp marked as its own are taken"
+else
+	skip "no user xattrs on $(stat -f -c %T .) to mark the manifest"
+fi
+# Written again in place (another tool's run), the same bytes: only its
+# time moved (the file system's clock past the mark's first).
+cat u.sum > u.tmp
+until touch tick && [ "$(stat -c %y tick)" != "$(stat -c %y u.sum)" ]; do :; done
+cat u.tmp > u.sum
 run_acp -a -T --checksum --resume --debug --manifest=u.sum nsrc ucopy
 [ "$rc" -eq 0 ] && [ ! -s u.sum ] &&
     grep -q "$(wc -l < f.sum) untagged (untagged lines of md5 and xxh128" "$T/stderr" &&
     grep -q "'ucopy/a/f4': no manifest line: the manifest replaced had none of xxh128" "$T/stderr"
-ok $? "untagged xxh128 lines of the last run are not taken, and --debug says why"
+ok $? "untagged xxh128 lines of a manifest written since by another tool are not taken, and --debug says why"
 "$ACP" -a -T --checksum=sha256 --manifest=s.sum nsrc scopy
 sort s.sum > s.before
 run_acp -a -T --checksum=sha256 --resume --manifest=s.sum nsrc scopy

@@ -63,17 +63,17 @@ round_trip(const struct checksum_algo *algo, const char *hex,
 	return ret;
 }
 
-/* Load text as an old manifest of algo; the lines taken. */
+/* Load text as an old manifest of algo (sure: known to be); the lines taken. */
 static size_t
-load(const char *text, const struct checksum_algo *algo, struct strset *old,
-    size_t *other, size_t *unsure)
+load(const char *text, const struct checksum_algo *algo, int sure,
+    struct strset *old, size_t *other, size_t *unsure)
 {
 	FILE	*fp = fmemopen((void *)(uintptr_t)text, strlen(text), "r");
 	size_t	 n;
 
 	if (fp == NULL)
 		return (size_t)-1;
-	n = manifest_load(fp, algo, old, other, unsure);
+	n = manifest_load(fp, algo, sure, old, other, unsure);
 	fclose(fp);
 	return n;
 }
@@ -99,7 +99,7 @@ carried(const struct strset *old, const struct checksum_algo *algo,
 	return buf;
 }
 
-/* manifest_load() and manifest_carry(): 9 checks. */
+/* manifest_load() and manifest_carry(): 10 checks. */
 static void
 old_lines(void)
 {
@@ -123,7 +123,7 @@ old_lines(void)
 	    "%s  untagged\n"
 	    "%s  sha\n"
 	    "not a line\n", x1, x2, x2, x1, s1);
-	n = load(text, xxh, &old, &other, &unsure);
+	n = load(text, xxh, 0, &old, &other, &unsure);
 	is((long)n, 2L, "xxh128: the tagged lines are taken, once a name");
 	is((long)unsure, 1L, "an untagged xxh128-long line is not");
 	is((long)other, 2L, "nor a sha256 line or junk");
@@ -141,7 +141,7 @@ old_lines(void)
 	strset_free(&old);
 
 	/* sha256's length is its own: its untagged lines are taken. */
-	n = load(text, sha, &old, &other, &unsure);
+	n = load(text, sha, 0, &old, &other, &unsure);
 	is((long)n, 1L, "sha256: the untagged sha256 line is taken");
 	line = carried(&old, sha, "sha", 0);
 	ok(line != NULL && strncmp(line, s1, 64) == 0 &&
@@ -149,6 +149,15 @@ old_lines(void)
 	free(line);
 	strset_free(&old);
 	ok(strset_find(&old, "sha") == NULL, "an empty set finds nothing");
+
+	/* A file known to be of xxh128 (marked): its untagged line too. */
+	n = load(text, xxh, 1, &old, &other, &unsure);
+	line = carried(&old, xxh, "untagged", 0);
+	ok(n == 3 && unsure == 0 && line != NULL &&
+	    strncmp(line, x1, 32) == 0, "sure of xxh128: the untagged line "
+	    "is taken too (%zu lines)", n);
+	free(line);
+	strset_free(&old);
 }
 
 int
@@ -162,7 +171,7 @@ main(void)
 	    "99aa06d3014798d86001c324468d497f";
 	size_t				 i, n = sizeof(names) / sizeof(names[0]);
 
-	tap_plan((int)(3 * n + 2 + 9));
+	tap_plan((int)(3 * n + 2 + 10));
 	for (i = 0; i < n; i++) {
 		ok(round_trip(sha, shahex, names[i], 0), "sha256, plain: "
 		    "name %zu", i);
