@@ -30,6 +30,7 @@
 #include "manifest.h"
 #include "meta.h"
 #include "options.h"
+#include "path.h"
 #include "progress.h"
 #include "say.h"
 #include "stats.h"
@@ -262,13 +263,52 @@ open_out(const char *path, const char *what, FILE **fp)
 	return 0;
 }
 
-/* Close what open_out() opened; a file cut short is a failure. */
+/*
+ * --fsync: what open_out() wrote (fd, at path) is made durable as the
+ * copies are: its data, and the directory that holds its name.  Not a
+ * FIFO's or a terminal's.  0, or -1 with errno set.
+ */
 static int
-close_out(FILE *fp, const char *path, const char *what, int status)
+sync_out(int fd, const char *path)
 {
+	struct stat	 st;
+	char		*dir;
+	int		 dfd, ret;
+
+	if (fstat(fd, &st) < 0)
+		return -1;
+	if (!S_ISREG(st.st_mode))
+		return 0;
+	if (fsync(fd) < 0)
+		return -1;
+	dir = path_parent(path);
+	ret = dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0) {
+		ret = fsync(dfd);
+		(void)close(dfd);
+	}
+	free(dir);
+	return ret < 0 ? -1 : 0;
+}
+
+/*
+ * Close what open_out() opened (durable: flushed to disk first); a file
+ * cut short is a failure.
+ */
+static int
+close_out(FILE *fp, const char *path, const char *what, int durable,
+    int status)
+{
+	int	bad;
+
 	if (fp == NULL)
 		return status;
-	if (fp == stdout ? fflush(fp) != 0 || ferror(fp) : fclose(fp) != 0) {
+	bad = fflush(fp) != 0 || ferror(fp);
+	if (!bad && durable && fp != stdout && sync_out(fileno(fp), path) < 0)
+		bad = 1;
+	if (fp != stdout && fclose(fp) != 0)
+		bad = 1;
+	if (bad) {
 		/* A manifest cut short must not pass for a whole one. */
 		warn("error writing %s '%s'", what, path);
 		status = status_merge(status, ACP_EXIT_FAIL);
@@ -336,7 +376,7 @@ run_copy(const struct options *opts, struct copier *copier,
 	if (open_out(opts->log, "log", &lfp) < 0) {
 		ws->errors++;
 		strset_free(&old);
-		return close_out(mfp, opts->manifest, "manifest",
+		return close_out(mfp, opts->manifest, "manifest", 0,
 		    ACP_EXIT_FAIL);
 	}
 	status = walk_run(opts, copier, mfp, had ? &old : NULL, lfp, ws);
@@ -344,8 +384,9 @@ run_copy(const struct options *opts, struct copier *copier,
 	/* All of it written: say which algorithm for the next run. */
 	if (mfp != NULL && mfp != stdout && fflush(mfp) == 0 && !ferror(mfp))
 		(void)manifest_mark(fileno(mfp), opts->algo);
-	status = close_out(mfp, opts->manifest, "manifest", status);
-	return close_out(lfp, opts->log, "log", status);
+	status = close_out(mfp, opts->manifest, "manifest", opts->fsync,
+	    status);
+	return close_out(lfp, opts->log, "log", opts->fsync, status);
 }
 
 /*

@@ -6,11 +6,12 @@
 # file on another file system, gets its own fsync.  A failed syncfs
 # sends each file of its batch to its own fsync, which names the one
 # that lost data; a file whose own check fails is named and removed.
+# The manifest and the log are flushed too, with their directory.
 # The failures are injected through tests/acp-chaos (syncfs=, sfr=).
 . "${top_srcdir:-.}/tests/lib.sh"
 
 per=10
-plan $((per * $(nengines) + 2))
+plan $((per * $(nengines) + 3))
 [ "$(id -u)" = 0 ] || skip_all "needs root (loop mounts)"
 command -v mkfs.ext4 > /dev/null || skip_all "no mkfs.ext4"
 cd "$T" || exit 1
@@ -139,6 +140,26 @@ for e in $engines; do
 	ok $? "$e: a stop while a file waits for its flush: flushed by syncfs and kept, the one being read removed"
 done
 skip_engines "$per"
+
+# Not per engine: under --fsync, the manifest and the log are made
+# durable as the copies are: their data, and the directory holding their
+# names; without it, neither.
+if command -v strace > /dev/null; then
+	mkdir -p ext4/m
+	strace -f -y -e trace=fsync -o "$T/strace" "$ACP" --fsync --checksum \
+	    --manifest=ext4/m/sum --log=ext4/m/log ext4/one ext4/m1 \
+	    > /dev/null 2>&1
+	with=$(grep -c 'fsync([0-9]*<[^>]*/ext4/m\(/sum\|/log\|\)>) = 0' "$T/strace")
+	strace -f -y -e trace=fsync -o "$T/strace" "$ACP" --checksum \
+	    --manifest=ext4/m/sum --log=ext4/m/log ext4/one ext4/m2 \
+	    > /dev/null 2>&1
+	without=$(grep -c 'fsync([0-9]*<[^>]*/ext4/m' "$T/strace")
+	[ "$with" -eq 4 ] && [ "$without" -eq 0 ] &&
+	    cmp -s ext4/one ext4/m1 && [ -s ext4/m/sum ] && [ -s ext4/m/log ]
+	ok $? "--fsync flushes the manifest and the log, and their directory ($with fsync calls; $without without --fsync)"
+else
+	skip "no strace"
+fi
 
 # The other file systems whose syncfs is trusted.
 for fs in xfs:mkfs.xfs:400M btrfs:mkfs.btrfs:200M; do
