@@ -323,7 +323,7 @@ close_out(FILE *fp, const char *path, const char *what, int durable,
  * by --manifest is a reader's, not a manifest of the last run.
  */
 static int
-old_manifest(const struct options *opts, struct strset *old)
+old_manifest(const struct options *opts, struct manifest_old *old)
 {
 	struct stat	 st;
 	FILE		*fp;
@@ -343,7 +343,8 @@ old_manifest(const struct options *opts, struct strset *old)
 	}
 	/* Marked by the run that wrote it: its untagged lines are sure. */
 	sure = manifest_marked(fd, opts->algo);
-	n = manifest_load(fp, opts->algo, sure, old, &other, &unsure);
+	old->written = st.st_mtim;
+	n = manifest_load(fp, opts->algo, sure, &old->lines, &other, &unsure);
 	(void)fclose(fp);
 	if (opts->debug)
 		fprintf(stderr, "acp: debug: manifest '%s'%s: %zu lines of %s "
@@ -362,25 +363,26 @@ static int
 run_copy(const struct options *opts, struct copier *copier,
     struct walk_stats *ws)
 {
-	struct strset	 old = { NULL, 0, 0 };
+	struct manifest_old old;
 	FILE		*mfp, *lfp;
 	int		 status, had;
 
 	/* Read before open_out() empties it. */
+	memset(&old, 0, sizeof(old));
 	had = old_manifest(opts, &old);
 	if (open_out(opts->manifest, "manifest", &mfp) < 0) {
 		ws->errors++;
-		strset_free(&old);
+		strset_free(&old.lines);
 		return ACP_EXIT_FAIL;
 	}
 	if (open_out(opts->log, "log", &lfp) < 0) {
 		ws->errors++;
-		strset_free(&old);
+		strset_free(&old.lines);
 		return close_out(mfp, opts->manifest, "manifest", 0,
 		    ACP_EXIT_FAIL);
 	}
 	status = walk_run(opts, copier, mfp, had ? &old : NULL, lfp, ws);
-	strset_free(&old);
+	strset_free(&old.lines);
 	/* All of it written: say which algorithm for the next run. */
 	if (mfp != NULL && mfp != stdout && fflush(mfp) == 0 && !ferror(mfp))
 		(void)manifest_mark(fileno(mfp), opts->algo);

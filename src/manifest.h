@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 #include <stdio.h>
+#include <time.h>
 
 #include "checksum.h"
 #include "strset.h"
@@ -98,5 +99,15 @@ int	manifest_marked(int fd, const struct checksum_algo *);
  */
 int	manifest_carry(FILE *, const struct strset *old,
 	    const struct checksum_algo *, const char *name, int tag);
+
+/*
+ * The manifest a run replaces: its lines (manifest_load()) and the time
+ * it was last written.  A copy whose inode changed after that time (its
+ * ctime) may no longer hold what its line says.
+ */
+struct manifest_old {
+	struct strset	lines;
+	struct timespec	written;
+};
 
 #endif

@@ -442,7 +442,7 @@ walk_list(struct walk *w, const struct wtarget *t)
 
 int
 walk_run(const struct options *opts, struct copier *c, FILE *manifest,
-    const struct strset *old, FILE *log, struct walk_stats *ws)
+    const struct manifest_old *old, FILE *log, struct walk_stats *ws)
 {
 	struct walk	 w;
 	struct wtarget	 t[ACP_MAX_TARGETS];

@@ -42,6 +42,7 @@ struct wgroup {
 	unsigned	 refs;
 	int		 listed;
 	int		 uptodate;	/* --resume skipped it somewhere */
+	struct timespec	 ctime;		/* the latest ctime of those copies */
 };
 
 /* A file job and what the walker needs when it comes back. */
@@ -349,6 +350,8 @@ walk_file_to(struct walk *w, const struct at *src, const struct at *dst,
 	if (how == POLICY_SKIP && pr.uptodate) {
 		kept = walk_uptodate(w, src, dst, sst, &pr.dst);
 		group->uptodate |= kept == ACP_EXIT_OK;
+		if (timespec_later(&pr.dst.st_ctim, &group->ctime))
+			group->ctime = pr.dst.st_ctim;
 	} else if (how == POLICY_SKIP)
 		walk_log(w, "file", "skipped", src->path, dst->path,
 		    "not replaced");
@@ -418,7 +421,7 @@ walk_file(struct walk *w, const struct at *src, const struct at *dst,
 	if (n > 0)
 		copier_submit_group(w->c, jobs, n);
 	else if (group->uptodate && w->manifest != NULL)
-		walk_carry_line(w, name);
+		walk_carry_line(w, name, &group->ctime);
 	if (--group->refs == 0)
 		free(group);
 	return status;

@@ -11,7 +11,7 @@
 #include <stdio.h>
 
 #include "options.h"
-#include "strset.h"
+#include "manifest.h"
 #include "stats.h"
 
 struct copier;
@@ -33,12 +33,13 @@ struct walk_stats {
 /*
  * Copy every source; the run's exit status (status.h).  With a manifest
  * (not NULL), a line for each file copied (and verified), and for each
- * found up to date whose line old (not NULL) holds (manifest_load());
+ * found up to date whose line old (not NULL) holds (manifest_load())
+ * and whose copy did not change since old was written;
  * with a log (--log, not NULL), a line for each entry (runlog.h).  ws
  * (may be NULL) gets the counts.
  */
 int	walk_run(const struct options *, struct copier *, FILE *manifest,
-	    const struct strset *old, FILE *log, struct walk_stats *ws);
+	    const struct manifest_old *old, FILE *log, struct walk_stats *ws);
 
 /*
  * The directories being walked hold three descriptors a level (source,

@@ -36,7 +36,7 @@ struct walk {
 	const struct options	*opts;
 	struct copier		*c;
 	FILE			*manifest;
-	const struct strset	*old;		/* its lines from before */
+	const struct manifest_old *old;		/* its lines from before */
 	FILE			*log;		/* --log, or NULL */
 	struct dirsync		 ds;		/* --fsync's directories */
 	struct linkmap		 links[ACP_MAX_TARGETS]; /* a destination's */
@@ -120,11 +120,21 @@ void	walk_said_uptodate(struct walk *, const char *kind, const char *src,
 
 /*
  * The regular file of manifest name name was found up to date (and not
- * read) in every destination that did not copy it: its line from the
- * manifest an earlier run wrote, if that had one (manifest_carry()),
- * written in its turn, after the lines of the files met before it.
+ * read) in every destination that did not copy it, the last of those
+ * copies' inodes changed at ctime: its line from the manifest an earlier
+ * run wrote, if that had one (manifest_carry()) and was written after
+ * ctime, written in its turn, after the lines of the files met before it.
  */
-void	walk_carry_line(struct walk *, const char *name);
+void	walk_carry_line(struct walk *, const char *name,
+	    const struct timespec *ctime);
+
+/* Is a later than b? */
+static inline int
+timespec_later(const struct timespec *a, const struct timespec *b)
+{
+	return a->tv_sec != b->tv_sec ? a->tv_sec > b->tv_sec :
+	    a->tv_nsec > b->tv_nsec;
+}
 
 /* Count a failed entry whose message was said; ACP_EXIT_FAIL. */
 static inline int

@@ -40,6 +40,7 @@ struct carried {
 	struct copy_job	 job;		/* first: the copier hands it back */
 	struct walk	*w;
 	char		*name;
+	int		 stale;		/* its copy changed since the line */
 };
 
 static void
@@ -48,8 +49,13 @@ carried_done(struct copy_job *job)
 	struct carried		*cl = (struct carried *)job;
 	const struct options	*opts = cl->w->opts;
 
-	if (!manifest_carry(cl->w->manifest, cl->w->old, opts->algo,
-	    cl->name, opts->tag) && opts->debug)
+	if (cl->stale) {
+		if (opts->debug)
+			fprintf(stderr, "acp: debug: '%s': no manifest line: "
+			    "its copy changed after the manifest replaced was "
+			    "written\n", cl->name);
+	} else if (!manifest_carry(cl->w->manifest, &cl->w->old->lines,
+	    opts->algo, cl->name, opts->tag) && opts->debug)
 		fprintf(stderr, "acp: debug: '%s': no manifest line: the "
 		    "manifest replaced had none of %s for it\n", cl->name,
 		    opts->algo->name);
@@ -58,7 +64,8 @@ carried_done(struct copy_job *job)
 }
 
 void
-walk_carry_line(struct walk *w, const char *name)
+walk_carry_line(struct walk *w, const char *name,
+    const struct timespec *ctime)
 {
 	struct carried	*cl;
 
@@ -67,6 +74,11 @@ walk_carry_line(struct walk *w, const char *name)
 	cl = xcalloc(1, sizeof(*cl));
 	cl->w = w;
 	cl->name = xstrdup(name);
+	/*
+	 * Written to since the line was (by a run without --manifest, or
+	 * another tool): the line may be of what it held before.
+	 */
+	cl->stale = timespec_later(ctime, &w->old->written);
 	cl->job.src = cl->name;		/* for --progress, were it the oldest */
 	cl->job.done = carried_done;
 	copier_note(w->c, &cl->job);
