@@ -342,7 +342,7 @@ old_manifest(const struct options *opts, struct manifest_old *old)
 		return 0;
 	}
 	/* Marked by the run that wrote it: its untagged lines are sure. */
-	sure = manifest_marked(fd, opts->algo);
+	sure = manifest_marked(fd, &st, opts->algo);
 	old->written = st.st_mtim;
 	n = manifest_load(fp, opts->algo, sure, &old->lines, &other, &unsure);
 	(void)fclose(fp);

@@ -48,6 +48,15 @@ void		 at_release(int dirfd);
  */
 int		 at_same_file(const struct stat *a, const struct stat *b);
 
+/* Two of a stat's times: <0, 0 or >0 as a is before, at or after b. */
+static inline int
+at_time_cmp(const struct timespec *a, const struct timespec *b)
+{
+	if (a->tv_sec != b->tv_sec)
+		return a->tv_sec < b->tv_sec ? -1 : 1;
+	return a->tv_nsec < b->tv_nsec ? -1 : a->tv_nsec > b->tv_nsec;
+}
+
 /* Open the directory at path for reading (any length); -1 and errno. */
 int		 at_open_dir(const char *path);
 

@@ -338,16 +338,15 @@ manifest_mark(int fd, const struct checksum_algo *algo)
 }
 
 int
-manifest_marked(int fd, const struct checksum_algo *algo)
+manifest_marked(int fd, const struct stat *st,
+    const struct checksum_algo *algo)
 {
-	struct stat	st;
 	char		want[128], got[128];
 	ssize_t		n;
 
-	if (fstat(fd, &st) < 0 || (n = fgetxattr(fd, MANIFEST_XATTR, got,
-	    sizeof(got) - 1)) <= 0)
+	if ((n = fgetxattr(fd, MANIFEST_XATTR, got, sizeof(got) - 1)) <= 0)
 		return 0;
 	got[n] = '\0';
-	mark_text(want, sizeof(want), algo, &st);
+	mark_text(want, sizeof(want), algo, st);
 	return strcmp(got, want) == 0;
 }

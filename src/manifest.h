@@ -9,6 +9,9 @@
 #ifndef ACP_MANIFEST_H
 #define ACP_MANIFEST_H
 
+#include <sys/types.h>
+#include <sys/stat.h>
+
 #include <stddef.h>
 #include <stdio.h>
 #include <time.h>
@@ -90,8 +93,9 @@ size_t	manifest_load(FILE *fp, const struct checksum_algo *, int sure,
 #define MANIFEST_XATTR	"user.acp.manifest"
 int	manifest_mark(int fd, const struct checksum_algo *);
 
-/* Does fd carry a mark of algo that still fits its size and time? */
-int	manifest_marked(int fd, const struct checksum_algo *);
+/* Does fd (of stat st) carry a mark of algo that still fits st? */
+int	manifest_marked(int fd, const struct stat *st,
+	    const struct checksum_algo *);
 
 /*
  * Write name's line from old (see manifest_load()), if it has one, as

@@ -150,17 +150,24 @@ acl_name(const char *n)
  * val of len bytes already?  *buf (of *cap bytes) is the caller's, grown
  * here.
  */
+/* *buf (of *cap bytes, contents not kept) made at least need bytes. */
+static void
+buf_room(char **buf, size_t *cap, size_t need)
+{
+	if (need > *cap) {
+		*cap = need;
+		free(*buf);
+		*buf = xmalloc(*cap);
+	}
+}
+
 static int
 xattr_there(int dfd, const char *dname, const char *n, const char *val,
     ssize_t len, char **buf, size_t *cap)
 {
 	ssize_t	got;
 
-	if ((size_t)len + 1 > *cap) {
-		*cap = (size_t)len + 1;
-		free(*buf);
-		*buf = xmalloc(*cap);
-	}
+	buf_room(buf, cap, (size_t)len + 1);
 	/* One byte more than val: a longer value does not fit (ERANGE). */
 	got = dfd >= 0 ? fgetxattr(dfd, n, *buf, *cap) :
 	    lgetxattr(dname, n, *buf, *cap);
@@ -214,11 +221,7 @@ meta_copy_xattrs(int sfd, const struct at *sat, int dfd, const struct at *dat,
 		    lgetxattr(sname, n, NULL, 0);
 		if (vlen < 0)
 			continue;	/* gone, or not ours to read */
-		if ((size_t)vlen + 1 > vcap) {
-			vcap = (size_t)vlen + 1;
-			free(val);
-			val = xmalloc(vcap);
-		}
+		buf_room(&val, &vcap, (size_t)vlen + 1);
 		vlen = sfd >= 0 ? fgetxattr(sfd, n, val, vcap) :
 		    lgetxattr(sname, n, val, vcap);
 		if (vlen < 0 || (compare &&
@@ -239,12 +242,6 @@ meta_copy_xattrs(int sfd, const struct at *sat, int dfd, const struct at *dat,
 	free(val);
 	free(dval);
 	return ret < 0 ? -1 : written;
-}
-
-static int
-same_time(const struct timespec *a, const struct timespec *b)
-{
-	return a->tv_sec == b->tv_sec && a->tv_nsec == b->tv_nsec;
 }
 
 int
@@ -280,8 +277,8 @@ meta_copy(int sfd, const struct at *src, int dfd, const struct at *dst,
 		set++;
 	}
 	if ((mask & META_TIMESTAMPS) && (now == NULL ||
-	    !same_time(&now->st_atim, &st->st_atim) ||
-	    !same_time(&now->st_mtim, &st->st_mtim))) {
+	    at_time_cmp(&now->st_atim, &st->st_atim) ||
+	    at_time_cmp(&now->st_mtim, &st->st_mtim))) {
 		if (meta_times(dfd, dst, st) < 0)
 			ret = -1;
 		set++;
@@ -363,7 +360,7 @@ meta_link_refresh(const struct at *src, const struct at *dst,
 
 	mask &= META_OWNERSHIP | META_TIMESTAMPS;
 	if (!owner_differs(dst_st, sst, mask, &mode) &&
-	    !((mask & META_TIMESTAMPS) && !same_time(&dst_st->st_mtim,
+	    !((mask & META_TIMESTAMPS) && at_time_cmp(&dst_st->st_mtim,
 	    &sst->st_mtim)))
 		return 0;
 	return meta_copy(-1, src, -1, dst, sst, mask, dst_st) < 0 ? -1 : 1;

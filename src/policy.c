@@ -85,9 +85,7 @@ policy_look(const struct options *opts, enum policy_entry e, int fresh,
 static int
 not_older(const struct stat *dst, const struct stat *src)
 {
-	return dst->st_mtim.tv_sec > src->st_mtim.tv_sec ||
-	    (dst->st_mtim.tv_sec == src->st_mtim.tv_sec &&
-	    dst->st_mtim.tv_nsec >= src->st_mtim.tv_nsec);
+	return at_time_cmp(&dst->st_mtim, &src->st_mtim) >= 0;
 }
 
 /*

@@ -23,16 +23,16 @@ slot(char *const *tab, size_t size, const char *s)
 	return i;
 }
 
-int
-strset_has(const struct strset *set, const char *s)
-{
-	return set->size > 0 && set->tab[slot(set->tab, set->size, s)] != NULL;
-}
-
 const char *
 strset_find(const struct strset *set, const char *s)
 {
 	return set->size > 0 ? set->tab[slot(set->tab, set->size, s)] : NULL;
+}
+
+int
+strset_has(const struct strset *set, const char *s)
+{
+	return strset_find(set, s) != NULL;
 }
 
 int

@@ -350,7 +350,7 @@ walk_file_to(struct walk *w, const struct at *src, const struct at *dst,
 	if (how == POLICY_SKIP && pr.uptodate) {
 		kept = walk_uptodate(w, src, dst, sst, &pr.dst);
 		group->uptodate |= kept == ACP_EXIT_OK;
-		if (timespec_later(&pr.dst.st_ctim, &group->ctime))
+		if (at_time_cmp(&pr.dst.st_ctim, &group->ctime) > 0)
 			group->ctime = pr.dst.st_ctim;
 	} else if (how == POLICY_SKIP)
 		walk_log(w, "file", "skipped", src->path, dst->path,

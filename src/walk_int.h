@@ -128,14 +128,6 @@ void	walk_said_uptodate(struct walk *, const char *kind, const char *src,
 void	walk_carry_line(struct walk *, const char *name,
 	    const struct timespec *ctime);
 
-/* Is a later than b? */
-static inline int
-timespec_later(const struct timespec *a, const struct timespec *b)
-{
-	return a->tv_sec != b->tv_sec ? a->tv_sec > b->tv_sec :
-	    a->tv_nsec > b->tv_nsec;
-}
-
 /* Count a failed entry whose message was said; ACP_EXIT_FAIL. */
 static inline int
 walk_count_failure(struct walk *w)

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "at.h"
 #include "copier.h"
 #include "manifest.h"
 #include "quote.h"
@@ -78,7 +79,7 @@ walk_carry_line(struct walk *w, const char *name,
 	 * Written to since the line was (by a run without --manifest, or
 	 * another tool): the line may be of what it held before.
 	 */
-	cl->stale = timespec_later(ctime, &w->old->written);
+	cl->stale = at_time_cmp(ctime, &w->old->written) > 0;
 	cl->job.src = cl->name;		/* for --progress, were it the oldest */
 	cl->job.done = carried_done;
 	copier_note(w->c, &cl->job);
