@@ -286,12 +286,11 @@ manifest_load(FILE *fp, const struct checksum_algo *algo, int sure,
 			free(e.name);
 			continue;
 		}
+		/* The name's own allocation, grown to hold its digest. */
 		nlen = strlen(e.name);
 		hlen = strlen(e.hex);
-		kv = xmalloc(nlen + hlen + 2);
-		memcpy(kv, e.name, nlen + 1);
+		kv = xreallocarray(e.name, nlen + hlen + 2, 1);
 		memcpy(kv + nlen + 1, e.hex, hlen + 1);
-		free(e.name);
 		/* A name listed twice: the first line stands. */
 		taken += (size_t)strset_add(old, kv);
 	}

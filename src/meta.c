@@ -145,11 +145,6 @@ acl_name(const char *n)
 	    strcmp(n, "system.posix_acl_default") == 0;
 }
 
-/*
- * Does dst (dfd, or by name dname) hold the attribute n with the value
- * val of len bytes already?  *buf (of *cap bytes) is the caller's, grown
- * here.
- */
 /* *buf (of *cap bytes, contents not kept) made at least need bytes. */
 static void
 buf_room(char **buf, size_t *cap, size_t need)
@@ -161,6 +156,11 @@ buf_room(char **buf, size_t *cap, size_t need)
 	}
 }
 
+/*
+ * Does dst (dfd, or by name dname) hold the attribute n with the value
+ * val of len bytes already?  *buf (of *cap bytes) is the caller's, grown
+ * here.
+ */
 static int
 xattr_there(int dfd, const char *dname, const char *n, const char *val,
     ssize_t len, char **buf, size_t *cap)

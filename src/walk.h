@@ -11,10 +11,10 @@
 #include <stdio.h>
 
 #include "options.h"
-#include "manifest.h"
 #include "stats.h"
 
 struct copier;
+struct manifest_old;
 struct options;
 
 /* What the walker made, for --stats; files and bytes are the copier's. */
