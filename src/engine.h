@@ -183,7 +183,12 @@ int		 engine_queue(struct engine *, struct req *);
 /* Requests handed to the kernel, or -errno. */
 int		 engine_submit(struct engine *);
 
-/* Wait for at least min completions; count written to reqs, or -errno. */
+/*
+ * Wait for min completions (at most max written to reqs): their count,
+ * or -errno.  Fewer, even none, come back where a signal ends the wait
+ * or a timed wait runs out (wait_ms; the workers' tick), so that the
+ * caller can look at a stop: a caller that needs them reaps again.
+ */
 int		 engine_reap(struct engine *, unsigned min, struct req **reqs,
 		    unsigned max);
 
