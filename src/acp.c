@@ -495,7 +495,8 @@ main(int argc, char **argv)
 		fprintf(stderr, "acp: debug: engine %s, queue depth %u, "
 		    "block size %zu, %u files in flight%s\n", eng.ops->name,
 		    opts.queue_depth, opts.block_size, files,
-		    eng.fixedbuf ? ", registered buffers" : "");
+		    eng.fixedbuf ? ", registered buffers (for reads and "
+		    "direct writes)" : "");
 
 	memset(&ws, 0, sizeof(ws));
 	if (opts.progress) {

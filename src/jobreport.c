@@ -136,7 +136,9 @@ jobreport_debug(const struct copier *c, const struct cfile *f)
 	fprintf(stderr, "acp: debug: '%s' -> '%s': %llu bytes, %llu requests "
 	    "through %s%s, %u in flight at most", f->src, f->dst,
 	    (unsigned long long)x->bytes, (unsigned long long)x->nreq, eng,
-	    c->sched.eng->fixedbuf ? " (registered buffers)" : "", x->peak);
+	    !c->sched.eng->fixedbuf ? "" : c->direct ?
+	    " (registered buffers)" : " (reads into registered buffers)",
+	    x->peak);
 	if (x->holes_bytes > 0)
 		fprintf(stderr, ", %llu bytes of holes made (%s)",
 		    (unsigned long long)x->holes_bytes, x->zeros ?
