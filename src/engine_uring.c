@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The io_uring engine, on liburing.  One ring per run, sized to the queue
- * depth; the buffer pool is registered once so that reads and writes use
- * the fixed-buffer opcodes and the kernel does not pin and unpin pages on
- * every request.  Submissions are batched: queue() only fills SQEs, and the
- * ring is entered once per submit()/reap() round, never once per request.
+ * depth; the buffer pool is registered once so that reads and direct
+ * writes use the fixed-buffer opcodes and the kernel does not pin and
+ * unpin pages on every request (buffered writes: see prep_rw()).
+ * Submissions are batched: queue() only fills SQEs, and the ring is
+ * entered once per submit()/reap() round, never once per request.
  */
 #include "config.h"
 
