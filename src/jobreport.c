@@ -134,10 +134,8 @@ jobreport_debug(const struct copier *c, const struct cfile *f)
 		fprintf(stderr, "acp: debug: '%s': copied: nothing of the %lld "
 		    "bytes there was equal\n", f->dst, (long long)x->cmp_end);
 	fprintf(stderr, "acp: debug: '%s' -> '%s': %llu bytes, %llu requests "
-	    "through %s%s, %u in flight at most", f->src, f->dst,
+	    "through %s, %u in flight at most", f->src, f->dst,
 	    (unsigned long long)x->bytes, (unsigned long long)x->nreq, eng,
-	    !c->sched.eng->fixedbuf ? "" : c->direct ?
-	    " (registered buffers)" : " (reads into registered buffers)",
 	    x->peak);
 	if (x->holes_bytes > 0)
 		fprintf(stderr, ", %llu bytes of holes made (%s)",
