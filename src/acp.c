@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "checksum.h"
 #include "copier.h"
 #include "engine.h"
 #include "manifest.h"
@@ -482,6 +483,9 @@ main(int argc, char **argv)
 
 	if ((status = context_check(&opts)) != ACP_EXIT_OK)
 		return status;
+	/* A hash that cannot be made fails the run before it copies. */
+	if (opts.algo != NULL && checksum_ready(opts.algo) < 0)
+		return ACP_EXIT_FAIL;
 	signals_init();
 	raise_open_files();
 	files = copy_files_in_flight(opts.queue_depth, opts.fsync);

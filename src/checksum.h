@@ -47,7 +47,13 @@ const struct checksum_algo	*checksum_find_tag(const char *tag);
 /* The whole table, for help text and completion: *n entries. */
 const struct checksum_algo	*checksum_algos(size_t *n);
 
-/* Start a hash; 0 or -ENOMEM. */
+/*
+ * Make algo usable (loads libcrypto for the hashes that are its): 0, or
+ * -1 after a message saying why not.
+ */
+int	checksum_ready(const struct checksum_algo *);
+
+/* Start a hash; 0, -ENOMEM, or -ELIBACC (checksum_ready() said why). */
 int	checksum_init(struct checksum *, const struct checksum_algo *);
 
 /* Feed len bytes, in order. */

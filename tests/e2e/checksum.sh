@@ -6,7 +6,7 @@
 . "${top_srcdir:-.}/tests/lib.sh"
 
 algos="xxh128 xxh3 xxh64 sha256 sha512 sha1 md5 blake2b"
-plan $((8 * $(nengines) + 13))
+plan $((8 * $(nengines) + 16))
 
 tool_check() {	# ALGO MANIFEST: the matching tool checks it
 	case $1 in
@@ -110,4 +110,39 @@ run_acp --check=hostile.txt
 [ "$rc" -eq 1 ] && grep -q "no properly formatted checksum lines" "$T/stderr" &&
     grep -q "hostile.txt: 1: line holds a NUL byte" "$T/stderr"
 ok $? "--check: NUL bytes, junk and a huge line give messages and exit 1"
+
+# libcrypto is loaded only for the hashes that are its: hidden (an empty
+# file bound over it, in a mount namespace of the test's own), a plain or
+# xxh128 copy runs, and sha256 fails before it copies, naming it.
+crypto=$(ldconfig -p 2> /dev/null |
+    awk '$1 ~ /^libcrypto\.so\./ && $2 ~ /x86-64|64bit|AArch64/ { print $NF; exit }')
+[ -n "$crypto" ] || crypto=$(ldconfig -p 2> /dev/null |
+    awk '$1 ~ /^libcrypto\.so\./ { print $NF; exit }')
+no_crypto() {	# CMD...: run CMD with libcrypto hidden; status in $rc
+	rc=0
+	unshare -m sh -c 'mount --bind /dev/null "$1" && shift && exec "$@"' \
+	    sh "$crypto" "$@" > "$T/stdout" 2> "$T/stderr" || rc=$?
+}
+if [ "$(id -u)" != 0 ] || [ -z "$crypto" ] ||
+    ! unshare -m true 2> /dev/null; then
+	for i in 1 2 3; do
+		skip "without libcrypto: needs root, unshare and ldconfig"
+	done
+else
+	rm -rf out/* && sha256sum a > a.sha256
+	no_crypto "$ACP" a out/plain
+	r1=$rc
+	no_crypto "$ACP" --checksum=xxh128 --manifest=x.txt b out/hashed
+	[ "$r1" -eq 0 ] && [ "$rc" -eq 0 ] && cmp -s a out/plain &&
+	    cmp -s b out/hashed && grep -q ' out/hashed$' x.txt
+	ok $? "without libcrypto: a plain and an xxh128 copy run"
+	no_crypto "$ACP" --checksum=sha256 a out/sha
+	[ "$rc" -eq 1 ] && [ ! -e out/sha ] &&
+	    grep -q "cannot load OpenSSL's libcrypto" "$T/stderr"
+	ok $? "without libcrypto: --checksum=sha256 fails before copying, exit 1"
+	no_crypto "$ACP" --check=a.sha256
+	[ "$rc" -eq 1 ] && grep -q '^a: FAILED open or read$' "$T/stdout" &&
+	    grep -q "cannot load OpenSSL's libcrypto" "$T/stderr"
+	ok $? "without libcrypto: --check of sha256 lines fails them, exit 1"
+fi
 done_testing
