@@ -114,16 +114,18 @@ ok $? "--check: NUL bytes, junk and a huge line give messages and exit 1"
 # libcrypto is loaded only for the hashes that are its: hidden (an empty
 # file bound over it, in a mount namespace of the test's own), a plain or
 # xxh128 copy runs, and sha256 fails before it copies, naming it.
-crypto=$(ldconfig -p 2> /dev/null |
-    awk '$1 ~ /^libcrypto\.so\./ && $2 ~ /x86-64|64bit|AArch64/ { print $NF; exit }')
+# The soname acp was built to load (configure's, from make check).
+so=${LIBCRYPTO_SONAME:-}
+crypto=$(ldconfig -p 2> /dev/null | awk -v so="$so" \
+    '$1 == so && $2 ~ /x86-64|64bit|AArch64/ { print $NF; exit }')
 [ -n "$crypto" ] || crypto=$(ldconfig -p 2> /dev/null |
-    awk '$1 ~ /^libcrypto\.so\./ { print $NF; exit }')
+    awk -v so="$so" '$1 == so { print $NF; exit }')
 no_crypto() {	# CMD...: run CMD with libcrypto hidden; status in $rc
 	rc=0
 	unshare -m sh -c 'mount --bind /dev/null "$1" && shift && exec "$@"' \
 	    sh "$crypto" "$@" > "$T/stdout" 2> "$T/stderr" || rc=$?
 }
-if [ "$(id -u)" != 0 ] || [ -z "$crypto" ] ||
+if [ "$(id -u)" != 0 ] || [ -z "$so" ] || [ -z "$crypto" ] ||
     ! unshare -m true 2> /dev/null; then
 	for i in 1 2 3; do
 		skip "without libcrypto: needs root, unshare and ldconfig"
