@@ -8,7 +8,8 @@
 # to each destination, each on its own core (what writing the data twice
 # costs this machine, with the source read twice).  Warm cache, runs
 # interleaved, fresh destination names each run, each copy checked,
-# medians.
+# medians.  With a hash, a third limit row: two cp and an xxhsum of the
+# source at once.
 #
 # usage: bench/bench-targets.sh [-s SIZE] [-n FILES] [-r RUNS] [-d DIR] [-l SIZE] [-a ACP] [-f] [-t]
 #   -s SIZE   the big file's size (default 1G)
@@ -44,7 +45,7 @@ while getopts s:n:r:d:l:a:ft opt; do
 	a) acp=$OPTARG ;;
 	f) do_tree=0 ;;
 	t) do_file=0 ;;
-	*) sed -n '4,23p' "$0"; exit 2 ;;
+	*) sed -n '4,24p' "$0"; exit 2 ;;
 	esac
 done
 [ -x "$acp" ] || { echo "bench: no acp binary at $acp (build first)" >&2; exit 1; }
@@ -107,6 +108,26 @@ cp_both() {
 	wait $! || st=1
 	return $st
 }
+# What a hashed copy to two destinations asks of this machine, done by
+# three processes side by side: each destination written by its own cp,
+# and the source read and hashed by xxhsum.  acp does the same work (its
+# writes run on one io-wq worker for each destination, its reads and
+# hash on its own thread); with three streams of work on two cores, this
+# is the hashed row's reach here.
+cp_both_sum() {
+	local st=0 p1 p2
+	ndst=2
+	cp -r "$src" "$A" & p1=$!
+	cp -r "$src" "$B" & p2=$!
+	if [ "$kind" = tree ]; then
+		find "$src" -type f -print0 | xargs -0 xxhsum -H2 > /dev/null || st=1
+	else
+		xxhsum -H2 "$src" > /dev/null || st=1
+	fi
+	wait $p1 || st=1
+	wait $p2 || st=1
+	return $st
+}
 tee_file() {
 	local name
 	ndst=2
@@ -123,6 +144,25 @@ tee_tree() {
 	while [ ! -e "$out/tee.done" ]; do
 		sleep 0.01
 	done
+}
+
+# The hashed rows against acp's one hashed copy, which their goal names.
+sum_limit=()
+if command -v xxhsum > /dev/null; then
+	sum_limit=("limit: 2 cp + xxhsum|cp_both_sum")
+else
+	echo "bench: no xxhsum (package xxhash): the hashed limit row is left out" >&2
+fi
+hashed_ratios() {
+	local one=${med["acp xxh128, one/warm"]}
+	if [ ${#sum_limit[@]} = 0 ]; then
+		printf '# with a hash, of acp xxh128, one: two %.2fx (goal <= 1.25x)\n' \
+		    "$(echo "${med["acp xxh128, two/warm"]} / $one" | bc -l)"
+		return
+	fi
+	printf '# with a hash, of acp xxh128, one: two %.2fx (goal <= 1.25x); limit: 2 cp + xxhsum %.2fx\n' \
+	    "$(echo "${med["acp xxh128, two/warm"]} / $one" | bc -l)" \
+	    "$(echo "${med["limit: 2 cp + xxhsum/warm"]} / $one" | bc -l)"
 }
 
 states=warm
@@ -143,8 +183,10 @@ if [ "$do_file" = 1 ]; then
 	echo "# $size file"
 	tools=("acp, one copy|acp_one" "acp, two|acp_two" "cp twice|cp_twice"
 	    "limit: two cp at once|cp_both" "tee|tee_file"
-	    "acp xxh128, one|acp_one_sum" "acp xxh128, two|acp_two_sum")
+	    "acp xxh128, one|acp_one_sum" "acp xxh128, two|acp_two_sum"
+	    "${sum_limit[@]}")
 	run_table
+	hashed_ratios
 fi
 if [ "$do_tree" = 1 ]; then
 	kind=tree
@@ -155,6 +197,8 @@ if [ "$do_tree" = 1 ]; then
 	echo "# $nfiles files"
 	tools=("acp, one copy|acp_one" "acp, two|acp_two" "cp twice|cp_twice"
 	    "limit: two cp at once|cp_both" "tee (tar)|tee_tree"
-	    "acp xxh128, one|acp_one_sum" "acp xxh128, two|acp_two_sum")
+	    "acp xxh128, one|acp_one_sum" "acp xxh128, two|acp_two_sum"
+	    "${sum_limit[@]}")
 	run_table
+	hashed_ratios
 fi

@@ -75,7 +75,9 @@ time_one() {
 # median, ratio of medians to $base, fastest run.
 run_table() {
 	local state t name cmd m c k r n=${#tools[@]}
-	declare -A times med low
+	# med stays set after the table, for a caller's own ratios.
+	declare -A times low
+	declare -gA med=()
 	for state in $states; do
 		# Each run starts one tool further on, so that no tool always
 		# runs just after the same other one (here, a run after
