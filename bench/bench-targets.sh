@@ -8,7 +8,7 @@
 # to each destination, each on its own core (what writing the data twice
 # costs this machine, with the source read twice).  Warm cache, runs
 # interleaved, fresh destination names each run, each copy checked,
-# medians.  With a hash, a third limit row: two cp and an xxhsum of the
+# medians.  With a hash, a second limit row: two cp and an xxhsum of the
 # source at once.
 #
 # usage: bench/bench-targets.sh [-s SIZE] [-n FILES] [-r RUNS] [-d DIR] [-l SIZE] [-a ACP] [-f] [-t]
