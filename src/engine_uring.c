@@ -179,11 +179,11 @@ uring_init(struct engine *eng, const struct engine_params *params,
 	/*
 	 * One thread submits and reaps, so tell the kernel; COOP_TASKRUN
 	 * spares us an interrupt per completion.  Older kernels refuse the
-	 * flags with EINVAL: retry plain.  Not SQPOLL: a kernel thread
-	 * polling the ring (idle after 5 or 50 ms) made the cached reads'
-	 * copies there, and a 1 GiB copy with xxh128 took 0.27-0.28 s
-	 * against 0.20 s (2 CPUs, 7 interleaved runs): the poller takes a
-	 * CPU the writes' workers need.
+	 * flags with EINVAL: retry plain.  Not SQPOLL: with a kernel
+	 * thread polling the ring (idle after 5 or 50 ms), a 1 GiB copy
+	 * with xxh128 took 0.27-0.28 s against 0.20 s (2 CPUs, 7
+	 * interleaved runs); the poller, which would make the cached
+	 * reads, competes for a CPU with acp and the writes' workers.
 	 */
 	memset(&iop, 0, sizeof(iop));
 	iop.flags = IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_COOP_TASKRUN;

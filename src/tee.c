@@ -199,14 +199,14 @@ tee_fan_out(struct copier *c, struct creq *q)
 		 * Hashed, 1 GiB to two targets on a journaled ext4 (19
 		 * interleaved runs): 0.85 s with every write inline, 0.72 s
 		 * with the second target's on io-wq.  Threads of our own
-		 * instead of io-wq, each destination's writes made by one
-		 * with pwrite() and its completions told through an eventfd
-		 * polled in the ring, were no faster (7 runs each, ms):
-		 * 453 against 426 with one thread for both, 438 against 420
-		 * with two taking from one queue (they contended on each
-		 * file's lock), and with one a destination 438-454 in four
-		 * runs, 726-938 in three (median 726 against 449): their
-		 * wakeups cost this VM as much as io-wq's.
+		 * instead of io-wq for every target's writes (pwrite(), an
+		 * idle thread woken for 8 writes or when acp waits, their
+		 * completions told through an eventfd polled in the ring)
+		 * were no faster (7 runs each, ms): 453 against 426 with one
+		 * thread for both, 438 against 420 with two taking from one
+		 * queue (they contended on each file's lock), and with one a
+		 * target 438-454 in four runs, 726-938 in three (median 726
+		 * against 449).
 		 */
 		w->offcore = k > 0;
 		q->children++;
