@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "copier.h"
+#include "pagecache.h"
 #include "sched.h"
 #include "strset.h"
 
@@ -44,6 +45,7 @@ struct copier {
 	unsigned		 nactive;
 	int			(*pipes)[2];	/* a pipe per slot, or -1 */
 	int			 splice;	/* small files by splice */
+	struct pagecache_guess	 warm;		/* are small files cached */
 	/*
 	 * Rewrites of existing files in place: those that a signal lets
 	 * finish (their sources' bytes, at most COPIER_FINISH_BYTES in

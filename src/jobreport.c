@@ -111,7 +111,13 @@ jobreport_debug(const struct copier *c, const struct cfile *f)
 	if (x->cached >= 0)
 		fprintf(stderr, "acp: debug: '%s': %d%% in the page cache\n",
 		    f->src, x->cached);
-	if (x->cached >= 0 && x->cached < 50 && x->sdirect.fd < 0 &&
+	if (x->unspliced && x->method == XFER_RING)
+		fprintf(stderr, "acp: debug: '%s': read through %s, not "
+		    "spliced: %s (a splice would wait for the disk in a "
+		    "worker thread)\n", f->src, eng, x->unspliced == 1 ?
+		    "not all cached" : "taken as not cached, as the files "
+		    "before it were");
+	else if (x->cached >= 0 && x->cached < 50 && x->sdirect.fd < 0 &&
 	    c->sched.eng->readahead)
 		fprintf(stderr, "acp: debug: '%s': buffered reads (through %s "
 		    "the kernel's readahead keeps up)\n", f->src, eng);

@@ -30,9 +30,10 @@ int	offload_clone(struct copier *, struct xfer *, off_t size);
 
 /*
  * How x's data moves: the first method after `after` that fits its
- * source (stat sst) and the run's settings (an enum xfer_method).
+ * source (stat sst) and the run's settings (an enum xfer_method).  It
+ * may look up how much of the source is cached (x->cached).
  */
-int	offload_method(const struct copier *, const struct xfer *,
+int	offload_method(struct copier *, struct xfer *,
 	    const struct stat *sst, int after);
 
 /*

@@ -64,6 +64,26 @@ pagecache_percent(int fd, off_t size)
 	return percent_mincore(fd, size);
 }
 
+int
+pagecache_guess_skip(struct pagecache_guess *g)
+{
+	return g->same >= PAGECACHE_RUN &&
+	    ++g->skipped % PAGECACHE_RUN != 0;
+}
+
+void
+pagecache_guess_note(struct pagecache_guess *g, int warm)
+{
+	warm = warm != 0;
+	if (g->same > 0 && warm == g->warm) {
+		g->same++;
+		return;
+	}
+	g->warm = warm;
+	g->same = 1;
+	g->skipped = 0;
+}
+
 unsigned
 pagecache_dio_align(int fd)
 {

@@ -2,7 +2,9 @@
 /*
  * How much of a file the page cache holds: the copier reads a large file
  * that is not cached with O_DIRECT (deep queues of direct reads are far
- * faster than buffered reads that miss), and a cached one from the cache.
+ * faster than buffered reads that miss), and a cached one from the cache;
+ * it splices a small file that is cached, and reads one that is not
+ * through the ring (offload.c).
  */
 #ifndef ACP_PAGECACHE_H
 #define ACP_PAGECACHE_H
@@ -17,6 +19,27 @@
  * enough to choose between buffered and direct reads.
  */
 int	pagecache_percent(int fd, off_t size);
+
+/*
+ * Whether the next of many small files is cached, guessed: a tree is
+ * mostly cold or mostly warm, and a look costs more than the choice it
+ * informs.  Once PAGECACHE_RUN looks in a row gave one answer, only
+ * every PAGECACHE_RUN-th file is looked at and the rest take that
+ * answer, until a look gives the other.  Zeroed to start.
+ */
+#define PAGECACHE_RUN	16
+
+struct pagecache_guess {
+	int		warm;		/* the last answer: all cached */
+	unsigned	same;		/* looks in a row that gave it */
+	unsigned	skipped;
+};
+
+/* 1 when the next file may take g->warm without a look. */
+int	pagecache_guess_skip(struct pagecache_guess *);
+
+/* What a look found: 1 all cached, 0 not. */
+void	pagecache_guess_note(struct pagecache_guess *, int warm);
 
 /*
  * The alignment O_DIRECT needs for offsets and lengths on fd (statx

@@ -91,6 +91,8 @@ struct xfer {
 	struct twin		 sdirect;	/* O_DIRECT twin of sfd */
 	struct twin		 ddirect;	/* O_DIRECT twin of dfd */
 	int			 cached;	/* % of the source cached, or -1 */
+	int			 unspliced;	/* small, not cached: 1 looked
+						   up, 2 guessed (offload.c) */
 	int			 presized;	/* dst was set to st_size first */
 	int			 scratch;	/* dst is an --atomic temporary */
 	struct hashpipe		 hp;

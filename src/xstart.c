@@ -94,8 +94,8 @@ xfer_ring_start(struct copier *c, struct xfer *x, const struct stat *sst,
 	 * reads of a block each took 0.63 s.
 	 */
 	if (x->kind == XFER_VERIFY || (S_ISREG(sst->st_mode) && (c->direct ||
-	    (x->cached >= 0 && x->cached < 50 &&
-	    !c->sched.eng->readahead))))
+	    (sst->st_size >= DIRECT_MIN && x->cached >= 0 &&
+	    x->cached < 50 && !c->sched.eng->readahead))))
 		twin_open(&x->sdirect, x->sfd, O_RDONLY, sst, c->block_size);
 	if (x->kind == XFER_COPY && x->dreg && c->direct &&
 	    fstat(x->dfd, &dst) == 0)
