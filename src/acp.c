@@ -31,6 +31,7 @@
 #include "manifest.h"
 #include "meta.h"
 #include "options.h"
+#include "pagecache.h"
 #include "path.h"
 #include "progress.h"
 #include "say.h"
@@ -423,6 +424,48 @@ start_engine(const struct options *opts, unsigned files, struct engine *eng)
 	return -1;
 }
 
+/*
+ * Bigger requests for a run that hashes big cached files (options.h):
+ * the source operands are looked at here, before the buffers are made.
+ * A source that cannot be opened now is left to the copy to report.
+ */
+static void
+size_blocks(struct options *opts)
+{
+	struct options_sources	 src = { 1, 0, 1 };
+	struct stat		 st;
+	int			 i, nsrc, fd, pc;
+	size_t			 bs;
+
+	if (!opts->block_auto || opts->algo == NULL)
+		return;
+	nsrc = opts->noperands - (opts->target_dir == NULL);
+	for (i = 0; i < nsrc && src.all_files; i++) {
+		if (stat(opts->operands[i], &st) < 0 || !S_ISREG(st.st_mode)) {
+			src.all_files = 0;
+			break;
+		}
+		if (st.st_size > src.biggest)
+			src.biggest = st.st_size;
+		if (st.st_size < ACP_BIG_SOURCE)
+			continue;
+		pc = -1;
+		if ((fd = open(opts->operands[i], O_RDONLY | O_NONBLOCK |
+		    O_CLOEXEC | O_NOCTTY)) >= 0) {
+			pc = pagecache_percent(fd, st.st_size);
+			(void)close(fd);
+		}
+		if (pc < 50)
+			src.all_cached = 0;
+	}
+	bs = options_block_for(opts, &src);
+	if (bs != opts->block_size && opts->debug)
+		fprintf(stderr, "acp: debug: block size %zu, not %zu: the "
+		    "sources are big files in the page cache, and hashed\n",
+		    bs, opts->block_size);
+	opts->block_size = bs;
+}
+
 /* The copier over eng, as the options ask; NULL after a message. */
 static struct copier *
 start_copier(const struct options *opts, unsigned files, struct engine *eng)
@@ -486,6 +529,7 @@ main(int argc, char **argv)
 	/* A hash that cannot be made fails the run before it copies. */
 	if (opts.algo != NULL && checksum_ready(opts.algo) < 0)
 		return ACP_EXIT_FAIL;
+	size_blocks(&opts);
 	signals_init();
 	raise_open_files();
 	files = copy_files_in_flight(opts.queue_depth, opts.fsync);

@@ -51,6 +51,7 @@ static int replace_check(struct options *);
 int
 options_check(struct options *opts)
 {
+	opts->block_auto = opts->block_size == 0 && !opts->direct;
 	if (opts->block_size == 0)
 		opts->block_size = opts->direct ?
 		    ACP_DEFAULT_DIRECT_BLOCK_SIZE : ACP_DEFAULT_BLOCK_SIZE;
@@ -164,4 +165,20 @@ replace_check(struct options *opts)
 	    getenv("SIMPLE_BACKUP_SUFFIX")) == NULL)
 		opts->suffix = "~";
 	return 0;
+}
+
+size_t
+options_block_for(const struct options *opts,
+    const struct options_sources *src)
+{
+	if (!opts->block_auto || opts->algo == NULL || opts->check != NULL ||
+	    opts->resume != OPTIONS_RESUME_NONE || opts->files_from != NULL)
+		return opts->block_size;
+	if (!src->all_files || src->biggest < ACP_BIG_SOURCE ||
+	    !src->all_cached)
+		return opts->block_size;
+	if ((uint64_t)opts->queue_depth * ACP_BIG_BLOCK_SIZE >
+	    ACP_MAX_POOL_BYTES)
+		return opts->block_size;
+	return ACP_BIG_BLOCK_SIZE;
 }

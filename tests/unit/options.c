@@ -30,6 +30,17 @@ parse(struct options *opts, const char *a1, const char *a2, const char *a3)
 	return options_parse(opts, argc, argv);
 }
 
+/* Options a1 and a2 over the operands s and d. */
+static int
+parse2(struct options *opts, const char *a1, const char *a2)
+{
+	char	*argv[] = { (char *)"acp", (char *)a1, (char *)a2,
+		    (char *)"s", (char *)"d", NULL };
+
+	optind = 0;
+	return options_parse(opts, 5, argv);
+}
+
 int
 main(void)
 {
@@ -37,7 +48,7 @@ main(void)
 	uint64_t	v = 0;
 	long long	n = 0;
 
-	tap_plan(54);
+	tap_plan(64);
 
 	is(options_parse_size("4096", &v), 0, "plain number parses");
 	is(v, 4096, "plain number value");
@@ -145,6 +156,53 @@ main(void)
 		ok(options_parse_preserve("mode,,links", &m) < 0 &&
 		    options_parse_preserve("colour", &m) < 0,
 		    "empty and unknown attributes refused");
+	}
+	{
+		struct options_sources	big = { 1, (off_t)1 << 30, 1 };
+		struct options_sources	s;
+		size_t			bs;
+
+		ok(parse(&opts, "--checksum", "a", "b") == OPTIONS_OK &&
+		    options_block_for(&opts, &big) == ACP_BIG_BLOCK_SIZE,
+		    "hashing a big cached file: big requests");
+		s = big;
+		s.biggest = ACP_BIG_SOURCE - 1;
+		is(options_block_for(&opts, &s), ACP_DEFAULT_BLOCK_SIZE,
+		    "not when every source is under ACP_BIG_SOURCE");
+		s.biggest = ACP_BIG_SOURCE;
+		is(options_block_for(&opts, &s), ACP_BIG_BLOCK_SIZE,
+		    "a source of ACP_BIG_SOURCE bytes is big");
+		s = big;
+		s.all_cached = 0;
+		is(options_block_for(&opts, &s), ACP_DEFAULT_BLOCK_SIZE,
+		    "not when a big source is not cached");
+		s = big;
+		s.all_files = 0;
+		is(options_block_for(&opts, &s), ACP_DEFAULT_BLOCK_SIZE,
+		    "not when a source is a directory or special file");
+		ok(parse(&opts, "a", "b", NULL) == OPTIONS_OK &&
+		    options_block_for(&opts, &big) == ACP_DEFAULT_BLOCK_SIZE,
+		    "not without a hash");
+		bs = 0;
+		if (parse2(&opts, "--checksum", "--block-size=128K") ==
+		    OPTIONS_OK)
+			bs = options_block_for(&opts, &big);
+		is(bs, 128 * 1024, "not when --block-size is given");
+		bs = 0;
+		if (parse2(&opts, "--checksum", "--direct") == OPTIONS_OK)
+			bs = options_block_for(&opts, &big);
+		is(bs, ACP_DEFAULT_DIRECT_BLOCK_SIZE, "--direct keeps its own");
+		bs = 0;
+		if (parse2(&opts, "--checksum", "--queue-depth=2048") ==
+		    OPTIONS_OK)
+			bs = options_block_for(&opts, &big);
+		is(bs, ACP_DEFAULT_BLOCK_SIZE,
+		    "not when depth x 1M would pass the pool's limit");
+		bs = 0;
+		if (parse2(&opts, "--checksum", "--resume") == OPTIONS_OK)
+			bs = options_block_for(&opts, &big);
+		is(bs, ACP_DEFAULT_BLOCK_SIZE,
+		    "not for --resume (two buffers a request)");
 	}
 	return tap_done();
 }
