@@ -169,14 +169,15 @@ int	options_check(struct options *);
 struct options_sources {
 	int	all_files;	/* every one a regular file */
 	off_t	biggest;	/* bytes, of the biggest */
-	int	all_cached;	/* the page cache holds most of each big one */
+	int	all_cached;	/* half or more of each big one cached */
 };
 
 /*
  * The block size of a run, once its sources were looked at: the one in
  * opts, or ACP_BIG_BLOCK_SIZE where none was given and the run hashes
  * (--checksum, --manifest, --verify) regular files, at least one of
- * ACP_BIG_SOURCE bytes, all the big ones in the page cache.
+ * ACP_BIG_SOURCE bytes, and the page cache holds half or more of each
+ * such file.
  */
 size_t	options_block_for(const struct options *,
 	    const struct options_sources *);
