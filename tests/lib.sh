@@ -69,6 +69,14 @@ mkdata() {
 	    < /dev/zero 2>/dev/null | head -c "$2" > "$1"
 }
 
+# cached_pages FILE: how many of FILE's pages the page cache holds
+# (util-linux fincore); nothing, status 1, where fincore is missing.
+cached_pages() {
+	command -v fincore > /dev/null || return 1
+	_pages=$(fincore -n -o PAGES "$1" 2> /dev/null | tr -d ' ')
+	echo "${_pages:-0}"
+}
+
 # evict FILE [PAGES]: drop FILE from the page cache (GNU dd: nocache,
 # count=0), checked with fincore where util-linux has it: fewer than
 # PAGES (100) may stay.  1 if more stayed.
@@ -76,9 +84,8 @@ evict() {
 	for _ in 1 2 3 4 5; do
 		sync "$1"
 		dd if="$1" iflag=nocache count=0 status=none 2> /dev/null
-		command -v fincore > /dev/null || return 0
-		_pages=$(fincore -n -o PAGES "$1" 2> /dev/null | tr -d ' ')
-		[ "${_pages:-0}" -lt "${2:-100}" ] && return 0
+		_pages=$(cached_pages "$1") || return 0
+		[ "$_pages" -lt "${2:-100}" ] && return 0
 		sleep 0.2
 	done
 	return 1
