@@ -170,6 +170,30 @@ peak_kib() {
 	tail -1 "$T/rss"
 }
 
+# reap PID: wait for PID, a job of this shell, but kill -9 it after 60 s
+# (a hang); its status in rc.  Descriptor 3, the test's end of a FIFO
+# the job reads (if open), is closed first: bash waits for a whole
+# pipeline, a cat reading that FIFO included, which ends at its end of
+# file.  It polls instead of running a watchdog subshell: such a
+# subshell, killed before it has dropped the test's traps, would clean
+# up $T.
+reap() {
+	_n=0
+	while kill -0 "$1" 2> /dev/null && [ "$_n" -lt 600 ]; do
+		# A zombie still answers kill -0: look at its state.
+		case $(sed -n 's/^State:[[:space:]]*\(.\).*/\1/p' \
+		    /proc/"$1"/status 2> /dev/null) in
+		Z | "") break ;;
+		esac
+		sleep 0.1
+		_n=$((_n + 1))
+	done
+	kill -s KILL "$1" 2> /dev/null
+	exec 3>&-
+	rc=0
+	wait "$1" || rc=$?
+}
+
 # wait_said PATTERN: wait (at most 60 s) until $T/stderr, written by a
 # process in the background, matches the grep pattern.
 wait_said() {

@@ -28,6 +28,18 @@ fs_mount() {
 fs_mount ext4 mkfs.ext4 64M ||
     skip_all "cannot mount an ext4 image: $(head -1 "$T/mount.err")"
 
+# held PID FILE: wait (at most 60 s) until PID has FILE open twice.
+held() {
+	_n=0
+	while [ "$_n" -lt 600 ]; do
+		[ "$(for _fd in /proc/"$1"/fd/*; do readlink "$_fd"; done \
+		    2> /dev/null | grep -cxF "$2")" -ge 2 ] && return 0
+		sleep 0.1
+		_n=$((_n + 1))
+	done
+	return 1
+}
+
 # A tree of 40 files (0 to 60 KB) in two directories.
 mkdir -p ext4/src/a ext4/src/b
 i=1
@@ -82,8 +94,28 @@ for e in $engines; do
 		skip "cannot mount a tmpfs"
 	fi
 
+	# A stop while a file whose data is whole waits for its flush: it
+	# gets it (a syncfs, even alone: its own fsync would be cancelled)
+	# and is kept; the file still being read is removed.  The order is
+	# forced, not timed: the second source is a FIFO held open and
+	# empty, so its copy stays in flight and the first file waits for
+	# company; the signal goes once acp holds the first copy open twice
+	# (durable.c keeps a descriptor of the first waiting file's for its
+	# file system's syncfs, taken as the file starts to wait).
+	rm -rf ext4/s fifo && mkdir ext4/s && mkfifo fifo
+	exec 3<> fifo
+	"$ACP" --engine="$e" --fsync --debug ext4/one fifo ext4/s \
+	    > "$T/stdout" 2> "$T/stderr" &
+	pid=$!
+	held "$pid" "$(pwd -P)/ext4/s/one" && kill -s TERM "$pid"
+	reap "$pid"
+	[ "$rc" -eq 143 ] && cmp -s ext4/one ext4/s/one && [ ! -e ext4/s/fifo ] &&
+	    grep -q "1 file made durable by 1 syncfs call, 0 by" "$T/stderr" &&
+	    [ "$(grep -v '^acp: debug: ' "$T/stderr")" = "acp: interrupted by signal 15 (Terminated)" ]
+	ok $? "$e: a stop while a file waits for its flush: flushed by syncfs and kept, the one being read removed"
+
 	if [ ! -x "${ACP_CHAOS_BIN:-}" ]; then
-		for _ in 1 2 3 4 5; do skip "no tests/acp-chaos"; done
+		for _ in 1 2 3 4; do skip "no tests/acp-chaos"; done
 		continue
 	fi
 	chaos() {
@@ -124,20 +156,6 @@ for e in $engines; do
 	[ "$rc" -eq 1 ] && [ -z "$left" ]
 	ok $? "$e: the engine fails mid-run under --fsync: exit 1, no file left partial"
 
-	# A stop while a file whose data is whole waits for its flush: it
-	# gets it (a syncfs, even alone: its own fsync would be cancelled)
-	# and is kept; the file still being read is removed.  A request at
-	# a time, so the small file waits before the big one's 50th read
-	# raises the signal.
-	rm -rf ext4/s && mkdir ext4/s
-	rc=0
-	ACP_CHAOS=failop=read,fail=50:ECANCELED,stop=TERM timeout 120 \
-	    "$ACP_CHAOS_BIN" --engine="$e" --queue-depth=1 --fsync --debug \
-	    ext4/one ext4/big ext4/s > "$T/stdout" 2> "$T/stderr" || rc=$?
-	[ "$rc" -eq 143 ] && cmp -s ext4/one ext4/s/one && [ ! -e ext4/s/big ] &&
-	    grep -q "1 file made durable by 1 syncfs call, 0 by" "$T/stderr" &&
-	    [ "$(grep -v '^acp: debug: ' "$T/stderr")" = "acp: interrupted by signal 15 (Terminated)" ]
-	ok $? "$e: a stop while a file waits for its flush: flushed by syncfs and kept, the one being read removed"
 done
 skip_engines "$per"
 

@@ -39,28 +39,6 @@ blocked() {
 	done
 }
 
-# reap PID: wait for it, but kill -9 it after 60 s (a hang); status in rc.
-# It polls instead of running a watchdog subshell: such a subshell, killed
-# before it has dropped the test's traps, would clean up $T.
-reap() {
-	_n=0
-	while kill -0 "$1" 2> /dev/null && [ "$_n" -lt 600 ]; do
-		# A zombie still answers kill -0: look at its state.
-		case $(sed -n 's/^State:[[:space:]]*\(.\).*/\1/p' \
-		    /proc/"$1"/status 2> /dev/null) in
-		Z | "") break ;;
-		esac
-		sleep 0.1
-		_n=$((_n + 1))
-	done
-	kill -s KILL "$1" 2> /dev/null
-	# The writer's end closes before the wait: bash waits for the whole
-	# pipeline, cat included, which ends at the FIFO's end of file.
-	exec 3>&-
-	rc=0
-	wait "$1" || rc=$?
-}
-
 # stop_fed PID SIG...: feed the FIFO "part" (its reader, PID or the cat
 # before it, has it open), wait until PID is blocked in a read, send the
 # signals in turn, and reap it (status in rc).
