@@ -435,10 +435,13 @@ round_run(struct copier *c)
 static int
 room_for(const struct copier *c, unsigned k)
 {
+	unsigned	parked = durable_parked(c);
+	unsigned	copying = c->nactive > parked ? c->nactive - parked : 0;
+
 	if (c->njobs + k > c->maxjobs)
 		return 0;
 	return c->sched.broken || (c->nfreefiles >= k &&
-	    c->nactive - durable_parked(c) + k <= c->maxcopying);
+	    copying + k <= c->maxcopying);
 }
 
 /* Queue job to be reported after those before it. */

@@ -37,10 +37,10 @@
  *   syncfs=ERRNO  every syncfs() fails so (--fsync's batches)
  *   sfr=N:ERRNO   the Nth sync_file_range() that waits (--fsync's check
  *                 of each file of a batch) fails so
- *   syncgate=PATH every syncfs() first reads a byte from PATH, a FIFO
- *                 (the first one opens it, waiting for its writer), until
- *                 its end of file: a test holds the batches back so
- *                 (its open, then its bytes, say when each may go)
+ *   syncgate=PATH PATH, a FIFO, is opened as acp starts (waiting for a
+ *                 writer), and every syncfs() first reads a byte from it,
+ *                 until its end of file: a test holds the batches back
+ *                 so, each byte it writes letting one go
  * The last three are system calls, not requests: acp-chaos is also
  * linked with -Wl,--wrap=syncfs,--wrap=sync_file_range.
  * An injected error is never done: the request does not reach the kernel,
@@ -69,8 +69,7 @@ int	__wrap_sync_file_range(int, off_t, off_t, unsigned);
 
 /* syncfs=, sfr= and syncgate=: set before acp starts, read after. */
 static int		syncfs_err;
-static char		*gate_path;	/* NULL once at its end */
-static int		gate_fd = -1;
+static int		gate_fd = -1;	/* -1 once at its end */
 static unsigned long	sfr_at, sfr_seen;
 static int		sfr_err;
 
@@ -212,9 +211,14 @@ chaos_config(struct chaos *ch, const char *spec)
 			ch->stop_sig = signal_parse(word + 5);
 		else if (strncmp(word, "syncfs=", 7) == 0)
 			syncfs_err = errno_parse(word + 7);
-		else if (strncmp(word, "syncgate=", 9) == 0)
-			gate_path = strdup(word + 9);
-		else if (strncmp(word, "sfr=", 4) == 0) {
+		else if (strncmp(word, "syncgate=", 9) == 0) {
+			if (gate_fd < 0 && (gate_fd = open(word + 9,
+			    O_RDONLY | O_CLOEXEC)) < 0) {
+				fprintf(stderr, "acp-chaos: cannot open '%s': "
+				    "%s\n", word + 9, strerror(errno));
+				exit(2);
+			}
+		} else if (strncmp(word, "sfr=", 4) == 0) {
 			sfr_at = strtoul(word + 4, &colon, 10);
 			sfr_err = *colon == ':' ? errno_parse(colon + 1) : EIO;
 		} else {
@@ -420,13 +424,9 @@ __wrap_syncfs(int fd)
 	char	byte;
 
 	/* Only --fsync's thread calls it, one call at a time. */
-	if (gate_path != NULL) {
-		if (gate_fd < 0)
-			gate_fd = open(gate_path, O_RDONLY | O_CLOEXEC);
-		if (gate_fd < 0 || read(gate_fd, &byte, 1) != 1) {
-			free(gate_path);
-			gate_path = NULL;
-		}
+	if (gate_fd >= 0 && read(gate_fd, &byte, 1) != 1) {
+		(void)close(gate_fd);
+		gate_fd = -1;
 	}
 	if (syncfs_err != 0) {
 		errno = syncfs_err;
