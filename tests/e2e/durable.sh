@@ -141,7 +141,7 @@ for e in $engines; do
 	# held (tests/chaos.c: syncgate=) until the 64 are in, then let go.
 	rm -rf ext4/w gate && mkfifo gate
 	exec 4<> gate
-	ACP_CHAOS=syncgate=$T/gate timeout 120 "$ACP_CHAOS_BIN" \
+	ACP_CHAOS=syncgate=$T/gate "$ACP_CHAOS_BIN" \
 	    --engine="$e" -r --queue-depth=1 --fsync --debug ext4/flat \
 	    ext4/w > "$T/stdout" 2> "$T/stderr" 4>&- &
 	pid=$!
