@@ -140,6 +140,8 @@ copier_new(struct engine *eng, const struct copier_params *params, int *err)
 	 * few times as many as the files keeps the walker ahead.
 	 */
 	c->maxfiles = params->files != 0 ? params->files : c->depth;
+	c->maxcopying = params->copying != 0 &&
+	    params->copying < c->maxfiles ? params->copying : c->maxfiles;
 	c->maxjobs = 4 * c->maxfiles;
 	c->targets = params->targets > 0 ? params->targets : 1;
 	/* Two buffers at least: --resume compares a block with its copy. */
@@ -423,6 +425,25 @@ round_run(struct copier *c)
 	report(c);
 }
 
+/*
+ * May k more files start?  Each takes a slot and a place among the jobs
+ * reported in order; and at most maxcopying files copy at once, beside
+ * those whose data is written and that wait for a --fsync batch's
+ * syncfs (durable.h).  After the engine failed, the jobs' places only:
+ * the files start and fail at once.
+ */
+static int
+room_for(const struct copier *c, unsigned k)
+{
+	unsigned	parked = durable_parked(c);
+	unsigned	copying = c->nactive > parked ? c->nactive - parked : 0;
+
+	if (c->njobs + k > c->maxjobs)
+		return 0;
+	return c->sched.broken || (c->nfreefiles >= k &&
+	    copying + k <= c->maxcopying);
+}
+
 /* Queue job to be reported after those before it. */
 static void
 enqueue(struct copier *c, struct copy_job *job)
@@ -447,8 +468,7 @@ copier_submit_group(struct copier *c, struct copy_job **jobs, unsigned n)
 
 	if (tee_wanted(c, jobs, n)) {
 		/* Its reader and members start together. */
-		while ((c->nfreefiles < n + 1 && !c->sched.broken) ||
-		    c->njobs + n + 1 > c->maxjobs)
+		while (!room_for(c, n + 1))
 			round_run(c);
 	}
 	if (!tee_wanted(c, jobs, n) || c->nfreefiles < n + 1) {
@@ -475,8 +495,7 @@ copier_submit(struct copier *c, struct copy_job *job)
 {
 	const char	*was;
 
-	while ((c->nfreefiles == 0 && !c->sched.broken) ||
-	    c->njobs >= c->maxjobs)
+	while (!room_for(c, 1))
 		round_run(c);
 	enqueue(c, job);
 	if (c->nfreefiles == 0) {

@@ -30,6 +30,11 @@ struct copier_params {
 	size_t		block_size;
 	unsigned	depth;		/* reads and writes in flight */
 	unsigned	files;		/* files in flight at most; 0: depth */
+	/*
+	 * Of them, copying at most; the others' data is written and they
+	 * wait for a --fsync batch's syncfs.  0: files.
+	 */
+	unsigned	copying;
 	int		debug;		/* one line per file on stderr */
 	int		offload;	/* may use copy_file_range */
 	int		direct;		/* --direct: O_DIRECT where possible */

@@ -43,6 +43,8 @@ struct copier {
 	unsigned		 nfreefiles;
 	unsigned		 maxfiles;
 	unsigned		 nactive;
+	/* Of them, copying at most (the others wait for a --fsync batch). */
+	unsigned		 maxcopying;
 	int			(*pipes)[2];	/* a pipe per slot, or -1 */
 	int			 splice;	/* small files by splice */
 	struct pagecache_guess	 warm;		/* are small files cached */

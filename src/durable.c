@@ -27,6 +27,7 @@ struct durable {
 	struct req	req;		/* the syncfs out, if busy */
 	int		busy;
 	unsigned	waiting;	/* files DURABLE_WAITING */
+	unsigned	inbatch;	/* files DURABLE_BATCH */
 	/*
 	 * A descriptor on each file system (a dup of its first file's),
 	 * open from before any of our writes to it until the end: syncfs()
@@ -134,6 +135,7 @@ batch_end(struct copier *c, int own)
 	unsigned	i;
 
 	c->dur->busy = 0;
+	c->dur->inbatch = 0;
 	for (i = 0; i < c->maxfiles; i++)
 		if (c->files[i].job != NULL &&
 		    c->files[i].durable == DURABLE_BATCH)
@@ -189,6 +191,7 @@ batch_start(struct copier *c)
 		batch_end(c, 1);
 	else {
 		d->busy = 1;
+		d->inbatch = n;
 		d->syncs++;
 	}
 	return n;
@@ -221,6 +224,12 @@ durable_round(struct copier *c)
 	if (!d->busy && !c->sched.broken)
 		moved += batch_start(c);
 	return moved;
+}
+
+unsigned
+durable_parked(const struct copier *c)
+{
+	return c->dur == NULL ? 0 : c->dur->waiting + c->dur->inbatch;
 }
 
 void

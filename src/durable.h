@@ -53,6 +53,12 @@ int	durable_hold(struct copier *, struct cfile *);
  */
 unsigned durable_round(struct copier *);
 
+/*
+ * Files whose data is written and that wait for a batch, or are in the
+ * one whose syncfs is out: they hold their slots, but copy nothing.
+ */
+unsigned durable_parked(const struct copier *);
+
 /* Wait for a syncfs still out, close what it kept, say what it did. */
 void	durable_free(struct copier *);
 

@@ -87,6 +87,7 @@ usage_acp(void)
 	printf("      --engine=ENGINE          I/O engine: auto (default), uring, aio, sync\n"
 	    "      --queue-depth=N          reads and writes in flight at once (default\n"
 	    "                                 %d); up to 4N files are open at once\n"
+	    "                                 (64N with --fsync, 16N of them copying)\n"
 	    "      --block-size=SIZE        bytes per request, with K, M or G\n"
 	    "                                 (default %dK; %dM with --direct, and\n"
 	    "                                 hashing big cached files)\n"

@@ -37,8 +37,12 @@
  *   syncfs=ERRNO  every syncfs() fails so (--fsync's batches)
  *   sfr=N:ERRNO   the Nth sync_file_range() that waits (--fsync's check
  *                 of each file of a batch) fails so
- * The last two are system calls, not requests: acp-chaos is also linked
- * with -Wl,--wrap=syncfs,--wrap=sync_file_range.
+ *   syncgate=PATH PATH, a FIFO, is opened as acp starts (waiting for a
+ *                 writer), and every syncfs() first reads a byte from it,
+ *                 until its end of file: a test holds the batches back
+ *                 so, each byte it writes letting one go
+ * The last three are system calls, not requests: acp-chaos is also
+ * linked with -Wl,--wrap=syncfs,--wrap=sync_file_range.
  * An injected error is never done: the request does not reach the kernel,
  * as when the kernel refuses it.
  */
@@ -50,6 +54,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "chaos.h"
 #include "engine.h"
@@ -62,8 +67,9 @@ int	__wrap_syncfs(int);
 int	__real_sync_file_range(int, off_t, off_t, unsigned);
 int	__wrap_sync_file_range(int, off_t, off_t, unsigned);
 
-/* syncfs= and sfr=: set before acp starts, read after. */
+/* syncfs=, sfr= and syncgate=: set before acp starts, read after. */
 static int		syncfs_err;
+static int		gate_fd = -1;	/* -1 once at its end */
 static unsigned long	sfr_at, sfr_seen;
 static int		sfr_err;
 
@@ -205,7 +211,14 @@ chaos_config(struct chaos *ch, const char *spec)
 			ch->stop_sig = signal_parse(word + 5);
 		else if (strncmp(word, "syncfs=", 7) == 0)
 			syncfs_err = errno_parse(word + 7);
-		else if (strncmp(word, "sfr=", 4) == 0) {
+		else if (strncmp(word, "syncgate=", 9) == 0) {
+			if (gate_fd < 0 && (gate_fd = open(word + 9,
+			    O_RDONLY | O_CLOEXEC)) < 0) {
+				fprintf(stderr, "acp-chaos: cannot open '%s': "
+				    "%s\n", word + 9, strerror(errno));
+				exit(2);
+			}
+		} else if (strncmp(word, "sfr=", 4) == 0) {
 			sfr_at = strtoul(word + 4, &colon, 10);
 			sfr_err = *colon == ':' ? errno_parse(colon + 1) : EIO;
 		} else {
@@ -408,6 +421,13 @@ __wrap_engine_start(struct engine *eng, enum engine_kind kind,
 int
 __wrap_syncfs(int fd)
 {
+	char	byte;
+
+	/* Only --fsync's thread calls it, one call at a time. */
+	if (gate_fd >= 0 && read(gate_fd, &byte, 1) != 1) {
+		(void)close(gate_fd);
+		gate_fd = -1;
+	}
 	if (syncfs_err != 0) {
 		errno = syncfs_err;
 		return -1;

@@ -10,7 +10,7 @@
 # The failures are injected through tests/acp-chaos (syncfs=, sfr=).
 . "${top_srcdir:-.}/tests/lib.sh"
 
-per=10
+per=11
 plan $((per * $(nengines) + 3))
 [ "$(id -u)" = 0 ] || skip_all "needs root (loop mounts)"
 command -v mkfs.ext4 > /dev/null || skip_all "no mkfs.ext4"
@@ -40,12 +40,29 @@ held() {
 	return 1
 }
 
+# filled DIR N: wait (at most 60 s) until DIR holds N files.
+filled() {
+	_n=0
+	while [ "$(find "$1" -type f 2> /dev/null | wc -l)" -lt "$2" ] &&
+	    [ "$_n" -lt 600 ]; do
+		sleep 0.1
+		_n=$((_n + 1))
+	done
+}
+
 # A tree of 40 files (0 to 60 KB) in two directories.
 mkdir -p ext4/src/a ext4/src/b
 i=1
 while [ "$i" -le 20 ]; do
 	mkdata "ext4/src/a/f$i" $((i * 3000)) "a$i"
 	mkdata "ext4/src/b/g$i" $((i * 100)) "b$i"
+	i=$((i + 1))
+done
+# 200 files of 1 KB in one directory.
+mkdir ext4/flat
+i=1
+while [ "$i" -le 200 ]; do
+	mkdata "ext4/flat/h$i" 1000 "h$i"
 	i=$((i + 1))
 done
 mkdata ext4/one 100000 one
@@ -115,9 +132,28 @@ for e in $engines; do
 	ok $? "$e: a stop while a file waits for its flush: flushed by syncfs and kept, the one being read removed"
 
 	if [ ! -x "${ACP_CHAOS_BIN:-}" ]; then
-		for _ in 1 2 3 4; do skip "no tests/acp-chaos"; done
+		for _ in 1 2 3 4 5; do skip "no tests/acp-chaos"; done
 		continue
 	fi
+	# Files whose data is written wait for a batch in their slots,
+	# while the next files start beside them: at queue depth 1, 64
+	# files in flight, 16 of them copying at most.  The first syncfs is
+	# held (tests/chaos.c: syncgate=) until the 64 are in, then let go.
+	rm -rf ext4/w gate && mkfifo gate
+	exec 4<> gate
+	ACP_CHAOS=syncgate=$T/gate "$ACP_CHAOS_BIN" \
+	    --engine="$e" -r --queue-depth=1 --fsync --debug ext4/flat \
+	    ext4/w > "$T/stdout" 2> "$T/stderr" 4>&- &
+	pid=$!
+	filled ext4/w 64
+	n=$(find ext4/w -type f | wc -l)
+	exec 4>&-
+	reap "$pid"
+	[ "$rc" -eq 0 ] && [ "$n" -eq 64 ] && diff -r ext4/flat ext4/w > /dev/null &&
+	    grep -q "^acp: debug: --fsync: 200 files made durable by [0-9]* syncfs" "$T/stderr" &&
+	    grep -q "64 files in flight (16 copying at once" "$T/stderr"
+	ok $? "$e: files waiting for a syncfs leave room for others: $n of 64 slots taken while the first syncfs was held, then all 200 whole"
+
 	chaos() {
 		rc=0
 		ACP_CHAOS=$1 timeout 120 "$ACP_CHAOS_BIN" --engine="$e" -r \
