@@ -33,8 +33,13 @@ ok() {
 	else
 		echo "not ok $tap_n - $2"
 		tap_fail=$((tap_fail + 1))
-		if [ -s "$T/stderr" ]; then
-			sed 's/^/# stderr: /' "$T/stderr" | head -20
+		# Its first and last lines: how it started, how it ended.
+		if [ "$(wc -l < "$T/stderr" 2> /dev/null || echo 0)" -gt 20 ]; then
+			sed 's/^/# stderr: /' "$T/stderr" | head -10
+			echo "# stderr: ... ($(wc -l < "$T/stderr") lines)"
+			sed 's/^/# stderr: /' "$T/stderr" | tail -10
+		elif [ -s "$T/stderr" ]; then
+			sed 's/^/# stderr: /' "$T/stderr"
 		fi
 	fi
 }
@@ -171,7 +176,8 @@ peak_kib() {
 }
 
 # reap PID: wait for PID, a job of this shell, but kill -9 it after 60 s
-# (a hang); its status in rc.  Descriptor 3, the test's end of a FIFO
+# (a hang, said in the log with each thread's wait channel); its status
+# in rc.  Descriptor 3, the test's end of a FIFO
 # the job reads (if open), is closed first: bash waits for a whole
 # pipeline, a cat reading that FIFO included, which ends at its end of
 # file.  It polls instead of running a watchdog subshell: such a
@@ -188,6 +194,16 @@ reap() {
 		sleep 0.1
 		_n=$((_n + 1))
 	done
+	if [ "$_n" -ge 600 ]; then
+		# Say where it was stuck, thread by thread, for the log.
+		diag "pid $1 still running after 60 s: killed"
+		for _t in /proc/"$1"/task/*; do
+			diag "  thread $(cat "$_t/comm" 2> /dev/null):" \
+			    "$(cat "$_t/wchan" 2> /dev/null)," \
+			    "$(sed -n 's/^State:[[:space:]]*//p' "$_t/status" \
+			    2> /dev/null)"
+		done
+	fi
 	kill -s KILL "$1" 2> /dev/null
 	exec 3>&-
 	rc=0
