@@ -31,8 +31,14 @@ struct workers;
  * by the signal returns at once).
  */
 #define COPIER_TICK_MS		100
-/* A stopped run gives up on cancelled requests after this long. */
-#define COPIER_GIVE_UP_MS	300
+/*
+ * A stopped run gives up on cancelled requests after this long.  Under
+ * load a cancelled read's thread can take over 300 ms to run again and
+ * return (a FIFO read on the sync engine with 4 busy loops and a writer
+ * on 2 cores: 3 runs in 250 given up at 300 ms, none at 2 s), and giving
+ * up fails the files in flight, a whole one waiting for its flush too.
+ */
+#define COPIER_GIVE_UP_MS	2000
 /* and meanwhile waits for completions this long at a time. */
 #define COPIER_STOP_WAIT_MS	20
 
