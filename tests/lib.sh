@@ -175,26 +175,38 @@ peak_kib() {
 	tail -1 "$T/rss"
 }
 
-# reap PID: wait for PID, a job of this shell, but kill -9 it after 60 s
-# (a hang, said in the log with each thread's wait channel); its status
-# in rc.  Descriptor 3, the test's end of a FIFO
-# the job reads (if open), is closed first: bash waits for a whole
-# pipeline, a cat reading that FIFO included, which ends at its end of
-# file.  It polls instead of running a watchdog subshell: such a
-# subshell, killed before it has dropped the test's traps, would clean
-# up $T.
-reap() {
+# wait_until CMD...: run CMD every 0.1 s until it succeeds (status 0),
+# or give up after 60 s (status 1).  Tests wait so for what a process
+# in the background must have done before they go on: a sign, never a
+# time.
+wait_until() {
 	_n=0
-	while kill -0 "$1" 2> /dev/null && [ "$_n" -lt 600 ]; do
-		# A zombie still answers kill -0: look at its state.
-		case $(sed -n 's/^State:[[:space:]]*\(.\).*/\1/p' \
-		    /proc/"$1"/status 2> /dev/null) in
-		Z | "") break ;;
-		esac
+	until "$@"; do
+		[ "$_n" -ge 600 ] && return 1
 		sleep 0.1
 		_n=$((_n + 1))
 	done
-	if [ "$_n" -ge 600 ]; then
+}
+
+# ended PID: PID is gone, or a zombie (which still answers kill -0).
+ended() {
+	kill -0 "$1" 2> /dev/null || return 0
+	case $(sed -n 's/^State:[[:space:]]*\(.\).*/\1/p' \
+	    /proc/"$1"/status 2> /dev/null) in
+	Z | "") return 0 ;;
+	esac
+	return 1
+}
+
+# reap PID: wait for PID, a job of this shell, but kill -9 it after 60 s
+# (a hang, said in the log with each thread's wait channel); its status
+# in rc.  Descriptor 3, the test's end of a FIFO the job reads (if
+# open), is closed before the wait: bash waits for a whole pipeline, a
+# cat reading that FIFO included, which ends at its end of file.  It
+# polls instead of running a watchdog subshell: such a subshell, killed
+# before it has dropped the test's traps, would clean up $T.
+reap() {
+	if ! wait_until ended "$1"; then
 		# Say where it was stuck, thread by thread, for the log.
 		diag "pid $1 still running after 60 s: killed"
 		for _t in /proc/"$1"/task/*; do
@@ -210,14 +222,15 @@ reap() {
 	wait "$1" || rc=$?
 }
 
+# said PATTERN: $T/stderr matches the grep pattern.
+said() {
+	grep -q -- "$1" "$T/stderr"
+}
+
 # wait_said PATTERN: wait (at most 60 s) until $T/stderr, written by a
 # process in the background, matches the grep pattern.
 wait_said() {
-	_n=0
-	while ! grep -q -- "$1" "$T/stderr" && [ "$_n" -lt 600 ]; do
-		sleep 0.1
-		_n=$((_n + 1))
-	done
+	wait_until said "$1"
 }
 
 # expect_rc WANT DESCRIPTION

@@ -28,26 +28,15 @@ fs_mount() {
 fs_mount ext4 mkfs.ext4 64M ||
     skip_all "cannot mount an ext4 image: $(head -1 "$T/mount.err")"
 
-# held PID FILE: wait (at most 60 s) until PID has FILE open twice.
-held() {
-	_n=0
-	while [ "$_n" -lt 600 ]; do
-		[ "$(for _fd in /proc/"$1"/fd/*; do readlink "$_fd"; done \
-		    2> /dev/null | grep -cxF "$2")" -ge 2 ] && return 0
-		sleep 0.1
-		_n=$((_n + 1))
-	done
-	return 1
+# open_twice PID FILE: PID has FILE open on two descriptors.
+open_twice() {
+	[ "$(for _fd in /proc/"$1"/fd/*; do readlink "$_fd"; done \
+	    2> /dev/null | grep -cxF "$2")" -ge 2 ]
 }
 
-# filled DIR N: wait (at most 60 s) until DIR holds N files.
-filled() {
-	_n=0
-	while [ "$(find "$1" -type f 2> /dev/null | wc -l)" -lt "$2" ] &&
-	    [ "$_n" -lt 600 ]; do
-		sleep 0.1
-		_n=$((_n + 1))
-	done
+# holds DIR N: DIR holds N files or more.
+holds() {
+	[ "$(find "$1" -type f 2> /dev/null | wc -l)" -ge "$2" ]
 }
 
 # A tree of 40 files (0 to 60 KB) in two directories.
@@ -124,7 +113,8 @@ for e in $engines; do
 	"$ACP" --engine="$e" --fsync --debug ext4/one fifo ext4/s \
 	    > "$T/stdout" 2> "$T/stderr" &
 	pid=$!
-	held "$pid" "$(pwd -P)/ext4/s/one" && kill -s TERM "$pid"
+	wait_until open_twice "$pid" "$(pwd -P)/ext4/s/one" &&
+	    kill -s TERM "$pid"
 	reap "$pid"
 	[ "$rc" -eq 143 ] && cmp -s ext4/one ext4/s/one && [ ! -e ext4/s/fifo ] &&
 	    grep -q "1 file made durable by 1 syncfs call, 0 by" "$T/stderr" &&
@@ -145,7 +135,7 @@ for e in $engines; do
 	    --engine="$e" -r --queue-depth=1 --fsync --debug ext4/flat \
 	    ext4/w > "$T/stdout" 2> "$T/stderr" 4>&- &
 	pid=$!
-	filled ext4/w 64
+	wait_until holds ext4/w 64
 	n=$(find ext4/w -type f | wc -l)
 	exec 4>&-
 	reap "$pid"

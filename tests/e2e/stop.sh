@@ -23,20 +23,16 @@ if [ -z "$fuse" ]; then
 	    fuse="cannot mount faultfs: $(head -1 "$T/faultfs.err")"
 fi
 
-# blocked PID: wait (bounded) until one of its threads sleeps in a pipe
-# read, or the main one waits for io_uring completions with nothing else
-# to do: the copy is then blocked on its source.
-blocked() {
-	_n=0
-	while [ "$_n" -lt 600 ]; do
-		for _w in /proc/"$1"/task/*/wchan; do
-			case $(cat "$_w" 2> /dev/null) in
-			*pipe_read* | *pipe_wait* | io_cqring_wait) return 0 ;;
-			esac
-		done
-		sleep 0.1
-		_n=$((_n + 1))
+# in_read PID: one of its threads sleeps in a pipe read, or the main one
+# waits for io_uring completions with nothing else to do: the copy is
+# blocked on its source.
+in_read() {
+	for _w in /proc/"$1"/task/*/wchan; do
+		case $(cat "$_w" 2> /dev/null) in
+		*pipe_read* | *pipe_wait* | io_cqring_wait) return 0 ;;
+		esac
 	done
+	return 1
 }
 
 # stop_fed PID SIG...: feed the FIFO "part" (its reader, PID or the cat
@@ -47,7 +43,7 @@ stop_fed() {
 	shift
 	exec 3> fifo
 	printf part >&3
-	blocked "$_pid"
+	wait_until in_read "$_pid"
 	for _sig; do
 		kill -s "$_sig" "$_pid" 2> /dev/null
 	done
