@@ -241,7 +241,7 @@ expect_rc() {
 
 # expect_err PATTERN DESCRIPTION: stderr matches the grep pattern.
 expect_err() {
-	grep -q -- "$1" "$T/stderr"
+	said "$1"
 	ok $? "$2"
 }
 

@@ -10,6 +10,11 @@ mkdata "$T/src" 300000 atomic
 mkdata "$T/chunk" 65536 chunk
 cd "$T" || exit 1
 
+# big_temporary: a temporary file of over 1000 KiB is under d.
+big_temporary() {
+	[ -n "$(find d -name '.acp-*' -size +1000k)" ]
+}
+
 no_temp() {	# DIR: no .acp-* temporary file left in DIR
 	[ -z "$(find "$1" -maxdepth 1 -name '.acp-*' -print -quit)" ]
 }
@@ -39,10 +44,7 @@ for e in $engines; do
 	writer=$!
 	"$ACP" --engine="$e" --atomic fifo d/keep 2> "$T/stderr" &
 	pid=$!
-	for _ in $(seq 1200); do
-		[ -n "$(find d -name '.acp-*' -size +1000k)" ] && break
-		sleep 0.05
-	done
+	wait_until big_temporary
 	kill -TERM "$pid"
 	rc=0
 	wait "$pid" || rc=$?

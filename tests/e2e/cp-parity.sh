@@ -195,11 +195,7 @@ mkfifo fifo
 pid=$!
 exec 3> fifo
 echo some >&3
-n=0
-while [ ! -e copy ] && [ "$n" -lt 600 ]; do
-	sleep 0.1
-	n=$((n + 1))
-done
+wait_until test -e copy
 mode=$(stat -c %a copy 2> /dev/null)
 exec 3>&-
 rc=0
@@ -243,11 +239,7 @@ mkdir -p m/sub d && chmod 775 m/sub && mkfifo m/sub/fifo
     > "$T/stdout" 2> "$T/stderr" &
 pid=$!
 exec 3> m/sub/fifo
-n=0
-while [ ! -e d/m/sub/fifo ] && [ "$n" -lt 600 ]; do
-	sleep 0.1
-	n=$((n + 1))
-done
+wait_until test -e d/m/sub/fifo
 during=$(stat -c %a d/m/sub 2> /dev/null)
 echo data >&3
 exec 3>&-
@@ -287,11 +279,7 @@ echo precious > src && echo other > dst && mkfifo answer
 "$ACP" -i src dst < answer > "$T/stdout" 2> "$T/stderr" &
 pid=$!
 exec 3> answer
-n=0
-while ! grep -q "overwrite" "$T/stderr" && [ "$n" -lt 600 ]; do
-	sleep 0.1
-	n=$((n + 1))
-done
+wait_said "overwrite"
 rm dst && ln src dst
 echo y >&3
 exec 3>&-

@@ -34,9 +34,14 @@ open_twice() {
 	    2> /dev/null | grep -cxF "$2")" -ge 2 ]
 }
 
+# nfiles DIR: how many files DIR holds.
+nfiles() {
+	find "$1" -type f 2> /dev/null | wc -l
+}
+
 # holds DIR N: DIR holds N files or more.
 holds() {
-	[ "$(find "$1" -type f 2> /dev/null | wc -l)" -ge "$2" ]
+	[ "$(nfiles "$1")" -ge "$2" ]
 }
 
 # A tree of 40 files (0 to 60 KB) in two directories.
@@ -136,7 +141,7 @@ for e in $engines; do
 	    ext4/w > "$T/stdout" 2> "$T/stderr" 4>&- &
 	pid=$!
 	wait_until holds ext4/w 64
-	n=$(find ext4/w -type f | wc -l)
+	n=$(nfiles ext4/w)
 	exec 4>&-
 	reap "$pid"
 	# All 200 durable: by syncfs, or (a file left alone at the end,

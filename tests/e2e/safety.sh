@@ -11,6 +11,11 @@ plan $((7 * $(nengines) + 11))
 mkdata "$T/chunk" 65536 chunk
 
 # A FIFO that never runs dry, so the copy is still going when signalled.
+# over_1mb FILE: FILE holds over 1,000,000 bytes.
+over_1mb() {
+	[ -s "$1" ] && [ "$(stat -c %s "$1")" -gt 1000000 ]
+}
+
 start_writer() {
 	rm -f "$T/fifo"
 	mkfifo "$T/fifo"
@@ -28,10 +33,7 @@ interrupt() {
 	start_writer
 	"$ACP" --engine="$1" "$T/fifo" "$3" 2> "$T/stderr" &
 	pid=$!
-	for _ in $(seq 1200); do
-		[ -s "$3" ] && [ "$(stat -c %s "$3")" -gt 1000000 ] && break
-		sleep 0.05
-	done
+	wait_until over_1mb "$3"
 	kill -s "$2" "$pid"
 	rc=0
 	wait "$pid" || rc=$?
