@@ -250,7 +250,7 @@ if [ "$trees" = 1 ]; then
 	# comes near it (tar | cat, xargs -P cat: see README).
 	(cd "$out" && "$acp" -r --checksum --manifest="$out/tree.sums" \
 	    --manifest-relative -t "$out" "$S" && rm -rf "${S##*/}")
-	case_run "limit: reading every file alone (acp --check)" cold 0.3 \
+	case_run "limit: files read alone (acp --check), cold" cold 0.3 \
 	    '[ ! -e "$D" ] || diff -r -q "$S" "$D" > /dev/null' \
 	    '(cd "${S%/*}" && "$acp" --check="$out/tree.sums" > /dev/null)' \
 	    'cp -r "$S" "$D"'
