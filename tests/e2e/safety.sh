@@ -10,12 +10,12 @@ plan $((7 * $(nengines) + 11))
 
 mkdata "$T/chunk" 65536 chunk
 
-# A FIFO that never runs dry, so the copy is still going when signalled.
 # over_1mb FILE: FILE holds over 1,000,000 bytes.
 over_1mb() {
 	[ -s "$1" ] && [ "$(stat -c %s "$1")" -gt 1000000 ]
 }
 
+# A FIFO that never runs dry, so the copy is still going when signalled.
 start_writer() {
 	rm -f "$T/fifo"
 	mkfifo "$T/fifo"
