@@ -362,6 +362,27 @@ stop_clock(struct copier *c)
 }
 
 /*
+ * How many completions a round waits for: half of each file's requests
+ * in flight.  One big file with 32 reads and writes out waits for 16, so
+ * one io_uring_enter() retires a batch (waiting for one took 2,980
+ * enters for a 1 GiB copy, 232 waiting for half, and a little more
+ * CPU).  Many small files, each with one open, splice or close out,
+ * wait for the first: each completion moves a file on to its next
+ * request, which would otherwise wait while io-wq's workers run dry
+ * (medians of 6 interleaved runs, against waiting for half of all
+ * requests: 50,000 files warm 1.08 s against 1.15 s, the 10,000-entry
+ * tree -a 0.285 s against 0.303 s; cold, no clear change).
+ */
+static unsigned
+reap_min(const struct copier *c)
+{
+	unsigned	files = c->nactive > 0 ? c->nactive : 1;
+	unsigned	n = c->sched.inengine / (2 * files);
+
+	return n > 1 ? n : 1;
+}
+
+/*
  * One round: let every file in flight issue what it can, then wait for a
  * batch of completions and hand them to their files.
  */
@@ -395,15 +416,7 @@ round_run(struct copier *c)
 		report(c);
 		return;
 	}
-	/*
-	 * Wait for half of what is in flight, not for one request: one
-	 * io_uring_enter() then retires a batch, instead of one enter per
-	 * request (measured: 1967 enters for a 1 GiB copy waiting for one,
-	 * 231 waiting for half, and 15% less system time).  Half keeps the
-	 * queue at least half full.
-	 */
-	n = sched_reap(&c->sched, c->stepping > 0 ? 0 :
-	    c->sched.inengine / 2 > 1 ? c->sched.inengine / 2 : 1);
+	n = sched_reap(&c->sched, c->stepping > 0 ? 0 : reap_min(c));
 	if (n < 0) {
 		/* Every file in flight fails; nothing new starts. */
 		warnc(-n, "I/O engine %s failed", c->sched.eng->ops->name);
