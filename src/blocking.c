@@ -76,8 +76,10 @@ engine_run_blocking(struct req *req)
 	case ENGINE_OP_SPLICE: {
 		loff_t	in = req->off, out = req->off2;
 
+		/* A quick one is made by the submitter: never wait on a pipe. */
 		n = splice(req->fd, req->off < 0 ? NULL : &in, req->fd2,
-		    req->off2 < 0 ? NULL : &out, req->len, 0);
+		    req->off2 < 0 ? NULL : &out, req->len,
+		    req->quick ? SPLICE_F_NONBLOCK : 0);
 		break;
 	}
 	case ENGINE_OP_COPY_RANGE:

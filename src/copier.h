@@ -120,6 +120,11 @@ struct copy_job {
 	struct stat		 sst;		/* the walker's stat of src */
 	enum copy_dst		 dst_how;
 	int			 dst_exists;	/* the walker saw dst */
+	/*
+	 * dst's directory is on a local file system: its create is made on
+	 * the copier's thread (engine.h's quick), not by a worker.
+	 */
+	int			 dst_local;
 	mode_t			 dst_mode;	/* and its st_mode */
 	uid_t			 dst_uid;	/* and its owner */
 	gid_t			 dst_gid;

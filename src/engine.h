@@ -67,9 +67,10 @@ struct req {
 	 */
 	int		 async;
 	/*
-	 * The call answers at once (a statx on a local file system): the
-	 * engine may make it on the submitting thread, instead of waking
-	 * a worker for it.
+	 * The call answers at once (on a local file system: a statx, a
+	 * create, a splice of cached pages into an empty pipe): the engine
+	 * may make it on the submitting thread, instead of waking a worker
+	 * for it.
 	 */
 	int		 quick;
 	struct iovec	 iov;	/* the engine's: READV/WRITEV's one vector */

@@ -126,6 +126,12 @@ xfer_send(struct copier *c, struct creq *q, enum creq_phase phase)
 		q->r.off = reading ? at : -1;
 		q->r.fd2 = reading ? x->pipe[1] : x->dfd;
 		q->r.off2 = reading ? -1 : at;
+		/*
+		 * Into the pipe on this thread: a small file splices only
+		 * when its pages are cached, and splicing them in takes
+		 * references, no copy (the write out copies, on a worker).
+		 */
+		q->r.quick = reading && x->slocal;
 	} else {
 		q->r.op = reading ? ENGINE_OP_READ : ENGINE_OP_WRITE;
 		q->r.fd = q->direct ? t->fd : reading ? x->sfd : x->dfd;
@@ -516,6 +522,8 @@ xfer_complete(struct copier *c, struct creq *q)
 			    XFER_WRITING : XFER_READING, q->off);
 		} else if (x->err == 0 && q->retries < XFER_MAX_RETRIES) {
 			q->retries++;
+			/* A quick call that could not answer: to the engine. */
+			q->r.quick = 0;
 			if (xfer_queue(c, q) == 0)
 				return;
 		} else if (x->err == 0)

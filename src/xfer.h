@@ -74,6 +74,7 @@ struct xfer {
 	int			 dreg;		/* dst is a regular file */
 	int			 sstream;	/* source cannot pread */
 	int			 sfuse;		/* source on FUSE: req.async */
+	int			 slocal;	/* on a local fs: req.quick */
 	off_t			 zero_at;	/* 1 + where a 0 was doubted */
 	int			 dstream;	/* destination cannot pwrite */
 	int			 trust_short;	/* short read past hint: EOF */
