@@ -21,7 +21,9 @@
  *		file) and then DIR/release for reading, and goes on when
  *		the test has written to it.  A barrier, for tests that
  *		must signal a copier at a known point, whatever the speed
- *		of the machine.
+ *		of the machine.  With -g, a file created under a name that
+ *		starts with "gated" meets the same barrier before it is
+ *		made (a create that the file system does not answer).
  * Files created in it keep what is written up to OFFSET and fail with
  * EIO past it; those whose name starts with "corrupt" read back with the
  * byte at 100 flipped.  Everything is direct I/O, so the kernel passes
@@ -158,6 +160,8 @@ ffs_create(const char *path, mode_t mode, struct fuse_file_info *fi)
 {
 	int	i;
 
+	if (strncmp(path, "/gated", 6) == 0 && gate_dir != NULL)
+		gate_wait();
 	if ((i = find_created(path)) < 0) {
 		if (ncreated == MAX_CREATED || strlen(path + 1) >= 256)
 			return -ENOSPC;

@@ -8,9 +8,12 @@
 # signal.  The order is forced: the test feeds "part", waits until acp
 # sleeps in a read of its source (its threads' wchan, or the gate), then
 # signals.  A hang is caught by a bound on the wait, not by timing.
+# A create that the stalled file system does not answer is stopped the
+# same way: a create is made on acp's own thread only where the
+# directory's file system is local, never on FUSE.
 . "${top_srcdir:-.}/tests/lib.sh"
 
-per=5
+per=6
 plan $((per * $(nengines)))
 cd "$T" || exit 1
 
@@ -99,6 +102,25 @@ for e in $engines; do
 		[ "$rc" -eq 143 ] && [ -z "$left" ] &&
 		    grep -q "giving up on" "$T/stderr"
 		ok $? "$e: SIGTERM while a read waits on a stalled file system: cleaned up before it answers, exit 143 (got $rc, left '$left')"
+	fi
+	if [ -n "$fuse" ]; then
+		skip "$e: a create on a stalled file system: $fuse"
+	else
+		# faultfs does not answer the create of gated-*: the signal
+		# is acted on (the message) before the gate opens.
+		printf data > small
+		"$ACP" --engine="$e" small "$T/mnt/gated-$e" 2> "$T/stderr" &
+		pid=$!
+		timeout 60 cat gate/reached > /dev/null
+		kill -s TERM "$pid"
+		wait_said "interrupted by signal"
+		said=$?
+		# shellcheck disable=SC2016 # the inner shell's own arguments
+		timeout 60 sh -c 'echo go > "$1"' sh gate/release
+		reap "$pid"
+		[ "$said" -eq 0 ] && [ "$rc" -eq 143 ] &&
+		    grep -q "giving up on" "$T/stderr"
+		ok $? "$e: SIGTERM while a create waits on a stalled file system: stopped before it answers, exit 143 (got $rc)"
 	fi
 done
 skip_engines "$per"
