@@ -34,55 +34,6 @@
 #include "verify.h"
 #include "xmalloc.h"
 
-/*
- * Issue one open, statx, fsync or close for f and move it to state next,
- * where its completion finds it.  1 when it is in flight, 0 when no
- * request is free (f->state stays, to be retried on the next round), or
- * -1 with the file failed (f->state is S_END).
- */
-static int
-file_op(struct copier *c, struct cfile *f, enum engine_op op, int fd,
-    const char *path, int flags, mode_t mode, enum cstate next)
-{
-	struct creq	*q;
-
-	if ((q = sched_get(&c->sched)) == NULL)
-		return 0;
-	q->f = f;
-	q->phase = CREQ_META;
-	q->r.op = op;
-	q->r.fd = fd;
-	/* Its own: a worker may still open it after the job is gone. */
-	q->r.path = q->path = path != NULL ? xstrdup(path) : NULL;
-	q->r.flags = flags;
-	q->r.mode = mode;
-	q->r.stx = &f->stx;
-	/*
-	 * Made here, not by a worker, where it answers at once: a statx of
-	 * a local source, a create in a local directory.  io_uring hands
-	 * every O_CREAT open to an io-wq worker, a round trip each; made
-	 * here, with a small file's splice into its pipe (xfer.c), 50,000
-	 * files warm took 0.98 s against 1.06 s, the 10,000-entry tree
-	 * under -a 0.226 s against 0.282 s (medians of 8 interleaved runs;
-	 * cold, no clear change).
-	 */
-	q->r.quick = (op == ENGINE_OP_STATX && f->slocal) ||
-	    (op == ENGINE_OP_OPENAT && (flags & O_CREAT) && f->job->dst_local);
-	q->closing_dst = op == ENGINE_OP_CLOSE && fd == f->dfd;
-	if (sched_queue(&c->sched, q) < 0) {
-		free(q->path);
-		q->path = NULL;
-		sched_put(&c->sched, q);
-		xfer_fail(&f->x, -EBUSY, XFER_READING, 0);
-		f->state = S_END;
-		return -1;
-	}
-	f->x.nreq++;
-	f->waiting++;
-	f->state = next;
-	return 1;
-}
-
 /* file_op() for a step: wait only when no request was free. */
 static int
 issue(struct copier *c, struct cfile *f, enum engine_op op, int fd,
@@ -90,74 +41,6 @@ issue(struct copier *c, struct cfile *f, enum engine_op op, int fd,
 {
 	return file_op(c, f, op, fd, NULL, 0, 0, next) == 0 ? STEP_WAIT :
 	    STEP_GO;
-}
-
-/*
- * The open or statx that f waited for failed: say so (fmt names the
- * file) and end it.  1 if so, 0 when it succeeded.
- */
-static int	file_op_failed(struct copier *, struct cfile *, const char *, ...)
-		    __attribute__((format(printf, 3, 4)));
-
-static int
-file_op_failed(struct copier *c, struct cfile *f, const char *fmt, ...)
-{
-	va_list	ap;
-
-	if (f->opres >= 0)
-		return 0;
-	if (sched_stop_cancelled(&c->sched, f->opres)) {
-		/* Cancelled by our stop (a FIFO's open): nothing to say. */
-		xfer_fail(&f->x, -EINTR, XFER_READING, 0);
-		f->state = S_END;
-		return 1;
-	}
-	va_start(ap, fmt);
-	vwarnc((int)-f->opres, fmt, ap);
-	va_end(ap);
-	jobreport_failed(f, (int)f->opres);
-	f->state = S_END;
-	return 1;
-}
-
-void
-filejob_meta_done(struct copier *c, struct creq *q)
-{
-	struct cfile	*f = q->f;
-	ssize_t		 res = q->r.res;
-
-	switch (q->r.op) {
-	case ENGINE_OP_FSYNC:
-	case ENGINE_OP_FSYNC_ALL:
-		/* Not durable: cancelled by a stop, it is cut short. */
-		if (res < 0)
-			xfer_fail(&f->x, sched_stop_cancelled(&c->sched, res) ?
-			    -EINTR : (int)res, XFER_WRITING, (off_t)f->x.bytes);
-		break;
-	case ENGINE_OP_CLOSE:
-		/* One our stop cancelled was not done: exit does it. */
-		if (res >= 0 || sched_stop_cancelled(&c->sched, res))
-			break;
-		/* A failed close of what we wrote may have lost data. */
-		if (q->closing_dst)
-			xfer_fail(&f->x, (int)res, XFER_WRITING,
-			    (off_t)f->x.bytes);
-		else {
-			/* The source's: cp keeps the copy, fails the run. */
-			warnc((int)-res, "failed to close '%s'", f->src);
-			f->job->kept_failed = 1;
-		}
-		break;
-	default:
-		f->opres = res;
-		break;
-	}
-	f->waiting--;
-	free(q->path);
-	q->path = NULL;
-	sched_put(&c->sched, q);
-	if (f->waiting == 0)
-		filejob_step(c, f);
 }
 
 /* The data phase by method m: through the ring (or a pipe, splicing). */
@@ -245,6 +128,7 @@ data_start(struct copier *c, struct cfile *f)
 		return tee_data_start(c, f);
 	x->sfd = f->sfd;
 	x->dfd = f->dfd;
+	x->slocal = f->slocal;
 	f->state = S_DATA_END;
 	if (f->job->attr_only) {
 		/* --attributes-only: the file, its metadata, no data. */

@@ -110,6 +110,22 @@ struct cfile *filejob_start(struct copier *, struct copy_job *job);
  */
 void	filejob_step(struct copier *, struct cfile *);
 
+/*
+ * Issue one open, statx, fsync or close for f and move it to state next,
+ * where its completion finds it (fileop.c).  1 when it is in flight, 0
+ * when no request is free (f->state stays, to be retried on the next
+ * round), or -1 with the file failed (f->state is S_END).
+ */
+int	file_op(struct copier *, struct cfile *f, enum engine_op op, int fd,
+	    const char *path, int flags, mode_t mode, enum cstate next);
+
+/*
+ * The open or statx that f waited for failed: say so (fmt names the
+ * file) and end it.  1 if so, 0 when it succeeded.
+ */
+int	file_op_failed(struct copier *, struct cfile *, const char *, ...)
+	    __attribute__((format(printf, 3, 4)));
+
 /* An open, statx, fsync or close of the file came back. */
 void	filejob_meta_done(struct copier *, struct creq *);
 

@@ -24,7 +24,6 @@
 #include "at.h"
 #include "copier.h"
 #include "filelist.h"
-#include "fstype.h"
 #include "manifest.h"
 #include "meta.h"
 #include "nonreg.h"
@@ -248,20 +247,6 @@ walk_uptodate(struct walk *w, const struct at *src, const struct at *dst,
 	return ACP_EXIT_OK;
 }
 
-/*
- * Is dst in the directory being walked, on a local file system?  Its
- * device's type is looked up once (fstype.c keeps it).
- */
-static int
-dst_local(const struct walk *w, const struct at *dst)
-{
-	const struct wdir	*d = w->cur;
-
-	return d != NULL && d->copy[w->tk].live &&
-	    d->copy[w->tk].dfd == dst->dirfd &&
-	    fs_is_local(d->copy[w->tk].ddev, d->copy[w->tk].dfd);
-}
-
 /* The job that copies src to dst as the policy said (how). */
 static struct wjob *
 file_job(struct walk *w, const struct at *src, const struct at *dst,
@@ -293,7 +278,8 @@ file_job(struct walk *w, const struct at *src, const struct at *dst,
 	wj->job.dst_how = how == POLICY_RENAME ? COPY_DST_RENAME :
 	    how == POLICY_IN_PLACE ? COPY_DST_IN_PLACE : COPY_DST_NEW;
 	wj->job.dst_exists = dstst->st_mode != 0;
-	wj->job.dst_local = dst_local(w, dst);
+	wj->job.dst_local = w->cur != NULL && w->cur->copy[w->tk].live &&
+	    w->cur->copy[w->tk].dfd == dst->dirfd && w->cur->copy[w->tk].local;
 	wj->job.dst_mode = dstst->st_mode;
 	wj->job.dst_uid = dstst->st_uid;
 	wj->job.dst_gid = dstst->st_gid;

@@ -24,6 +24,7 @@
 
 #include "at.h"
 #include "copier.h"
+#include "fstype.h"
 #include "meta.h"
 #include "path.h"
 #include "policy.h"
@@ -213,6 +214,7 @@ copy_open(struct walk *w, struct wcopy *c, const struct at *src,
 	c->dname = path_name_in(c->dst, dst);
 	c->ddev = fst.st_dev;
 	c->dino = fst.st_ino;
+	c->local = fs_is_local(c->ddev, c->dfd);
 	w->dirfds++;
 	return 0;
 }

@@ -27,6 +27,7 @@ struct wcopy {
 	int		 dfd_path;	/* dfd is O_PATH: metadata by name */
 	dev_t		 ddev;		/* its device and inode */
 	ino_t		 dino;
+	int		 local;		/* on a local fs (fstype.h) */
 	int		 made;		/* we created it */
 };
 

@@ -36,7 +36,6 @@ xfer_plan(struct copier *c, struct xfer *x, const struct stat *sst)
 	 */
 	x->sstream = !sized;
 	x->sfuse = sreg && fs_is_fuse(sst->st_dev);
-	x->slocal = sreg && fs_is_local(sst->st_dev, x->sfd);
 	x->trust_short = sized;
 	x->maxactive = x->dstream ? 1 : c->depth;
 	chunk_init(&x->plan, sized ? sst->st_size : 0, c->block_size);

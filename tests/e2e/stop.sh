@@ -53,6 +53,21 @@ stop_fed() {
 	reap "$_pid"
 }
 
+# gate_stop PID: once PID is held at faultfs's gate, SIGTERM it and wait
+# for its message (said: 0 if it came while the gate was still shut).
+# gate_open PID: open the gate and reap PID (status in rc).
+gate_stop() {
+	timeout 60 cat gate/reached > /dev/null
+	kill -s TERM "$1"
+	wait_said "interrupted by signal"
+	said=$?
+}
+gate_open() {
+	# shellcheck disable=SC2016 # the inner shell's own arguments
+	timeout 60 sh -c 'echo go > "$1"' sh gate/release
+	reap "$1"
+}
+
 for e in $engines; do
 	rm -f fifo out && mkfifo fifo
 	"$ACP" --engine="$e" fifo out 2> "$T/stderr" &
@@ -91,14 +106,9 @@ for e in $engines; do
 		# FUSE answers a flush: nothing a program can do about that.)
 		rm -rf fout && mkdir fout
 		"$ACP" --engine="$e" "$T/mnt/gated" fout/dst 2> "$T/stderr" &
-		pid=$!
-		timeout 60 cat gate/reached > /dev/null
-		kill -s TERM "$pid"
-		wait_said "interrupted by signal"
+		gate_stop "$!"
 		left=$(ls fout)
-		# shellcheck disable=SC2016 # the inner shell's own arguments
-		timeout 60 sh -c 'echo go > "$1"' sh gate/release
-		reap "$pid"
+		gate_open "$!"
 		[ "$rc" -eq 143 ] && [ -z "$left" ] &&
 		    grep -q "giving up on" "$T/stderr"
 		ok $? "$e: SIGTERM while a read waits on a stalled file system: cleaned up before it answers, exit 143 (got $rc, left '$left')"
@@ -110,14 +120,8 @@ for e in $engines; do
 		# is acted on (the message) before the gate opens.
 		printf data > small
 		"$ACP" --engine="$e" small "$T/mnt/gated-$e" 2> "$T/stderr" &
-		pid=$!
-		timeout 60 cat gate/reached > /dev/null
-		kill -s TERM "$pid"
-		wait_said "interrupted by signal"
-		said=$?
-		# shellcheck disable=SC2016 # the inner shell's own arguments
-		timeout 60 sh -c 'echo go > "$1"' sh gate/release
-		reap "$pid"
+		gate_stop "$!"
+		gate_open "$!"
 		[ "$said" -eq 0 ] && [ "$rc" -eq 143 ] &&
 		    grep -q "giving up on" "$T/stderr"
 		ok $? "$e: SIGTERM while a create waits on a stalled file system: stopped before it answers, exit 143 (got $rc)"
