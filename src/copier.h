@@ -125,6 +125,11 @@ struct copy_job {
 	 * the copier's thread (engine.h's quick), not by a worker.
 	 */
 	int			 dst_local;
+	/*
+	 * dst's directory has no default ACL: a file created there has no
+	 * ACL for a kept mode to remove (meta.h's META_FRESH).
+	 */
+	int			 dst_no_dacl;
 	mode_t			 dst_mode;	/* and its st_mode */
 	uid_t			 dst_uid;	/* and its owner */
 	gid_t			 dst_gid;

@@ -179,7 +179,8 @@ data_end(struct copier *c, struct cfile *f)
 	if (x->err == 0)
 		dest_unmark(f);
 	if (x->err == 0 && x->dreg && meta_copy(f->sfd, &f->sat, f->dfd,
-	    &f->dat, &f->sst, f->job->preserve, NULL) < 0)
+	    &f->dat, &f->sst, f->job->preserve | (f->created &&
+	    f->job->dst_no_dacl ? META_FRESH : 0), NULL) < 0)
 		f->job->kept_failed = 1;
 	/* Created narrower than it ends (an --atomic one has tmode). */
 	if (x->err == 0 && f->created && f->tmp == NULL &&

@@ -137,12 +137,22 @@ no_xattrs(int err)
 	return err == ENOTSUP || err == ENOSYS;
 }
 
-/* Is n one of the names under which Linux keeps a POSIX ACL? */
-static int
+/* Where Linux keeps a POSIX ACL: a file's, and a directory's default. */
+static const char *const acl_names[] = {
+	"system.posix_acl_access",
+	"system.posix_acl_default",
+};
+
+/* Which of acl_names n is, as a bit (1 << index), or 0. */
+static unsigned
 acl_name(const char *n)
 {
-	return strcmp(n, "system.posix_acl_access") == 0 ||
-	    strcmp(n, "system.posix_acl_default") == 0;
+	unsigned	i;
+
+	for (i = 0; i < sizeof(acl_names) / sizeof(acl_names[0]); i++)
+		if (strcmp(n, acl_names[i]) == 0)
+			return 1u << i;
+	return 0;
 }
 
 /* *buf (of *cap bytes, contents not kept) made at least need bytes. */
@@ -179,12 +189,13 @@ xattr_there(int dfd, const char *dname, const char *n, const char *val,
  * write), or only the POSIX ACLs (acls_only), from src to dst, by
  * descriptor or, when a descriptor is -1, by name without following a
  * symlink; with compare, one dst holds with the same value already is
- * left alone (no new ctime).  How many were written, or -1 after a
- * message.  Filesystems without xattrs are not an error.
+ * left alone (no new ctime).  *acls gets the acl_name() bits of the ACLs
+ * src has.  How many were written, or -1 after a message.  Filesystems
+ * without xattrs are not an error.
  */
 static int
 meta_copy_xattrs(int sfd, const struct at *sat, int dfd, const struct at *dat,
-    int acls_only, int compare)
+    int acls_only, int compare, unsigned *acls)
 {
 	char		 sbuf[PATH_MAX], dbuf[PATH_MAX];
 	const char	*src = sat->path, *dst = dat->path;
@@ -194,6 +205,7 @@ meta_copy_xattrs(int sfd, const struct at *sat, int dfd, const struct at *dat,
 	size_t	 vcap = 0, dcap = 0;
 	int	 ret = 0, written = 0;
 
+	*acls = 0;
 	if (sfd < 0)
 		sname = at_xattr_name(sat, sbuf, sizeof(sbuf));
 	if (dfd < 0)
@@ -221,6 +233,7 @@ meta_copy_xattrs(int sfd, const struct at *sat, int dfd, const struct at *dat,
 		    lgetxattr(sname, n, NULL, 0);
 		if (vlen < 0)
 			continue;	/* gone, or not ours to read */
+		*acls |= acl_name(n);
 		buf_room(&val, &vcap, (size_t)vlen + 1);
 		vlen = sfd >= 0 ? fgetxattr(sfd, n, val, vcap) :
 		    lgetxattr(sname, n, val, vcap);
@@ -244,12 +257,45 @@ meta_copy_xattrs(int sfd, const struct at *sat, int dfd, const struct at *dat,
 	return ret < 0 ? -1 : written;
 }
 
+/*
+ * The ACLs dst has that its source lacks (all but the acl_name() bits
+ * in keep; a default ACL only on a directory) are removed, as cp -p
+ * does: a new file takes its directory's default ACL, which would
+ * otherwise outlive the mode set after.  How many were removed, or -1
+ * after a message.  Removing one that is not there changes nothing.
+ */
+static int
+drop_acls(int dfd, const struct at *dat, int dir, unsigned keep)
+{
+	char		 buf[PATH_MAX];
+	const char	*dname = dfd < 0 ? at_xattr_name(dat, buf, sizeof(buf)) :
+			    NULL;
+	unsigned	 i, n = dir ? 2 : 1;
+	int		 removed = 0, ret = 0, r;
+
+	for (i = 0; i < n; i++) {
+		if (keep & (1u << i))
+			continue;
+		r = dfd >= 0 ? fremovexattr(dfd, acl_names[i]) :
+		    lremovexattr(dname, acl_names[i]);
+		if (r == 0)
+			removed++;
+		else if (errno != ENODATA && !no_xattrs(errno)) {
+			warn("cannot remove the ACL (%s) of '%s', which its "
+			    "source lacks", acl_names[i], dat->path);
+			ret = -1;
+		}
+	}
+	return ret < 0 ? -1 : removed;
+}
+
 int
 meta_copy(int sfd, const struct at *src, int dfd, const struct at *dst,
     const struct stat *st, unsigned mask, const struct stat *now)
 {
-	mode_t	mode = st->st_mode & 07777;
-	int	ret = 0, set = 0, own = 0, n;
+	mode_t		mode = st->st_mode & 07777;
+	unsigned	acls = 0;
+	int		ret = 0, set = 0, own = 0, n;
 
 	if ((mask & META_OWNERSHIP) && (now == NULL ||
 	    now->st_uid != st->st_uid || now->st_gid != st->st_gid)) {
@@ -263,10 +309,19 @@ meta_copy(int sfd, const struct at *src, int dfd, const struct at *dst,
 	/* After the chown, which drops security.capability. */
 	if ((mask & (META_XATTR | META_MODE)) && !S_ISLNK(st->st_mode)) {
 		if ((n = meta_copy_xattrs(sfd, src, dfd, dst,
-		    !(mask & META_XATTR), now != NULL)) < 0)
+		    !(mask & META_XATTR), now != NULL, &acls)) < 0)
 			ret = -1;
 		else if (n > 0) {
 			now = NULL;	/* an ACL sets mode bits */
+			set++;
+		}
+	}
+	if ((mask & META_MODE) && !(mask & META_FRESH) &&
+	    !S_ISLNK(st->st_mode)) {
+		if ((n = drop_acls(dfd, dst, S_ISDIR(st->st_mode), acls)) < 0)
+			ret = -1;
+		else if (n > 0) {
+			now = NULL;	/* its group bits were the ACL's mask */
 			set++;
 		}
 	}

@@ -26,6 +26,12 @@
 /* --no-preserve=mode, asked by name: new entries get cp's default modes
  * (0666 or 0777 less the umask), not the source's. */
 #define META_NO_MODE	0x40
+/*
+ * Not asked by the user: dst is a file this run created in a directory
+ * with no default ACL, so it has no ACL of its own for meta_copy() to
+ * remove (saves a call a file).
+ */
+#define META_FRESH	0x80
 
 struct at;
 
@@ -59,7 +65,9 @@ int	meta_widen(int fd, const struct at *, const struct stat *sst,
  * -1) everything of src that the mask asks to keep, in this order: the
  * owner (a chown may drop set-ID bits and security.capability), the
  * extended attributes (with META_XATTR), or only the POSIX ACLs (with
- * META_MODE alone, as cp -p does), then the mode, then the times (any
+ * META_MODE alone, as cp -p does; with META_MODE, an ACL dst has and
+ * src lacks, such as one a new file took from its directory's default
+ * ACL, is removed, unless META_FRESH), then the mode, then the times (any
  * write moves them).  A chown refused with EPERM is not an error: the
  * group is kept if it may be, the set-ID bits are not (cp's rule).  now:
  * dst's stat, or NULL: what dst has already is not set again (no change

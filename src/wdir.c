@@ -14,6 +14,7 @@
 #include <sys/types.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 
 #include <err.h>
 #include <errno.h>
@@ -215,6 +216,14 @@ copy_open(struct walk *w, struct wcopy *c, const struct at *src,
 	c->ddev = fst.st_dev;
 	c->dino = fst.st_ino;
 	c->local = fs_is_local(c->ddev, c->dfd);
+	/*
+	 * Files made in it take its default ACL, which the mode kept
+	 * must then remove (meta.h's META_FRESH); looked at once here,
+	 * after a mkdir that may have inherited one too.
+	 */
+	c->dacl = !(w->opts->preserve & META_MODE) || c->dfd_path ||
+	    fgetxattr(c->dfd, "system.posix_acl_default", NULL, 0) >= 0 ||
+	    (errno != ENODATA && errno != ENOTSUP && errno != ENOSYS);
 	w->dirfds++;
 	return 0;
 }

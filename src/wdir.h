@@ -28,6 +28,7 @@ struct wcopy {
 	dev_t		 ddev;		/* its device and inode */
 	ino_t		 dino;
 	int		 local;		/* on a local fs (fstype.h) */
+	int		 dacl;		/* may have a default ACL */
 	int		 made;		/* we created it */
 };
 

@@ -7,7 +7,7 @@
 # links with -l, and the metadata -p keeps (ACLs, capabilities, group).
 . "${top_srcdir:-.}/tests/lib.sh"
 
-ncases_engine=4
+ncases_engine=6
 plan $((ncases_engine * $(nengines) + 38))
 cd "$T" || exit 1
 
@@ -46,6 +46,32 @@ for e in $engines; do
 		    grep -q '^user:bin:rw-'
 		ok $? "$e: -p keeps a POSIX ACL"
 	else
+		skip "$e: no setfacl, or no ACLs here"
+	fi
+
+	# A directory's default ACL is taken by what is made in it; the
+	# mode kept (-a, -p) is the source's alone, as cp gives it.
+	if command -v setfacl > /dev/null && mkdir -p in/sub out &&
+	    echo data > in/sub/f && chmod 640 in/sub/f && chmod 750 in/sub &&
+	    mkfifo in/sub/p && setfacl -d -m u:nobody:rwx out 2> /dev/null
+	then
+		run_acp --engine="$e" -a in out
+		st=$rc
+		for p in out/in out/in/sub out/in/sub/f out/in/sub/p; do
+			getfacl -cp "$p" 2> /dev/null | grep -q nobody && st=1
+			[ "$(stat -c %a "$p")" = \
+			    "$(stat -c %a "in/${p#out/in}")" ] || st=1
+		done
+		[ "$st" -eq 0 ] && getfacl -cp out | grep -q default:user:nobody
+		ok $? "$e: -a into a directory with a default ACL: the copies have none, as cp"
+
+		echo old > old && setfacl -m u:nobody:rw old &&
+		    run_acp --engine="$e" -p in/sub/f old
+		[ "$rc" -eq 0 ] && [ "$(stat -c %a old)" = 640 ] &&
+		    ! getfacl -cp old 2> /dev/null | grep -q nobody
+		ok $? "$e: -p over a file with an ACL: the source's mode, no ACL left"
+	else
+		skip "$e: no setfacl, or no ACLs here"
 		skip "$e: no setfacl, or no ACLs here"
 	fi
 done
