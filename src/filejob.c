@@ -168,6 +168,8 @@ static void
 data_end(struct copier *c, struct cfile *f)
 {
 	struct xfer	*x = &f->x;
+	unsigned	 keep = f->job->preserve | (f->created &&
+			    f->job->dst_no_dacl ? META_FRESH : 0);
 
 	/* Holes at the end are not written: the size makes them. */
 	if ((x->holes_bytes > 0 || x->resume || (x->presized &&
@@ -179,12 +181,11 @@ data_end(struct copier *c, struct cfile *f)
 	if (x->err == 0)
 		dest_unmark(f);
 	if (x->err == 0 && x->dreg && meta_copy(f->sfd, &f->sat, f->dfd,
-	    &f->dat, &f->sst, f->job->preserve | (f->created &&
-	    f->job->dst_no_dacl ? META_FRESH : 0), NULL) < 0)
+	    &f->dat, &f->sst, keep, NULL) < 0)
 		f->job->kept_failed = 1;
 	/* Created narrower than it ends (an --atomic one has tmode). */
 	if (x->err == 0 && f->created && f->tmp == NULL &&
-	    meta_widen(f->dfd, &f->dat, &f->sst, f->job->preserve,
+	    meta_widen(f->dfd, &f->dat, &f->sst, keep,
 	    copier_umask(c)) < 0)
 		f->job->kept_failed = 1;
 }

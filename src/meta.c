@@ -23,14 +23,32 @@
 #include "say.h"
 #include "xmalloc.h"
 
+static int	drop_acls(int, const struct at *, int, unsigned);
+
 mode_t
 meta_new_mode(const struct stat *sst, unsigned mask)
 {
 	int	dir = S_ISDIR(sst->st_mode);
 
+	/*
+	 * cp's mkdir() asks for the source's sticky bit; a set-group-ID
+	 * bit here is one meta_made_dir() keeps.
+	 */
 	if (mask & META_NO_MODE)
-		return dir ? 0777 : 0666;
+		return dir ? 0777 | (sst->st_mode & (S_ISVTX | S_ISGID)) :
+		    0666;
 	return sst->st_mode & (dir ? 07777 : 0777);
+}
+
+void
+meta_made_dir(struct stat *st, unsigned mask, mode_t made)
+{
+	/* A kept mode with set-ID or sticky bits is set whole, as cp does. */
+	if ((mask & META_MODE) && (st->st_mode & 07000) != 0)
+		return;
+	if (!(mask & META_MODE))
+		st->st_mode &= ~(mode_t)(S_ISUID | S_ISGID);
+	st->st_mode |= made & S_ISGID;
 }
 
 mode_t
@@ -40,7 +58,7 @@ meta_open_mode(const struct stat *sst, unsigned mask)
 
 	if (mask & META_OWNERSHIP)
 		mode &= ~(mode_t)(S_IRWXG | S_IRWXO);
-	else if (mask & META_MODE)
+	else if ((mask & META_MODE) || S_ISDIR(sst->st_mode))
 		mode &= ~(mode_t)(S_IWGRP | S_IWOTH);
 	return S_ISDIR(sst->st_mode) ? mode | S_IRWXU : mode;
 }
@@ -50,11 +68,26 @@ meta_widen(int fd, const struct at *at, const struct stat *sst, unsigned mask,
     mode_t umask)
 {
 	mode_t	mode = meta_new_mode(sst, mask);
-	int	ret;
+	int	ret, dropped = 0;
 
-	if ((mask & META_MODE) || meta_open_mode(sst, mask) == mode)
+	if (mask & META_MODE)
 		return 0;
+	/*
+	 * --no-preserve=mode gives cp's default modes, and cp then sets
+	 * them as the whole ACL: one taken from a default ACL goes (a
+	 * directory's own default ACL, taken too, stays, as in cp).
+	 */
+	if ((mask & META_NO_MODE) && !(mask & META_FRESH) &&
+	    !S_ISLNK(sst->st_mode) && (dropped = drop_acls(fd, at, 0, 0)) < 0)
+		return -1;
+	/*
+	 * What the umask left of the mode it was made with may be all
+	 * there is to it.  (Under a default ACL, which the kernel takes
+	 * instead of the umask, that also leaves it as cp's mkdir does.)
+	 */
 	mode &= ~umask;
+	if (dropped == 0 && (meta_open_mode(sst, mask) & ~umask) == mode)
+		return 0;
 	if (fd >= 0)
 		ret = fchmod(fd, mode);
 	else
@@ -186,7 +219,8 @@ xattr_there(int dfd, const char *dname, const char *n, const char *val,
 
 /*
  * Copy the extended attributes (all namespaces the caller may read and
- * write), or only the POSIX ACLs (acls_only), from src to dst, by
+ * write) with META_XATTR, the POSIX ACLs with META_MODE (cp's rule: an
+ * ACL is part of the mode, not an extended attribute), from src to dst, by
  * descriptor or, when a descriptor is -1, by name without following a
  * symlink; with compare, one dst holds with the same value already is
  * left alone (no new ctime).  *acls gets the acl_name() bits of the ACLs
@@ -195,7 +229,7 @@ xattr_there(int dfd, const char *dname, const char *n, const char *val,
  */
 static int
 meta_copy_xattrs(int sfd, const struct at *sat, int dfd, const struct at *dat,
-    int acls_only, int compare, unsigned *acls)
+    unsigned mask, int compare, unsigned *acls)
 {
 	char		 sbuf[PATH_MAX], dbuf[PATH_MAX];
 	const char	*src = sat->path, *dst = dat->path;
@@ -227,7 +261,7 @@ meta_copy_xattrs(int sfd, const struct at *sat, int dfd, const struct at *dat,
 		return -1;
 	}
 	for (n = names; n < names + len; n += strlen(n) + 1) {
-		if (acls_only && !acl_name(n))
+		if (!(acl_name(n) ? mask & META_MODE : mask & META_XATTR))
 			continue;
 		vlen = sfd >= 0 ? fgetxattr(sfd, n, NULL, 0) :
 		    lgetxattr(sname, n, NULL, 0);
@@ -262,7 +296,8 @@ meta_copy_xattrs(int sfd, const struct at *sat, int dfd, const struct at *dat,
  * in keep; a default ACL only on a directory) are removed, as cp -p
  * does: a new file takes its directory's default ACL, which would
  * otherwise outlive the mode set after.  How many were removed, or -1
- * after a message.  Removing one that is not there changes nothing.
+ * after a message.  Looked for first: removing one that is not there
+ * succeeds as if it were (ext4), and the mode would be set again.
  */
 static int
 drop_acls(int dfd, const struct at *dat, int dir, unsigned keep)
@@ -276,9 +311,12 @@ drop_acls(int dfd, const struct at *dat, int dir, unsigned keep)
 	for (i = 0; i < n; i++) {
 		if (keep & (1u << i))
 			continue;
-		r = dfd >= 0 ? fremovexattr(dfd, acl_names[i]) :
-		    lremovexattr(dname, acl_names[i]);
-		if (r == 0)
+		r = dfd >= 0 ? (int)fgetxattr(dfd, acl_names[i], NULL, 0) :
+		    (int)lgetxattr(dname, acl_names[i], NULL, 0);
+		if (r >= 0)
+			r = dfd >= 0 ? fremovexattr(dfd, acl_names[i]) :
+			    lremovexattr(dname, acl_names[i]);
+		if (r >= 0)
 			removed++;
 		else if (errno != ENODATA && !no_xattrs(errno)) {
 			warn("cannot remove the ACL (%s) of '%s', which its "
@@ -309,7 +347,7 @@ meta_copy(int sfd, const struct at *src, int dfd, const struct at *dst,
 	/* After the chown, which drops security.capability. */
 	if ((mask & (META_XATTR | META_MODE)) && !S_ISLNK(st->st_mode)) {
 		if ((n = meta_copy_xattrs(sfd, src, dfd, dst,
-		    !(mask & META_XATTR), now != NULL, &acls)) < 0)
+		    mask, now != NULL, &acls)) < 0)
 			ret = -1;
 		else if (n > 0) {
 			now = NULL;	/* an ACL sets mode bits */

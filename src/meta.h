@@ -43,19 +43,33 @@ struct at;
 mode_t	meta_new_mode(const struct stat *sst, unsigned mask);
 
 /*
+ * A directory this run made with mkdir() (its mode then: made) is to be
+ * given the metadata of the source whose stat is *st: *st is changed to
+ * what it gets.  mkdir() takes no set-ID bits from the mode asked, so
+ * without META_MODE the source's are not carried; and the set-group-ID
+ * bit it took from a set-group-ID parent stays, with the mode kept or
+ * not, as cp and mkdir(1) keep it (the files made in it later then still
+ * take its group).
+ */
+void	meta_made_dir(struct stat *st, unsigned mask, mode_t made);
+
+/*
  * The mode a new copy of sst is created with: meta_new_mode(), less the
  * group and other bits while ownership is still to be set (or their
- * write bits while the mode is), so no one else can open it in between;
- * a directory is writable and searchable by us while it fills.  When it
- * differs from meta_new_mode() and the mode is not kept, the caller sets
- * meta_new_mode() less the umask once the copy is done.
+ * write bits while the mode is, and always a directory's), so no one
+ * else can open it, or add to it, in between; a directory is writable
+ * and searchable by us while it fills.  When the mode is not kept, the
+ * caller then calls meta_widen().
  */
 mode_t	meta_open_mode(const struct stat *sst, unsigned mask);
 
 /*
  * A new copy of sst made with meta_open_mode(), its owner set: without
- * META_MODE, give it meta_new_mode() less umask where the two differ (by
- * fd, or by name when fd is -1).  0, or -1 after a message.
+ * META_MODE, give it meta_new_mode() less umask where meta_open_mode()
+ * less umask differs, as cp's chmod after its mkdir does (by fd, or by
+ * name when fd is -1).  With META_NO_MODE, an access ACL it took from
+ * its directory's default ACL is removed first (unless META_FRESH), and
+ * the mode then set.  0, or -1 after a message.
  */
 int	meta_widen(int fd, const struct at *, const struct stat *sst,
 	    unsigned mask, mode_t umask);
@@ -64,10 +78,10 @@ int	meta_widen(int fd, const struct at *, const struct stat *sst,
  * Give dst (by fd, or by name without following a symlink when dfd is
  * -1) everything of src that the mask asks to keep, in this order: the
  * owner (a chown may drop set-ID bits and security.capability), the
- * extended attributes (with META_XATTR), or only the POSIX ACLs (with
- * META_MODE alone, as cp -p does; with META_MODE, an ACL dst has and
- * src lacks, such as one a new file took from its directory's default
- * ACL, is removed, unless META_FRESH), then the mode, then the times (any
+ * extended attributes but the POSIX ACLs (with META_XATTR), the ACLs
+ * (with META_MODE, as cp keeps them; an ACL dst has and src lacks, such
+ * as one a new file took from its directory's default ACL, is removed,
+ * unless META_FRESH), then the mode, then the times (any
  * write moves them).  A chown refused with EPERM is not an error: the
  * group is kept if it may be, the set-ID bits are not (cp's rule).  now:
  * dst's stat, or NULL: what dst has already is not set again (no change

@@ -217,9 +217,9 @@ nonreg_special(struct walk *w, const struct at *src, const struct at *dst,
 
 	if ((ret = clear(w, src, dst, st)) >= 0)
 		return ret;
+	/* Not kept: made as a file is, and widened once its owner is set. */
 	if (!(w->opts->preserve & META_MODE))
-		mode = meta_new_mode(st, w->opts->preserve) &
-		    ~copier_umask(w->c) & 0777;
+		mode = meta_open_mode(st, w->opts->preserve) & 0777;
 	if (S_ISFIFO(st->st_mode))
 		ret = mkfifoat(dst->dirfd, dst->name, mode);
 	else
@@ -232,7 +232,11 @@ nonreg_special(struct walk *w, const struct at *src, const struct at *dst,
 	}
 	w->st.specials++;
 	walk_log(w, "special", "copied", src->path, dst->path, NULL);
-	return made(w, src, dst, st);
+	ret = made(w, src, dst, st);
+	if (meta_widen(-1, dst, st, w->opts->preserve,
+	    copier_umask(w->c)) < 0)
+		ret = ACP_EXIT_FAIL;
+	return ret;
 }
 
 int

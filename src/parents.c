@@ -100,17 +100,20 @@ parents_target(struct walk *w, const char *dir, const char *src)
 static int
 parents_dir_meta(struct walk *w, const char *sdir, const char *ddir)
 {
-	struct stat	st;
+	struct stat	st, now;
 	struct at	sat = at_path(sdir), dat = at_path(ddir);
 	unsigned	keep = w->opts->preserve;
-	int		status = ACP_EXIT_OK;
+	int		status = ACP_EXIT_OK, made;
 
 	if (stat(sdir, &st) < 0)
 		return ACP_EXIT_OK;
+	made = strset_has(&w->parents_made, ddir);
+	if (made && lstat(ddir, &now) == 0)
+		meta_made_dir(&st, keep, now.st_mode);
 	if (meta_copy(-1, &sat, -1, &dat, &st, keep, NULL) < 0)
 		status = ACP_EXIT_FAIL;
 	/* One this run made, with the mode it was made narrower than. */
-	if (strset_has(&w->parents_made, ddir) && meta_widen(-1, &dat, &st,
+	if (made && meta_widen(-1, &dat, &st,
 	    keep, copier_umask(w->c)) < 0)
 		status = ACP_EXIT_FAIL;
 	return status;

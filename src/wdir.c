@@ -47,7 +47,7 @@ wdir_meta(struct walk *w, struct wdir *d, unsigned k)
 {
 	struct wcopy	*c = &d->copy[k];
 	struct at	 sat, dat;
-	struct stat	 now;
+	struct stat	 now, want = d->st;
 	int		 status = ACP_EXIT_OK, dfd = c->dfd_path ? -1 : c->dfd;
 	int		 known, set;
 
@@ -57,6 +57,8 @@ wdir_meta(struct walk *w, struct wdir *d, unsigned k)
 	dat.dirfd = d->parent != NULL ? d->parent->copy[k].dfd : AT_FDCWD;
 	dat.name = c->dname;
 	dat.path = c->dst;
+	if (c->made)
+		meta_made_dir(&want, w->opts->preserve, c->made_mode);
 	if (w->opts->preserve & (META_MODE | META_OWNERSHIP | META_TIMESTAMPS |
 	    META_XATTR)) {
 		/*
@@ -64,7 +66,7 @@ wdir_meta(struct walk *w, struct wdir *d, unsigned k)
 		 * over a copy): then it is left as it is, its ctime too.
 		 */
 		known = !c->made && fstat(c->dfd, &now) == 0;
-		if ((set = meta_copy(d->sfd, &sat, dfd, &dat, &d->st,
+		if ((set = meta_copy(d->sfd, &sat, dfd, &dat, &want,
 		    w->opts->preserve, known ? &now : NULL)) < 0)
 			status = ACP_EXIT_FAIL;
 		/* Its own inode changed: --fsync flushes it too. */
@@ -72,7 +74,7 @@ wdir_meta(struct walk *w, struct wdir *d, unsigned k)
 			dirsync_add_dir(&w->ds, xstrdup(c->dst));
 	}
 	/* Made narrower for us to fill it: now the mode cp's mkdir gives. */
-	if (c->made && meta_widen(dfd, &dat, &d->st, w->opts->preserve,
+	if (c->made && meta_widen(dfd, &dat, &want, w->opts->preserve,
 	    copier_umask(w->c)) < 0)
 		status = ACP_EXIT_FAIL;
 	return status;
@@ -214,6 +216,7 @@ copy_open(struct walk *w, struct wcopy *c, const struct at *src,
 	c->dst = xstrdup(dst->path);
 	c->dname = path_name_in(c->dst, dst);
 	c->ddev = fst.st_dev;
+	c->made_mode = fst.st_mode;
 	c->dino = fst.st_ino;
 	c->local = fs_is_local(c->ddev, c->dfd);
 	/*

@@ -30,6 +30,7 @@ struct wcopy {
 	int		 local;		/* on a local fs (fstype.h) */
 	int		 dacl;		/* may have a default ACL */
 	int		 made;		/* we created it */
+	mode_t		 made_mode;	/* and its mode then */
 };
 
 struct wdir {

@@ -4,11 +4,12 @@
 # its own: the same file reached through a symlink, backups that would
 # replace the source, destinations made earlier in the same run, cp's
 # option rules (-i, -n, -f, -b, abbreviations), dangling symlinks, hard
-# links with -l, and the metadata -p keeps (ACLs, capabilities, group).
+# links with -l, and the metadata -p keeps (ACLs, capabilities, group,
+# a set-group-ID parent's bit).
 . "${top_srcdir:-.}/tests/lib.sh"
 
-ncases_engine=6
-plan $((ncases_engine * $(nengines) + 38))
+ncases_engine=9
+plan $((ncases_engine * $(nengines) + 39))
 cd "$T" || exit 1
 
 # scene: a fresh, empty directory $T/s, made the current one.
@@ -73,6 +74,39 @@ for e in $engines; do
 	else
 		skip "$e: no setfacl, or no ACLs here"
 		skip "$e: no setfacl, or no ACLs here"
+	fi
+
+	# A set-group-ID directory's subdirectories take its bit at mkdir
+	# and keep it, as cp keeps it; a source with a sticky bit has its
+	# mode set whole, without it.
+	rm -rf in out && mkdir -p in/sub in/st out && chmod 755 in/sub &&
+	    chmod 1777 in/st && chgrp adm out 2> /dev/null && chmod 2775 out
+	run_acp --engine="$e" -a in out
+	[ "$rc" -eq 0 ] && [ "$(stat -c %a out/in)" = 2755 ] &&
+	    [ "$(stat -c %a out/in/sub)" = 2755 ] &&
+	    [ "$(stat -c %a out/in/st)" = 1777 ]
+	ok $? "$e: -a into a set-group-ID directory: the directories made keep its bit, as cp"
+
+	# An ACL is part of the mode, not an extended attribute (cp's rule).
+	if command -v setfacl > /dev/null && command -v getfattr > /dev/null &&
+	    echo data > xa && setfacl -m u:nobody:rw xa 2> /dev/null &&
+	    setfattr -n user.acp -v kept xa 2> /dev/null; then
+		run_acp --engine="$e" --preserve=xattr xa xacopy
+		[ "$rc" -eq 0 ] &&
+		    getfattr -n user.acp --only-values xacopy | grep -q kept &&
+		    ! getfacl -cp xacopy 2> /dev/null | grep -q nobody
+		ok $? "$e: --preserve=xattr: user attributes kept, the ACL not"
+
+		rm -rf dacl && mkdir dacl && setfacl -d -m u:nobody:rwx dacl &&
+		    chmod 600 xa
+		run_acp --engine="$e" -a --no-preserve=mode xa dacl/
+		[ "$rc" -eq 0 ] && ! getfacl -cp dacl/xa | grep -q nobody &&
+		    [ "$(stat -c %a dacl/xa)" = \
+		    "$(printf %o $((0666 & ~$(umask))))" ]
+		ok $? "$e: --no-preserve=mode: cp's default mode, no ACL taken from the directory"
+	else
+		skip "$e: no setfacl or setfattr, or no ACLs or user attributes here"
+		skip "$e: no setfacl or setfattr, or no ACLs or user attributes here"
 	fi
 done
 skip_engines $ncases_engine
@@ -367,6 +401,25 @@ rc=0
 (cd d && "$ACP" --check="$T/m") > "$T/got" 2> "$T/stderr" || rc=$?
 [ "$rc" -eq 0 ] && cmp -s "$T/want" "$T/got"
 ok $? "--check reads it back, and says OK in sha256sum -c's words"
+
+# Under a default ACL the kernel takes no umask: what the modes asked of
+# mkdir and mknod are then shows, and must be cp's (the group's write
+# left off a directory being filled, a special file made as the source).
+scene
+if command -v setfacl > /dev/null && mkdir -p in/sg in/st out o2 &&
+    chmod 2775 in/sg && chmod 1777 in/st && mkfifo -m 620 in/p &&
+    setfacl -d -m u:nobody:rwx out o2 2> /dev/null; then
+	rc=0
+	(umask 027 && "$ACP" -r in out && "$ACP" -r --preserve=ownership in o2) \
+	    > "$T/stdout" 2> "$T/stderr" || rc=$?
+	[ "$rc" -eq 0 ] && [ "$(stat -c %A out/in/sg)" = drwxr-xr-x ] &&
+	    [ "$(stat -c %A out/in/st)" = drwxr-xr-t ] &&
+	    [ "$(stat -c %A out/in/p)" = prw--w---- ] &&
+	    [ "$(stat -c %A o2/in/p)" = prw------- ]
+	ok $? "-r into a directory with a default ACL: cp's modes, the umask not taken"
+else
+	skip "no setfacl, or no ACLs here"
+fi
 
 # A non-root -p of someone else's file, in a group of ours, keeps the group.
 scene

@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * meta_new_mode(), meta_open_mode() and meta_made_dir(): the modes a copy
+ * is made with and ends with, as cp's open, mkdir and chmod give them:
+ * kept or not, with the owner still to set, under --no-preserve=mode, and
+ * a directory made in a set-group-ID directory.
+ */
+#include "config.h"
+
+#include <sys/types.h>
+#include <sys/stat.h>
+
+#include <string.h>
+
+#include "../tap.h"
+#include "meta.h"
+
+static struct stat
+st_of(mode_t mode)
+{
+	struct stat	st;
+
+	memset(&st, 0, sizeof(st));
+	st.st_mode = mode;
+	return st;
+}
+
+/* What meta_made_dir() makes of a source dir's mode. */
+static mode_t
+made_dir(mode_t src, unsigned mask, mode_t made)
+{
+	struct stat	st = st_of(S_IFDIR | src);
+
+	meta_made_dir(&st, mask, S_IFDIR | made);
+	return st.st_mode & 07777;
+}
+
+int
+main(void)
+{
+	struct stat	f = st_of(S_IFREG | 04755), d = st_of(S_IFDIR | 03775);
+	struct stat	p = st_of(S_IFIFO | 0620), w = st_of(S_IFREG | 0666);
+
+	tap_plan(17);
+
+	/* The mode a copy ends with when it is not kept. */
+	is(meta_new_mode(&f, 0), 0755, "a file: its permission bits, no set-ID");
+	is(meta_new_mode(&d, 0), 03775, "a directory: all its bits, for mkdir");
+	is(meta_new_mode(&f, META_NO_MODE), 0666, "--no-preserve=mode: a file 0666");
+	is(meta_new_mode(&d, META_NO_MODE), 03777,
+	    "--no-preserve=mode: a directory 0777 with the sticky and set-group-ID bits mkdir decides on");
+
+	/* Made with: no one else in before the owner and mode are set. */
+	is(meta_open_mode(&f, 0), 0755, "-r: a file as it ends");
+	is(meta_open_mode(&p, 0), 0620, "-r: a FIFO as it ends");
+	is(meta_open_mode(&d, 0), 03755,
+	    "-r: a directory without group and other write while it fills");
+	is(meta_open_mode(&w, META_MODE), 0644,
+	    "--preserve=mode: a file without write for others");
+	is(meta_open_mode(&p, META_OWNERSHIP), 0600,
+	    "--preserve=ownership: owner only until the owner is set");
+	is(meta_open_mode(&d, META_OWNERSHIP | META_MODE), 03700,
+	    "-p: a directory owner only, searchable and writable by us");
+
+	/* A directory made: the set-group-ID bit mkdir gave it stays. */
+	is(made_dir(0755, META_MODE, 02755), 02755,
+	    "-p, made in a set-group-ID directory: keeps the bit");
+	is(made_dir(0755, META_MODE, 0755), 0755, "-p, made elsewhere: the source's mode");
+	is(made_dir(01777, META_MODE, 02777), 01777,
+	    "-p, a sticky source: its mode set whole, as cp's chmod does");
+	is(made_dir(02775, META_MODE, 0775), 02775,
+	    "-p, a set-group-ID source: kept");
+	is(made_dir(02775, 0, 0755), 0775,
+	    "-r: the source's set-group-ID bit is not carried (mkdir takes none)");
+	is(made_dir(04775, 0, 02755), 02775,
+	    "-r, made in a set-group-ID directory: the bit it took stays");
+	is(made_dir(01777, META_NO_MODE, 03777) & 02000, 02000,
+	    "--no-preserve=mode, made in a set-group-ID directory: the bit stays");
+	return tap_done();
+}
