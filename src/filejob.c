@@ -168,8 +168,10 @@ static void
 data_end(struct copier *c, struct cfile *f)
 {
 	struct xfer	*x = &f->x;
+	struct stat	 now;
 	unsigned	 keep = f->job->preserve | (f->created &&
 			    f->job->dst_no_dacl ? META_FRESH : 0);
+	int		 known;
 
 	/* Holes at the end are not written: the size makes them. */
 	if ((x->holes_bytes > 0 || x->resume || (x->presized &&
@@ -180,8 +182,14 @@ data_end(struct copier *c, struct cfile *f)
 		xfer_fail(x, -errno, XFER_WRITING, x->plan.eof);
 	if (x->err == 0)
 		dest_unmark(f);
+	/*
+	 * A file written over keeps what it has already, as in cp: a
+	 * chown to the owner it has would still drop its set-ID bits.
+	 */
+	known = x->err == 0 && x->dreg && !f->created && (f->job->preserve &
+	    (META_OWNERSHIP | META_MODE)) && fstat(f->dfd, &now) == 0;
 	if (x->err == 0 && x->dreg && meta_copy(f->sfd, &f->sat, f->dfd,
-	    &f->dat, &f->sst, keep, NULL) < 0)
+	    &f->dat, &f->sst, keep, known ? &now : NULL) < 0)
 		f->job->kept_failed = 1;
 	/* Created narrower than it ends (an --atomic one has tmode). */
 	if (x->err == 0 && f->created && f->tmp == NULL &&

@@ -8,7 +8,7 @@
 # a set-group-ID parent's bit).
 . "${top_srcdir:-.}/tests/lib.sh"
 
-ncases_engine=9
+ncases_engine=10
 plan $((ncases_engine * $(nengines) + 39))
 cd "$T" || exit 1
 
@@ -86,6 +86,14 @@ for e in $engines; do
 	    [ "$(stat -c %a out/in/sub)" = 2755 ] &&
 	    [ "$(stat -c %a out/in/st)" = 1777 ]
 	ok $? "$e: -a into a set-group-ID directory: the directories made keep its bit, as cp"
+
+	# A file written over is not given the owner it has: that chown
+	# would drop its set-user-ID bit, which cp leaves.
+	rm -f suid && echo old > suid && chmod 4755 suid && echo new > newer
+	run_acp --engine="$e" -a --no-preserve=mode newer suid
+	[ "$rc" -eq 0 ] && [ "$(stat -c %a suid)" = 4755 ] &&
+	    [ "$(cat suid)" = new ]
+	ok $? "$e: -a --no-preserve=mode over a set-user-ID file of the same owner: its mode left, as cp"
 
 	# An ACL is part of the mode, not an extended attribute (cp's rule).
 	if command -v setfacl > /dev/null && command -v getfattr > /dev/null &&
