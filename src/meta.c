@@ -30,25 +30,28 @@ meta_new_mode(const struct stat *sst, unsigned mask)
 {
 	int	dir = S_ISDIR(sst->st_mode);
 
-	/*
-	 * cp's mkdir() asks for the source's sticky bit; a set-group-ID
-	 * bit here is one meta_made_dir() keeps.
-	 */
+	/* cp's mkdir() asks for the source's sticky bit. */
 	if (mask & META_NO_MODE)
-		return dir ? 0777 | (sst->st_mode & (S_ISVTX | S_ISGID)) :
-		    0666;
+		return dir ? 0777 | (sst->st_mode & S_ISVTX) : 0666;
 	return sst->st_mode & (dir ? 07777 : 0777);
 }
 
-void
+unsigned
 meta_made_dir(struct stat *st, unsigned mask, mode_t made)
 {
-	/* A kept mode with set-ID or sticky bits is set whole, as cp does. */
-	if ((mask & META_MODE) && (st->st_mode & 07000) != 0)
-		return;
 	if (!(mask & META_MODE))
 		st->st_mode &= ~(mode_t)(S_ISUID | S_ISGID);
-	st->st_mode |= made & S_ISGID;
+	return (made & S_ISGID) ? META_MADE_SGID : 0;
+}
+
+/*
+ * mode, as dst gets it: see META_MADE_SGID.  whole: mode is the source's
+ * kept with its set-ID or sticky bits, which cp sets as they are.
+ */
+static mode_t
+made_sgid(mode_t mode, unsigned mask, int whole)
+{
+	return (mask & META_MADE_SGID) && !whole ? mode | S_ISGID : mode;
 }
 
 mode_t
@@ -85,8 +88,9 @@ meta_widen(int fd, const struct at *at, const struct stat *sst, unsigned mask,
 	 * there is to it.  (Under a default ACL, which the kernel takes
 	 * instead of the umask, that also leaves it as cp's mkdir does.)
 	 */
-	mode &= ~umask;
-	if (dropped == 0 && (meta_open_mode(sst, mask) & ~umask) == mode)
+	mode = made_sgid(mode & ~umask, mask, 0);
+	if (dropped == 0 && made_sgid(meta_open_mode(sst, mask) & ~umask,
+	    mask, 0) == mode)
 		return 0;
 	if (fd >= 0)
 		ret = fchmod(fd, mode);
@@ -344,6 +348,8 @@ meta_copy(int sfd, const struct at *src, int dfd, const struct at *dst,
 		now = NULL;	/* a chown may drop set-ID bits */
 		set++;
 	}
+	/* A refused chown leaves cp a mode without those bits, set as an ACL. */
+	mode = made_sgid(mode, mask, own == 0 && (mode & 07000) != 0);
 	/* After the chown, which drops security.capability. */
 	if ((mask & (META_XATTR | META_MODE)) && !S_ISLNK(st->st_mode)) {
 		if ((n = meta_copy_xattrs(sfd, src, dfd, dst,

@@ -32,6 +32,14 @@
  * remove (saves a call a file).
  */
 #define META_FRESH	0x80
+/*
+ * Not asked by the user either: dst is a directory this run made, and
+ * mkdir() gave it the set-group-ID bit of its set-group-ID parent.  It
+ * keeps it whatever mode it is given, unless that is the source's mode
+ * kept with set-ID or sticky bits (then set whole), as in cp, which sets
+ * any other mode as an ACL, leaving such bits as they are.
+ */
+#define META_MADE_SGID	0x100
 
 struct at;
 
@@ -44,14 +52,13 @@ mode_t	meta_new_mode(const struct stat *sst, unsigned mask);
 
 /*
  * A directory this run made with mkdir() (its mode then: made) is to be
- * given the metadata of the source whose stat is *st: *st is changed to
- * what it gets.  mkdir() takes no set-ID bits from the mode asked, so
- * without META_MODE the source's are not carried; and the set-group-ID
- * bit it took from a set-group-ID parent stays, with the mode kept or
- * not, as cp and mkdir(1) keep it (the files made in it later then still
- * take its group).
+ * given the metadata of the source whose stat is *st: mkdir() takes no
+ * set-ID bits from the mode asked, so without META_MODE the source's are
+ * taken off *st.  Returns META_MADE_SGID when mkdir gave it the bit of a
+ * set-group-ID parent (the files made in it later then still take its
+ * group, as with cp and mkdir(1)), else 0: to add to the mask.
  */
-void	meta_made_dir(struct stat *st, unsigned mask, mode_t made);
+unsigned	meta_made_dir(struct stat *st, unsigned mask, mode_t made);
 
 /*
  * The mode a new copy of sst is created with: meta_new_mode(), less the

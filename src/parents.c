@@ -109,7 +109,7 @@ parents_dir_meta(struct walk *w, const char *sdir, const char *ddir)
 		return ACP_EXIT_OK;
 	made = strset_has(&w->parents_made, ddir);
 	if (made && lstat(ddir, &now) == 0)
-		meta_made_dir(&st, keep, now.st_mode);
+		keep |= meta_made_dir(&st, keep, now.st_mode);
 	if (meta_copy(-1, &sat, -1, &dat, &st, keep, NULL) < 0)
 		status = ACP_EXIT_FAIL;
 	/* One this run made, with the mode it was made narrower than. */

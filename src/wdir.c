@@ -48,6 +48,7 @@ wdir_meta(struct walk *w, struct wdir *d, unsigned k)
 	struct wcopy	*c = &d->copy[k];
 	struct at	 sat, dat;
 	struct stat	 now, want = d->st;
+	unsigned	 keep = w->opts->preserve;
 	int		 status = ACP_EXIT_OK, dfd = c->dfd_path ? -1 : c->dfd;
 	int		 known, set;
 
@@ -58,7 +59,7 @@ wdir_meta(struct walk *w, struct wdir *d, unsigned k)
 	dat.name = c->dname;
 	dat.path = c->dst;
 	if (c->made)
-		meta_made_dir(&want, w->opts->preserve, c->made_mode);
+		keep |= meta_made_dir(&want, keep, c->made_mode);
 	if (w->opts->preserve & (META_MODE | META_OWNERSHIP | META_TIMESTAMPS |
 	    META_XATTR)) {
 		/*
@@ -66,15 +67,15 @@ wdir_meta(struct walk *w, struct wdir *d, unsigned k)
 		 * over a copy): then it is left as it is, its ctime too.
 		 */
 		known = !c->made && fstat(c->dfd, &now) == 0;
-		if ((set = meta_copy(d->sfd, &sat, dfd, &dat, &want,
-		    w->opts->preserve, known ? &now : NULL)) < 0)
+		if ((set = meta_copy(d->sfd, &sat, dfd, &dat, &want, keep,
+		    known ? &now : NULL)) < 0)
 			status = ACP_EXIT_FAIL;
 		/* Its own inode changed: --fsync flushes it too. */
 		if (w->opts->fsync && set != 0)
 			dirsync_add_dir(&w->ds, xstrdup(c->dst));
 	}
 	/* Made narrower for us to fill it: now the mode cp's mkdir gives. */
-	if (c->made && meta_widen(dfd, &dat, &want, w->opts->preserve,
+	if (c->made && meta_widen(dfd, &dat, &want, keep,
 	    copier_umask(w->c)) < 0)
 		status = ACP_EXIT_FAIL;
 	return status;

@@ -9,7 +9,7 @@
 . "${top_srcdir:-.}/tests/lib.sh"
 
 ncases_engine=10
-plan $((ncases_engine * $(nengines) + 39))
+plan $((ncases_engine * $(nengines) + 41))
 cd "$T" || exit 1
 
 # scene: a fresh, empty directory $T/s, made the current one.
@@ -427,6 +427,31 @@ if command -v setfacl > /dev/null && mkdir -p in/sg in/st out o2 &&
 	ok $? "-r into a directory with a default ACL: cp's modes, the umask not taken"
 else
 	skip "no setfacl, or no ACLs here"
+fi
+
+# In a set-group-ID directory: a directory made keeps the bit it takes
+# there whatever mode it ends with, unless a kept mode with a sticky or
+# set-ID bit is set whole; a chown refused leaves cp no such bits of the
+# source's to set, and the bit stays (non-root -a).
+scene
+mkdir -p in/st out o3 && chmod 755 in && chmod 1777 in/st &&
+    chgrp adm out && chmod 2775 out
+rc=0
+(umask 022 && "$ACP" -r in out) > "$T/stdout" 2> "$T/stderr" || rc=$?
+[ "$rc" -eq 0 ] && [ "$(stat -c %a out/in)" = 2755 ] &&
+    [ "$(stat -c %a out/in/st)" = 3755 ]
+ok $? "-r into a set-group-ID directory: the bit kept, beside a sticky source's"
+if command -v setpriv > /dev/null; then
+	chmod 777 . && chown nobody:nogroup o3 && chmod 2775 o3
+	rc=0
+	setpriv --reuid=nobody --regid=nogroup --clear-groups \
+	    sh -c 'umask 022 && "$0" -a in o3' "$ACP" \
+	    > "$T/stdout" 2> "$T/stderr" || rc=$?
+	[ "$rc" -eq 0 ] && [ "$(stat -c %a o3/in)" = 2755 ] &&
+	    [ "$(stat -c %a o3/in/st)" = 3777 ]
+	ok $? "non-root -a into a set-group-ID directory: the bit kept, the owner not"
+else
+	skip "no setpriv"
 fi
 
 # A non-root -p of someone else's file, in a group of ours, keeps the group.

@@ -25,13 +25,13 @@ st_of(mode_t mode)
 	return st;
 }
 
-/* What meta_made_dir() makes of a source dir's mode. */
+/* What meta_made_dir() makes of a source dir's mode, and its flag. */
 static mode_t
-made_dir(mode_t src, unsigned mask, mode_t made)
+made_dir(mode_t src, unsigned mask, mode_t made, unsigned *flag)
 {
 	struct stat	st = st_of(S_IFDIR | src);
 
-	meta_made_dir(&st, mask, S_IFDIR | made);
+	*flag = meta_made_dir(&st, mask, S_IFDIR | made);
 	return st.st_mode & 07777;
 }
 
@@ -40,6 +40,7 @@ main(void)
 {
 	struct stat	f = st_of(S_IFREG | 04755), d = st_of(S_IFDIR | 03775);
 	struct stat	p = st_of(S_IFIFO | 0620), w = st_of(S_IFREG | 0666);
+	unsigned	flag;
 
 	tap_plan(17);
 
@@ -47,8 +48,8 @@ main(void)
 	is(meta_new_mode(&f, 0), 0755, "a file: its permission bits, no set-ID");
 	is(meta_new_mode(&d, 0), 03775, "a directory: all its bits, for mkdir");
 	is(meta_new_mode(&f, META_NO_MODE), 0666, "--no-preserve=mode: a file 0666");
-	is(meta_new_mode(&d, META_NO_MODE), 03777,
-	    "--no-preserve=mode: a directory 0777 with the sticky and set-group-ID bits mkdir decides on");
+	is(meta_new_mode(&d, META_NO_MODE), 01777,
+	    "--no-preserve=mode: a directory 0777 and the sticky bit cp's mkdir asks for");
 
 	/* Made with: no one else in before the owner and mode are set. */
 	is(meta_open_mode(&f, 0), 0755, "-r: a file as it ends");
@@ -63,18 +64,17 @@ main(void)
 	    "-p: a directory owner only, searchable and writable by us");
 
 	/* A directory made: the set-group-ID bit mkdir gave it stays. */
-	is(made_dir(0755, META_MODE, 02755), 02755,
-	    "-p, made in a set-group-ID directory: keeps the bit");
-	is(made_dir(0755, META_MODE, 0755), 0755, "-p, made elsewhere: the source's mode");
-	is(made_dir(01777, META_MODE, 02777), 01777,
-	    "-p, a sticky source: its mode set whole, as cp's chmod does");
-	is(made_dir(02775, META_MODE, 0775), 02775,
-	    "-p, a set-group-ID source: kept");
-	is(made_dir(02775, 0, 0755), 0775,
-	    "-r: the source's set-group-ID bit is not carried (mkdir takes none)");
-	is(made_dir(04775, 0, 02755), 02775,
-	    "-r, made in a set-group-ID directory: the bit it took stays");
-	is(made_dir(01777, META_NO_MODE, 03777) & 02000, 02000,
-	    "--no-preserve=mode, made in a set-group-ID directory: the bit stays");
+	is(made_dir(0755, META_MODE, 02755, &flag), 0755, "-p: the source's mode");
+	is(flag, META_MADE_SGID,
+	    "-p, made in a set-group-ID directory: its bit to keep");
+	(void)made_dir(0755, META_MODE, 0755, &flag);
+	is(flag, 0, "made elsewhere: no bit to keep");
+	is(made_dir(06775, META_MODE, 0700, &flag), 06775,
+	    "-p: the source's set-ID bits kept");
+	is(made_dir(06775, 0, 02700, &flag), 0775,
+	    "-r: the source's set-ID bits not carried (mkdir takes none)");
+	is(flag, META_MADE_SGID, "-r, made in a set-group-ID directory: its bit to keep");
+	is(made_dir(01777, META_NO_MODE, 0700, &flag), 01777,
+	    "--no-preserve=mode: the sticky bit left to the mode");
 	return tap_done();
 }
