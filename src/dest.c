@@ -226,14 +226,30 @@ temp_made(struct copier *c, struct cfile *f, int fd)
 	 * place keeps its owner and group, which the new inode takes where
 	 * the caller may give them (root; else the group, if one of ours).
 	 */
+	unsigned	keep = f->job->preserve;
+	int		dacl;
+
 	if (f->job->dst_exists) {
 		f->tmode = f->job->dst_mode & 07777;
-		if (!(f->job->preserve & META_OWNERSHIP) &&
+		if (!(keep & META_OWNERSHIP) &&
 		    fchown(fd, f->job->dst_uid, f->job->dst_gid) < 0)
 			(void)fchown(fd, (uid_t)-1, f->job->dst_gid);
-	} else
-		f->tmode = meta_new_mode(&f->sst, f->job->preserve) &
-		    ~c->umask;
+		/* And its ACL, which a kept mode sets anew (meta_copy()). */
+		if (!(keep & META_MODE))
+			meta_acl_from(fd, &f->dat);
+		dest_created(f, fd);
+		return;
+	}
+	/*
+	 * Under a default ACL the kernel takes no umask off what is
+	 * made, and cp's open() would have had none taken off; with
+	 * --no-preserve=mode, cp sets its default mode as the whole ACL.
+	 */
+	dacl = !f->job->dst_no_dacl && meta_in_dacl(&f->dat);
+	f->tmode = meta_new_mode(&f->sst, keep) &
+	    (dacl && !(keep & META_NO_MODE) ? 07777 : ~c->umask);
+	if (dacl && (keep & META_NO_MODE) && meta_drop_acl(fd, &f->dat) < 0)
+		f->job->kept_failed = 1;
 	dest_created(f, fd);
 }
 

@@ -332,6 +332,50 @@ drop_acls(int dfd, const struct at *dat, int dir, unsigned keep)
 }
 
 int
+meta_in_dacl(const struct at *at)
+{
+	char		 dir[PATH_MAX];
+	const char	*slash = strrchr(at->path, '/');
+	size_t		 len;
+
+	if (slash == NULL)
+		return getxattr(".", acl_names[1], NULL, 0) >= 0;
+	len = slash == at->path ? 1 : (size_t)(slash - at->path);
+	if (len >= sizeof(dir)) {
+		/* A long path: its directory is the descriptor's, if any. */
+		return at->dirfd != AT_FDCWD && strchr(at->name, '/') == NULL &&
+		    fgetxattr(at->dirfd, acl_names[1], NULL, 0) >= 0;
+	}
+	memcpy(dir, at->path, len);
+	dir[len] = '\0';
+	return getxattr(dir, acl_names[1], NULL, 0) >= 0;
+}
+
+void
+meta_acl_from(int fd, const struct at *dst)
+{
+	char		 buf[PATH_MAX], *val;
+	const char	*name = at_xattr_name(dst, buf, sizeof(buf));
+	ssize_t		 len;
+
+	if ((len = lgetxattr(name, acl_names[0], NULL, 0)) < 0) {
+		if (errno == ENODATA)
+			(void)drop_acls(fd, dst, 0, 0);
+		return;
+	}
+	val = xmalloc((size_t)len + 1);
+	if ((len = lgetxattr(name, acl_names[0], val, (size_t)len + 1)) >= 0)
+		(void)fsetxattr(fd, acl_names[0], val, (size_t)len, 0);
+	free(val);
+}
+
+int
+meta_drop_acl(int fd, const struct at *dst)
+{
+	return drop_acls(fd, dst, 0, 0) < 0 ? -1 : 0;
+}
+
+int
 meta_copy(int sfd, const struct at *src, int dfd, const struct at *dst,
     const struct stat *st, unsigned mask, const struct stat *now)
 {

@@ -82,6 +82,26 @@ int	meta_widen(int fd, const struct at *, const struct stat *sst,
 	    unsigned mask, mode_t umask);
 
 /*
+ * Has the directory that at is in a default ACL (so that what is made
+ * there takes it, and not the umask)?  0 also when that cannot be told.
+ */
+int	meta_in_dacl(const struct at *at);
+
+/*
+ * An --atomic temporary (fd), made in the directory of dst, which it is
+ * to replace, takes dst's POSIX ACL, or none where dst has none, as cp
+ * writing over dst in place leaves it (by name, not following a
+ * symlink).  Nothing is said: a failure leaves the temporary's own.
+ */
+void	meta_acl_from(int fd, const struct at *dst);
+
+/*
+ * fd, a file made for dst, loses the access ACL it took from its
+ * directory's default ACL.  0, or -1 after a message naming dst.
+ */
+int	meta_drop_acl(int fd, const struct at *dst);
+
+/*
  * Give dst (by fd, or by name without following a symlink when dfd is
  * -1) everything of src that the mask asks to keep, in this order: the
  * owner (a chown may drop set-ID bits and security.capability), the

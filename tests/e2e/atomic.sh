@@ -4,7 +4,7 @@
 # what was there (with --atomic) and never leaves a short new file.
 . "${top_srcdir:-.}/tests/lib.sh"
 
-plan $((6 * $(nengines) + 7))
+plan $((7 * $(nengines) + 7))
 
 mkdata "$T/src" 300000 atomic
 mkdata "$T/chunk" 65536 chunk
@@ -54,8 +54,27 @@ for e in $engines; do
 	ok $? "$e: an interrupted --atomic copy leaves the old file untouched"
 	no_temp d
 	ok $? "$e: and no temporary file behind"
+
+	# The file replaced keeps its ACL (cp writes over it in place), and
+	# in a directory with a default ACL a new one is made as cp makes
+	# it there: the kernel takes no umask off.
+	if command -v setfacl > /dev/null && echo old > d/acl &&
+	    setfacl -m u:nobody:r d/acl 2> /dev/null && mkdir -p d/dacl &&
+	    setfacl -d -m u:nobody:rwx d/dacl; then
+		chmod 755 src
+		rc=0
+		(umask 077 && "$ACP" --engine="$e" --atomic src d/acl &&
+		    "$ACP" --engine="$e" --atomic src d/dacl/new) \
+		    > "$T/stdout" 2> "$T/stderr" || rc=$?
+		[ "$rc" -eq 0 ] && cmp -s src d/acl &&
+		    getfacl -cp d/acl | grep -q '^user:nobody:r--' &&
+		    [ "$(stat -c %A d/dacl/new)" = -rwxr-xr-x ]
+		ok $? "$e: --atomic keeps the replaced file's ACL; under a default ACL no umask, as cp"
+	else
+		skip "$e: no setfacl, or no ACLs here"
+	fi
 done
-skip_engines 6
+skip_engines 7
 
 # A full disk: a small tmpfs.
 if ! mount_tmpfs full 2M; then
