@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -296,10 +297,10 @@ meta_copy_xattrs(int sfd, const struct at *sat, int dfd, const struct at *dat,
 }
 
 /*
- * The ACLs dst has that its source lacks (all but the acl_name() bits
- * in keep; a default ACL only on a directory) are removed, as cp -p
- * does: a new file takes its directory's default ACL, which would
- * otherwise outlive the mode set after.  How many were removed, or -1
+ * The ACLs dst has that are not to stay (all but the acl_name() bits in
+ * keep: those its source has; a default ACL only on a directory) are
+ * removed, as cp -p does: a new file takes its directory's default ACL,
+ * which would otherwise outlive the mode set after.  How many were removed, or -1
  * after a message.  Looked for first: removing one that is not there
  * succeeds as if it were (ext4), and the mode would be set again.
  */
@@ -323,8 +324,8 @@ drop_acls(int dfd, const struct at *dat, int dir, unsigned keep)
 		if (r >= 0)
 			removed++;
 		else if (errno != ENODATA && !no_xattrs(errno)) {
-			warn("cannot remove the ACL (%s) of '%s', which its "
-			    "source lacks", acl_names[i], dat->path);
+			warn("cannot remove the ACL (%s) of '%s'",
+			    acl_names[i], dat->path);
 			ret = -1;
 		}
 	}
@@ -355,9 +356,18 @@ void
 meta_acl_from(int fd, const struct at *dst)
 {
 	char		 buf[PATH_MAX], *val;
-	const char	*name = at_xattr_name(dst, buf, sizeof(buf));
+	const char	*name = dst->name;
 	ssize_t		 len;
+	int		 n;
 
+	/* By its directory and name: its path may be a symlink to it. */
+	if (dst->dirfd != AT_FDCWD) {
+		n = snprintf(buf, sizeof(buf), "/proc/self/fd/%d/%s",
+		    dst->dirfd, dst->name);
+		if (n < 0 || (size_t)n >= sizeof(buf))
+			return;
+		name = buf;
+	}
 	if ((len = lgetxattr(name, acl_names[0], NULL, 0)) < 0) {
 		if (errno == ENODATA)
 			(void)drop_acls(fd, dst, 0, 0);

@@ -60,16 +60,19 @@ for e in $engines; do
 	# it there: the kernel takes no umask off.
 	if command -v setfacl > /dev/null && echo old > d/acl &&
 	    setfacl -m u:nobody:r d/acl 2> /dev/null && mkdir -p d/dacl &&
-	    setfacl -d -m u:nobody:rwx d/dacl; then
+	    setfacl -d -m u:nobody:rwx d/dacl && echo old > d/acl2 &&
+	    setfacl -m u:bin:r d/acl2 && ln -sf acl2 d/acl2link; then
 		chmod 755 src
 		rc=0
 		(umask 077 && "$ACP" --engine="$e" --atomic src d/acl &&
-		    "$ACP" --engine="$e" --atomic src d/dacl/new) \
+		    "$ACP" --engine="$e" --atomic src d/dacl/new &&
+		    cd d && "$ACP" --engine="$e" --atomic ../src acl2link) \
 		    > "$T/stdout" 2> "$T/stderr" || rc=$?
-		[ "$rc" -eq 0 ] && cmp -s src d/acl &&
+		[ "$rc" -eq 0 ] && cmp -s src d/acl && cmp -s src d/acl2 &&
 		    getfacl -cp d/acl | grep -q '^user:nobody:r--' &&
+		    getfacl -cp d/acl2 | grep -q '^user:bin:r--' &&
 		    [ "$(stat -c %A d/dacl/new)" = -rwxr-xr-x ]
-		ok $? "$e: --atomic keeps the replaced file's ACL; under a default ACL no umask, as cp"
+		ok $? "$e: --atomic keeps the replaced file's ACL (through a symlink too); under a default ACL no umask, as cp"
 	else
 		skip "$e: no setfacl, or no ACLs here"
 	fi
