@@ -130,6 +130,13 @@ struct copy_job {
 	 * ACL for a kept mode to remove (meta.h's META_FRESH).
 	 */
 	int			 dst_no_dacl;
+	/*
+	 * A file created in dst's directory is the source's owner and
+	 * group already (the caller's, on a local file system, in a
+	 * directory of the caller's group, so set-group-ID or not): no
+	 * chown, as cp makes none (meta.h's META_OWNED).
+	 */
+	int			 dst_owned;
 	mode_t			 dst_mode;	/* and its st_mode */
 	uid_t			 dst_uid;	/* and its owner */
 	gid_t			 dst_gid;

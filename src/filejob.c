@@ -170,7 +170,8 @@ data_end(struct copier *c, struct cfile *f)
 	struct xfer	*x = &f->x;
 	struct stat	 now;
 	unsigned	 keep = f->job->preserve | (f->created &&
-			    f->job->dst_no_dacl ? META_FRESH : 0);
+			    f->job->dst_no_dacl ? META_FRESH : 0) |
+			    (f->created && f->job->dst_owned ? META_OWNED : 0);
 	int		 known;
 
 	/* Holes at the end are not written: the size makes them. */

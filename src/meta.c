@@ -393,7 +393,7 @@ meta_copy(int sfd, const struct at *src, int dfd, const struct at *dst,
 	unsigned	acls = 0;
 	int		ret = 0, set = 0, own = 0, n;
 
-	if ((mask & META_OWNERSHIP) && (now == NULL ||
+	if ((mask & META_OWNERSHIP) && !(mask & META_OWNED) && (now == NULL ||
 	    now->st_uid != st->st_uid || now->st_gid != st->st_gid)) {
 		if ((own = meta_own(dfd, dst, st)) < 0)
 			ret = -1;

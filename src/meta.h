@@ -40,6 +40,8 @@
  * any other mode as an ACL, leaving such bits as they are.
  */
 #define META_MADE_SGID	0x100
+/* Nor this: dst is a file this run made with the source's owner already. */
+#define META_OWNED	0x200
 
 struct at;
 

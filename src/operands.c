@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "at.h"
 #include "copier.h"
@@ -455,6 +456,8 @@ walk_run(const struct options *opts, struct copier *c, FILE *manifest,
 	w.old = old;
 	w.log = log;
 	w.dirfd_budget = wdir_budget(c);
+	w.euid = geteuid();
+	w.egid = getegid();
 
 	/*
 	 * Every destination is settled before anything is copied.  A list

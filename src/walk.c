@@ -282,6 +282,8 @@ file_job(struct walk *w, const struct at *src, const struct at *dst,
 	    w->cur->copy[w->tk].dfd == dst->dirfd && w->cur->copy[w->tk].local;
 	wj->job.dst_no_dacl = w->cur != NULL && w->cur->copy[w->tk].live &&
 	    w->cur->copy[w->tk].dfd == dst->dirfd && !w->cur->copy[w->tk].dacl;
+	wj->job.dst_owned = wj->job.dst_local && sst->st_uid == w->euid &&
+	    sst->st_gid == w->egid && w->cur->copy[w->tk].dgid == w->egid;
 	wj->job.dst_mode = dstst->st_mode;
 	wj->job.dst_uid = dstst->st_uid;
 	wj->job.dst_gid = dstst->st_gid;

@@ -71,6 +71,8 @@ struct walk {
 	unsigned		 dirfd_budget;	/* before waiting for them */
 	int			 status;	/* of what finished late */
 	struct walk_stats	 st;
+	uid_t			 euid;		/* who makes the copies */
+	gid_t			 egid;
 };
 
 /* -v: "'src' -> 'dst'" on stdout. */

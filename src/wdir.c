@@ -218,6 +218,7 @@ copy_open(struct walk *w, struct wcopy *c, const struct at *src,
 	c->dname = path_name_in(c->dst, dst);
 	c->ddev = fst.st_dev;
 	c->made_mode = fst.st_mode;
+	c->dgid = fst.st_gid;
 	c->dino = fst.st_ino;
 	c->local = fs_is_local(c->ddev, c->dfd);
 	/*

@@ -29,6 +29,7 @@ struct wcopy {
 	ino_t		 dino;
 	int		 local;		/* on a local fs (fstype.h) */
 	int		 dacl;		/* may have a default ACL */
+	gid_t		 dgid;		/* its group */
 	int		 made;		/* we created it */
 	mode_t		 made_mode;	/* and its mode then */
 };

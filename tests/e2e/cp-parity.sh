@@ -79,13 +79,17 @@ for e in $engines; do
 	# A set-group-ID directory's subdirectories take its bit at mkdir
 	# and keep it, as cp keeps it; a source with a sticky bit has its
 	# mode set whole, without it.
+	# The files made there take its group, and -a gives back theirs.
 	rm -rf in out && mkdir -p in/sub in/st out && chmod 755 in/sub &&
-	    chmod 1777 in/st && chgrp adm out 2> /dev/null && chmod 2775 out
+	    chmod 1777 in/st && echo f > in/sub/f &&
+	    chown "$(id -u):$(id -g)" in/sub/f &&
+	    chgrp adm out 2> /dev/null && chmod 2775 out
 	run_acp --engine="$e" -a in out
 	[ "$rc" -eq 0 ] && [ "$(stat -c %a out/in)" = 2755 ] &&
 	    [ "$(stat -c %a out/in/sub)" = 2755 ] &&
-	    [ "$(stat -c %a out/in/st)" = 1777 ]
-	ok $? "$e: -a into a set-group-ID directory: the directories made keep its bit, as cp"
+	    [ "$(stat -c %a out/in/st)" = 1777 ] &&
+	    [ "$(stat -c %g out/in/sub/f)" = "$(id -g)" ]
+	ok $? "$e: -a into a set-group-ID directory: the directories made keep its bit, the files their group, as cp"
 
 	# A file written over is not given the owner it has: that chown
 	# would drop its set-user-ID bit, which cp leaves.
