@@ -448,9 +448,8 @@ ok $? "-r into a set-group-ID directory: the bit kept, beside a sticky source's"
 if command -v setpriv > /dev/null; then
 	chmod 777 . && chown nobody:nogroup o3 && chmod 2775 o3
 	rc=0
-	setpriv --reuid=nobody --regid=nogroup --clear-groups \
-	    sh -c 'umask 022 && "$0" -a in o3' "$ACP" \
-	    > "$T/stdout" 2> "$T/stderr" || rc=$?
+	(umask 022 && setpriv --reuid=nobody --regid=nogroup --clear-groups \
+	    "$ACP" -a in o3) > "$T/stdout" 2> "$T/stderr" || rc=$?
 	[ "$rc" -eq 0 ] && [ "$(stat -c %a o3/in)" = 2755 ] &&
 	    [ "$(stat -c %a o3/in/st)" = 3777 ]
 	ok $? "non-root -a into a set-group-ID directory: the bit kept, the owner not"
