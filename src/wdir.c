@@ -222,11 +222,12 @@ copy_open(struct walk *w, struct wcopy *c, const struct at *src,
 	c->dino = fst.st_ino;
 	c->local = fs_is_local(c->ddev, c->dfd);
 	/*
-	 * Files made in it take its default ACL, which the mode kept
-	 * must then remove (meta.h's META_FRESH); looked at once here,
-	 * after a mkdir that may have inherited one too.
+	 * Files made in it take its default ACL, which a mode kept (or
+	 * --no-preserve=mode) must then remove, and no umask (meta.h's
+	 * META_FRESH, dest.c's temporaries); looked at once here, after a
+	 * mkdir that may have inherited one too.
 	 */
-	c->dacl = !(w->opts->preserve & META_MODE) || c->dfd_path ||
+	c->dacl = c->dfd_path ||
 	    fgetxattr(c->dfd, "system.posix_acl_default", NULL, 0) >= 0 ||
 	    (errno != ENODATA && errno != ENOTSUP && errno != ENOSYS);
 	w->dirfds++;
