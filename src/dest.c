@@ -234,9 +234,8 @@ temp_made(struct copier *c, struct cfile *f, int fd)
 		if (!(keep & META_OWNERSHIP) &&
 		    fchown(fd, f->job->dst_uid, f->job->dst_gid) < 0)
 			(void)fchown(fd, (uid_t)-1, f->job->dst_gid);
-		/* And its ACL, which a kept mode sets anew (meta_copy()). */
-		if (!(keep & META_MODE))
-			meta_acl_from(fd, &f->dat);
+		/* And its attributes; a kept mode sets the ACL anew. */
+		meta_attrs_from(fd, &f->dat, !(keep & META_MODE));
 		dest_created(f, fd);
 		return;
 	}

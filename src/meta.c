@@ -353,30 +353,44 @@ meta_in_dacl(const struct at *at)
 }
 
 void
-meta_acl_from(int fd, const struct at *dst)
+meta_attrs_from(int fd, const struct at *dst, int acl)
 {
-	char		 buf[PATH_MAX], *val;
+	char		 buf[PATH_MAX], *names, *val = NULL, *n;
 	const char	*name = dst->name;
-	ssize_t		 len;
-	int		 n;
+	ssize_t		 len, vlen;
+	size_t		 vcap = 0;
+	int		 k, had_acl = 0;
 
 	/* By its directory and name: its path may be a symlink to it. */
 	if (dst->dirfd != AT_FDCWD) {
-		n = snprintf(buf, sizeof(buf), "/proc/self/fd/%d/%s",
+		k = snprintf(buf, sizeof(buf), "/proc/self/fd/%d/%s",
 		    dst->dirfd, dst->name);
-		if (n < 0 || (size_t)n >= sizeof(buf))
+		if (k < 0 || (size_t)k >= sizeof(buf))
 			return;
 		name = buf;
 	}
-	if ((len = lgetxattr(name, acl_names[0], NULL, 0)) < 0) {
-		if (errno == ENODATA)
-			(void)drop_acls(fd, dst, 0, 0);
+	if ((len = llistxattr(name, NULL, 0)) < 0)
 		return;
+	names = xmalloc((size_t)len + 1);
+	if ((len = llistxattr(name, names, (size_t)len)) < 0)
+		len = 0;
+	for (n = names; n < names + len; n += strlen(n) + 1) {
+		/* A write drops a file capability, in place too. */
+		if (strcmp(n, "security.capability") == 0 ||
+		    (acl_name(n) != 0 && !acl))
+			continue;
+		if ((vlen = lgetxattr(name, n, NULL, 0)) < 0)
+			continue;
+		buf_room(&val, &vcap, (size_t)vlen + 1);
+		if ((vlen = lgetxattr(name, n, val, vcap)) < 0)
+			continue;
+		had_acl |= acl_name(n) & 1;
+		(void)fsetxattr(fd, n, val, (size_t)vlen, 0);
 	}
-	val = xmalloc((size_t)len + 1);
-	if ((len = lgetxattr(name, acl_names[0], val, (size_t)len + 1)) >= 0)
-		(void)fsetxattr(fd, acl_names[0], val, (size_t)len, 0);
+	free(names);
 	free(val);
+	if (acl && !had_acl)
+		(void)drop_acls(fd, dst, 0, 0);
 }
 
 int

@@ -91,11 +91,13 @@ int	meta_in_dacl(const struct at *at);
 
 /*
  * An --atomic temporary (fd), made in the directory of dst, which it is
- * to replace, takes dst's POSIX ACL, or none where dst has none, as cp
- * writing over dst in place leaves it (by name, not following a
- * symlink).  Nothing is said: a failure leaves the temporary's own.
+ * to replace, takes dst's extended attributes but a file capability,
+ * and with acl its POSIX ACL too (or none where dst has none), as cp
+ * writing over dst in place leaves them (dst by its directory and name,
+ * not following a symlink).  Nothing is said: what fails is left as the
+ * temporary has it.
  */
-void	meta_acl_from(int fd, const struct at *dst);
+void	meta_attrs_from(int fd, const struct at *dst, int acl);
 
 /*
  * fd, a file made for dst, loses the access ACL it took from its

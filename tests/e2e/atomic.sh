@@ -55,11 +55,12 @@ for e in $engines; do
 	no_temp d
 	ok $? "$e: and no temporary file behind"
 
-	# The file replaced keeps its ACL (cp writes over it in place), and
-	# in a directory with a default ACL a new one is made as cp makes
-	# it there: the kernel takes no umask off.
+	# The file replaced keeps its ACL and extended attributes (cp writes
+	# over it in place), and in a directory with a default ACL a new
+	# one is made as cp makes it there: the kernel takes no umask off.
 	if command -v setfacl > /dev/null && echo old > d/acl &&
-	    setfacl -m u:nobody:r d/acl 2> /dev/null && mkdir -p d/dacl &&
+	    setfacl -m u:nobody:r d/acl 2> /dev/null &&
+	    setfattr -n user.acp -v kept d/acl 2> /dev/null && mkdir -p d/dacl &&
 	    setfacl -d -m u:nobody:rwx d/dacl && echo old > d/acl2 &&
 	    setfacl -m u:bin:r d/acl2 && ln -sf acl2 d/acl2link; then
 		chmod 755 src
@@ -70,11 +71,12 @@ for e in $engines; do
 		    > "$T/stdout" 2> "$T/stderr" || rc=$?
 		[ "$rc" -eq 0 ] && cmp -s src d/acl && cmp -s src d/acl2 &&
 		    getfacl -cp d/acl | grep -q '^user:nobody:r--' &&
+		    getfattr -n user.acp --only-values d/acl | grep -q kept &&
 		    getfacl -cp d/acl2 | grep -q '^user:bin:r--' &&
 		    [ "$(stat -c %A d/dacl/new)" = -rwxr-xr-x ]
-		ok $? "$e: --atomic keeps the replaced file's ACL (through a symlink too); under a default ACL no umask, as cp"
+		ok $? "$e: --atomic keeps the replaced file's ACL and attributes (through a symlink too); under a default ACL no umask, as cp"
 	else
-		skip "$e: no setfacl, or no ACLs here"
+		skip "$e: no setfacl or setfattr, or no ACLs or user attributes here"
 	fi
 done
 skip_engines 7
