@@ -300,19 +300,21 @@ meta_copy_xattrs(int sfd, const struct at *sat, int dfd, const struct at *dat,
  * The ACLs dst has that are not to stay (all but the acl_name() bits in
  * keep: those its source has; a default ACL only on a directory) are
  * removed, as cp -p does: a new file takes its directory's default ACL,
- * which would otherwise outlive the mode set after.  How many were removed, or -1
- * after a message.  Looked for first: removing one that is not there
- * succeeds as if it were (ext4), and the mode would be set again.
+ * which would otherwise outlive the mode set after.  How many were
+ * removed, or -1 after a message.  Looked for first: removing one that
+ * is not there succeeds as if it were (ext4), and the mode would be set
+ * again.
  */
 static int
 drop_acls(int dfd, const struct at *dat, int dir, unsigned keep)
 {
 	char		 buf[PATH_MAX];
-	const char	*dname = dfd < 0 ? at_xattr_name(dat, buf, sizeof(buf)) :
-			    NULL;
+	const char	*dname = NULL;
 	unsigned	 i, n = dir ? 2 : 1;
 	int		 removed = 0, ret = 0, r;
 
+	if (dfd < 0)
+		dname = at_xattr_name(dat, buf, sizeof(buf));
 	for (i = 0; i < n; i++) {
 		if (keep & (1u << i))
 			continue;
@@ -416,7 +418,7 @@ meta_copy(int sfd, const struct at *src, int dfd, const struct at *dst,
 		now = NULL;	/* a chown may drop set-ID bits */
 		set++;
 	}
-	/* A refused chown leaves cp a mode without those bits, set as an ACL. */
+	/* A refused chown leaves cp a mode without those bits: an ACL. */
 	mode = made_sgid(mode, mask, own == 0 && (mode & 07000) != 0);
 	/* After the chown, which drops security.capability. */
 	if ((mask & (META_XATTR | META_MODE)) && !S_ISLNK(st->st_mode)) {
@@ -433,7 +435,8 @@ meta_copy(int sfd, const struct at *src, int dfd, const struct at *dst,
 		if ((n = drop_acls(dfd, dst, S_ISDIR(st->st_mode), acls)) < 0)
 			ret = -1;
 		else if (n > 0) {
-			now = NULL;	/* its group bits were the ACL's mask */
+			/* Its group bits were the ACL's mask. */
+			now = NULL;
 			set++;
 		}
 	}

@@ -71,7 +71,7 @@ struct walk {
 	unsigned		 dirfd_budget;	/* before waiting for them */
 	int			 status;	/* of what finished late */
 	struct walk_stats	 st;
-	uid_t			 euid;		/* who makes the copies */
+	uid_t			 euid;		/* who copies */
 	gid_t			 egid;
 };
 

@@ -38,18 +38,22 @@ made_dir(mode_t src, unsigned mask, mode_t made, unsigned *flag)
 int
 main(void)
 {
-	struct stat	f = st_of(S_IFREG | 04755), d = st_of(S_IFDIR | 03775);
+	struct stat	f = st_of(S_IFREG | 04755);
+	struct stat	d = st_of(S_IFDIR | 03775);
 	struct stat	p = st_of(S_IFIFO | 0620), w = st_of(S_IFREG | 0666);
 	unsigned	flag;
 
 	tap_plan(17);
 
 	/* The mode a copy ends with when it is not kept. */
-	is(meta_new_mode(&f, 0), 0755, "a file: its permission bits, no set-ID");
+	is(meta_new_mode(&f, 0), 0755,
+	    "a file: its permission bits, no set-ID");
 	is(meta_new_mode(&d, 0), 03775, "a directory: all its bits, for mkdir");
-	is(meta_new_mode(&f, META_NO_MODE), 0666, "--no-preserve=mode: a file 0666");
+	is(meta_new_mode(&f, META_NO_MODE), 0666,
+	    "--no-preserve=mode: a file 0666");
 	is(meta_new_mode(&d, META_NO_MODE), 01777,
-	    "--no-preserve=mode: a directory 0777 and the sticky bit cp's mkdir asks for");
+	    "--no-preserve=mode: a directory 0777, and the sticky bit "
+	    "cp's mkdir asks for");
 
 	/* Made with: no one else in before the owner and mode are set. */
 	is(meta_open_mode(&f, 0), 0755, "-r: a file as it ends");
@@ -64,7 +68,8 @@ main(void)
 	    "-p: a directory owner only, searchable and writable by us");
 
 	/* A directory made: the set-group-ID bit mkdir gave it stays. */
-	is(made_dir(0755, META_MODE, 02755, &flag), 0755, "-p: the source's mode");
+	is(made_dir(0755, META_MODE, 02755, &flag), 0755,
+	    "-p: the source's mode");
 	is(flag, META_MADE_SGID,
 	    "-p, made in a set-group-ID directory: its bit to keep");
 	(void)made_dir(0755, META_MODE, 0755, &flag);
@@ -73,7 +78,8 @@ main(void)
 	    "-p: the source's set-ID bits kept");
 	is(made_dir(06775, 0, 02700, &flag), 0775,
 	    "-r: the source's set-ID bits not carried (mkdir takes none)");
-	is(flag, META_MADE_SGID, "-r, made in a set-group-ID directory: its bit to keep");
+	is(flag, META_MADE_SGID,
+	    "-r, made in a set-group-ID directory: its bit to keep");
 	is(made_dir(01777, META_NO_MODE, 0700, &flag), 01777,
 	    "--no-preserve=mode: the sticky bit left to the mode");
 	return tap_done();
