@@ -32,9 +32,15 @@ at_path(const char *path)
 const char *
 at_xattr_name(const struct at *a, char *buf, size_t size)
 {
+	size_t	plen = strlen(a->path), nlen = strlen(a->name);
 	int	n;
 
-	if (a->dirfd == AT_FDCWD || strlen(a->path) < PATH_MAX)
+	if (a->dirfd == AT_FDCWD)
+		return a->name;
+	/* The path ends in the name: it reaches the same entry. */
+	if (plen < PATH_MAX && plen >= nlen &&
+	    strcmp(a->path + plen - nlen, a->name) == 0 &&
+	    (plen == nlen || a->path[plen - nlen - 1] == '/'))
 		return a->path;
 	n = snprintf(buf, size, "/proc/self/fd/%d/%s", a->dirfd, a->name);
 	if (n < 0 || (size_t)n >= size)

@@ -26,8 +26,11 @@ struct at	at_path(const char *path);
 
 /*
  * A name by which the l*xattr() calls reach at, which have no *at()
- * form: the path itself when it is short enough, else
- * /proc/self/fd/DIRFD/NAME, in buf (PATH_MAX bytes).
+ * form: the name, relative to the working directory; else the path
+ * itself when it is short enough and ends in the name; else (a long
+ * path, or one that names the entry another way, as a symlink the user
+ * gave for the file it leads to) /proc/self/fd/DIRFD/NAME, in buf
+ * (PATH_MAX bytes).
  */
 const char	*at_xattr_name(const struct at *, char *buf, size_t size);
 

@@ -235,7 +235,8 @@ temp_made(struct copier *c, struct cfile *f, int fd)
 		    fchown(fd, f->job->dst_uid, f->job->dst_gid) < 0)
 			(void)fchown(fd, (uid_t)-1, f->job->dst_gid);
 		/* And its attributes; a kept mode sets the ACL anew. */
-		meta_attrs_from(fd, &f->dat, !(keep & META_MODE));
+		if (meta_attrs_from(fd, &f->dat, !(keep & META_MODE)) < 0)
+			f->job->kept_failed = 1;
 		dest_created(f, fd);
 		return;
 	}
@@ -244,7 +245,7 @@ temp_made(struct copier *c, struct cfile *f, int fd)
 	 * made, and cp's open() would have had none taken off; with
 	 * --no-preserve=mode, cp sets its default mode as the whole ACL.
 	 */
-	dacl = !f->job->dst_no_dacl && meta_in_dacl(&f->dat);
+	dacl = !f->job->dst_no_dacl && meta_in_dacl(&f->dat) > 0;
 	f->tmode = meta_new_mode(&f->sst, keep) &
 	    (dacl && !(keep & META_NO_MODE) ? 07777 : ~c->umask);
 	if (dacl && (keep & META_NO_MODE) && meta_drop_acl(fd, &f->dat) < 0)

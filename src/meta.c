@@ -14,7 +14,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -25,6 +24,9 @@
 #include "xmalloc.h"
 
 static int	drop_acls(int, const struct at *, int, unsigned);
+
+/* meta_copy_xattrs() only: leave security.capability out. */
+#define XATTR_NO_CAP	0x10000
 
 mode_t
 meta_new_mode(const struct stat *sst, unsigned mask)
@@ -266,7 +268,9 @@ meta_copy_xattrs(int sfd, const struct at *sat, int dfd, const struct at *dat,
 		return -1;
 	}
 	for (n = names; n < names + len; n += strlen(n) + 1) {
-		if (!(acl_name(n) ? mask & META_MODE : mask & META_XATTR))
+		if (!(acl_name(n) ? mask & META_MODE : mask & META_XATTR) ||
+		    ((mask & XATTR_NO_CAP) &&
+		    strcmp(n, "security.capability") == 0))
 			continue;
 		vlen = sfd >= 0 ? fgetxattr(sfd, n, NULL, 0) :
 		    lgetxattr(sname, n, NULL, 0);
@@ -335,6 +339,15 @@ drop_acls(int dfd, const struct at *dat, int dir, unsigned keep)
 }
 
 int
+meta_dacl(int dirfd, const char *dir)
+{
+	if ((dirfd >= 0 ? fgetxattr(dirfd, acl_names[1], NULL, 0) :
+	    getxattr(dir, acl_names[1], NULL, 0)) >= 0)
+		return 1;
+	return errno == ENODATA || no_xattrs(errno) ? 0 : -1;
+}
+
+int
 meta_in_dacl(const struct at *at)
 {
 	char		 dir[PATH_MAX];
@@ -342,57 +355,28 @@ meta_in_dacl(const struct at *at)
 	size_t		 len;
 
 	if (slash == NULL)
-		return getxattr(".", acl_names[1], NULL, 0) >= 0;
+		return meta_dacl(-1, ".");
 	len = slash == at->path ? 1 : (size_t)(slash - at->path);
 	if (len >= sizeof(dir)) {
 		/* A long path: its directory is the descriptor's, if any. */
-		return at->dirfd != AT_FDCWD && strchr(at->name, '/') == NULL &&
-		    fgetxattr(at->dirfd, acl_names[1], NULL, 0) >= 0;
+		return at->dirfd != AT_FDCWD && strchr(at->name, '/') == NULL ?
+		    meta_dacl(at->dirfd, NULL) : -1;
 	}
 	memcpy(dir, at->path, len);
 	dir[len] = '\0';
-	return getxattr(dir, acl_names[1], NULL, 0) >= 0;
+	return meta_dacl(-1, dir);
 }
 
-void
+int
 meta_attrs_from(int fd, const struct at *dst, int acl)
 {
-	char		 buf[PATH_MAX], *names, *val = NULL, *n;
-	const char	*name = dst->name;
-	ssize_t		 len, vlen;
-	size_t		 vcap = 0;
-	int		 k, had_acl = 0;
+	unsigned	acls;
 
-	/* By its directory and name: its path may be a symlink to it. */
-	if (dst->dirfd != AT_FDCWD) {
-		k = snprintf(buf, sizeof(buf), "/proc/self/fd/%d/%s",
-		    dst->dirfd, dst->name);
-		if (k < 0 || (size_t)k >= sizeof(buf))
-			return;
-		name = buf;
-	}
-	if ((len = llistxattr(name, NULL, 0)) < 0)
-		return;
-	names = xmalloc((size_t)len + 1);
-	if ((len = llistxattr(name, names, (size_t)len)) < 0)
-		len = 0;
-	for (n = names; n < names + len; n += strlen(n) + 1) {
-		/* A write drops a file capability, in place too. */
-		if (strcmp(n, "security.capability") == 0 ||
-		    (acl_name(n) != 0 && !acl))
-			continue;
-		if ((vlen = lgetxattr(name, n, NULL, 0)) < 0)
-			continue;
-		buf_room(&val, &vcap, (size_t)vlen + 1);
-		if ((vlen = lgetxattr(name, n, val, vcap)) < 0)
-			continue;
-		had_acl |= acl_name(n) & 1;
-		(void)fsetxattr(fd, n, val, (size_t)vlen, 0);
-	}
-	free(names);
-	free(val);
-	if (acl && !had_acl)
-		(void)drop_acls(fd, dst, 0, 0);
+	/* A write drops a file capability, in place too. */
+	if (meta_copy_xattrs(-1, dst, fd, dst, META_XATTR | XATTR_NO_CAP |
+	    (acl ? META_MODE : 0), 0, &acls) < 0)
+		return -1;
+	return acl && !(acls & 1) && drop_acls(fd, dst, 0, 0) < 0 ? -1 : 0;
 }
 
 int

@@ -84,9 +84,13 @@ int	meta_widen(int fd, const struct at *, const struct stat *sst,
 	    unsigned mask, mode_t umask);
 
 /*
- * Has the directory that at is in a default ACL (so that what is made
- * there takes it, and not the umask)?  0 also when that cannot be told.
+ * Has the directory dirfd (or, when it is -1, the one named dir) a
+ * default ACL, so that what is made there takes it and not the umask?
+ * 1, 0 (also where there are no ACLs), or -1 when that cannot be told.
  */
+int	meta_dacl(int dirfd, const char *dir);
+
+/* meta_dacl() of the directory that at is in. */
 int	meta_in_dacl(const struct at *at);
 
 /*
@@ -94,10 +98,9 @@ int	meta_in_dacl(const struct at *at);
  * to replace, takes dst's extended attributes but a file capability,
  * and with acl its POSIX ACL too (or none where dst has none), as cp
  * writing over dst in place leaves them (dst by its directory and name,
- * not following a symlink).  Nothing is said: what fails is left as the
- * temporary has it.
+ * not following a symlink).  0, or -1 after a message naming dst.
  */
-void	meta_attrs_from(int fd, const struct at *dst, int acl);
+int	meta_attrs_from(int fd, const struct at *dst, int acl);
 
 /*
  * fd, a file made for dst, loses the access ACL it took from its

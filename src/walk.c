@@ -254,6 +254,7 @@ file_job(struct walk *w, const struct at *src, const struct at *dst,
     enum policy_act how, struct wgroup *group)
 {
 	const struct options	*opts = w->opts;
+	const struct wcopy	*in;
 	struct wjob		*wj = xcalloc(1, sizeof(*wj));
 
 	wj->w = w;
@@ -278,12 +279,13 @@ file_job(struct walk *w, const struct at *src, const struct at *dst,
 	wj->job.dst_how = how == POLICY_RENAME ? COPY_DST_RENAME :
 	    how == POLICY_IN_PLACE ? COPY_DST_IN_PLACE : COPY_DST_NEW;
 	wj->job.dst_exists = dstst->st_mode != 0;
-	wj->job.dst_local = w->cur != NULL && w->cur->copy[w->tk].live &&
-	    w->cur->copy[w->tk].dfd == dst->dirfd && w->cur->copy[w->tk].local;
-	wj->job.dst_no_dacl = w->cur != NULL && w->cur->copy[w->tk].live &&
-	    w->cur->copy[w->tk].dfd == dst->dirfd && !w->cur->copy[w->tk].dacl;
+	/* What the walker knows of the directory dst is made in. */
+	in = w->cur != NULL && w->cur->copy[w->tk].live &&
+	    w->cur->copy[w->tk].dfd == dst->dirfd ? &w->cur->copy[w->tk] : NULL;
+	wj->job.dst_local = in != NULL && in->local;
+	wj->job.dst_no_dacl = in != NULL && !in->dacl;
 	wj->job.dst_owned = wj->job.dst_local && sst->st_uid == w->euid &&
-	    sst->st_gid == w->egid && w->cur->copy[w->tk].dgid == w->egid;
+	    sst->st_gid == w->egid && in->dgid == w->egid;
 	wj->job.dst_mode = dstst->st_mode;
 	wj->job.dst_uid = dstst->st_uid;
 	wj->job.dst_gid = dstst->st_gid;

@@ -14,7 +14,6 @@
 #include <sys/types.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
-#include <sys/xattr.h>
 
 #include <err.h>
 #include <errno.h>
@@ -227,9 +226,7 @@ copy_open(struct walk *w, struct wcopy *c, const struct at *src,
 	 * META_FRESH, dest.c's temporaries); looked at once here, after a
 	 * mkdir that may have inherited one too.
 	 */
-	c->dacl = c->dfd_path ||
-	    fgetxattr(c->dfd, "system.posix_acl_default", NULL, 0) >= 0 ||
-	    (errno != ENODATA && errno != ENOTSUP && errno != ENOSYS);
+	c->dacl = c->dfd_path || meta_dacl(c->dfd, NULL) != 0;
 	w->dirfds++;
 	return 0;
 }

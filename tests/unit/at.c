@@ -29,7 +29,7 @@ main(void)
 	size_t		 len;
 	int		 fd, next, dirfd, i, ret;
 
-	tap_plan(11);
+	tap_plan(14);
 	if (mkdtemp(tmpl) == NULL) {
 		perror("mkdtemp");
 		return 1;
@@ -103,8 +103,18 @@ main(void)
 		struct at	a = at_path("plain");
 		char		buf[PATH_MAX];
 
+		struct at	b = { AT_FDCWD, "target", "link" };
+		struct at	c = { 7, "f", "d/f" }, d = { 7, "target", "d/link" };
+
 		ok(a.dirfd == AT_FDCWD && at_xattr_name(&a, buf,
 		    sizeof(buf)) == a.path, "xattrs of a short path by it");
+		ok(at_xattr_name(&b, buf, sizeof(buf)) == b.name,
+		    "xattrs in the working directory by the name");
+		ok(at_xattr_name(&c, buf, sizeof(buf)) == c.path,
+		    "xattrs by a short path that ends in the name");
+		ok(strcmp(at_xattr_name(&d, buf, sizeof(buf)),
+		    "/proc/self/fd/7/target") == 0,
+		    "xattrs by the descriptor where the path names it another way");
 	}
 	free(path);
 	path = malloc(strlen(tmpl) + 16);
