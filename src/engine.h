@@ -62,8 +62,10 @@ struct req {
 	off_t		 off2;	/* SPLICE: its offset, -1 for a pipe */
 	int		 direct;	/* READ, WRITE: fd is O_DIRECT */
 	/*
-	 * READ, WRITE: fd's file system may block the submitter however it
-	 * is asked (FUSE): never try the request inline.
+	 * READ, WRITE: straight to a worker, never tried inline: fd's file
+	 * system may block the submitter however it is asked (FUSE), or the
+	 * copier wants its thread for other work (a hashed copy's cached
+	 * reads).
 	 */
 	int		 async;
 	/*
@@ -145,6 +147,12 @@ struct engine {
 	 * took 1.9 s so, 1.2 s with O_DIRECT and 0.4 s through io_uring.
 	 */
 	int			 readahead;
+	/*
+	 * Set by init: a read or write with req->async goes to a worker
+	 * thread instead of being tried on the caller's (io_uring's
+	 * IOSQE_ASYNC); 0 where the flag changes nothing.
+	 */
+	int			 punt;
 	/*
 	 * Set by the caller.  wait_ms: 0, reap waits for its min; else it
 	 * returns after about that long with what it has (a run that was

@@ -203,6 +203,7 @@ uring_init(struct engine *eng, const struct engine_params *params,
 		return -ENOMEM;
 	}
 	uring_probe(eng, &p->ring);
+	eng->punt = eng->async[ENGINE_OP_OPENAT];
 	/*
 	 * From 5.9 (whose feature flag is POLL_32BITS) a buffered read of
 	 * pages not cached waits for them without a worker thread, in the
@@ -296,11 +297,10 @@ uring_queue(struct engine *eng, struct req *req)
 	case ENGINE_OP_WRITE:
 		prep_rw(eng, sqe, req, off);
 		/*
-		 * Straight to an io-wq worker, for a file system that would
-		 * block this thread in the submit (IOSQE_ASYNC: 5.6, as old
-		 * as IORING_OP_OPENAT).
+		 * Straight to an io-wq worker (req->async), not tried here
+		 * first (IOSQE_ASYNC: 5.6, as old as IORING_OP_OPENAT).
 		 */
-		if (req->async && eng->async[ENGINE_OP_OPENAT])
+		if (req->async && eng->punt)
 			sqe->flags |= IOSQE_ASYNC;
 		break;
 	case ENGINE_OP_FSYNC:

@@ -111,6 +111,9 @@ jobreport_debug(const struct copier *c, const struct cfile *f)
 	if (x->cached >= 0)
 		fprintf(stderr, "acp: debug: '%s': %d%% in the page cache\n",
 		    f->src, x->cached);
+	if (x->rworker)
+		fprintf(stderr, "acp: debug: '%s': read by %s's worker "
+		    "threads (cached: this thread hashes)\n", f->src, eng);
 	if (x->unspliced && x->method == XFER_RING)
 		fprintf(stderr, "acp: debug: '%s': read through %s, not "
 		    "spliced: %s (a splice would wait for the disk in a "

@@ -19,7 +19,6 @@
 
 #include "copier_int.h"
 #include "offload.h"
-#include "pagecache.h"
 #include "xfer.h"
 
 int
@@ -150,31 +149,17 @@ offload_step_done(struct copier *c, struct xfer *x, ssize_t res)
 }
 
 /*
- * Whether a small source is all in the page cache: 1, 0, or -1 when the
- * kernel cannot tell.  A look (mmap, mincore, munmap) took 6-7 us a file
- * in a test program (0.3 s for 50,000 files; acp copies them warm in
- * 1.2 s), so most files take the answer of the files before them
- * (pagecache.h), x->unspliced 2.  A wrong guess costs speed, never data.
- * mincore() says "cached" of a file this process neither owns nor could
- * write (Linux 5.0): such a file splices, as all small files did before.
- * cachestat(2) would take one call, but it is Linux 6.5 only and unknown
- * to valgrind 3.19, which warns on stderr.
+ * A small file all in the page cache splices (xfer_cached()); 1 when it
+ * may, and why not for --debug (x->unspliced).
  */
 static int
-small_cached(struct copier *c, struct xfer *x, off_t size)
+spliceable(struct copier *c, struct xfer *x, off_t size)
 {
-	int	pct;
+	int	in, looked;
 
-	if (pagecache_guess_skip(&c->warm)) {
-		x->unspliced = c->warm.warm ? 0 : 2;
-		return c->warm.warm;
-	}
-	if ((pct = pagecache_percent(x->sfd, size)) < 0)
-		return -1;
-	x->cached = pct;
-	x->unspliced = pct < 100;
-	pagecache_guess_note(&c->warm, pct == 100);
-	return pct == 100;
+	in = xfer_cached(c, x, size, &looked);
+	x->unspliced = in == 0 ? 2 - looked : 0;
+	return in != 0;
 }
 
 /*
@@ -211,7 +196,7 @@ offload_method(struct copier *c, struct xfer *x, const struct stat *sst,
 	    !holes && size >= OFFLOAD_MIN)
 		return XFER_OFFLOAD;
 	if (after < XFER_SPLICE && plain && c->splice && !c->direct &&
-	    !holes && size < OFFLOAD_MIN && small_cached(c, x, size) != 0)
+	    !holes && size < OFFLOAD_MIN && spliceable(c, x, size))
 		return XFER_SPLICE;
 	return XFER_RING;
 }

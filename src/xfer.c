@@ -136,7 +136,7 @@ xfer_send(struct copier *c, struct creq *q, enum creq_phase phase)
 		q->r.op = reading ? ENGINE_OP_READ : ENGINE_OP_WRITE;
 		q->r.fd = q->direct ? t->fd : reading ? x->sfd : x->dfd;
 		q->r.direct = q->direct;
-		q->r.async = reading ? x->sfuse : q->offcore;
+		q->r.async = reading ? x->sfuse || x->rworker : q->offcore;
 		q->r.addr = bufpool_addr(&c->sched.pool, q->buf) + done;
 		/* A pipe or tty cannot seek: at its current position. */
 		q->r.off = (reading ? x->sstream : x->dstream) ? -1 : at;

@@ -94,6 +94,8 @@ struct xfer {
 	int			 cached;	/* % of the source cached, or -1 */
 	int			 unspliced;	/* small, not cached: 1 looked
 						   up, 2 guessed (offload.c) */
+	int			 rworker;	/* its reads on a worker:
+						   hashed, cached (xstart.c) */
 	int			 presized;	/* dst was set to st_size first */
 	int			 scratch;	/* dst is an --atomic temporary */
 	struct hashpipe		 hp;
@@ -146,6 +148,13 @@ void	xfer_init(struct xfer *, enum xfer_kind, int sfd, int dfd, int dreg,
  * how much of it is cached, its holes.
  */
 void	xfer_plan(struct copier *, struct xfer *, const struct stat *sst);
+
+/*
+ * Whether x's source (regular, size bytes) is all in the page cache: 1,
+ * 0, or -1 when the kernel cannot tell.  *looked is 0 when the answer was
+ * taken from the files before it instead of looked up.
+ */
+int	xfer_cached(struct copier *, struct xfer *, off_t size, int *looked);
 
 /*
  * Set up the ring for the plan: O_DIRECT twins, presizing, a splice pipe

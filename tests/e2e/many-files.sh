@@ -7,7 +7,7 @@
 # when not, and the walker's memory does not grow with the tree.
 . "${top_srcdir:-.}/tests/lib.sh"
 
-plan $((6 * $(nengines) + 4))
+plan $((6 * $(nengines) + 6))
 cd "$T" || exit 1
 
 # 1200 files of 0 to 70000 bytes in 12 directories, cut from one blob.
@@ -125,6 +125,34 @@ else
 	    grep -q "^acp: debug: 'cold/f[0-9]*': read through uring, not spliced: not all cached" "$T/stderr"
 	ok $? "small files not in the page cache are read through the ring: whole, none spliced"
 fi
+
+# A hashed copy reads cached small files on io_uring's worker threads
+# (acp's own thread hashes them) and files not cached on its own thread,
+# where a read waits for the disk without holding a worker.
+case " $engines " in
+*" uring "*)
+	cat src/d1/* > /dev/null
+	run_acp --engine=uring -r --debug --checksum src/d1 d1.sum
+	[ "$rc" -eq 0 ] && diff -r src/d1 d1.sum > /dev/null &&
+	    [ "$(grep -c "^acp: debug: 'src/d1/f[0-9]*': read by uring's worker threads (cached: this thread hashes)$" "$T/stderr")" -eq 100 ]
+	ok $? "hashed, cached: each file read by io_uring's workers, whole"
+	if [ -n "${ACP_UNDER_VALGRIND:-}" ]; then
+		skip "valgrind caches what acp maps to ask mincore"
+	elif ! evict_all cold/*; then
+		skip "cannot evict a file from the page cache here"
+	else
+		run_acp --engine=uring -r --debug --checksum cold cold.sum
+		[ "$rc" -eq 0 ] && diff -r cold cold.sum > /dev/null &&
+		    grep -q "^acp: debug: 'cold/f1' -> 'cold.sum/f1': " "$T/stderr" &&
+		    ! grep -q "worker threads" "$T/stderr"
+		ok $? "hashed, not cached: each file read on acp's own thread, whole"
+	fi
+	;;
+*)
+	skip "io_uring cannot be used here"
+	skip "io_uring cannot be used here"
+	;;
+esac
 
 # The walker runs ahead of the copier in bounded memory: ten times the
 # entries must not take ten times the memory (sanitizers and valgrind
