@@ -130,6 +130,13 @@ crypto_load(void)
 }
 
 int
+checksum_fast(const struct checksum_algo *algo)
+{
+	return algo->kind == CHECKSUM_XXH128 || algo->kind == CHECKSUM_XXH3 ||
+	    algo->kind == CHECKSUM_XXH64;
+}
+
+int
 checksum_ready(const struct checksum_algo *algo)
 {
 	switch (algo->kind) {

@@ -53,6 +53,13 @@ const struct checksum_algo	*checksum_algos(size_t *n);
  */
 int	checksum_ready(const struct checksum_algo *);
 
+/*
+ * 1 where algo hashes faster than the kernel copies the data it hashes
+ * into or out of the page cache (xxHash's: several GB/s a core), 0 where
+ * slower (libcrypto's).
+ */
+int	checksum_fast(const struct checksum_algo *);
+
 /* Start a hash; 0, -ENOMEM, or -ELIBACC (checksum_ready() said why). */
 int	checksum_init(struct checksum *, const struct checksum_algo *);
 

@@ -109,16 +109,22 @@ pipe_open(struct copier *c, int *p)
 }
 
 /*
- * Whether x's reads go to io-wq workers.  A hashed copy of a cached file
- * on one core is its reads (copies of the cached pages into the buffers)
- * and its hash, one after the other, with the writes on a worker; with
- * the reads on workers too this thread only hashes.  50,000 small files,
- * hashed, warm, 5 interleaved runs: 1.10 s against 1.22 s; 1 GiB with
- * sha256 0.75 s against 0.81 s, xxh128 level.  Not a cold source: its
- * reads would hold a worker asleep each, where inline they wait for the
- * disk without a thread (2.63 s against 2.49 s for the same tree
- * cold); nor a tee's reader, whose destinations' writes keep the workers
- * busy already; nor a read-back (cold by design).
+ * Whether x's reads go to io-wq workers.  A hashed copy of a cached file on
+ * one core is its reads (copies of the cached pages into the buffers) and
+ * its hash, one after the other, with the writes on a worker; with the
+ * reads on workers too this thread only hashes.  Where that thread is the
+ * one that holds the copy back: small files (it also opens, creates and
+ * ends each) or a slow hash.  5 to 7 interleaved runs, medians: 50,000
+ * small files hashed warm 1.11 s against 1.23 s; 1 GiB with sha256 0.84 s
+ * against 0.96 s; --check of the tree warm 0.58 s against 0.68 s.  A big
+ * file's copy with xxh128 is bound by its writes' worker instead: reads
+ * beside them made it slower (0.249 s against 0.237 s, 9 runs), and its
+ * --check no faster (0.201 s against 0.197 s, 7 runs: the hash is quicker
+ * than a hand-off).  Not a cold source: its reads would hold a worker
+ * asleep each, where inline they wait for the disk without a thread (2.63 s
+ * against 2.49 s for the tree cold); nor a tee's reader, whose
+ * destinations' writes keep the workers busy; nor a read-back (cold by
+ * design).
  */
 static int
 reads_on_worker(struct copier *c, struct xfer *x, const struct stat *sst,
@@ -126,10 +132,13 @@ reads_on_worker(struct copier *c, struct xfer *x, const struct stat *sst,
 {
 	int	looked;
 
-	return algo != NULL && c->sched.eng->punt && x->tee == NULL &&
-	    x->kind != XFER_VERIFY &&
-	    S_ISREG(sst->st_mode) && !x->sfuse && x->sdirect.fd < 0 &&
-	    xfer_cached(c, x, sst->st_size, &looked) == 1;
+	if (algo == NULL || !c->sched.eng->punt || x->tee != NULL ||
+	    x->kind == XFER_VERIFY || !S_ISREG(sst->st_mode) || x->sfuse ||
+	    x->sdirect.fd >= 0)
+		return 0;
+	if (sst->st_size >= DIRECT_MIN && checksum_fast(algo))
+		return 0;
+	return xfer_cached(c, x, sst->st_size, &looked) == 1;
 }
 
 int

@@ -50,7 +50,7 @@ main(void)
 	char	big[100000];
 	size_t	i, n;
 
-	tap_plan(8 * 3 + 4);
+	tap_plan(8 * 3 + 6);
 	for (i = 0; i < 100000; i++)
 		big[i] = (char)(i * 7 + i / 13);
 	for (i = 0; i < sizeof(vectors) / sizeof(vectors[0]); i++) {
@@ -72,5 +72,13 @@ main(void)
 	ok(checksum_find_tag("XXH3")->tagged, "xxh3 is written tagged");
 	checksum_algos(&n);
 	is(n, 8, "eight algorithms");
+	ok(checksum_fast(checksum_find("xxh128")) &&
+	    checksum_fast(checksum_find("xxh3")) &&
+	    checksum_fast(checksum_find("xxh64")), "xxHash's hashes are fast");
+	ok(!checksum_fast(checksum_find("sha256")) &&
+	    !checksum_fast(checksum_find("sha512")) &&
+	    !checksum_fast(checksum_find("sha1")) &&
+	    !checksum_fast(checksum_find("md5")) &&
+	    !checksum_fast(checksum_find("blake2b")), "libcrypto's are not");
 	return tap_done();
 }
