@@ -47,6 +47,59 @@ jobreport_error(const struct copier *c, const struct cfile *f)
 		    (long long)x->err_off);
 }
 
+/* How a copy through the ring read its source, and why so. */
+static void
+reads_debug(const struct copier *c, const struct cfile *f, const char *eng)
+{
+	const struct xfer	*x = &f->x;
+
+	if (x->offload_err != 0)
+		fprintf(stderr, "acp: debug: '%s': copy_file_range: %s; "
+		    "copying through %s\n", f->src, strerror(-x->offload_err),
+		    eng);
+	if (x->cached >= 0)
+		fprintf(stderr, "acp: debug: '%s': %d%% in the page cache\n",
+		    f->src, x->cached);
+	if (x->rworker)
+		fprintf(stderr, "acp: debug: '%s': read by %s's worker "
+		    "threads (cached: this thread hashes)\n", f->src, eng);
+	if (x->unspliced && x->method == XFER_RING)
+		fprintf(stderr, "acp: debug: '%s': read through %s, not "
+		    "spliced: %s (a splice would wait for the disk in a "
+		    "worker thread)\n", f->src, eng, x->unspliced == 1 ?
+		    "not all cached" : "taken as not cached, as the files "
+		    "before it were");
+	else if (x->cached >= 0 && x->cached < 50 && x->sdirect.fd < 0 &&
+	    c->sched.eng->readahead)
+		fprintf(stderr, "acp: debug: '%s': buffered reads (through %s "
+		    "the kernel's readahead keeps up)\n", f->src, eng);
+	twin_debug(&x->sdirect, f->src, "reads");
+}
+
+/* What --resume kept of the destination and what it wrote. */
+static void
+resume_debug(const struct cfile *f)
+{
+	const struct xfer	*x = &f->x;
+
+	if (x->resume && x->trust_end > 0)
+		fprintf(stderr, "acp: debug: '%s': resumed at %lld: %llu bytes "
+		    "kept as marked whole, not read back\n", f->dst,
+		    (long long)f->wrote_from, (unsigned long long)x->kept);
+	else if (x->resume && x->kept > 0 && f->wrote_from >= x->plan.eof)
+		fprintf(stderr, "acp: debug: '%s': up to date: all %llu bytes "
+		    "compared equal, none written\n", f->dst,
+		    (unsigned long long)x->kept);
+	else if (x->resume && x->kept > 0)
+		fprintf(stderr, "acp: debug: '%s': resumed at %lld: %llu bytes "
+		    "of the %lld there were equal and kept\n", f->dst,
+		    (long long)f->wrote_from, (unsigned long long)x->kept,
+		    (long long)x->cmp_end);
+	else if (x->resume)
+		fprintf(stderr, "acp: debug: '%s': copied: nothing of the %lld "
+		    "bytes there was equal\n", f->dst, (long long)x->cmp_end);
+}
+
 void
 jobreport_debug(const struct copier *c, const struct cfile *f)
 {
@@ -104,44 +157,9 @@ jobreport_debug(const struct copier *c, const struct cfile *f)
 		    x->pieces, x->pieces == 1 ? "" : "s");
 		return;
 	}
-	if (x->offload_err != 0)
-		fprintf(stderr, "acp: debug: '%s': copy_file_range: %s; "
-		    "copying through %s\n", f->src, strerror(-x->offload_err),
-		    eng);
-	if (x->cached >= 0)
-		fprintf(stderr, "acp: debug: '%s': %d%% in the page cache\n",
-		    f->src, x->cached);
-	if (x->rworker)
-		fprintf(stderr, "acp: debug: '%s': read by %s's worker "
-		    "threads (cached: this thread hashes)\n", f->src, eng);
-	if (x->unspliced && x->method == XFER_RING)
-		fprintf(stderr, "acp: debug: '%s': read through %s, not "
-		    "spliced: %s (a splice would wait for the disk in a "
-		    "worker thread)\n", f->src, eng, x->unspliced == 1 ?
-		    "not all cached" : "taken as not cached, as the files "
-		    "before it were");
-	else if (x->cached >= 0 && x->cached < 50 && x->sdirect.fd < 0 &&
-	    c->sched.eng->readahead)
-		fprintf(stderr, "acp: debug: '%s': buffered reads (through %s "
-		    "the kernel's readahead keeps up)\n", f->src, eng);
-	twin_debug(&x->sdirect, f->src, "reads");
+	reads_debug(c, f, eng);
 	twin_debug(&x->ddirect, f->dst, "writes");
-	if (x->resume && x->trust_end > 0)
-		fprintf(stderr, "acp: debug: '%s': resumed at %lld: %llu bytes "
-		    "kept as marked whole, not read back\n", f->dst,
-		    (long long)f->wrote_from, (unsigned long long)x->kept);
-	else if (x->resume && x->kept > 0 && f->wrote_from >= x->plan.eof)
-		fprintf(stderr, "acp: debug: '%s': up to date: all %llu bytes "
-		    "compared equal, none written\n", f->dst,
-		    (unsigned long long)x->kept);
-	else if (x->resume && x->kept > 0)
-		fprintf(stderr, "acp: debug: '%s': resumed at %lld: %llu bytes "
-		    "of the %lld there were equal and kept\n", f->dst,
-		    (long long)f->wrote_from, (unsigned long long)x->kept,
-		    (long long)x->cmp_end);
-	else if (x->resume)
-		fprintf(stderr, "acp: debug: '%s': copied: nothing of the %lld "
-		    "bytes there was equal\n", f->dst, (long long)x->cmp_end);
+	resume_debug(f);
 	fprintf(stderr, "acp: debug: '%s' -> '%s': %llu bytes, %llu requests "
 	    "through %s, %u in flight at most", f->src, f->dst,
 	    (unsigned long long)x->bytes, (unsigned long long)x->nreq, eng,
