@@ -137,6 +137,8 @@ struct copy_job {
 	 * chown, as cp makes none (meta.h's META_OWNED).
 	 */
 	int			 dst_owned;
+	/* Its file system gives a new file the mode asked (fstype.h). */
+	int			 dst_modes;
 	mode_t			 dst_mode;	/* and its st_mode */
 	uid_t			 dst_uid;	/* and its owner */
 	gid_t			 dst_gid;

@@ -17,6 +17,7 @@
 #define FS_FUSE		1
 #define FS_SYNCFS	2
 #define FS_LOCAL	4
+#define FS_MODES	8
 /* statfs(2)'s f_type of btrfs (linux/magic.h's BTRFS_SUPER_MAGIC). */
 #define FS_BTRFS_MAGIC	0x9123683e
 
@@ -93,6 +94,15 @@ fstype_local(const char *type, size_t len)
 	return type_in(type, len, local);
 }
 
+int
+fstype_keeps_modes(const char *type, size_t len)
+{
+	/* Their modes come from the mount's uid, gid, fmask and dmask. */
+	static const char *const fixed[] = { "vfat", "exfat", NULL };
+
+	return fstype_local(type, len) && !type_in(type, len, fixed);
+}
+
 /*
  * Look dev up in mountinfo: its FS_* traits, 0 if not found.  A btrfs
  * file's st_dev is its subvolume's, which mountinfo does not list: with
@@ -116,14 +126,15 @@ lookup(dev_t dev, int fd)
 		    got == dev) {
 			traits = (fstype_is_fuse(type, len) ? FS_FUSE : 0) |
 			    (fstype_syncfs_durable(type, len) ? FS_SYNCFS : 0) |
-			    (fstype_local(type, len) ? FS_LOCAL : 0);
+			    (fstype_local(type, len) ? FS_LOCAL : 0) |
+			    (fstype_keeps_modes(type, len) ? FS_MODES : 0);
 			break;
 		}
 	free(line);
 	(void)fclose(fp);
 	if (traits == 0 && fd >= 0 && fstatfs(fd, &sfs) == 0 &&
 	    sfs.f_type == FS_BTRFS_MAGIC)
-		traits = FS_SYNCFS | FS_LOCAL;
+		traits = FS_SYNCFS | FS_LOCAL | FS_MODES;
 	return traits;
 }
 
@@ -163,4 +174,10 @@ int
 fs_is_local(dev_t dev, int fd)
 {
 	return (fs_traits(dev, fd) & FS_LOCAL) != 0;
+}
+
+int
+fs_keeps_modes(dev_t dev, int fd)
+{
+	return (fs_traits(dev, fd) & FS_MODES) != 0;
 }

@@ -38,6 +38,13 @@ int	fstype_syncfs_durable(const char *type, size_t len);
 int	fstype_local(const char *type, size_t len);
 
 /*
+ * Does this type give a file the mode its create asks (less the umask,
+ * or as its directory's default ACL says), and keep a mode set then?
+ * (Not vfat or exfat, whose modes come from how they were mounted.)
+ */
+int	fstype_keeps_modes(const char *type, size_t len);
+
+/*
  * Are dev's files on FUSE?  Read once per device (a few are kept); 0
  * when it cannot be told.
  */
@@ -51,5 +58,8 @@ int	fs_syncfs_durable(dev_t dev, int fd);
 
 /* fstype_local() of dev's file system (fd: as above); 0 when not told. */
 int	fs_is_local(dev_t dev, int fd);
+
+/* fstype_keeps_modes() of dev's file system (fd: as above); 0 likewise. */
+int	fs_keeps_modes(dev_t dev, int fd);
 
 #endif

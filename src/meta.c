@@ -62,7 +62,7 @@ meta_open_mode(const struct stat *sst, unsigned mask)
 {
 	mode_t	mode = meta_new_mode(sst, mask);
 
-	if (mask & META_OWNERSHIP)
+	if ((mask & META_OWNERSHIP) && !(mask & META_OWNED))
 		mode &= ~(mode_t)(S_IRWXG | S_IRWXO);
 	else if ((mask & META_MODE) || S_ISDIR(sst->st_mode))
 		mode &= ~(mode_t)(S_IWGRP | S_IWOTH);
@@ -392,6 +392,7 @@ meta_copy(int sfd, const struct at *src, int dfd, const struct at *dst,
 	mode_t		mode = st->st_mode & 07777;
 	unsigned	acls = 0;
 	int		ret = 0, set = 0, own = 0, n;
+	int		made = (mask & META_MODE_MADE) != 0;
 
 	if ((mask & META_OWNERSHIP) && !(mask & META_OWNED) && (now == NULL ||
 	    now->st_uid != st->st_uid || now->st_gid != st->st_gid)) {
@@ -400,6 +401,7 @@ meta_copy(int sfd, const struct at *src, int dfd, const struct at *dst,
 		else if (own > 0)
 			mode &= ~(mode_t)(S_ISUID | S_ISGID);
 		now = NULL;	/* a chown may drop set-ID bits */
+		made = 0;
 		set++;
 	}
 	/* A refused chown leaves cp a mode without those bits: an ACL. */
@@ -411,6 +413,7 @@ meta_copy(int sfd, const struct at *src, int dfd, const struct at *dst,
 			ret = -1;
 		else if (n > 0) {
 			now = NULL;	/* an ACL sets mode bits */
+			made = 0;
 			set++;
 		}
 	}
@@ -421,11 +424,12 @@ meta_copy(int sfd, const struct at *src, int dfd, const struct at *dst,
 		else if (n > 0) {
 			/* Its group bits were the ACL's mask. */
 			now = NULL;
+			made = 0;
 			set++;
 		}
 	}
-	if ((mask & META_MODE) && !S_ISLNK(st->st_mode) && (now == NULL ||
-	    (now->st_mode & 07777) != mode)) {
+	if ((mask & META_MODE) && !S_ISLNK(st->st_mode) && !made &&
+	    (now == NULL || (now->st_mode & 07777) != mode)) {
 		if (meta_mode(dfd, dst, mode) < 0)
 			ret = -1;
 		set++;

@@ -40,8 +40,17 @@
  * any other mode as an ACL, leaving such bits as they are.
  */
 #define META_MADE_SGID	0x100
-/* Nor this: dst is a file this run made with the source's owner already. */
+/*
+ * Nor this: dst is a file this run made with the source's owner already
+ * (so meta_open_mode() need not keep others from reading it meanwhile).
+ */
 #define META_OWNED	0x200
+/*
+ * Nor this: dst was made with the mode that is to be kept (what it was
+ * asked for less the umask): no chmod, unless an ACL written or removed
+ * has changed it since.
+ */
+#define META_MODE_MADE	0x400
 
 struct at;
 
@@ -64,9 +73,10 @@ unsigned	meta_made_dir(struct stat *st, unsigned mask, mode_t made);
 
 /*
  * The mode a new copy of sst is created with: meta_new_mode(), less the
- * group and other bits while ownership is still to be set (or their
- * write bits while the mode is, and always a directory's), so no one
- * else can open it, or add to it, in between; a directory is writable
+ * group and other bits while ownership is still to be set (not with
+ * META_OWNED), or their write bits while the mode is (and always a
+ * directory's), so no one else can open it, or add to it, in between;
+ * a directory is writable
  * and searchable by us while it fills.  When the mode is not kept, the
  * caller then calls meta_widen().
  */

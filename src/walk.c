@@ -284,6 +284,7 @@ file_job(struct walk *w, const struct at *src, const struct at *dst,
 	    w->cur->copy[w->tk].dfd == dst->dirfd ? &w->cur->copy[w->tk] : NULL;
 	wj->job.dst_local = in != NULL && in->local;
 	wj->job.dst_no_dacl = in != NULL && !in->dacl;
+	wj->job.dst_modes = in != NULL && in->modes;
 	wj->job.dst_owned = wj->job.dst_local && sst->st_uid == w->euid &&
 	    sst->st_gid == w->egid && in->dgid == w->egid;
 	wj->job.dst_mode = dstst->st_mode;

@@ -220,6 +220,7 @@ copy_open(struct walk *w, struct wcopy *c, const struct at *src,
 	c->dgid = fst.st_gid;
 	c->dino = fst.st_ino;
 	c->local = fs_is_local(c->ddev, c->dfd);
+	c->modes = fs_keeps_modes(c->ddev, c->dfd);
 	/*
 	 * Files made in it take its default ACL, which a mode kept (or
 	 * --no-preserve=mode) must then remove, and no umask (meta.h's

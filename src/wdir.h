@@ -28,6 +28,7 @@ struct wcopy {
 	dev_t		 ddev;		/* its device and inode */
 	ino_t		 dino;
 	int		 local;		/* on a local fs (fstype.h) */
+	int		 modes;		/* which keeps modes (fstype.h) */
 	int		 dacl;		/* may have a default ACL */
 	gid_t		 dgid;		/* its group */
 	int		 made;		/* we created it */

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * mountinfo_parse(), fstype_is_fuse(), fstype_syncfs_durable() and
- * fstype_local(): the device and the type of a mountinfo line, optional
- * fields or none, FUSE told from the rest, the file systems whose
- * syncfs() is trusted, and those whose stat calls answer at once.
+ * mountinfo_parse(), fstype_is_fuse(), fstype_syncfs_durable(),
+ * fstype_local() and fstype_keeps_modes(): the device and the type of a
+ * mountinfo line, optional fields or none, FUSE told from the rest, the
+ * file systems whose syncfs() is trusted, those whose stat calls answer
+ * at once, and those that give a new file the mode asked.
  */
 #include "config.h"
 
@@ -36,7 +37,7 @@ main(void)
 	dev_t		 dev;
 	struct stat	 st;
 
-	tap_plan(16);
+	tap_plan(19);
 	ok(type_is("36 35 98:0 /mnt1 /mnt2 rw,noatime master:1 - ext3 "
 	    "/dev/root rw,errors=continue\n", makedev(98, 0), "ext3"),
 	    "the example of proc(5): device 98:0, ext3");
@@ -76,11 +77,20 @@ main(void)
 	    !fstype_local("overlay", 7) && !fstype_local("ext", 3) &&
 	    !fstype_local("tmpfsx", 6),
 	    "not local: fuse, sshfs, nfs, cifs, ceph, overlay, near names");
+	ok(fstype_keeps_modes("ext4", 4) && fstype_keeps_modes("xfs", 3) &&
+	    fstype_keeps_modes("btrfs", 5) && fstype_keeps_modes("tmpfs", 5),
+	    "modes as asked: ext4, xfs, btrfs, tmpfs");
+	ok(!fstype_keeps_modes("vfat", 4) && !fstype_keeps_modes("exfat", 5) &&
+	    !fstype_keeps_modes("fuse", 4) && !fstype_keeps_modes("nfs4", 4) &&
+	    !fstype_keeps_modes("vfa", 3),
+	    "not vfat, exfat (the mount's modes), fuse, nfs4, a near name");
 	/* This machine's root is in its own mountinfo, and is not FUSE. */
 	ok(stat("/", &st) == 0 && !fs_is_fuse(st.st_dev),
 	    "/ is not on FUSE");
 	ok(!fs_is_fuse(makedev(4095, 1048575)), "an unknown device: no");
 	ok(!fs_is_local(makedev(4095, 1048574), -1),
 	    "an unknown device is not taken as local");
+	ok(!fs_keeps_modes(makedev(4095, 1048573), -1),
+	    "nor as keeping modes");
 	return tap_done();
 }
