@@ -290,7 +290,8 @@ step_all(struct copier *c, int abandon)
 
 	for (job = c->head; job != NULL; job = next) {
 		next = job->next;
-		if (job->cf == NULL)
+		/* One waiting for its requests has no step to take. */
+		if (job->cf == NULL || (!abandon && job->cf->waiting != 0))
 			continue;
 		was = about(job->cf);
 		if (abandon)

@@ -40,6 +40,13 @@
 /* How much of a name its --atomic temporary name keeps (NAME_MAX - 12). */
 #define TEMP_NAME_KEEP	200
 
+mode_t
+dest_create_mode(const struct cfile *f)
+{
+	return meta_open_mode(&f->sst, f->job->preserve |
+	    (f->job->dst_owned ? META_OWNED : 0));
+}
+
 void
 dest_created(struct cfile *f, int fd)
 {
@@ -86,7 +93,7 @@ open_existing(struct cfile *f)
 		return -1;
 	}
 	if ((fd = openat(f->dat.dirfd, f->dat.name, flags | O_CREAT | excl,
-	    meta_open_mode(&f->sst, job->preserve))) < 0) {
+	    dest_create_mode(f))) < 0) {
 		warn("cannot create regular file '%s'", f->dst);
 		return -1;
 	}

@@ -30,6 +30,13 @@ int	dest_open_in_place(struct copier *, struct cfile *);
  */
 int	dest_open_temp(struct copier *, struct cfile *);
 
+/*
+ * The mode f's destination is created with where it is made by name
+ * (meta_open_mode(): others kept out until the owner and mode are set;
+ * need they not be kept from reading, as the owner is right already).
+ */
+mode_t	dest_create_mode(const struct cfile *);
+
 /* The new file the ring created is f's destination. */
 void	dest_created(struct cfile *, int fd);
 

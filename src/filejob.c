@@ -160,19 +160,19 @@ data_start(struct copier *c, struct cfile *f)
 
 /*
  * Has f's destination, new, the mode that -p keeps since its create?
- * (Made by open_dst() in a directory with no default ACL, which then
- * takes the umask off, on a file system that gives it the mode asked;
- * and needing no chown, nor a set-ID bit.)  The
- * chmod that would set it again was a system call a file: 10,000
- * entries under -a made 9,305 of them.
+ * (Made by open_dst() with dest_create_mode(), in a directory with no
+ * default ACL, which then takes the umask off, on a file system that
+ * gives it the mode asked; and needing no chown, nor a set-ID bit.)  The
+ * chmod that would set it again was a system call a file: 10,000 entries
+ * under -a made 9,305 of them.
  */
 static int
 made_as_kept(const struct copier *c, const struct cfile *f, unsigned keep)
 {
 	return (keep & META_MODE) && (keep & META_FRESH) &&
 	    (keep & META_OWNED) && f->job->dst_modes && f->tmp == NULL &&
-	    f->job->dst_how == COPY_DST_NEW && (meta_open_mode(&f->sst,
-	    keep) & ~copier_umask(c)) == (f->sst.st_mode & 07777);
+	    f->job->dst_how == COPY_DST_NEW && (dest_create_mode(f) &
+	    ~copier_umask(c)) == (f->sst.st_mode & 07777);
 }
 
 /*
@@ -346,8 +346,7 @@ open_dst(struct copier *c, struct cfile *f)
 		/* The common case, through the ring: a new file. */
 		return file_op(c, f, ENGINE_OP_OPENAT, f->dat.dirfd,
 		    f->dat.name, O_WRONLY | O_CLOEXEC | O_NOCTTY | O_CREAT |
-		    O_EXCL, meta_open_mode(&f->sst, f->job->preserve |
-		    (f->job->dst_owned ? META_OWNED : 0)), S_OPENED_DST) == 0 ?
+		    O_EXCL, dest_create_mode(f), S_OPENED_DST) == 0 ?
 		    STEP_WAIT : STEP_GO;
 	case COPY_DST_RENAME:
 		ret = dest_open_temp(c, f);
