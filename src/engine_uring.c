@@ -390,6 +390,36 @@ held(const struct uring_priv *p, unsigned got)
 }
 
 /*
+ * Move what the completion ring holds, up to max in all, to reqs[*got..];
+ * how many entries it took off the ring (each is ours or not).
+ */
+static unsigned
+take(struct uring_priv *p, struct req **reqs, unsigned *got, unsigned max)
+{
+	struct io_uring_cqe	*cqes[64];
+	struct req		*req;
+	unsigned		 n, i;
+
+	n = io_uring_peek_batch_cqe(&p->ring, cqes,
+	    max - *got < 64 ? max - *got : 64);
+	for (i = 0; i < n; i++) {
+		/*
+		 * A cancel's own answer; the timeout liburing queues for a
+		 * timed wait where the kernel has no EXT_ARG.
+		 */
+		if (cqes[i]->user_data == LIBURING_UDATA_TIMEOUT)
+			continue;
+		req = io_uring_cqe_get_data(cqes[i]);
+		if (req == URING_CANCEL_TAG)
+			continue;
+		req->res = cqes[i]->res;
+		reqs[(*got)++] = req;
+	}
+	io_uring_cq_advance(&p->ring, n);
+	return n;
+}
+
+/*
  * Enter the ring at most once per call when work is queued: submit what
  * is pending and wait for min completions in the same io_uring_enter().
  */
@@ -398,10 +428,9 @@ uring_reap(struct engine *eng, unsigned min, struct req **reqs,
     unsigned max)
 {
 	struct uring_priv	*p = eng->priv;
-	struct io_uring_cqe	*cqes[64], *cqe;
+	struct io_uring_cqe	*cqe;
 	struct __kernel_timespec ts;
-	struct req		*req;
-	unsigned		 n, i, got = 0;
+	unsigned		 n, got = 0;
 	int			 ret, entered = 0;
 
 	if (min > max)
@@ -451,22 +480,7 @@ uring_reap(struct engine *eng, unsigned min, struct req **reqs,
 	if (min > got + held(p, got))
 		min = got + held(p, got);
 	for (;;) {
-		n = io_uring_peek_batch_cqe(&p->ring, cqes,
-		    max - got < 64 ? max - got : 64);
-		for (i = 0; i < n; i++) {
-			/*
-			 * A cancel's own answer; the timeout liburing queues
-			 * for a timed wait where the kernel has no EXT_ARG.
-			 */
-			if (cqes[i]->user_data == LIBURING_UDATA_TIMEOUT)
-				continue;
-			req = io_uring_cqe_get_data(cqes[i]);
-			if (req == URING_CANCEL_TAG)
-				continue;
-			req->res = cqes[i]->res;
-			reqs[got++] = req;
-		}
-		io_uring_cq_advance(&p->ring, n);
+		n = take(p, reqs, &got, max);
 		/*
 		 * Under DEFER_TASKRUN, completions the kernel keeps for us
 		 * come to the ring when we enter it: once a call, where it

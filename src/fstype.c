@@ -98,7 +98,9 @@ int
 fstype_keeps_modes(const char *type, size_t len)
 {
 	/* Their modes come from the mount's uid, gid, fmask and dmask. */
-	static const char *const fixed[] = { "vfat", "exfat", NULL };
+	static const char *const fixed[] = {
+		"vfat", "exfat", NULL
+	};
 
 	return fstype_local(type, len) && !type_in(type, len, fixed);
 }
