@@ -69,6 +69,12 @@ meta_open_mode(const struct stat *sst, unsigned mask)
 	return S_ISDIR(sst->st_mode) ? mode | S_IRWXU : mode;
 }
 
+mode_t
+meta_made_mode(const struct stat *sst, unsigned mask, mode_t umask)
+{
+	return made_sgid(meta_open_mode(sst, mask) & ~umask, mask, 0);
+}
+
 int
 meta_widen(int fd, const struct at *at, const struct stat *sst, unsigned mask,
     mode_t umask)
@@ -92,8 +98,7 @@ meta_widen(int fd, const struct at *at, const struct stat *sst, unsigned mask,
 	 * instead of the umask, that also leaves it as cp's mkdir does.)
 	 */
 	mode = made_sgid(mode & ~umask, mask, 0);
-	if (dropped == 0 && made_sgid(meta_open_mode(sst, mask) & ~umask,
-	    mask, 0) == mode)
+	if (dropped == 0 && meta_made_mode(sst, mask, umask) == mode)
 		return 0;
 	if (fd >= 0)
 		ret = fchmod(fd, mode);

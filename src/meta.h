@@ -83,6 +83,13 @@ unsigned	meta_made_dir(struct stat *st, unsigned mask, mode_t made);
 mode_t	meta_open_mode(const struct stat *sst, unsigned mask);
 
 /*
+ * The mode a file created with meta_open_mode(sst, mask) has under umask
+ * (with the directory's set-group-ID bit, META_MADE_SGID): where it is
+ * all the copy is to have, no chmod follows.
+ */
+mode_t	meta_made_mode(const struct stat *sst, unsigned mask, mode_t umask);
+
+/*
  * A new copy of sst made with meta_open_mode(), its owner set: without
  * META_MODE, give it meta_new_mode() less umask where meta_open_mode()
  * less umask differs, as cp's chmod after its mkdir does (by fd, or by

@@ -43,7 +43,7 @@ main(void)
 	struct stat	p = st_of(S_IFIFO | 0620), w = st_of(S_IFREG | 0666);
 	unsigned	flag;
 
-	tap_plan(17);
+	tap_plan(21);
 
 	/* The mode a copy ends with when it is not kept. */
 	is(meta_new_mode(&f, 0), 0755,
@@ -66,6 +66,15 @@ main(void)
 	    "--preserve=ownership: owner only until the owner is set");
 	is(meta_open_mode(&d, META_OWNERSHIP | META_MODE), 03700,
 	    "-p: a directory owner only, searchable and writable by us");
+
+	/* What the create leaves under a umask: no chmod where it is all. */
+	is(meta_made_mode(&w, META_MODE | META_OWNERSHIP | META_OWNED, 022),
+	    0644, "-a, the caller's file, umask 022: 0644 made");
+	is(meta_made_mode(&w, META_MODE | META_OWNERSHIP, 022), 0600,
+	    "-a, another's file: owner only until the chown");
+	is(meta_made_mode(&f, 0, 077), 0700, "-r, umask 077: 0700 made");
+	is(meta_made_mode(&d, META_MADE_SGID, 022), 03755,
+	    "-r, a directory made where set-group-ID: the bit stays");
 
 	/* A directory made: the set-group-ID bit mkdir gave it stays. */
 	is(made_dir(0755, META_MODE, 02755, &flag), 0755,
