@@ -21,6 +21,7 @@
 #include "at.h"
 #include "meta.h"
 #include "say.h"
+#include "xattrconf.h"
 #include "xmalloc.h"
 
 static int	drop_acls(int, const struct at *, int, unsigned);
@@ -200,6 +201,25 @@ acl_name(const char *n)
 	return 0;
 }
 
+/*
+ * Is the attribute n part of the mode (a POSIX ACL, or one xattr.conf
+ * calls "permissions": an NFSv4 ACL), -1 for one it says to skip, or 0?
+ */
+static int
+mode_part(const char *n)
+{
+	if (acl_name(n))
+		return 1;
+	switch (xattr_conf_action(n)) {
+	case XATTR_SKIP:
+		return -1;
+	case XATTR_PERMISSIONS:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 /* *buf (of *cap bytes, contents not kept) made at least need bytes. */
 static void
 buf_room(char **buf, size_t *cap, size_t need)
@@ -249,7 +269,7 @@ meta_copy_xattrs(int sfd, const struct at *sat, int dfd, const struct at *dat,
 	char		*names = NULL, *val = NULL, *n, *dval = NULL;
 	ssize_t	 len, vlen;
 	size_t	 vcap = 0, dcap = 0;
-	int	 ret = 0, written = 0;
+	int	 ret = 0, written = 0, part;
 
 	*acls = 0;
 	if (sfd < 0)
@@ -273,7 +293,8 @@ meta_copy_xattrs(int sfd, const struct at *sat, int dfd, const struct at *dat,
 		return -1;
 	}
 	for (n = names; n < names + len; n += strlen(n) + 1) {
-		if (!(acl_name(n) ? mask & META_MODE : mask & META_XATTR) ||
+		if ((part = mode_part(n)) < 0 ||
+		    !(part ? mask & META_MODE : mask & META_XATTR) ||
 		    ((mask & XATTR_NO_CAP) &&
 		    strcmp(n, "security.capability") == 0))
 			continue;

@@ -8,7 +8,7 @@
 # a set-group-ID parent's bit).
 . "${top_srcdir:-.}/tests/lib.sh"
 
-ncases_engine=10
+ncases_engine=11
 plan $((ncases_engine * $(nengines) + 41))
 cd "$T" || exit 1
 
@@ -119,6 +119,27 @@ for e in $engines; do
 	else
 		skip "$e: no setfacl or setfattr, or no ACLs or user attributes here"
 		skip "$e: no setfacl or setfattr, or no ACLs or user attributes here"
+	fi
+
+	# /etc/xattr.conf (libattr's, read by cp): "skip" attributes stay.
+	if grep -q '^user\.Beagle\.\*[[:space:]]*skip' /etc/xattr.conf \
+	    2> /dev/null && mkdir -p xs/d && echo data > xs/f &&
+	    setfattr -n user.Beagle.MimeType -v text xs/f 2> /dev/null &&
+	    setfattr -n user.Beagle.MimeType -v dir xs/d &&
+	    setfattr -n user.acp -v kept xs/f && setfattr -n user.acp -v kept xs/d
+	then
+		run_acp --engine="$e" -a xs xacp
+		cp -a xs xcp
+		(getfattr -R -d xacp | sed 's/^# file: xacp/# file: x/'
+		    getfattr -R -d xcp | sed 's/^# file: xcp/# file: x/') |
+		    sort | uniq -u > only
+		[ "$rc" -eq 0 ] && [ ! -s "$T/stderr" ] && [ ! -s only ] &&
+		    [ "$(getfattr -R -d xacp | grep -c 'user.acp="kept"')" = 2 ] &&
+		    ! getfattr -R -d xacp | grep -q Beagle &&
+		    [ "$(getfattr -R -d xs | grep -c Beagle)" = 2 ]
+		ok $? "$e: -a leaves out what /etc/xattr.conf says to skip (user.Beagle.*), as cp -a"
+	else
+		skip "$e: no user.Beagle.* skip line in /etc/xattr.conf, or no user attributes here"
 	fi
 done
 skip_engines $ncases_engine
