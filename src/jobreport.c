@@ -116,7 +116,7 @@ jobreport_debug(const struct copier *c, const struct cfile *f)
 	if (f->debug_said)
 		return;
 	if (x->kind == XFER_HASH) {
-		twin_debug(&x->sdirect, f->src, "reads");
+		reads_debug(c, f, eng);
 		if (f->tee != NULL)
 			fprintf(stderr, "acp: debug: '%s': read once for %u "
 			    "destinations, ", f->src, f->tee->n);

@@ -6,7 +6,7 @@
 . "${top_srcdir:-.}/tests/lib.sh"
 
 algos="xxh128 xxh3 xxh64 sha256 sha512 sha1 md5 blake2b"
-plan $((8 * $(nengines) + 16))
+plan $((8 * $(nengines) + 17))
 
 tool_check() {	# ALGO MANIFEST: the matching tool checks it
 	case $1 in
@@ -85,6 +85,22 @@ run_acp --check=good.txt
 out/b: OK
 out/empty: OK" ]
 ok $? "--check prints OK for each file, exit 0"
+
+# --debug says how --check read each file, as it does for a copy.
+case " $engines " in
+*" uring "*)
+	cat out/a out/b > /dev/null
+	run_acp --engine=uring --debug --check=good.txt
+	said="^acp: debug: 'out/a': read by uring's worker threads"
+	[ "$rc" -eq 0 ] && grep -q "$said (cached: this thread hashes)$" \
+	    "$T/stderr" &&
+	    grep -q "^acp: debug: 'out/a': hashed with xxh128, " "$T/stderr"
+	ok $? "--check --debug: a cached file read by io_uring's workers, said"
+	;;
+*)
+	skip "--check --debug through uring: the engine cannot start here"
+	;;
+esac
 
 printf 'x' | dd of=out/b bs=1 seek=10 conv=notrunc status=none
 run_acp --check=good.txt
