@@ -38,6 +38,7 @@
 #include "stats.h"
 #include "status.h"
 #include "walk.h"
+#include "xattrconf.h"
 
 /*
  * How many files the copier keeps in flight: four per read or write
@@ -392,6 +393,8 @@ run_copy(const struct options *opts, struct copier *copier,
 		return close_out(mfp, opts->manifest, "manifest", 0,
 		    ACP_EXIT_FAIL);
 	}
+	if (opts->preserve & (META_XATTR | META_MODE))
+		xattr_conf_load();
 	status = walk_run(opts, copier, mfp, had ? &old : NULL, lfp, ws);
 	strset_free(&old.lines);
 	/* All of it written: say which algorithm for the next run. */

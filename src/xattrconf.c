@@ -186,9 +186,15 @@ load_system(void)
 	free(text);
 }
 
+void
+xattr_conf_load(void)
+{
+	pthread_once(&system_once, load_system);
+}
+
 enum xattr_action
 xattr_conf_action(const char *name)
 {
-	pthread_once(&system_once, load_system);
+	xattr_conf_load();
 	return xattr_conf_match(&system_conf, name);
 }

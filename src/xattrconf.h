@@ -54,4 +54,10 @@ void	xattr_conf_free(struct xattr_conf *conf);
  */
 enum xattr_action xattr_conf_action(const char *name);
 
+/*
+ * Read the system's file now, on this thread: what it has to say comes
+ * before what the copy says, not amid it.
+ */
+void	xattr_conf_load(void);
+
 #endif
