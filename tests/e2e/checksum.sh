@@ -98,7 +98,7 @@ case " $engines " in
 	ok $? "--check --debug: a cached file read by io_uring's workers, said"
 	;;
 *)
-	skip "--check --debug through uring: the engine cannot start here"
+	skip "--check --debug through uring: uring not tested here (ACP_TEST_ENGINES) or cannot start"
 	;;
 esac
 
