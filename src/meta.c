@@ -28,6 +28,12 @@ static int	drop_acls(int, const struct at *, int, unsigned);
 
 /* meta_copy_xattrs() only: leave security.capability out. */
 #define XATTR_NO_CAP	0x10000
+/*
+ * And this: a file's own attributes carried to its replacement, all of
+ * them, as a write in place leaves them (xattr.conf's skip lines are for
+ * copies from another file).
+ */
+#define XATTR_OWN	0x20000
 
 mode_t
 meta_new_mode(const struct stat *sst, unsigned mask)
@@ -293,7 +299,9 @@ meta_copy_xattrs(int sfd, const struct at *sat, int dfd, const struct at *dat,
 		return -1;
 	}
 	for (n = names; n < names + len; n += strlen(n) + 1) {
-		if ((part = mode_part(n)) < 0 ||
+		if ((part = mode_part(n)) < 0 && (mask & XATTR_OWN))
+			part = 0;
+		if (part < 0 ||
 		    !(part ? mask & META_MODE : mask & META_XATTR) ||
 		    ((mask & XATTR_NO_CAP) &&
 		    strcmp(n, "security.capability") == 0))
@@ -400,7 +408,7 @@ meta_attrs_from(int fd, const struct at *dst, int acl)
 
 	/* A write drops a file capability, in place too. */
 	if (meta_copy_xattrs(-1, dst, fd, dst, META_XATTR | XATTR_NO_CAP |
-	    (acl ? META_MODE : 0), 0, &acls) < 0)
+	    XATTR_OWN | (acl ? META_MODE : 0), 0, &acls) < 0)
 		return -1;
 	return acl && !(acls & 1) && drop_acls(fd, dst, 0, 0) < 0 ? -1 : 0;
 }

@@ -3,15 +3,16 @@
 # /etc/xattr.conf under -a, each case with a file of the test's own bound
 # over it in a mount namespace of its own: its "skip" lines leave those
 # attributes out of files and directories, as cp -a does, and the rest
-# are copied; its "permissions" lines make those part of the mode (kept
-# with it, not with the other attributes, as POSIX ACLs are); an empty
-# file copies them all; a file that is not patterns
-# and actions is said once, naming it and its line, every attribute is
-# copied and the exit status stays 0 (GNU cp, through libattr, aborts on
-# it).
+# are copied (a file replaced by --atomic keeps its own attributes, as
+# one written over in place does); its "permissions" lines make those
+# part of the mode (kept with it, not with the other attributes, as
+# POSIX ACLs are); an empty file copies them all; a file that is not
+# patterns and actions is said once, naming it and its line, every
+# attribute is copied and the exit status stays 0 (GNU cp, through
+# libattr, aborts on it).
 . "${top_srcdir:-.}/tests/lib.sh"
 
-per_engine=4
+per_engine=5
 plan $((per_engine * $(nengines)))
 cd "$T" || exit 1
 
@@ -73,6 +74,18 @@ for e in $engines; do
 	[ "$r" -eq 0 ] && [ ! -s "$T/stderr" ] && ! attrs out | grep -q user &&
 	    [ "$(attrs out)" = "$(attrs cpout)" ] && diff -r src out > /dev/null
 	ok $? "$e: -a: what xattr.conf says to skip is left out of files and directories, as cp -a"
+
+	# Replacing a file keeps its own, as cp's write in place does.
+	rm -f own cpown && echo old > own && echo old > cpown &&
+	    setfattr -n user.mine.a -v own own &&
+	    setfattr -n user.mine.a -v own cpown
+	with skip.conf "$ACP" --engine="$e" --atomic src/f1 own
+	r=$rc
+	with skip.conf cp src/f1 cpown
+	[ "$r" -eq 0 ] && [ ! -s "$T/stderr" ] && cmp -s src/f1 own &&
+	    [ "$(getfattr -n user.mine.a --only-values own)" = own ] &&
+	    [ "$(getfattr -n user.mine.a --only-values cpown)" = own ]
+	ok $? "$e: --atomic over a file: its own attributes kept, those xattr.conf skips too, as cp's write in place"
 
 	rm -rf out mode
 	with perm.conf "$ACP" --engine="$e" -r --preserve=xattr src out
