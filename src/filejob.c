@@ -171,8 +171,9 @@ made_as_kept(const struct copier *c, const struct cfile *f, unsigned keep)
 {
 	return (keep & META_MODE) && (keep & META_FRESH) &&
 	    (keep & META_OWNED) && f->job->dst_modes && f->tmp == NULL &&
-	    f->job->dst_how == COPY_DST_NEW && meta_made_mode(&f->sst, keep,
-	    copier_umask(c)) == (f->sst.st_mode & 07777);
+	    f->job->dst_how == COPY_DST_NEW && meta_made_mode(
+	    dest_create_mode(f), keep, copier_umask(c)) ==
+	    (f->sst.st_mode & 07777);
 }
 
 /*

@@ -77,9 +77,9 @@ meta_open_mode(const struct stat *sst, unsigned mask)
 }
 
 mode_t
-meta_made_mode(const struct stat *sst, unsigned mask, mode_t umask)
+meta_made_mode(mode_t created, unsigned mask, mode_t umask)
 {
-	return made_sgid(meta_open_mode(sst, mask) & ~umask, mask, 0);
+	return made_sgid(created & ~umask, mask, 0);
 }
 
 int
@@ -105,7 +105,8 @@ meta_widen(int fd, const struct at *at, const struct stat *sst, unsigned mask,
 	 * instead of the umask, that also leaves it as cp's mkdir does.)
 	 */
 	mode = made_sgid(mode & ~umask, mask, 0);
-	if (dropped == 0 && meta_made_mode(sst, mask, umask) == mode)
+	if (dropped == 0 &&
+	    meta_made_mode(meta_open_mode(sst, mask), mask, umask) == mode)
 		return 0;
 	if (fd >= 0)
 		ret = fchmod(fd, mode);
@@ -209,16 +210,17 @@ acl_name(const char *n)
 
 /*
  * Is the attribute n part of the mode (a POSIX ACL, or one xattr.conf
- * calls "permissions": an NFSv4 ACL), -1 for one it says to skip, or 0?
+ * calls "permissions": an NFSv4 ACL), -1 for one it says to skip (but
+ * with XATTR_OWN in mask), or 0?
  */
 static int
-mode_part(const char *n)
+mode_part(const char *n, unsigned mask)
 {
 	if (acl_name(n))
 		return 1;
 	switch (xattr_conf_action(n)) {
 	case XATTR_SKIP:
-		return -1;
+		return (mask & XATTR_OWN) ? 0 : -1;
 	case XATTR_PERMISSIONS:
 		return 1;
 	default:
@@ -299,9 +301,7 @@ meta_copy_xattrs(int sfd, const struct at *sat, int dfd, const struct at *dat,
 		return -1;
 	}
 	for (n = names; n < names + len; n += strlen(n) + 1) {
-		if ((part = mode_part(n)) < 0 && (mask & XATTR_OWN))
-			part = 0;
-		if (part < 0 ||
+		if ((part = mode_part(n, mask)) < 0 ||
 		    !(part ? mask & META_MODE : mask & META_XATTR) ||
 		    ((mask & XATTR_NO_CAP) &&
 		    strcmp(n, "security.capability") == 0))

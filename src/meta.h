@@ -83,11 +83,11 @@ unsigned	meta_made_dir(struct stat *st, unsigned mask, mode_t made);
 mode_t	meta_open_mode(const struct stat *sst, unsigned mask);
 
 /*
- * The mode a file created with meta_open_mode(sst, mask) has under umask
- * (with the directory's set-group-ID bit, META_MADE_SGID): where it is
+ * The mode a file created asking for mode created has under umask (with
+ * the directory's set-group-ID bit, META_MADE_SGID in mask): where it is
  * all the copy is to have, no chmod follows.
  */
-mode_t	meta_made_mode(const struct stat *sst, unsigned mask, mode_t umask);
+mode_t	meta_made_mode(mode_t created, unsigned mask, mode_t umask);
 
 /*
  * A new copy of sst made with meta_open_mode(), its owner set: without

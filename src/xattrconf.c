@@ -6,19 +6,15 @@
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <fnmatch.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "say.h"
 #include "xattrconf.h"
 #include "xmalloc.h"
-
-/* Its size is a few lines; more than this is not that file. */
-#define XATTR_CONF_MAX	(1024 * 1024)
 
 static int
 blank(char c)
@@ -130,60 +126,35 @@ xattr_conf_free(struct xattr_conf *conf)
 static struct xattr_conf	system_conf;
 static pthread_once_t		system_once = PTHREAD_ONCE_INIT;
 
-/* The file's bytes into *text (len), or -1 with errno; ENOENT: none. */
-static int
-slurp(const char *path, char **text, size_t *len)
-{
-	size_t	cap = 4096;
-	ssize_t	n;
-	int	fd, err;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return -1;
-	*text = xmalloc(cap);
-	*len = 0;
-	for (;;) {
-		if (*len == cap) {
-			if (cap >= XATTR_CONF_MAX) {
-				errno = EFBIG;
-				break;
-			}
-			*text = xreallocarray(*text, cap *= 2, 1);
-		}
-		if ((n = read(fd, *text + *len, cap - *len)) == 0) {
-			close(fd);
-			return 0;
-		}
-		if (n < 0 && errno != EINTR)
-			break;
-		if (n > 0)
-			*len += (size_t)n;
-	}
-	err = errno;
-	close(fd);
-	free(*text);
-	errno = err;
-	return -1;
-}
-
+/*
+ * The whole file in one getdelim() (a NUL, which ends it early, is
+ * refused by the parse as the rest of a bad line is).
+ */
 static void
 load_system(void)
 {
-	char		*text;
-	size_t		 len;
+	FILE		*fp;
+	char		*text = NULL;
+	size_t		 cap = 0;
+	ssize_t		 len;
 	unsigned	 line;
 
-	if (slurp(XATTR_CONF, &text, &len) < 0) {
+	if ((fp = fopen(XATTR_CONF, "re")) == NULL) {
 		if (errno != ENOENT)
 			warn("cannot read '%s' (every extended attribute "
 			    "is copied)", XATTR_CONF);
 		return;
 	}
-	if (xattr_conf_parse(&system_conf, text, len, &line) < 0)
+	if ((len = getdelim(&text, &cap, '\0', fp)) < 0 && ferror(fp))
+		warn("cannot read '%s' (every extended attribute is copied)",
+		    XATTR_CONF);
+	else if (len > 0 && xattr_conf_parse(&system_conf, text,
+	    (size_t)len, &line) < 0)
 		warnx("'%s', line %u: not a pattern and 'skip' or "
 		    "'permissions' (every extended attribute is copied)",
 		    XATTR_CONF, line);
 	free(text);
+	(void)fclose(fp);
 }
 
 void

@@ -35,6 +35,13 @@ made_dir(mode_t src, unsigned mask, mode_t made, unsigned *flag)
 	return st.st_mode & 07777;
 }
 
+/* What a create asking meta_open_mode() leaves under umask. */
+static mode_t
+made(const struct stat *st, unsigned mask, mode_t umask)
+{
+	return meta_made_mode(meta_open_mode(st, mask), mask, umask);
+}
+
 int
 main(void)
 {
@@ -68,12 +75,12 @@ main(void)
 	    "-p: a directory owner only, searchable and writable by us");
 
 	/* What the create leaves under a umask: no chmod where it is all. */
-	is(meta_made_mode(&w, META_MODE | META_OWNERSHIP | META_OWNED, 022),
+	is(made(&w, META_MODE | META_OWNERSHIP | META_OWNED, 022),
 	    0644, "-a, the caller's file, umask 022: 0644 made");
-	is(meta_made_mode(&w, META_MODE | META_OWNERSHIP, 022), 0600,
+	is(made(&w, META_MODE | META_OWNERSHIP, 022), 0600,
 	    "-a, another's file: owner only until the chown");
-	is(meta_made_mode(&f, 0, 077), 0700, "-r, umask 077: 0700 made");
-	is(meta_made_mode(&d, META_MADE_SGID, 022), 03755,
+	is(made(&f, 0, 077), 0700, "-r, umask 077: 0700 made");
+	is(made(&d, META_MADE_SGID, 022), 03755,
 	    "-r, a directory made where set-group-ID: the bit stays");
 
 	/* A directory made: the set-group-ID bit mkdir gave it stays. */
