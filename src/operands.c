@@ -358,6 +358,66 @@ walk_target(const struct options *opts, const char *path, int nsrc,
 }
 
 /*
+ * Where t's copies land: the directory it is, or the file it names (an
+ * existing one followed, as its copy would be), or a new name in its
+ * parent.  *name is the new name, freed by the caller, or NULL.  0, or
+ * -1 when nothing there can be looked at (the copy will say why).
+ */
+static int
+target_place(const struct wtarget *t, struct stat *st, char **name)
+{
+	char	*dir;
+	int	 ret;
+
+	*name = NULL;
+	if (stat(t->path, st) == 0)
+		return 0;
+	if (t->into)
+		return -1;
+	dir = path_parent(t->path);
+	ret = stat(dir, st);
+	free(dir);
+	if (ret == 0)
+		*name = path_last(t->path);
+	return ret == 0 ? 0 : -1;
+}
+
+/*
+ * Two destinations that are one place (-t a -t ./a, a link to it, the
+ * name of the copy twice) would have each file made twice by one run,
+ * the second copy failing on the first's or writing over it: refused
+ * before anything is copied, as a target that cannot be used is.  0, or
+ * ACP_EXIT_FAIL after a message.
+ */
+static int
+walk_targets_apart(const struct wtarget *t, unsigned n)
+{
+	struct stat	 st[ACP_MAX_TARGETS];
+	char		*name[ACP_MAX_TARGETS];
+	int		 ok[ACP_MAX_TARGETS], status = 0;
+	unsigned	 i, k;
+
+	for (i = 0; i < n; i++)
+		ok[i] = target_place(&t[i], &st[i], &name[i]) == 0;
+	for (i = 1; i < n && status == 0; i++)
+		for (k = 0; k < i && status == 0; k++) {
+			if (!ok[i] || !ok[k] || st[i].st_dev != st[k].st_dev ||
+			    st[i].st_ino != st[k].st_ino ||
+			    (name[i] == NULL) != (name[k] == NULL) ||
+			    (name[i] != NULL && strcmp(name[i], name[k]) != 0))
+				continue;
+			warnx("destinations '%s' and '%s' are the same %s: "
+			    "each must be a place of its own", t[k].path,
+			    t[i].path, name[i] != NULL ? "name" :
+			    S_ISDIR(st[i].st_mode) ? "directory" : "file");
+			status = ACP_EXIT_FAIL;
+		}
+	for (i = 0; i < n; i++)
+		free(name[i]);
+	return status;
+}
+
+/*
  * Was the name in a directory the list named before, and so copied
  * with it (-r)?  A list made by find names a directory, then what is in
  * it: each is copied once, as the directory's.
@@ -471,6 +531,8 @@ walk_run(const struct options *opts, struct copier *c, FILE *manifest,
 	for (i = 0; i < opts->nalso; i++)
 		status = status_merge(status, walk_target(opts, opts->also[i],
 		    w.several ? 2 : nsrc, &t[i + 1]));
+	if (status == ACP_EXIT_OK)
+		status = walk_targets_apart(t, (unsigned)opts->nalso + 1);
 	if (status != ACP_EXIT_OK)
 		return status;
 	w.st.ntargets = w.ntargets = (unsigned)opts->nalso + 1;

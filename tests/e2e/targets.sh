@@ -11,7 +11,7 @@
 
 snap=${top_srcdir:-.}/tests/treesnap.py
 per=20
-plan $((per * $(nengines) + 11))
+plan $((per * $(nengines) + 14))
 
 cd "$T" || exit 1
 mkdir -p src/sub/deep
@@ -227,6 +227,23 @@ ok $? "a source named twice: one warning, copied once to each"
 run_acp -r src d1/sub --also=d2
 [ "$rc" -eq 0 ] && [ -d d1/sub/sub ] && [ -d d2/src/sub ]
 ok $? "each destination is taken on its own: a new name here, a directory there"
+
+# One place named twice would have each file made twice in one run: the
+# second create failing on the first's copy, or writing over it.
+rm -rf d1/* d2/* && ln -sfn d2 d2link
+run_acp -r src -t d1 -t ./d1/
+[ "$rc" -eq 1 ] && [ -z "$(ls -A d1)" ] &&
+    grep -q "^acp: destinations 'd1' and './d1/' are the same directory" "$T/stderr"
+ok $? "one directory named twice: refused before anything is copied"
+run_acp src/a -t d1 -t d2 -t d2link
+[ "$rc" -eq 1 ] && [ -z "$(ls -A d1)$(ls -A d2)" ] &&
+    grep -q "'d2' and 'd2link' are the same directory" "$T/stderr"
+ok $? "a link to another destination: refused, naming both"
+printf 'old' > d1/x
+run_acp src/a d1/x --also=./d1/x
+[ "$rc" -eq 1 ] && [ "$(cat d1/x)" = old ] &&
+    grep -q "'d1/x' and './d1/x' are the same file" "$T/stderr"
+ok $? "the name of the copy twice: refused, the file there left as it was"
 
 # A big plain file (the default engine offloads it to copy_file_range):
 # each destination's pieces on a thread of its own, at once.
