@@ -486,7 +486,8 @@ dir_loops(struct walk *w, const struct at *src, struct at *live,
 			continue;
 		warnx("cannot copy a directory, '%s', into itself, '%s'",
 		    src->path, live[k].path);
-		(void)walk_count_failure(w);
+		/* The other destinations go on; the run has failed. */
+		w->status = status_merge(w->status, walk_count_failure(w));
 		live[k].path = NULL;
 	}
 	return 0;

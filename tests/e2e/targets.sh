@@ -11,7 +11,7 @@
 
 snap=${top_srcdir:-.}/tests/treesnap.py
 per=20
-plan $((per * $(nengines) + 14))
+plan $((per * $(nengines) + 15))
 
 cd "$T" || exit 1
 mkdir -p src/sub/deep
@@ -244,6 +244,12 @@ run_acp src/a d1/x --also=./d1/x
 [ "$rc" -eq 1 ] && [ "$(cat d1/x)" = old ] &&
     grep -q "'d1/x' and './d1/x' are the same file" "$T/stderr"
 ok $? "the name of the copy twice: refused, the file there left as it was"
+rm -rf d1/* d2/* && cp -a src srcx
+run_acp -r srcx -t d1 -t srcx/sub
+[ "$rc" -eq 1 ] && [ ! -e srcx/sub/srcx ] && diff -r srcx d1/srcx > /dev/null &&
+    grep -q "cannot copy a directory, 'srcx', into itself, 'srcx/sub/srcx'" "$T/stderr"
+ok $? "one destination inside the source: refused there, the other whole, exit 1"
+rm -rf srcx
 
 # A big plain file (the default engine offloads it to copy_file_range):
 # each destination's pieces on a thread of its own, at once.
