@@ -20,7 +20,7 @@ struct target_stats {
 	const char	*path;		/* as given */
 	uint64_t	 files;		/* regular files copied there */
 	uint64_t	 bytes;		/* data bytes written there */
-	uint64_t	 failed;	/* files that could not be copied there */
+	uint64_t	 failed;	/* entries that could not be copied there */
 	uint64_t	 skipped;	/* --resume: entries found up to date */
 };
 

@@ -423,7 +423,7 @@ walk_file(struct walk *w, const struct at *src, const struct at *dst,
 		if (jobs[n] != NULL)
 			n++;
 		if (ret == ACP_EXIT_FAIL)
-			w->st.errors++;
+			(void)walk_count_failure_in(w, k);
 		status = status_merge(status, ret);
 	}
 	/* Read once for all of them where the copier can. */
@@ -487,7 +487,8 @@ dir_loops(struct walk *w, const struct at *src, struct at *live,
 		warnx("cannot copy a directory, '%s', into itself, '%s'",
 		    src->path, live[k].path);
 		/* The other destinations go on; the run has failed. */
-		w->status = status_merge(w->status, walk_count_failure(w));
+		w->status = status_merge(w->status,
+		    walk_count_failure_in(w, k));
 		live[k].path = NULL;
 	}
 	return 0;
@@ -687,7 +688,7 @@ walk_entry(struct walk *w, const struct at *src, const struct at *dst,
 		if (ret == ACP_EXIT_FAIL) {
 			walk_log(w, S_ISLNK(st.st_mode) ? "symlink" :
 			    "special", "failed", src->path, dst[k].path, NULL);
-			w->st.errors++;
+			(void)walk_count_failure_in(w, k);
 		}
 		status = status_merge(status, ret);
 	}

@@ -138,6 +138,14 @@ walk_count_failure(struct walk *w)
 	return ACP_EXIT_FAIL;
 }
 
+/* The same, of an entry that failed in destination k alone. */
+static inline int
+walk_count_failure_in(struct walk *w, unsigned k)
+{
+	w->st.target[k].failed++;
+	return walk_count_failure(w);
+}
+
 /*
  * The status of an entry that finished after the walker moved on (a
  * directory's metadata, a waiting hard link): merged into the run's,

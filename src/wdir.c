@@ -246,7 +246,7 @@ wdir_open(struct walk *w, const struct at *src, const struct at *dst,
 			continue;
 		w->tk = k;
 		if (copy_open(w, &d->copy[k], src, &dst[k], st) != 0)
-			*status = walk_count_failure(w);
+			*status = walk_count_failure_in(w, k);
 		else
 			live++;
 	}
@@ -384,6 +384,7 @@ wdir_ready(struct walk *w, struct wdir *d, int may_wait)
 			warn("cannot open directory '%s' again",
 			    d->copy[k].dst);
 			d->copy[k].live = 0;
+			w->st.target[k].failed++;
 			failed++;
 			continue;
 		}

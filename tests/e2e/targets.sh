@@ -11,7 +11,7 @@
 
 snap=${top_srcdir:-.}/tests/treesnap.py
 per=20
-plan $((per * $(nengines) + 15))
+plan $((per * $(nengines) + 16))
 
 cd "$T" || exit 1
 mkdir -p src/sub/deep
@@ -249,7 +249,16 @@ run_acp -r srcx -t d1 -t srcx/sub
 [ "$rc" -eq 1 ] && [ ! -e srcx/sub/srcx ] && diff -r srcx d1/srcx > /dev/null &&
     grep -q "cannot copy a directory, 'srcx', into itself, 'srcx/sub/srcx'" "$T/stderr"
 ok $? "one destination inside the source: refused there, the other whole, exit 1"
-rm -rf srcx
+if mount_tmpfs ro 1M && mount -o remount,ro "$T/ro"; then
+	rm -rf d1/* && run_acp -r --stats=json srcx -t d1 -t ro
+	[ "$rc" -eq 1 ] && diff -r srcx d1/srcx > /dev/null &&
+	    [ "$(jq -c '[.targets[] | [.path, .failed]]' "$T/stdout")" = \
+	    '[["d1",0],["ro",1]]' ] &&
+	    grep -q "cannot create directory 'ro/srcx': Read-only" "$T/stderr"
+	ok $? "a read-only destination: the other whole, its failure counted as its own"
+else
+	skip "needs root to mount a read-only tmpfs"
+fi
 
 # A big plain file (the default engine offloads it to copy_file_range):
 # each destination's pieces on a thread of its own, at once.
