@@ -96,22 +96,26 @@ about(const struct cfile *f)
 	return say_where(f != NULL && f->job != NULL ? f->job->where : NULL);
 }
 
-/* Wait for the pieces out on the threads, and move their files on. */
+/*
+ * Take the pieces the threads have finished (waiting for min of them)
+ * and move their files on: a destination's next piece starts as soon as
+ * its last one ends, however far behind a slower destination's is
+ * (waiting for every piece out held each destination to the slowest
+ * one's pace).
+ */
 static void
-offloads_collect(struct copier *c)
+offloads_collect(struct copier *c, unsigned min)
 {
 	struct req	*done[16];
 	const char	*was;
 	unsigned	 i, n;
 
-	while (c->offloads > 0) {
-		n = workers_reap(c->offw, c->offloads, done, 16);
-		for (i = 0; i < n; i++) {
-			c->offloads--;
-			was = about(done[i]->owner);
-			filejob_offloaded(c, done[i]->owner, done[i]->res);
-			(void)say_where(was);
-		}
+	n = workers_reap(c->offw, min, done, 16);
+	for (i = 0; i < n; i++) {
+		c->offloads--;
+		was = about(done[i]->owner);
+		filejob_offloaded(c, done[i]->owner, done[i]->res);
+		(void)say_where(was);
 	}
 }
 
@@ -303,6 +307,19 @@ step_all(struct copier *c, int abandon)
 }
 
 /*
+ * Every file in flight is abandoned: first the pieces out on the
+ * threads come back (a piece ends; its file must not go while a thread
+ * writes through it).
+ */
+static void
+abandon_all(struct copier *c)
+{
+	while (c->offloads > 0)
+		offloads_collect(c, 1);
+	step_all(c, 1);
+}
+
+/*
  * A signal stops the run: what the engine holds for a file that is not
  * let finish (an in-place rewrite of a regular file is) is cancelled, so
  * a read blocked on a FIFO, a pipe or a stalled filesystem ends now.
@@ -359,7 +376,7 @@ stop_clock(struct copier *c)
 	    c->sched.inengine == 1 ? "" : "s");
 	c->sched.broken = 1;
 	c->sched.eng->abandoned = 1;
-	step_all(c, 1);
+	abandon_all(c);
 }
 
 /*
@@ -397,8 +414,13 @@ round_run(struct copier *c)
 	c->stepping = 0;
 	step_all(c, 0);
 	c->stepping += durable_round(c);
+	/*
+	 * Wait for a piece when nothing else is to be waited for; else the
+	 * engine's wait (a tick at most) lets those done be taken next.
+	 */
 	if (c->offloads > 0)
-		offloads_collect(c);
+		offloads_collect(c, c->stepping == 0 &&
+		    c->sched.inengine == 0);
 	if (sched_signalled(&c->sched)) {
 		cancel_inflight(c);
 		stop_clock(c);
@@ -407,7 +429,8 @@ round_run(struct copier *c)
 	if (c->sched.inengine == 0 || c->sched.broken) {
 		if (c->stepping > 0 && c->tick != NULL)
 			c->tick(c->tick_arg);
-		if (c->nactive > 0 && c->stepping == 0 && !c->sched.broken) {
+		if (c->nactive > 0 && c->stepping == 0 && c->offloads == 0 &&
+		    !c->sched.broken) {
 			/* Files in flight and nothing to wait for: a bug. */
 			warnx("%u files stalled with no request in flight",
 			    c->nactive);
@@ -421,7 +444,7 @@ round_run(struct copier *c)
 	if (n < 0) {
 		/* Every file in flight fails; nothing new starts. */
 		warnc(-n, "I/O engine %s failed", c->sched.eng->ops->name);
-		step_all(c, 1);
+		abandon_all(c);
 		report(c);
 		return;
 	}
