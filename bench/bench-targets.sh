@@ -163,6 +163,7 @@ states=warm
 base="acp, one copy"
 echo "# acp two destinations: $runs interleaved runs, warm, median seconds; $(uname -r); $(findmnt -no FSTYPE -T "$dir"); $(nproc) cores"
 echo "# goal: acp to two destinations <= 1.25 x acp's one copy (with a hash: of acp's one hashed copy)"
+memory_line before
 
 if [ "$do_file" = 1 ]; then
 	kind="file"
@@ -196,3 +197,4 @@ if [ "$do_tree" = 1 ]; then
 	run_table
 	hashed_ratios
 fi
+memory_line after

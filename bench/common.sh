@@ -50,6 +50,30 @@ on_disk() {
 	S=$dir/$1
 }
 
+# fresh_memory: how fast new pages come, in GiB/s: 512 MiB written to a
+# tmpfs file that was not there, then removed.  Where the host takes
+# freed memory back, this falls from several GiB/s to a fraction of one
+# for minutes at a time, and every copy's time with it (writing the
+# copy's page cache is such a first touch): a table is comparable with
+# another taken at a like rate.
+fresh_memory() {
+	local f=/dev/shm/acp-fresh.$$ t0 t1
+	t0=$(now)
+	if ! dd if=/dev/zero of="$f" bs=1M count=512 status=none 2> /dev/null; then
+		rm -f "$f"
+		echo "?"
+		return
+	fi
+	t1=$(now)
+	rm -f "$f"
+	printf '%.2f\n' "$(echo "0.5 / ($t1 - $t0)" | bc -l)"
+}
+
+# memory_line WHEN: a comment line with three fresh_memory() tries.
+memory_line() {
+	echo "# new pages $1: $(fresh_memory) $(fresh_memory) $(fresh_memory) GiB/s (512 MiB to a tmpfs, 3 tries; under 1: the host is faulting them in)"
+}
+
 median() {
 	sort -g | awk '{a[NR]=$1} END {
 	    if (NR % 2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2 }'

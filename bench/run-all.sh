@@ -148,6 +148,7 @@ rss() {
 
 echo "# acp goals: $runs interleaved runs a case, median seconds; $(uname -r); $(findmnt -no FSTYPE -T "$dir"); $(nproc) cores"
 printf '%-44s %7s %7s %6s  %s\n' case acp peer ratio goal
+memory_line before
 
 # Peers as the issue names them: the copy, then the separate hash.
 cp_sync() { cp "$S" "$D" && sync; }
@@ -290,3 +291,4 @@ for i in range(200000):
 	    'diff -r -q "$S" "$D" > /dev/null && [ "$(shape "$S" no)" = "$(shape "$D" no)" ]' \
 	    'cp_halves -a' 'cp -a "$S" "$D"'
 fi
+memory_line after
