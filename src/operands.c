@@ -397,6 +397,8 @@ walk_targets_apart(const struct wtarget *t, unsigned n)
 	int		 ok[ACP_MAX_TARGETS], status = 0;
 	unsigned	 i, k;
 
+	if (n < 2)
+		return 0;
 	for (i = 0; i < n; i++)
 		ok[i] = target_place(&t[i], &st[i], &name[i]) == 0;
 	for (i = 1; i < n && status == 0; i++)
