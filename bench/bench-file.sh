@@ -87,7 +87,7 @@ prepare() {	# $1: warm|cold
 
 same() { cmp -s "$src" "$dst"; }
 
-cp_xxh() { cp "$1" "$2" && xxhsum -H2 "$2"; }
+cp_xxh() { cp "$1" "$2" && xxhsum -q -H2 "$2"; }
 cp_sha() { cp "$1" "$2" && sha256sum "$2"; }
 cp_sync() { cp "$1" "$2" && sync; }
 # shellcheck disable=SC2086

@@ -117,9 +117,9 @@ cp_both() {
 cp_both_sum() {
 	local st=0 p
 	if [ "$kind" = tree ]; then
-		find "$src" -type f -print0 | xargs -0 xxhsum -H2 > /dev/null &
+		find "$src" -type f -print0 | xargs -0 xxhsum -q -H2 > /dev/null &
 	else
-		xxhsum -H2 "$src" > /dev/null &
+		xxhsum -q -H2 "$src" > /dev/null &
 	fi
 	p=$!
 	cp_both || st=1

@@ -152,10 +152,10 @@ memory_line before
 
 # Peers as the issue names them: the copy, then the separate hash.
 cp_sync() { cp "$S" "$D" && sync; }
-cp_xxh() { cp "$S" "$D" && xxhsum -H2 "$D"; }
+cp_xxh() { cp "$S" "$D" && xxhsum -q -H2 "$D"; }
 cp_sha() { cp "$S" "$D" && sha256sum "$D"; }
 cp_verify() {
-	cp "$S" "$D" && xxhsum -H2 "$S" && drop && xxhsum -H2 "$D"
+	cp "$S" "$D" && xxhsum -q -H2 "$S" && drop && xxhsum -q -H2 "$D"
 }
 
 if [ "$files" = 1 ]; then
