@@ -403,8 +403,7 @@ walk_targets_apart(const struct wtarget *t, unsigned n)
 		ok[i] = target_place(&t[i], &st[i], &name[i]) == 0;
 	for (i = 1; i < n && status == 0; i++)
 		for (k = 0; k < i && status == 0; k++) {
-			if (!ok[i] || !ok[k] || st[i].st_dev != st[k].st_dev ||
-			    st[i].st_ino != st[k].st_ino ||
+			if (!ok[i] || !ok[k] || !at_same_file(&st[i], &st[k]) ||
 			    (name[i] == NULL) != (name[k] == NULL) ||
 			    (name[i] != NULL && strcmp(name[i], name[k]) != 0))
 				continue;
