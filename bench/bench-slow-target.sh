@@ -1,13 +1,21 @@
 #!/bin/bash
 # SPDX-License-Identifier: BSD-2-Clause
 #
-# What a slow destination does to a fast one when a file is read once for
-# both (acp --checksum -t FAST -t SLOW).  Two ext4 loop devices; writes
-# to the slow one are throttled (cgroup v1 blkio, or v2 io.max) to a
-# tenth of what the fast one took alone, and go past the page cache
-# (--direct) so that the throttle sees them as they are made.  Prints the
-# median seconds of the copy to each alone and to both, and acp's peak
-# RSS against the ring's memory (queue depth x block size) + 32 MiB.
+# What a slow destination does to a fast one (acp -t FAST -t SLOW).  Two
+# ext4 loop devices; writes to the slow one are throttled (cgroup v1
+# blkio, or v2 io.max) to a tenth of what the copy to the fast one alone
+# took, and the slow device may hold little dirty data (its bdi's
+# strict_limit and max_bytes), so that a buffered writer waits at the
+# throttle's pace as it would on a slow disk.  Three ways to copy:
+#   --direct --checksum  past the page cache, read once and hashed once
+#                        for both (the ring's buffers go to each);
+#   --checksum           the same through the page cache;
+#   plain                no hash: each destination by copy_file_range on
+#                        its own, at its own pace.
+# For each: the median seconds of the copy to each alone and to both,
+# and when the fast destination's copy was whole (its size reached, seen
+# every 5 ms); and acp's peak RSS to both against the ring's memory
+# (queue depth x block size) + 32 MiB.
 #
 # usage: bench/bench-slow-target.sh [-s SIZE] [-r RUNS] [-d DIR] [-a ACP]
 #   -s SIZE   the file's size (default 256M)
@@ -30,7 +38,7 @@ while getopts s:r:d:a: opt; do
 	r) runs=$OPTARG ;;
 	d) dir=$OPTARG ;;
 	a) acp=$OPTARG ;;
-	*) sed -n '4,17p' "$0"; exit 2 ;;
+	*) sed -n '4,27p' "$0"; exit 2 ;;
 	esac
 done
 [ "$(id -u)" = 0 ] || { echo "bench: needs root" >&2; exit 1; }
@@ -41,8 +49,10 @@ work=$dir/slow.$$
 mkdir -p "$work/fast" "$work/slow"
 loops=""
 cg=""
+root_throttle=""
 cleanup() {
 	set +e
+	[ -z "$root_throttle" ] || echo "$slowdev 0" > "$root_throttle"
 	umount "$work/fast" "$work/slow" 2> /dev/null
 	for l in $loops; do losetup -d "$l"; done
 	if [ -n "$cg" ]; then
@@ -66,63 +76,125 @@ src=$work/src.bin
 openssl enc -aes-128-ctr -nosalt -pass pass:acp-bench -pbkdf2 \
     < /dev/zero 2> /dev/null | head -c "$bytes" > "$src"
 
-# The throttle: a cgroup that this shell joins, so acp and its io_uring
-# and worker threads are in it.
+# A slow disk makes its writer wait once it holds a little dirty data;
+# a loop device, as any, would take gigabytes first.  Not on kernels
+# before 6.2 (no max_bytes): there the buffered rows say what the page
+# cache hid.
+bdi=/sys/class/bdi/$slowdev
+echo 1 > "$bdi/strict_limit" 2> /dev/null || true
+echo $((16 << 20)) > "$bdi/max_bytes" 2> /dev/null || true
+
+# The throttle.  cgroup v1 charges the page cache's writeback to the root
+# group, so the limit is set there, for the slow device only; v2 charges
+# it to the group that dirtied the pages: a group this shell joins, with
+# the io and memory controllers on.
 if [ -d /sys/fs/cgroup/blkio ]; then
-	cg=/sys/fs/cgroup/blkio/acp-bench.$$
-	mkdir "$cg"
-	throttle() { echo "$slowdev $1" > "$cg/blkio.throttle.write_bps_device"; }
-	echo $$ > "$cg/cgroup.procs"
+	root_throttle=/sys/fs/cgroup/blkio/blkio.throttle.write_bps_device
+	throttle() { echo "$slowdev $1" > "$root_throttle"; }
 elif [ -f /sys/fs/cgroup/cgroup.controllers ]; then
+	echo "+io +memory" > /sys/fs/cgroup/cgroup.subtree_control 2> /dev/null || true
 	cg=/sys/fs/cgroup/acp-bench.$$
 	mkdir "$cg"
-	throttle() { echo "$slowdev wbps=$1" > "$cg/io.max"; }
+	throttle() {
+		if [ "$1" = 0 ]; then
+			echo "$slowdev wbps=max" > "$cg/io.max"
+		else
+			echo "$slowdev wbps=$1" > "$cg/io.max"
+		fi
+	}
 	echo $$ > "$cg/cgroup.procs"
 else
 	echo "bench: no cgroup blkio or io controller to throttle with" >&2
 	exit 1
 fi
 
+# timed FILE CMD...: CMD's seconds, and when FILE first had the source's
+# size (the whole copy there), seen every 5 ms; the same watch in every
+# run, so that its cost falls on each alike.
+timed() {
+	python3 - "$bytes" "$@" <<'PY'
+import os, subprocess, sys, time
+size, watch, cmd = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
+t0 = time.monotonic()
+p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL)
+whole = None
+while p.poll() is None:
+    if whole is None:
+        try:
+            if os.stat(watch).st_size == size:
+                whole = time.monotonic() - t0
+        except FileNotFoundError:
+            pass
+    time.sleep(0.005)
+t1 = time.monotonic() - t0
+if p.returncode != 0:
+    sys.exit("bench: %s exited %d" % (cmd[0], p.returncode))
+print("%.6f %.6f" % (t1, whole if whole is not None else t1))
+PY
+}
+
 n=0
-# run_case TARGET-ARGS...: seconds for one copy, each to a fresh name.
+# one DESTINATIONS...: "seconds whole-at" of one copy ($opts), each to a
+# fresh name; whole-at of the first destination named.
 one() {
-	local t0 t1 args=() d
+	local args=() d r
 	n=$((n + 1))
 	for d in "$@"; do args+=(-t "$work/$d/$n"); mkdir "$work/$d/$n"; done
 	sync
 	cat "$src" > /dev/null
-	t0=$(now)
-	"$acp" --direct --checksum "${args[@]}" "$src"
-	t1=$(now)
+	# shellcheck disable=SC2086
+	r=$(timed "$work/$1/$n/src.bin" "$acp" $opts "${args[@]}" "$src")
+	# Every destination's writes on their disk before the next run.
+	sync
 	for d in "$@"; do
 		cmp -s "$src" "$work/$d/$n/src.bin" ||
 		    { echo "bench: a different copy in $d" >&2; exit 1; }
 		rm -rf "${work:?}/$d/$n"
 	done
-	echo "$t1 - $t0" | bc -l
+	echo "$r"
 }
+# med DESTINATIONS...: the medians of both figures, runs interleaved
+# with nothing else (each case's runs in a row: the throttle changes).
 med() {
-	local t="" _
-	for _ in $(seq "$runs"); do t+="$(one "$@") "; done
+	local t="" w="" r _
+	for _ in $(seq "$runs"); do
+		r=$(one "$@")
+		t+="${r% *} "
+		w+="${r#* } "
+	done
 	# shellcheck disable=SC2086
-	printf '%s\n' $t | median
+	echo "$(printf '%s\n' $t | median) $(printf '%s\n' $w | median)"
 }
 
-throttle 0
-fast=$(med fast)
-rate=$(echo "$bytes / $fast / 10" | bc)
-throttle "$rate"
-slow=$(med slow)
-both=$(med fast slow)
-kib=$(/usr/bin/time -f %M "$acp" --direct --checksum -t "$work/fast" \
-    -t "$work/slow" "$src" 2>&1 > /dev/null | tail -1)
-# The ring: 32 buffers of --direct's 1 MiB, and 32 MiB.
-budget=64
-
-echo "# acp, a slow destination beside a fast one: $size, --direct --checksum, $runs runs, median seconds; $(uname -r)"
-printf '%-40s %8.3f\n' "fast destination alone" "$fast"
-printf '%-40s %8.3f  (throttled to %s/s)\n' "slow destination alone" "$slow" \
-    "$(numfmt --to=iec "$rate")"
-printf '%-40s %8.3f  (%.2f x the slow one alone)\n' "both, read once" "$both" \
-    "$(echo "$both / $slow" | bc -l)"
-printf '%-40s %5s MiB (budget %s MiB)\n' "peak RSS, both" "$((kib / 1024))" "$budget"
+echo "# acp, a slow destination beside a fast one: $size, $runs runs each, median seconds; $(uname -r)"
+echo "# the slow one throttled to a tenth of the fast one's rate alone, in each way of copying"
+printf '%-34s %8s %8s %9s %8s %8s %s\n' "" "fast" "slow" "both" \
+    "fast" "both" "peak"
+printf '%-34s %8s %8s %9s %8s %8s %s\n' "acp, to" "alone" "alone" \
+    "(total)" "whole at" "/ slow" "RSS"
+for way in "--direct --checksum" "--checksum" "plain"; do
+	opts=$way
+	[ "$way" != plain ] || opts=
+	throttle 0
+	fast=$(med fast)
+	fast=${fast% *}
+	rate=$(echo "$bytes / $fast / 10" | bc)
+	throttle "$rate"
+	slow=$(med slow)
+	slow=${slow% *}
+	if [ "$(echo "$slow < $fast * 5" | bc)" = 1 ]; then
+		echo "bench: the throttle did not hold ($way: slow alone $slow s, fast $fast s)" >&2
+		exit 1
+	fi
+	both=$(med fast slow)
+	# shellcheck disable=SC2086
+	kib=$(/usr/bin/time -f %M "$acp" $opts -t "$work/fast" \
+	    -t "$work/slow" "$src" 2>&1 > /dev/null | tail -1)
+	rm -f "$work/fast/src.bin" "$work/slow/src.bin"
+	sync
+	printf '%-34s %8.3f %8.3f %9.3f %8.3f %7.2fx %s MiB\n' \
+	    "$way ($(numfmt --to=iec "$rate")/s)" "$fast" "$slow" "${both% *}" \
+	    "${both#* }" "$(echo "${both% *} / $slow" | bc -l)" $((kib / 1024))
+done
+# The ring: 32 buffers of up to 1 MiB, and 32 MiB.
+echo "# peak RSS budget: 64 MiB (queue depth x block size + 32 MiB)"
