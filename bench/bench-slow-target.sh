@@ -153,8 +153,8 @@ one() {
 	done
 	echo "$r"
 }
-# med DESTINATIONS...: the medians of both figures, runs interleaved
-# with nothing else (each case's runs in a row: the throttle changes).
+# med DESTINATIONS...: the medians of both figures over $runs runs in a
+# row (not interleaved with the other cases: the throttle differs).
 med() {
 	local t="" w="" r _
 	for _ in $(seq "$runs"); do
