@@ -144,6 +144,13 @@ void	xfer_init(struct xfer *, enum xfer_kind, int sfd, int dfd, int dreg,
 	    int dstream);
 
 /*
+ * The requests x may hold at once: one for a destination that cannot
+ * pwrite; with several destinations, each one's copy its share of the
+ * ring, so that none waits for another's whole file; else the depth.
+ */
+unsigned xfer_share(const struct copier *, const struct xfer *);
+
+/*
  * Plan the reads of a source whose stat is sst: streams, the size hint,
  * how much of it is cached, its holes.
  */

@@ -37,7 +37,7 @@ xfer_plan(struct copier *c, struct xfer *x, const struct stat *sst)
 	x->sstream = !sized;
 	x->sfuse = sreg && fs_is_fuse(sst->st_dev);
 	x->trust_short = sized;
-	x->maxactive = x->dstream ? 1 : c->depth;
+	x->maxactive = xfer_share(c, x);
 	chunk_init(&x->plan, sized ? sst->st_size : 0, c->block_size);
 	x->cached = -1;
 	if (sreg && x->kind != XFER_VERIFY && sst->st_size >= DIRECT_MIN)

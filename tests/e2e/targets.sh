@@ -10,7 +10,7 @@
 . "${top_srcdir:-.}/tests/lib.sh"
 
 snap=${top_srcdir:-.}/tests/treesnap.py
-per=20
+per=21
 plan $((per * $(nengines) + 16))
 
 cd "$T" || exit 1
@@ -40,6 +40,17 @@ full=""
 mount_tmpfs full 2M && full=full
 gated_faultfs
 for e in $engines; do
+	# Without a hash each destination's copy has its own requests: at
+	# most its share of the ring (8 of 16 each), so that neither waits
+	# for the other's whole file.
+	rm -rf s1 s2 && mkdir s1 s2
+	run_acp --engine="$e" --queue-depth=16 --block-size=64K --debug big s1 --also=s2
+	n=$(grep -o '[0-9]* in flight at most' "$T/stderr" | cut -d' ' -f1 |
+	    sort -n | tail -1)
+	[ "$rc" -eq 0 ] && cmp -s big s1/big && cmp -s big s2/big &&
+	    [ "$(grep -c 'in flight at most' "$T/stderr")" -eq 2 ] &&
+	    [ "${n:-99}" -le 8 ]
+	ok $? "$e: two destinations, no hash: each its share of the ring (${n:-?} of 16 in flight at most)"
 	rm -rf one t1 t2 t3 && mkdir one t1 t2 t3
 	"$ACP" --engine="$e" -a src one/ 2> /dev/null
 	python3 "$snap" one > one.snap
