@@ -60,9 +60,10 @@ int	offload_step_done(struct copier *, struct xfer *, ssize_t res);
  */
 #define OFFLOAD_STEP	((uint64_t)16 << 20)
 /*
- * A piece on a worker thread: the round waits for every destination's
- * piece, so larger ones meet less often (two destinations of a cached
- * 1 GiB file: 1.57 times one copy in 16 MiB pieces, 1.23 in 64 MiB).
+ * A piece on a worker thread: larger ones are handed back less often
+ * (two destinations of a cached 1 GiB file, when the round still waited
+ * for every destination's piece: 1.57 times one copy in 16 MiB pieces,
+ * 1.23 in 64 MiB).
  */
 #define OFFLOAD_THREAD_STEP	((uint64_t)64 << 20)
 
