@@ -10,8 +10,11 @@
 #   --direct --checksum  past the page cache, read once and hashed once
 #                        for both (the ring's buffers go to each);
 #   --checksum           the same through the page cache;
-#   plain                no hash: each destination by copy_file_range on
-#                        its own, at its own pace.
+#   plain                no hash: each destination's copy on its own
+#                        (copy_file_range where the source's filesystem
+#                        is the destination's; here it is not, so reads
+#                        and writes through the ring, each copy with its
+#                        share of the ring's buffers).
 # For each: the median seconds of the copy to each alone and to both,
 # and when the fast destination's copy was whole (its size reached, seen
 # every 5 ms); and acp's peak RSS to both against the ring's memory
@@ -38,7 +41,7 @@ while getopts s:r:d:a: opt; do
 	r) runs=$OPTARG ;;
 	d) dir=$OPTARG ;;
 	a) acp=$OPTARG ;;
-	*) sed -n '4,27p' "$0"; exit 2 ;;
+	*) sed -n '4,30p' "$0"; exit 2 ;;
 	esac
 done
 [ "$(id -u)" = 0 ] || { echo "bench: needs root" >&2; exit 1; }
