@@ -41,7 +41,7 @@ while getopts s:r:d:a: opt; do
 	r) runs=$OPTARG ;;
 	d) dir=$OPTARG ;;
 	a) acp=$OPTARG ;;
-	*) sed -n '4,30p' "$0"; exit 2 ;;
+	*) sed -n '4,28p' "$0"; exit 2 ;;
 	esac
 done
 [ "$(id -u)" = 0 ] || { echo "bench: needs root" >&2; exit 1; }
