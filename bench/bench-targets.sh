@@ -11,13 +11,16 @@
 # medians.  With a hash, a second limit row: two cp and an xxhsum of the
 # source at once.
 #
-# usage: bench/bench-targets.sh [-s SIZE] [-n FILES] [-r RUNS] [-d DIR] [-l SIZE] [-a ACP] [-f] [-t]
+# usage: bench/bench-targets.sh [-s SIZE] [-n FILES] [-r RUNS] [-d DIR] [-l SIZE | -x SIZE] [-a ACP] [-f] [-t]
 #   -s SIZE   the big file's size (default 1G)
 #   -n FILES  files in the small-file tree (default 50000, in 500 dirs)
 #   -r RUNS   runs of each tool (default 5)
 #   -d DIR    scratch directory on the disk to measure (default bench/data)
 #   -l SIZE   measure on a new journaled ext4 of SIZE in DIR, on a loop
 #             device, removed at the end (root only; see loop_fs)
+#   -x SIZE   the destinations on such an ext4, the source left in DIR:
+#             another filesystem, as a backup disk is, where
+#             copy_file_range cannot go (root only)
 #   -a ACP    the acp binary (default src/acp beside this script)
 #   -f        the big file only
 #   -t        the tree only
@@ -35,28 +38,40 @@ acp=$here/../src/acp
 do_file=1
 do_tree=1
 loop=
-while getopts s:n:r:d:l:a:ft opt; do
+xloop=
+while getopts s:n:r:d:l:x:a:ft opt; do
 	case $opt in
 	s) size=$OPTARG ;;
 	n) nfiles=$OPTARG ;;
 	r) runs=$OPTARG ;;
 	d) dir=$OPTARG ;;
 	l) loop=$OPTARG ;;
+	x) xloop=$OPTARG ;;
 	a) acp=$OPTARG ;;
 	f) do_tree=0 ;;
 	t) do_file=0 ;;
-	*) sed -n '4,24p' "$0"; exit 2 ;;
+	*) sed -n '4,27p' "$0"; exit 2 ;;
 	esac
 done
 [ -x "$acp" ] || { echo "bench: no acp binary at $acp (build first)" >&2; exit 1; }
 acp=$(cd "$(dirname "$acp")" && pwd)/$(basename "$acp")
 mkdir -p "$dir"
 data=$dir
+if [ -n "$loop" ] && [ -n "$xloop" ]; then
+	echo "bench: -l or -x, not both" >&2
+	exit 2
+fi
 if [ -n "$loop" ]; then
 	loop_fs "$loop" "$dir"
 	dir=$loop_mnt
 fi
 out=$dir/targets.$$
+where=$(findmnt -no FSTYPE -T "$dir")
+if [ -n "$xloop" ]; then
+	loop_fs "$xloop" "$dir"
+	out=$loop_mnt/targets.$$
+	where="$where, the destinations on another ext4"
+fi
 mkdir -p "$out"
 trap 'rm -rf "$out"; loop_fs_done' EXIT
 can_drop=0
@@ -161,7 +176,7 @@ hashed_ratios() {
 
 states=warm
 base="acp, one copy"
-echo "# acp two destinations: $runs interleaved runs, warm, median seconds; $(uname -r); $(findmnt -no FSTYPE -T "$dir"); $(nproc) cores"
+echo "# acp two destinations: $runs interleaved runs, warm, median seconds; $(uname -r); $where; $(nproc) cores"
 echo "# goal: acp to two destinations <= 1.25 x acp's one copy (with a hash: of acp's one hashed copy)"
 memory_line before
 
