@@ -18,9 +18,9 @@
 #   -d DIR    scratch directory on the disk to measure (default bench/data)
 #   -l SIZE   measure on a new journaled ext4 of SIZE in DIR, on a loop
 #             device, removed at the end (root only; see loop_fs)
-#   -x SIZE   the destinations on such an ext4, the source left in DIR:
-#             another filesystem, as a backup disk is, where
-#             copy_file_range cannot go (root only)
+#   -x SIZE   each destination on an ext4 of its own of SIZE (as two
+#             backup disks), the source left in DIR: copy_file_range
+#             cannot go from one filesystem to another (root only)
 #   -a ACP    the acp binary (default src/acp beside this script)
 #   -f        the big file only
 #   -t        the tree only
@@ -65,15 +65,19 @@ if [ -n "$loop" ]; then
 	loop_fs "$loop" "$dir"
 	dir=$loop_mnt
 fi
+# A's parent and B's.
 out=$dir/targets.$$
+outb=$out
 where=$(findmnt -no FSTYPE -T "$dir")
 if [ -n "$xloop" ]; then
-	loop_fs "$xloop" "$dir"
+	loop_fs "$xloop" "$dir" a
 	out=$loop_mnt/targets.$$
-	where="$where, the destinations on another ext4"
+	loop_fs "$xloop" "$dir" b
+	outb=$loop_mnt/targets.$$
+	where="$where, each destination on an ext4 of its own"
 fi
-mkdir -p "$out"
-trap 'rm -rf "$out"; loop_fs_done' EXIT
+mkdir -p "$out" "$outb"
+trap 'rm -rf "$out" "$outb"; loop_fs_done' EXIT
 can_drop=0
 [ "$(id -u)" = 0 ] && [ -w /proc/sys/vm/drop_caches ] && can_drop=1
 
@@ -82,7 +86,7 @@ can_drop=0
 prepare() {
 	n=$(date +%s%N)
 	A=$out/a.$n
-	B=$out/b.$n
+	B=$outb/b.$n
 	mkdir "$A" "$B"
 	if [ "$kind" = tree ]; then
 		# Last run's deleted inodes in the block cache slow ext4's

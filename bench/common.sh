@@ -19,26 +19,37 @@ hot_memory() {
 	rm -f "$f"
 }
 
-# loop_fs SIZE DIR: a new journaled ext4 of SIZE in an image in DIR, on
-# a loop device with direct I/O (no second copy of its pages in the
-# cache), mounted; sets loop_mnt.  An ext4 without a journal (as some
-# machines' root is) checks every inode number freed in the last minutes
-# before it reuses it, with the directory locked: on one, each run's
-# removal slows the next run's creates.  loop_fs_done undoes it.
+# loop_fs SIZE DIR [TAG]: a new journaled ext4 of SIZE in an image in
+# DIR, on a loop device with direct I/O (no second copy of its pages in
+# the cache), mounted; sets loop_mnt.  TAG tells apart several made in
+# one run.  An ext4 without a journal (as some machines' root is) checks
+# every inode number freed in the last minutes before it reuses it, with
+# the directory locked: on one, each run's removal slows the next run's
+# creates.  loop_fs_done undoes them all.
+loops_made=()
 loop_fs() {
-	loop_img=$2/ext4.$$.img
+	local tag=${3:-}
+	loop_img=$2/ext4.$$$tag.img
 	truncate -s "$1" "$loop_img"
 	mkfs.ext4 -q -F "$loop_img"
 	loop_dev=$(losetup --direct-io=on -f --show "$loop_img")
-	loop_mnt=$2/mnt.$$
+	loop_mnt=$2/mnt.$$$tag
 	mkdir -p "$loop_mnt"
 	mount "$loop_dev" "$loop_mnt"
+	loops_made+=("$loop_dev|$loop_mnt|$loop_img")
 }
 loop_fs_done() {
-	[ -n "${loop_dev:-}" ] || return 0
-	umount "$loop_mnt" && rmdir "$loop_mnt"
-	losetup -d "$loop_dev"
-	rm -f "$loop_img"
+	local l dev mnt img
+	for l in "${loops_made[@]}"; do
+		dev=${l%%|*}
+		mnt=${l#*|}
+		mnt=${mnt%|*}
+		img=${l##*|}
+		umount "$mnt" && rmdir "$mnt"
+		losetup -d "$dev"
+		rm -f "$img"
+	done
+	loops_made=()
 }
 
 # on_disk NAME: S is NAME as the runs read it: in $data, where it was
