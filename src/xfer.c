@@ -96,11 +96,14 @@ xfer_queue(struct copier *c, struct creq *q)
 unsigned
 xfer_share(const struct copier *c, const struct xfer *x)
 {
+	unsigned	share;
+
 	if (x->dstream)
 		return 1;
-	if (c->targets > 1 && x->kind != XFER_HASH)
-		return c->depth / c->targets > 1 ? c->depth / c->targets : 1;
-	return c->depth;
+	if (c->targets < 2 || x->kind == XFER_HASH)
+		return c->depth;
+	share = c->depth / c->targets;
+	return share > 0 ? share : 1;
 }
 
 void
