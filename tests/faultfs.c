@@ -23,9 +23,7 @@
  *		must signal a copier at a known point, whatever the speed
  *		of the machine.  With -g, a file created under a name that
  *		starts with "gated" meets the same barrier before it is
- *		made (a create that the file system does not answer),
- *		and one that starts with "wgated" at its first write (a
- *		destination that stops taking data, its writes held).
+ *		made (a create that the file system does not answer).
  * Files created in it keep what is written up to OFFSET and fail with
  * EIO past it; those whose name starts with "corrupt" read back with the
  * byte at 100 flipped.  Everything is direct I/O, so the kernel passes
@@ -55,7 +53,6 @@ static struct {
 	char	 name[256];
 	off_t	 size;
 	mode_t	 mode;
-	int	 wpassed;	/* "wgated": its first write met the barrier */
 	char	*data;	/* fail_at bytes */
 } created[MAX_CREATED];
 static int	ncreated;
@@ -177,7 +174,6 @@ ffs_create(const char *path, mode_t mode, struct fuse_file_info *fi)
 	}
 	created[i].size = 0;
 	created[i].mode = mode & 07777;
-	created[i].wpassed = 0;
 	fi->direct_io = 1;
 	return 0;
 }
@@ -257,11 +253,6 @@ ffs_write(const char *path, const char *buf, size_t len, off_t off,
 	(void)fi;
 	if ((i = find_created(path)) < 0)
 		return -EROFS;
-	if (gate_dir != NULL && !created[i].wpassed &&
-	    strncmp(created[i].name, "wgated", 6) == 0) {
-		gate_wait();
-		created[i].wpassed = 1;
-	}
 	if (off + (off_t)len > fail_at)
 		return -EIO;
 	memcpy(created[i].data + off, buf, len);
