@@ -53,9 +53,17 @@ mkdir -p "$work/fast" "$work/slow"
 loops=""
 cg=""
 root_throttle=""
+bdi=""
+bdi_was=""
 cleanup() {
 	set +e
 	[ -z "$root_throttle" ] || echo "$slowdev 0" > "$root_throttle"
+	# The bdi outlives the loop device's detach: the next loop device of
+	# that number would inherit the cap (it did, 2026-12-05).
+	if [ -n "$bdi_was" ]; then
+		echo "${bdi_was% *}" > "$bdi/strict_limit"
+		echo "${bdi_was#* }" > "$bdi/max_ratio"
+	fi
 	umount "$work/fast" "$work/slow" 2> /dev/null
 	for l in $loops; do losetup -d "$l"; done
 	if [ -n "$cg" ]; then
@@ -71,6 +79,7 @@ for d in fast slow; do
 	truncate -s $((bytes * 2 + (64 << 20))) "$work/$d.img"
 	mkfs.ext4 -q -F "$work/$d.img"
 	l=$(losetup --direct-io=on -f --show "$work/$d.img")
+	bdi_defaults "$l"
 	loops="$loops $l"
 	mount "$l" "$work/$d"
 done
@@ -84,6 +93,9 @@ openssl enc -aes-128-ctr -nosalt -pass pass:acp-bench -pbkdf2 \
 # before 6.2 (no max_bytes): there the buffered rows say what the page
 # cache hid.
 bdi=/sys/class/bdi/$slowdev
+if [ -w "$bdi/strict_limit" ] && [ -w "$bdi/max_ratio" ]; then
+	bdi_was="$(cat "$bdi/strict_limit") $(cat "$bdi/max_ratio")"
+fi
 echo 1 > "$bdi/strict_limit" 2> /dev/null || true
 echo $((16 << 20)) > "$bdi/max_bytes" 2> /dev/null || true
 
