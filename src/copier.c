@@ -502,13 +502,14 @@ copier_submit_group(struct copier *c, struct copy_job **jobs, unsigned n)
 	struct tee	*t;
 	const char	*was;
 	unsigned	 i;
+	int		 tee = tee_wanted(c, jobs, n);
 
-	if (tee_wanted(c, jobs, n)) {
+	if (tee) {
 		/* Its reader and members start together. */
 		while (!room_for(c, n + 1))
 			round_run(c);
 	}
-	if (!tee_wanted(c, jobs, n) || c->nfreefiles < n + 1) {
+	if (!tee || c->nfreefiles < n + 1) {
 		for (i = 0; i < n; i++)
 			copier_submit(c, jobs[i]);
 		return;

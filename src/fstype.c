@@ -18,6 +18,7 @@
 #define FS_SYNCFS	2
 #define FS_LOCAL	4
 #define FS_MODES	8
+#define FS_SOLO		16
 /* statfs(2)'s f_type of btrfs (linux/magic.h's BTRFS_SUPER_MAGIC). */
 #define FS_BTRFS_MAGIC	0x9123683e
 
@@ -95,6 +96,23 @@ fstype_local(const char *type, size_t len)
 }
 
 int
+fstype_solo(const char *type, size_t len)
+{
+	/*
+	 * No copy_file_range() of their own, nor clones across
+	 * superblocks: since Linux 5.19 both stop at their superblock,
+	 * which is one st_dev here (not so btrfs's and bcachefs's
+	 * subvolumes; NFS, CIFS, FUSE may copy on the server).
+	 */
+	static const char *const solo[] = {
+		"ext2", "ext3", "ext4", "xfs", "tmpfs", "ramfs", "f2fs",
+		"vfat", "exfat", NULL
+	};
+
+	return type_in(type, len, solo);
+}
+
+int
 fstype_keeps_modes(const char *type, size_t len)
 {
 	/* Their modes come from the mount's uid, gid, fmask and dmask. */
@@ -129,7 +147,8 @@ lookup(dev_t dev, int fd)
 			traits = (fstype_is_fuse(type, len) ? FS_FUSE : 0) |
 			    (fstype_syncfs_durable(type, len) ? FS_SYNCFS : 0) |
 			    (fstype_local(type, len) ? FS_LOCAL : 0) |
-			    (fstype_keeps_modes(type, len) ? FS_MODES : 0);
+			    (fstype_keeps_modes(type, len) ? FS_MODES : 0) |
+			    (fstype_solo(type, len) ? FS_SOLO : 0);
 			break;
 		}
 	free(line);
@@ -182,4 +201,10 @@ int
 fs_keeps_modes(dev_t dev, int fd)
 {
 	return (fs_traits(dev, fd) & FS_MODES) != 0;
+}
+
+int
+fs_is_solo(dev_t dev, int fd)
+{
+	return (fs_traits(dev, fd) & FS_SOLO) != 0;
 }

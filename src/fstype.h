@@ -45,6 +45,12 @@ int	fstype_local(const char *type, size_t len);
 int	fstype_keeps_modes(const char *type, size_t len);
 
 /*
+ * Do this type's copy_file_range() and clones reach only files of its own
+ * device (st_dev)?  Then a copy to another device passes through memory.
+ */
+int	fstype_solo(const char *type, size_t len);
+
+/*
  * Are dev's files on FUSE?  Read once per device (a few are kept); 0
  * when it cannot be told.
  */
@@ -61,5 +67,8 @@ int	fs_is_local(dev_t dev, int fd);
 
 /* fstype_keeps_modes() of dev's file system (fd: as above); 0 likewise. */
 int	fs_keeps_modes(dev_t dev, int fd);
+
+/* fstype_solo() of dev's file system (fd: as above); 0 likewise. */
+int	fs_is_solo(dev_t dev, int fd);
 
 #endif

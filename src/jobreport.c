@@ -122,8 +122,11 @@ jobreport_debug(const struct copier *c, const struct cfile *f)
 			    "destinations, ", f->src, f->tee->n);
 		else
 			fprintf(stderr, "acp: debug: '%s': ", f->src);
-		fprintf(stderr, "hashed with %s, %llu requests through %s\n",
-		    f->job->algo->name, (unsigned long long)x->nreq, eng);
+		if (f->job->algo != NULL)
+			fprintf(stderr, "hashed with %s, ",
+			    f->job->algo->name);
+		fprintf(stderr, "%llu requests through %s\n",
+		    (unsigned long long)x->nreq, eng);
 		return;
 	}
 	if (x->method == XFER_TEE) {

@@ -2,11 +2,11 @@
 /*
  * A tee: one source file copied to several destinations with one read.
  * A reader (a hash job of the source, made by the copier) reads and
- * hashes it; each destination is a member, a copy job that opens its
- * destination as any copy does but reads nothing: every buffer the
- * reader fills is written to each member (a write request of its own,
- * borrowing the reader's buffer), and goes back to the pool once every
- * write of it is done and it is hashed.  A member that fails is dropped
+ * hashes it, or only reads it when no hash is asked; each destination is
+ * a member, a copy job that opens its destination as any copy does but
+ * reads nothing: every buffer the reader fills is written to each member
+ * (a write request of its own, borrowing the reader's buffer), and goes
+ * back to the pool once every write of it is done and it is hashed.  A member that fails is dropped
  * and the others go on; a read that fails fails them all, said once.
  * Each member reads its own copy back under --verify, against the one
  * digest.
@@ -48,8 +48,10 @@ struct tee {
 
 /*
  * May jobs[0..n) be copied as a tee: each a copy of the same regular
- * file to a new name or an --atomic temporary, with a hash asked (the
- * data passes through memory anyway), and slots for all and the reader?
+ * file to a new name or an --atomic temporary, the data passing through
+ * memory anyway (a hash asked; or a big file that no clone or
+ * copy_file_range() can serve in any destination), and slots for all and
+ * the reader?
  */
 int	tee_wanted(const struct copier *, struct copy_job **jobs, unsigned n);
 

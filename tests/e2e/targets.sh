@@ -10,8 +10,8 @@
 . "${top_srcdir:-.}/tests/lib.sh"
 
 snap=${top_srcdir:-.}/tests/treesnap.py
-per=21
-plan $((per * $(nengines) + 16))
+per=24
+plan $((per * $(nengines) + 18))
 
 cd "$T" || exit 1
 mkdir -p src/sub/deep
@@ -36,6 +36,8 @@ links() {
 # past 1M and reads back names starting "corrupt" with a byte flipped.
 mkdata big 3000000 big
 head -c 500000 big > half
+# Past the size below which a plain copy never reads once for all.
+mkdata large 9000000 large
 full=""
 mount_tmpfs full 2M && full=full
 gated_faultfs
@@ -51,6 +53,17 @@ for e in $engines; do
 	    [ "$(grep -c 'in flight at most' "$T/stderr")" -eq 2 ] &&
 	    [ "${n:-99}" -le 8 ]
 	ok $? "$e: two destinations, no hash: each its share of the ring (${n:-?} of 16 in flight at most)"
+	# A big file that neither a clone nor copy_file_range() serves (not
+	# asked for, and not with an engine named) is read once for both,
+	# with no hash.
+	rm -rf s1 s2 && mkdir s1 s2
+	run_acp --engine="$e" --reflink=never --debug --stats=json large s1 --also=s2
+	[ "$rc" -eq 0 ] && cmp -s large s1/large && cmp -s large s2/large &&
+	    grep -q "'large': read once for 2 destinations, [0-9]* requests" "$T/stderr" &&
+	    [ "$(jq .bytes "$T/stdout")" -eq 18000000 ] &&
+	    [ "$(jq .bytes_hashed "$T/stdout")" -eq 0 ] &&
+	    [ "$(jq .files "$T/stdout")" -eq 2 ]
+	ok $? "$e: a big file, no hash, no clone or copy_file_range: read once for both, counted as two copies"
 	rm -rf one t1 t2 t3 && mkdir one t1 t2 t3
 	"$ACP" --engine="$e" -a src one/ 2> /dev/null
 	python3 "$snap" one > one.snap
@@ -151,7 +164,15 @@ for e in $engines; do
 		    '[["ok1",1,3000000,0],["full",0,0,1]]' ] &&
 		    [ "$(jq .files "$T/stdout")" -eq 1 ]
 		ok $? "$e: --stats=json counts each destination's files, bytes and failures"
+		rm -rf ok1 && mkdir ok1 && rm -rf full/*
+		run_acp --engine="$e" --reflink=never --debug large ok1 --also=full
+		[ "$rc" -eq 1 ] && cmp -s large ok1/large && [ ! -e full/large ] &&
+		    grep -q "acp: error writing 'full/large' at offset [0-9]*: No space left on device" "$T/stderr" &&
+		    [ "$(grep -c '^acp: error' "$T/stderr")" -eq 1 ] &&
+		    grep -q "'large': read once" "$T/stderr"
+		ok $? "$e: read once with no hash, one destination full: named, removed there, the other whole"
 	else
+		skip "needs root to mount a small tmpfs"
 		skip "needs root to mount a small tmpfs"
 		skip "needs root to mount a small tmpfs"
 		skip "needs root to mount a small tmpfs"
@@ -173,6 +194,12 @@ for e in $engines; do
 		[ "$rc" -eq 1 ] && cmp -s big ok2/bigc && [ ! -e "mnt/wc.$e" ] &&
 		    grep -q "acp: error writing 'mnt/wc.$e' at offset [0-9]*: Input/output error" "$T/stderr"
 		ok $? "$e: read once, writes failing on one destination: named there, the other whole"
+		rm -f ok2/largep
+		run_acp --engine="$e" --block-size=64K large ok2/largep --also="mnt/wp.$e"
+		[ "$rc" -eq 1 ] && cmp -s large ok2/largep && [ ! -e "mnt/wp.$e" ] &&
+		    grep -q "acp: error writing 'mnt/wp.$e' at offset [0-9]*: Input/output error" "$T/stderr" &&
+		    [ "$(grep -c . "$T/stderr")" -eq 1 ]
+		ok $? "$e: read once with no hash, writes failing on one destination: named there, the other whole"
 		rm -rf r1 r2 && mkdir r1 r2
 		run_acp --engine="$e" --checksum --block-size=64K mnt/bad r1 --also=r2
 		[ "$rc" -eq 1 ] && [ ! -e r1/bad ] && [ ! -e r2/bad ] &&
@@ -195,7 +222,7 @@ for e in $engines; do
 		[ "$rc" -eq 143 ] && [ -z "$left" ] && [ -z "$(find g1 g2 -type f)" ]
 		ok $? "$e: read once, SIGTERM while the read waits: both copies removed, exit 143 (got $rc, left '$left')"
 	else
-		for _ in 1 2 3 4 5; do skip "$fuse_why"; done
+		for _ in 1 2 3 4 5 6; do skip "$fuse_why"; done
 	fi
 done
 
@@ -287,6 +314,25 @@ if [ -n "$full" ]; then
 	ok $? "one destination fills (its copy goes through the ring): that one removed and named, the other whole"
 else
 	skip "needs root to mount a small tmpfs"
+fi
+# Two destinations on file systems of their own (tmpfs: copy_file_range
+# and clones stop at its device): no destination can be offloaded to, so
+# the big file is read once for both; with one on the source's file
+# system, that one is offloaded and each reads on its own.
+if mount_tmpfs far1 24M && mount_tmpfs far2 24M; then
+	run_acp --debug large far1 --also=far2
+	[ "$rc" -eq 0 ] && cmp -s large far1/large && cmp -s large far2/large &&
+	    grep -q "'large': read once for 2 destinations" "$T/stderr"
+	ok $? "a big file to two other file systems: read once for both"
+	rm -rf h1 && mkdir h1 && rm -f far1/large
+	run_acp --debug large h1 --also=far1
+	[ "$rc" -eq 0 ] && cmp -s large h1/large && cmp -s large far1/large &&
+	    ! grep -q "read once" "$T/stderr" &&
+	    [ "$(grep -c "bytes by copy offload" "$T/stderr")" -eq 1 ]
+	ok $? "one destination on the source's file system: offloaded there, the other read on its own"
+else
+	skip "needs root to mount a tmpfs"
+	skip "needs root to mount a tmpfs"
 fi
 # The same, with the filling done by copy_file_range on its thread: the
 # source and one destination on one 30M tmpfs.

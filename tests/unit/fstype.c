@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * mountinfo_parse(), fstype_is_fuse(), fstype_syncfs_durable(),
- * fstype_local() and fstype_keeps_modes(): the device and the type of a
- * mountinfo line, optional fields or none, FUSE told from the rest, the
- * file systems whose syncfs() is trusted, those whose stat calls answer
- * at once, and those that give a new file the mode asked.
+ * fstype_local(), fstype_keeps_modes() and fstype_solo(): the device and
+ * the type of a mountinfo line, optional fields or none, FUSE told from
+ * the rest, the file systems whose syncfs() is trusted, those whose stat
+ * calls answer at once, those that give a new file the mode asked, and
+ * those whose copy_file_range() and clones stay on one device.
  */
 #include "config.h"
 
@@ -37,7 +38,7 @@ main(void)
 	dev_t		 dev;
 	struct stat	 st;
 
-	tap_plan(19);
+	tap_plan(22);
 	ok(type_is("36 35 98:0 /mnt1 /mnt2 rw,noatime master:1 - ext3 "
 	    "/dev/root rw,errors=continue\n", makedev(98, 0), "ext3"),
 	    "the example of proc(5): device 98:0, ext3");
@@ -84,6 +85,14 @@ main(void)
 	    !fstype_keeps_modes("fuse", 4) && !fstype_keeps_modes("nfs4", 4) &&
 	    !fstype_keeps_modes("vfa", 3),
 	    "not vfat, exfat (the mount's modes), fuse, nfs4, a near name");
+	ok(fstype_solo("ext4", 4) && fstype_solo("xfs", 3) &&
+	    fstype_solo("tmpfs", 5) && fstype_solo("vfat", 4),
+	    "one device's copies: ext4, xfs, tmpfs, vfat");
+	ok(!fstype_solo("btrfs", 5) && !fstype_solo("bcachefs", 8) &&
+	    !fstype_solo("nfs4", 4) && !fstype_solo("fuse", 4) &&
+	    !fstype_solo("cifs", 4) && !fstype_solo("zfs", 3) &&
+	    !fstype_solo("ext", 3),
+	    "not btrfs, bcachefs (subvolumes), nfs4, fuse, cifs, zfs, a near name");
 	/* This machine's root is in its own mountinfo, and is not FUSE. */
 	ok(stat("/", &st) == 0 && !fs_is_fuse(st.st_dev),
 	    "/ is not on FUSE");
@@ -92,5 +101,7 @@ main(void)
 	    "an unknown device is not taken as local");
 	ok(!fs_keeps_modes(makedev(4095, 1048573), -1),
 	    "nor as keeping modes");
+	ok(!fs_is_solo(makedev(4095, 1048572), -1),
+	    "nor as copying on one device only");
 	return tap_done();
 }
