@@ -10,11 +10,12 @@
 #   --direct --checksum  past the page cache, read once and hashed once
 #                        for both (the ring's buffers go to each);
 #   --checksum           the same through the page cache;
-#   plain                no hash: each destination's copy on its own
-#                        (copy_file_range where the source's filesystem
-#                        is the destination's; here it is not, so reads
-#                        and writes through the ring, each copy with its
-#                        share of the ring's buffers).
+#   plain                no hash: copy_file_range where the source's
+#                        filesystem is the destination's; here it is
+#                        neither's, so (a file of 8 MiB or more) read
+#                        once for both through the ring, as with a hash.
+#                        (A smaller file's copy to each destination goes
+#                        on its own, with its share of the ring.)
 # For each: the median seconds of the copy to each alone and to both,
 # and when the fast destination's copy was whole (its size reached, seen
 # every 5 ms); and acp's peak RSS to both against the ring's memory
