@@ -6,8 +6,9 @@
  * a member, a copy job that opens its destination as any copy does but
  * reads nothing: every buffer the reader fills is written to each member
  * (a write request of its own, borrowing the reader's buffer), and goes
- * back to the pool once every write of it is done and it is hashed.  A member that fails is dropped
- * and the others go on; a read that fails fails them all, said once.
+ * back to the pool once every write of it is done and it is hashed.  A
+ * member that fails is dropped and the others go on; a read that fails
+ * fails them all, said once.
  * Each member reads its own copy back under --verify, against the one
  * digest.
  *
