@@ -44,15 +44,34 @@ dir_of(int dirfd, const char *name)
 }
 
 /*
- * Is job's destination where no clone or copy_file_range() reaches from
- * its source: another device, and on one side a file system whose own
- * stop at its device (fstype.h)?  0 when it cannot be told.
+ * Does the source of jobs[0] (all of them have it) live on a file system
+ * whose clones and copy_file_range() stop at its device?  Told by an fd
+ * of it, so that a btrfs subvolume (not in mountinfo) is told too.
  */
 static int
-out_of_reach(const struct copy_job *job)
+src_solo(const struct copy_job *job)
+{
+	int	fd, solo;
+
+	if ((fd = openat(job->src_dirfd, job->src_name != NULL ?
+	    job->src_name : job->src, O_PATH | O_CLOEXEC)) < 0)
+		return 0;
+	solo = fs_is_solo(job->sst.st_dev, fd);
+	(void)close(fd);
+	return solo;
+}
+
+/*
+ * Is job's destination where no clone or copy_file_range() reaches from
+ * its source: another device, and on one side a file system whose own
+ * stop at its device (fstype.h)?  0 when it cannot be told.  *ssolo is
+ * src_solo(), asked the first time it is needed (-1 before).
+ */
+static int
+out_of_reach(const struct copy_job *job, int *ssolo)
 {
 	struct stat	 dst;
-	int		 dfd, sfd, far = 0;
+	int		 dfd, far = 0;
 
 	if (job->dst_name != NULL && job->dst_dirfd != AT_FDCWD)
 		dfd = fcntl(job->dst_dirfd, F_DUPFD_CLOEXEC, 0);
@@ -63,12 +82,9 @@ out_of_reach(const struct copy_job *job)
 		return 0;
 	if (fstat(dfd, &dst) == 0 && dst.st_dev != job->sst.st_dev) {
 		far = fs_is_solo(dst.st_dev, dfd);
-		/* The source's own: a btrfs subvolume is told by its fd. */
-		if (!far && (sfd = openat(job->src_dirfd, job->src_name !=
-		    NULL ? job->src_name : job->src, O_PATH | O_CLOEXEC)) >= 0) {
-			far = fs_is_solo(job->sst.st_dev, sfd);
-			(void)close(sfd);
-		}
+		if (!far && *ssolo < 0)
+			*ssolo = src_solo(job);
+		far = far || *ssolo > 0;
 	}
 	(void)close(dfd);
 	return far;
@@ -87,7 +103,7 @@ out_of_reach(const struct copy_job *job)
 static int
 plain_tee_pays(const struct copier *c, struct copy_job **jobs, unsigned n)
 {
-	int		may_clone, may_range;
+	int		may_clone, may_range, ssolo = -1;
 	unsigned	i;
 
 	if (jobs[0]->sst.st_size < OFFLOAD_MIN ||
@@ -100,7 +116,7 @@ plain_tee_pays(const struct copier *c, struct copy_job **jobs, unsigned n)
 	if (!may_clone && !may_range)
 		return 1;
 	for (i = 0; i < n; i++)
-		if (!out_of_reach(jobs[i]))
+		if (!out_of_reach(jobs[i], &ssolo))
 			return 0;
 	return 1;
 }
