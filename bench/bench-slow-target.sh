@@ -54,19 +54,13 @@ mkdir -p "$work/fast" "$work/slow"
 loops=""
 cg=""
 root_throttle=""
-bdi=""
-bdi_was=""
 cleanup() {
 	set +e
 	[ -z "$root_throttle" ] || echo "$slowdev 0" > "$root_throttle"
+	umount "$work/fast" "$work/slow" 2> /dev/null
 	# The bdi outlives the loop device's detach: the next loop device of
 	# that number would inherit the cap (it did, 2026-12-05).
-	if [ -n "$bdi_was" ]; then
-		echo "${bdi_was% *}" > "$bdi/strict_limit"
-		echo "${bdi_was#* }" > "$bdi/max_ratio"
-	fi
-	umount "$work/fast" "$work/slow" 2> /dev/null
-	for l in $loops; do losetup -d "$l"; done
+	for l in $loops; do bdi_defaults "$l"; losetup -d "$l"; done
 	if [ -n "$cg" ]; then
 		echo $$ > "$(dirname "$cg")/cgroup.procs"
 		rmdir "$cg"
@@ -94,9 +88,6 @@ openssl enc -aes-128-ctr -nosalt -pass pass:acp-bench -pbkdf2 \
 # before 6.2 (no max_bytes): there the buffered rows say what the page
 # cache hid.
 bdi=/sys/class/bdi/$slowdev
-if [ -w "$bdi/strict_limit" ] && [ -w "$bdi/max_ratio" ]; then
-	bdi_was="$(cat "$bdi/strict_limit") $(cat "$bdi/max_ratio")"
-fi
 echo 1 > "$bdi/strict_limit" 2> /dev/null || true
 echo $((16 << 20)) > "$bdi/max_bytes" 2> /dev/null || true
 

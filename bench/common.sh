@@ -52,10 +52,7 @@ bdi_defaults() {
 loop_fs_done() {
 	local l dev mnt img
 	for l in "${loops_made[@]}"; do
-		dev=${l%%|*}
-		mnt=${l#*|}
-		mnt=${mnt%|*}
-		img=${l##*|}
+		IFS='|' read -r dev mnt img <<< "$l"
 		umount "$mnt" && rmdir "$mnt"
 		losetup -d "$dev"
 		rm -f "$img"
