@@ -66,7 +66,7 @@ can_drop=0
 have() { command -v "$1" > /dev/null; }
 # Peak RSS allowed: the ring's buffers (queue depth x block size, 32 x
 # 64 KiB by default) and 32 MiB, whatever the tree's size.  A hashed copy
-# of a big cached file takes 1 MiB blocks (options.h): 32 x 1 MiB.
+# of a big cached file takes 256 KiB blocks (options.h): 32 x 256 KiB.
 budget=34
 big_budget=64
 

@@ -89,7 +89,7 @@ usage_acp(void)
 	    "                                 %d); up to 4N files are open at once\n"
 	    "                                 (64N with --fsync, 16N of them copying)\n"
 	    "      --block-size=SIZE        bytes per request, with K, M or G\n"
-	    "                                 (default %dK; %dM with --direct, and\n"
+	    "                                 (default %dK; %dM with --direct; %dK\n"
 	    "                                 hashing big cached files)\n"
 	    "      --direct                 read and write with O_DIRECT where the\n"
 	    "                                 filesystem allows, past the page cache\n"
@@ -133,5 +133,6 @@ usage_acp(void)
 	    "130/143 interrupted.\n"
 	    "See acp(1) for details.\n",
 	    ACP_DEFAULT_QUEUE_DEPTH, ACP_DEFAULT_BLOCK_SIZE / 1024,
-	    ACP_DEFAULT_DIRECT_BLOCK_SIZE / (1024 * 1024));
+	    ACP_DEFAULT_DIRECT_BLOCK_SIZE / (1024 * 1024),
+	    ACP_BIG_BLOCK_SIZE / 1024);
 }

@@ -27,13 +27,18 @@
 
 /*
  * A run that hashes big files the page cache holds takes bigger requests
- * when no --block-size is given: 1 GiB with xxh128 to two destinations,
- * 0.31 s at 1M against 0.39 s at 64K (9 interleaved runs); to one, 0.18
- * against 0.21.  Not for a cold source (1M buffered reads through the
- * ring took 0.57 s against 0.34), nor for small files (the pool of
- * depth x 1M costs about 0.1 ms a MiB to set up, at every start).
+ * when no --block-size is given: 256K, a quarter of the handoffs of 64K.
+ * 1M did better on 2026-12-04 (1 GiB with xxh128 to two destinations,
+ * 0.31 s against 0.39 s at 64K) and far worse on 2026-12-05 (1.85 s in
+ * the median, runs of 0.48 s and 2.7 s, with three to six times the
+ * system time; 256K 0.48 s, 64K 0.51; sha256 to one: 0.90, 0.65, 0.68 s;
+ * 5 interleaved runs each).  A 1M write asks for 1M page-cache folios,
+ * which more often split the 2 MiB blocks this VM hands back to its host
+ * (see above).  Not for a cold source (1M buffered reads through the
+ * ring took 0.57 s against 0.34), nor for small files (the pool costs
+ * about 0.1 ms a MiB to set up, at every start).
  */
-#define ACP_BIG_BLOCK_SIZE	(1024 * 1024)
+#define ACP_BIG_BLOCK_SIZE	(256 * 1024)
 #define ACP_BIG_SOURCE		((off_t)256 << 20)
 
 #define ACP_MIN_BLOCK_SIZE	4096

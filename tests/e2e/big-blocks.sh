@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: BSD-2-Clause
-# A run that hashes big files the page cache holds takes 1 MiB requests
+# A run that hashes big files the page cache holds takes 256 KiB requests
 # when no --block-size is given (options.h): the copies and their hashes
 # stay right on every engine, to one and two destinations and under
 # --verify, and the choice is not made for a plain copy, a given block
@@ -37,7 +37,7 @@ said_workers() {
 	    "$T/stderr"
 }
 said_big() {
-	grep -q "block size 1048576, not 65536: the sources are big" \
+	grep -q "block size 262144, not 65536: the sources are big" \
 	    "$T/stderr"
 }
 
@@ -55,7 +55,7 @@ for e in $engines; do
 	[ "$rc" -eq 0 ] && said_big && cmp -s big out/a/big &&
 	    [ "$(cut -d' ' -f1 m.txt)" = "$(cat big.sum)" ] &&
 	    if [ "$e" = uring ]; then said_workers; else ! said_workers; fi
-	ok $? "$e: a big cached source, hashed: 1 MiB requests, copy and hash right"
+	ok $? "$e: a big cached source, hashed: 256 KiB requests, copy and hash right"
 	rm -rf out/* && mkdir out/a out/b
 	cached
 	run_acp --engine="$e" --checksum=sha256 --manifest=m.txt --debug \
