@@ -177,8 +177,10 @@ options_block_for(const struct options *opts,
 	if (!src->all_files || src->biggest < ACP_BIG_SOURCE ||
 	    !src->all_cached)
 		return opts->block_size;
-	if ((uint64_t)opts->queue_depth * ACP_BIG_BLOCK_SIZE >
-	    ACP_MAX_POOL_BYTES)
-		return opts->block_size;
 	return ACP_BIG_BLOCK_SIZE;
 }
+
+/* Any queue depth allowed can take the bigger requests. */
+_Static_assert((uint64_t)ACP_MAX_QUEUE_DEPTH * ACP_BIG_BLOCK_SIZE <=
+    ACP_MAX_POOL_BYTES, "the deepest queue's pool of big requests is "
+    "more than ACP_MAX_POOL_BYTES");
