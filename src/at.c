@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "at.h"
+#include "xmalloc.h"
 
 struct at
 at_path(const char *path)
@@ -175,4 +176,19 @@ at_stat_moved(const struct stat *before, const struct stat *after)
 	    after->st_mtim.tv_nsec != before->st_mtim.tv_nsec ||
 	    after->st_ctim.tv_sec != before->st_ctim.tv_sec ||
 	    after->st_ctim.tv_nsec != before->st_ctim.tv_nsec;
+}
+
+int
+at_parent_open(int dirfd, const char *name)
+{
+	const char	*slash = strrchr(name, '/');
+	char		*dir;
+	int		 fd;
+
+	if (slash == NULL)
+		return openat(dirfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	dir = xstrndup(name, slash == name ? 1 : (size_t)(slash - name));
+	fd = openat(dirfd, dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	free(dir);
+	return fd;
 }

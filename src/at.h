@@ -45,6 +45,13 @@ int		 at_resolve(const char *path, int *dirfd, const char **name);
 void		 at_release(int dirfd);
 
 /*
+ * An O_PATH descriptor of the directory that holds name (relative to
+ * dirfd, or a path with AT_FDCWD), "/" for a name in the root; -1 with
+ * errno set.
+ */
+int		 at_parent_open(int dirfd, const char *name);
+
+/*
  * Are a and b the same file (device and inode)?  The one same-file test,
  * for the walker's look before a copy and the copier's on the opened
  * files.

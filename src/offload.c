@@ -179,6 +179,20 @@ spliceable(struct copier *c, struct xfer *x, off_t size)
  * a splice holds an io-wq worker asleep in the read.
  */
 int
+offload_may_clone(const struct copier *c)
+{
+	return c->reflink == COPY_REFLINK_ALWAYS ||
+	    (c->reflink != COPY_REFLINK_NEVER &&
+	    (c->clones > 0 || c->noclones < 8));
+}
+
+int
+offload_may_range(const struct copier *c)
+{
+	return c->offload && !c->direct;
+}
+
+int
 offload_method(struct copier *c, struct xfer *x, const struct stat *sst,
     int after)
 {
@@ -188,11 +202,9 @@ offload_method(struct copier *c, struct xfer *x, const struct stat *sst,
 	plain = x->kind == XFER_COPY && S_ISREG(sst->st_mode) && x->dreg &&
 	    c->algo == NULL && !x->resume;
 	holes = x->sparse || x->zeros;
-	if (after < XFER_CLONE && plain && c->reflink != COPY_REFLINK_NEVER &&
-	    size > 0 && (c->reflink == COPY_REFLINK_ALWAYS || c->clones > 0 ||
-	    c->noclones < 8))
+	if (after < XFER_CLONE && plain && size > 0 && offload_may_clone(c))
 		return XFER_CLONE;
-	if (after < XFER_OFFLOAD && plain && c->offload && !c->direct &&
+	if (after < XFER_OFFLOAD && plain && offload_may_range(c) &&
 	    !holes && size >= OFFLOAD_MIN)
 		return XFER_OFFLOAD;
 	if (after < XFER_SPLICE && plain && c->splice && !c->direct &&

@@ -29,6 +29,14 @@ struct xfer;
 int	offload_clone(struct copier *, struct xfer *, off_t size);
 
 /*
+ * May a clone be tried (--reflink, and clones not given up on after
+ * failing)?  May copy_file_range() be (no engine named, no --direct)?
+ * The settings' part of offload_method()'s choice, without a file.
+ */
+int	offload_may_clone(const struct copier *);
+int	offload_may_range(const struct copier *);
+
+/*
  * How x's data moves: the first method after `after` that fits its
  * source (stat sst) and the run's settings (an enum xfer_method).  It
  * may look up how much of the source is cached (x->cached).

@@ -14,11 +14,11 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "at.h"
 #include "options.h"
 #include "samefile.h"
-#include "xmalloc.h"
 
 /* at_same_file(), for stats that may be missing (st_mode 0). */
 static int
@@ -111,18 +111,12 @@ same_judge(const struct options *opts, const struct same_facts *f)
 static int
 stat_parent(const struct at *at, struct stat *st)
 {
-	const char	*slash = strrchr(at->name, '/');
-	char		*dir;
-	int		 ret;
+	int	fd, ret;
 
-	if (slash == NULL)
-		return at->dirfd == AT_FDCWD ? stat(".", st) :
-		    fstat(at->dirfd, st);
-	if (slash == at->name)
-		return stat("/", st);
-	dir = xstrndup(at->name, (size_t)(slash - at->name));
-	ret = fstatat(at->dirfd, dir, st, 0);
-	free(dir);
+	if ((fd = at_parent_open(at->dirfd, at->name)) < 0)
+		return -1;
+	ret = fstat(fd, st);
+	(void)close(fd);
 	return ret;
 }
 

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "at.h"
 #include "copier_int.h"
 #include "filejob.h"
 #include "fstype.h"
@@ -26,22 +27,6 @@
 #include "offload.h"
 #include "tee.h"
 #include "xmalloc.h"
-
-/* Open name's directory (O_PATH), for a stat; -1 if it cannot be. */
-static int
-dir_of(int dirfd, const char *name)
-{
-	const char	*slash = strrchr(name, '/');
-	char		*dir;
-	int		 fd;
-
-	if (slash == NULL)
-		return openat(dirfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	dir = xstrndup(name, slash == name ? 1 : (size_t)(slash - name));
-	fd = openat(dirfd, dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	free(dir);
-	return fd;
-}
 
 /*
  * Does the source of jobs[0] (all of them have it) live on a file system
@@ -73,12 +58,9 @@ out_of_reach(const struct copy_job *job, int *ssolo)
 	struct stat	 dst;
 	int		 dfd, far = 0;
 
-	if (job->dst_name != NULL && job->dst_dirfd != AT_FDCWD)
-		dfd = fcntl(job->dst_dirfd, F_DUPFD_CLOEXEC, 0);
-	else
-		dfd = dir_of(AT_FDCWD, job->dst_name != NULL ? job->dst_name :
-		    job->dst);
-	if (dfd < 0)
+	if ((dfd = job->dst_name != NULL ?
+	    at_parent_open(job->dst_dirfd, job->dst_name) :
+	    at_parent_open(AT_FDCWD, job->dst)) < 0)
 		return 0;
 	if (fstat(dfd, &dst) == 0 && dst.st_dev != job->sst.st_dev) {
 		far = fs_is_solo(dst.st_dev, dfd);
@@ -103,17 +85,13 @@ out_of_reach(const struct copy_job *job, int *ssolo)
 static int
 plain_tee_pays(const struct copier *c, struct copy_job **jobs, unsigned n)
 {
-	int		may_clone, may_range, ssolo = -1;
+	int		ssolo = -1;
 	unsigned	i;
 
 	if (jobs[0]->sst.st_size < OFFLOAD_MIN ||
 	    c->reflink == COPY_REFLINK_ALWAYS)
 		return 0;
-	/* As offload_method() decides. */
-	may_clone = c->reflink != COPY_REFLINK_NEVER &&
-	    (c->clones > 0 || c->noclones < 8);
-	may_range = c->offload && !c->direct;
-	if (!may_clone && !may_range)
+	if (!offload_may_clone(c) && !offload_may_range(c))
 		return 1;
 	for (i = 0; i < n; i++)
 		if (!out_of_reach(jobs[i], &ssolo))

@@ -29,7 +29,7 @@ main(void)
 	size_t		 len;
 	int		 fd, next, dirfd, i, ret;
 
-	tap_plan(14);
+	tap_plan(18);
 	if (mkdtemp(tmpl) == NULL) {
 		perror("mkdtemp");
 		return 1;
@@ -115,6 +115,33 @@ main(void)
 		ok(strcmp(at_xattr_name(&d, buf, sizeof(buf)),
 		    "/proc/self/fd/7/target") == 0,
 		    "xattrs by the descriptor where the path names it another way");
+	}
+	{
+		struct stat	top, root, sub;
+		int		tfd, pfd;
+
+		tfd = open(tmpl, O_RDONLY | O_DIRECTORY);
+		(void)mkdirat(tfd, "sub", 0755);
+		fstat(tfd, &top);
+		stat("/", &root);
+		fstatat(tfd, "sub", &sub, 0);
+		pfd = at_parent_open(tfd, "name");
+		ok(pfd >= 0 && fstat(pfd, &got) == 0 && got.st_ino ==
+		    top.st_ino, "the parent of a bare name: its directory");
+		close(pfd);
+		pfd = at_parent_open(tfd, "sub/name");
+		ok(pfd >= 0 && fstat(pfd, &got) == 0 && got.st_ino ==
+		    sub.st_ino, "the parent of sub/name: sub");
+		close(pfd);
+		pfd = at_parent_open(AT_FDCWD, "/x");
+		ok(pfd >= 0 && fstat(pfd, &got) == 0 && got.st_ino ==
+		    root.st_ino && got.st_dev == root.st_dev,
+		    "the parent of /x: the root");
+		close(pfd);
+		errno = 0;
+		ok(at_parent_open(tfd, "none/x") < 0 && errno == ENOENT,
+		    "a missing parent: ENOENT");
+		close(tfd);
 	}
 	free(path);
 	path = malloc(strlen(tmpl) + 16);
