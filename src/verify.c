@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The read-back.  It reads the disk, not the page cache: what is dirty
- * is flushed first (--fsync did already), the cached pages are dropped,
- * and reads go through O_DIRECT where the filesystem allows.
+ * is written out first, the cached pages are dropped, and reads go
+ * through O_DIRECT where the filesystem allows.
  */
 #include "config.h"
 
@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include <err.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
@@ -20,6 +21,25 @@
 #include "jobreport.h"
 #include "say.h"
 #include "verify.h"
+
+/*
+ * Write the copy out and wait for it, so that dropping it from the cache
+ * leaves every read of it (through O_DIRECT or not) to the disk.  Not
+ * fdatasync(): its journal commit and the disk's cache flush make a copy
+ * durable, which is --fsync's work, not what reading it back needs; they
+ * were most of the difference between --verify and --fsync (1 GiB on a
+ * loop ext4 here, 7 interleaved runs: 1.19 s with fdatasync, 0.60 s
+ * without).  A write-back error is its error, as it was fdatasync's.
+ * A file sync_file_range() does not take (ESPIPE): fdatasync().
+ */
+static int
+write_out(int fd)
+{
+	if (sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WAIT_BEFORE |
+	    SYNC_FILE_RANGE_WRITE | SYNC_FILE_RANGE_WAIT_AFTER) == 0)
+		return 0;
+	return errno == ESPIPE ? fdatasync(fd) : -1;
+}
 
 void
 verify_start(struct copier *c, struct cfile *f)
@@ -36,7 +56,7 @@ verify_start(struct copier *c, struct cfile *f)
 		f->job->verify_failed = 1;
 		return;
 	}
-	if ((!c->fsync && fdatasync(fd) < 0) || fstat(fd, &st) < 0) {
+	if (write_out(fd) < 0 || fstat(fd, &st) < 0) {
 		warn("cannot flush '%s' before verifying", f->dst);
 		jobreport_said(f->job);
 		(void)close(fd);

@@ -2,8 +2,9 @@
 /*
  * --verify: once a copy is whole and closed, a hash job on the
  * destination, chained to the copy: the destination is opened again,
- * flushed and dropped from the page cache, and read back through a fresh
- * data phase of kind XFER_VERIFY; its digest must equal the source's.
+ * written out and dropped from the page cache, and read back through a
+ * fresh data phase of kind XFER_VERIFY; its digest must equal the
+ * source's.
  * Only the copier's modules include this header.
  */
 #ifndef ACP_VERIFY_H

@@ -172,9 +172,11 @@ if command -v strace > /dev/null; then
 
 	# A big file's writeback starts behind the copy, every 8 MiB, by
 	# copy_file_range (auto) and through the ring (sync), under --fsync
-	# and under --verify (which flushes before it reads back): the
-	# flush at the end comes after (strace sees it with the sync
-	# engine), and the copy is whole.
+	# and under --verify (which writes the copy out before it reads it
+	# back): the flush at the end comes after (strace sees it with the
+	# sync engine), and the copy is whole.  --verify's is a write-out
+	# that waits (sync_file_range), not fdatasync: it reads back what
+	# the disk has, and leaves making it durable to --fsync.
 	mkdata "$T/big" $((40 * 1024 * 1024)) big
 	for how in auto:--fsync sync:--fsync sync:--verify; do
 		e=${how%%:*}
@@ -187,9 +189,14 @@ if command -v strace > /dev/null; then
 		    "$ACP" --engine="$e" $opt "$T/big" "$T/sync/big.$e" \
 		    2> "$T/stderr" || rc=$?
 		n=$(grep -c "sync_file_range(.*SYNC_FILE_RANGE_WRITE)" "$T/strace")
+		flush="fdatasync("
+		[ "$opt" = --fsync ] ||
+		    flush="sync_file_range(.*WAIT_BEFORE.*WRITE.*WAIT_AFTER)"
 		[ "$rc" -eq 0 ] && cmp -s "$T/big" "$T/sync/big.$e" &&
 		    [ "$n" -ge 3 ] && { [ "$e" = auto ] ||
-		    grep -A1000 sync_file_range "$T/strace" | grep -q "fdatasync("; }
+		    grep -A1000 "SYNC_FILE_RANGE_WRITE)" "$T/strace" |
+		    grep -q "$flush"; } && { [ "$opt" = --fsync ] ||
+		    ! grep -q "fdatasync(" "$T/strace"; }
 		ok $? "$e $opt: a big file's writeback starts as it goes ($n calls), then the flush"
 		rm -f "$T/sync/big.$e"
 	done
