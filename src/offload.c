@@ -162,6 +162,20 @@ spliceable(struct copier *c, struct xfer *x, off_t size)
 	return in != 0;
 }
 
+int
+offload_may_clone(const struct copier *c)
+{
+	return c->reflink == COPY_REFLINK_ALWAYS ||
+	    (c->reflink != COPY_REFLINK_NEVER &&
+	    (c->clones > 0 || c->noclones < 8));
+}
+
+int
+offload_may_range(const struct copier *c)
+{
+	return c->offload && !c->direct;
+}
+
 /*
  * How x's data moves (sst: its source's stat): the first method after
  * `after` (in the order of enum xfer_method) that fits.  The one place
@@ -178,20 +192,6 @@ spliceable(struct copier *c, struct xfer *x, off_t size)
  * through the ring, whose reads wait for the disk without a thread where
  * a splice holds an io-wq worker asleep in the read.
  */
-int
-offload_may_clone(const struct copier *c)
-{
-	return c->reflink == COPY_REFLINK_ALWAYS ||
-	    (c->reflink != COPY_REFLINK_NEVER &&
-	    (c->clones > 0 || c->noclones < 8));
-}
-
-int
-offload_may_range(const struct copier *c)
-{
-	return c->offload && !c->direct;
-}
-
 int
 offload_method(struct copier *c, struct xfer *x, const struct stat *sst,
     int after)

@@ -107,12 +107,18 @@ same_judge(const struct options *opts, const struct same_facts *f)
 	return SAME_REFUSE;
 }
 
-/* Stat the directory that holds at's entry. */
+/*
+ * Stat the directory that holds at's entry.  A bare name (the walker's,
+ * a file a time when a tree is copied over) is dirfd's own entry: one
+ * call, not an open, a stat and a close.
+ */
 static int
 stat_parent(const struct at *at, struct stat *st)
 {
 	int	fd, ret;
 
+	if (strchr(at->name, '/') == NULL)
+		return fstatat(at->dirfd, "", st, AT_EMPTY_PATH);
 	if ((fd = at_parent_open(at->dirfd, at->name)) < 0)
 		return -1;
 	ret = fstat(fd, st);
