@@ -121,8 +121,8 @@ struct copy_job {
 	enum copy_dst		 dst_how;
 	int			 dst_exists;	/* the walker saw dst */
 	/*
-	 * dst's directory is on a local file system: its create is made on
-	 * the copier's thread (engine.h's quick), not by a worker.
+	 * dst's directory is on a local file system: its create answers at
+	 * once (engine.h's quick).
 	 */
 	int			 dst_local;
 	/*

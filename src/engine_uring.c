@@ -298,7 +298,17 @@ uring_queue(struct engine *eng, struct req *req)
 
 	if (p->inflight >= eng->depth)
 		return ENGINE_BUSY;
-	if (!eng->async[req->op] || req->quick) {
+	/*
+	 * req->quick is not taken here: a quick call (engine.h) goes to an
+	 * io-wq worker like any other, where it runs beside this thread,
+	 * which the walk and every other file's steps wait for.  Made here
+	 * instead (as until 2026-12-06), 50,000 small files took 1.32 s
+	 * warm against 1.07 s through the ring, to two destinations 4.10 s
+	 * against 2.89 s, the 10,000-entry tree under -a 0.325 s against
+	 * 0.309 s; cold, hashed, --fsync and on one CPU level (medians of
+	 * 5 to 11 interleaved runs, Linux 6.18, ext4 on 2 CPUs).
+	 */
+	if (!eng->async[req->op]) {
 		engine_run_blocking(req);
 		p->done[p->ndone++] = req;
 		p->inflight++;

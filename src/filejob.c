@@ -495,7 +495,7 @@ opened_src(struct copier *c, struct cfile *f)
 {
 	if (!file_op_failed(c, f, "cannot open '%s' for reading", f->src)) {
 		f->sfd = (int)f->opres;
-		/* Its statx calls: on this thread where they answer at once. */
+		/* Its statx calls answer at once (engine.h's quick). */
 		f->slocal = f->job->sst.st_mode != 0 &&
 		    fs_is_local(f->job->sst.st_dev, f->sfd);
 		f->state = S_STAT_SRC;

@@ -148,9 +148,10 @@ xfer_send(struct copier *c, struct creq *q, enum creq_phase phase)
 		q->r.fd2 = reading ? x->pipe[1] : x->dfd;
 		q->r.off2 = reading ? -1 : at;
 		/*
-		 * Into the pipe on this thread: a small file splices only
-		 * when its pages are cached, and splicing them in takes
-		 * references, no copy (the write out copies, on a worker).
+		 * Into the pipe at once, where the engine makes quick calls
+		 * itself: a small file splices only when its pages are
+		 * cached, and splicing them in takes references, no copy
+		 * (the write out copies, on a worker).
 		 */
 		q->r.quick = reading && x->slocal;
 	} else {
