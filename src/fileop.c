@@ -39,8 +39,8 @@ file_op(struct copier *c, struct cfile *f, enum engine_op op, int fd,
 	q->r.stx = &f->stx;
 	/*
 	 * Where it answers at once (a statx of a local source, a create in
-	 * a local directory), the thread-pool engines make it here rather
-	 * than wake a worker: with the sync engine, 50,000 small files took
+	 * a local directory), the thread-pool engines make it on this thread
+	 * rather than wake a worker: with the sync engine, 50,000 files took
 	 * 4.19 s warm against 4.90 s (medians of 7 interleaved runs).  The
 	 * io_uring engine hands it to io-wq all the same (engine_uring.c).
 	 */
