@@ -70,9 +70,10 @@ struct req {
 	int		 async;
 	/*
 	 * The call answers at once (on a local file system: a statx, a
-	 * create, a splice of cached pages into an empty pipe): the engine
-	 * may make it on the submitting thread, instead of waking a worker
-	 * for it (the thread-pool engines do; io_uring's does not).
+	 * create, a regular file's open or close, a splice of cached pages
+	 * into an empty pipe): the engine may make it on the submitting
+	 * thread, instead of waking a worker for it (the thread-pool
+	 * engines do; io_uring's does not).
 	 */
 	int		 quick;
 	struct iovec	 iov;	/* the engine's: READV/WRITEV's one vector */
