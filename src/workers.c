@@ -29,17 +29,29 @@ on_wake(int sig)
 	(void)sig;
 }
 
-/* A finished request goes to done[]; under the lock. */
-static void
+/*
+ * A finished request goes to done[]; under the lock.  The reaper, when it
+ * waits on done_cv, is woken once as many as it waits for are there; 1
+ * when the notify eventfd must be told, after the lock is let go: the
+ * list was empty (a reaper that polls it takes the whole list each time
+ * it looks, so one count a batch is enough).  A write under the lock
+ * held up every other thread's turn at it during the system call.
+ */
+static int
 finished(struct workers *w, struct req *req)
+{
+	w->done[w->ndone++] = req;
+	if (w->want > 0 && w->ndone >= w->want)
+		pthread_cond_signal(&w->done_cv);
+	return w->notify >= 0 && w->ndone == 1;
+}
+
+static void
+tell(struct workers *w)
 {
 	uint64_t	one = 1;
 
-	w->done[w->ndone++] = req;
-	pthread_cond_signal(&w->done_cv);
-	/* Under the lock: the reaper never misses it. */
-	if (w->notify >= 0)
-		(void)write(w->notify, &one, sizeof(one));
+	(void)write(w->notify, &one, sizeof(one));
 }
 
 static void *
@@ -62,8 +74,11 @@ workers_run(void *arg)
 	me = w->nbusy++;
 	w->busy[me].tid = pthread_self();
 	for (;;) {
-		while (!w->stop && w->wcount == 0)
+		while (!w->stop && w->wcount == 0) {
+			w->nidle++;
 			pthread_cond_wait(&w->work_cv, &w->lock);
+			w->nidle--;
+		}
 		if (w->stop)
 			break;
 		req = w->work[w->whead];
@@ -77,10 +92,23 @@ workers_run(void *arg)
 		pthread_mutex_lock(&w->lock);
 		w->busy[me].req = NULL;
 		w->busy[me].cancel = 0;
-		finished(w, req);
+		if (finished(w, req)) {
+			pthread_mutex_unlock(&w->lock);
+			tell(w);
+			pthread_mutex_lock(&w->lock);
+		}
 	}
 	pthread_mutex_unlock(&w->lock);
 	return NULL;
+}
+
+/* More threads than requests in flight would only sleep. */
+static unsigned
+threads_cap(const struct workers *w, unsigned threads)
+{
+	unsigned	n = w->size < threads ? w->size : threads;
+
+	return n > WORKERS_MAX ? WORKERS_MAX : n;
 }
 
 int
@@ -106,10 +134,8 @@ workers_start(struct workers *w, unsigned size, unsigned threads, int notify)
 	pthread_cond_init(&w->work_cv, NULL);
 	pthread_cond_init(&w->done_cv, NULL);
 	w->up = 1;
-	/* More threads than requests in flight would only sleep. */
-	n = size < threads ? size : threads;
-	if (n > WORKERS_MAX)
-		n = WORKERS_MAX;
+	n = threads_cap(w, threads);
+	w->maxthreads = n;
 	for (i = 0; i < n; i++) {
 		ret = pthread_create(&w->threads[i], NULL, workers_run, w);
 		if (ret != 0)
@@ -117,6 +143,53 @@ workers_start(struct workers *w, unsigned size, unsigned threads, int notify)
 		w->nthreads++;
 	}
 	return 0;
+}
+
+void
+workers_grow_to(struct workers *w, unsigned threads)
+{
+	pthread_mutex_lock(&w->lock);
+	w->maxthreads = threads_cap(w, threads);
+	pthread_mutex_unlock(&w->lock);
+}
+
+/*
+ * Whether req may wait on a device or a network while its thread sleeps:
+ * direct I/O, a flush, a whole file's copy_file_range, a call on a file
+ * system that is not local (not quick).  A buffered read, write or
+ * splice of a local file is a copy in memory, bound by the CPUs (or a
+ * cold small file's read, which four threads served as fast as sixteen).
+ */
+static int
+may_wait(const struct req *req)
+{
+	switch (req->op) {
+	case ENGINE_OP_READ:
+	case ENGINE_OP_WRITE:
+		return req->direct || req->async;
+	case ENGINE_OP_SPLICE:
+		return 0;
+	default:
+		return 1;
+	}
+}
+
+/*
+ * One more thread for req, queued under the lock, when every thread is
+ * busy and req may sleep in its call: without it, it would wait for a
+ * call that sleeps too.  A thread that cannot start leaves those there.
+ */
+static void
+grow(struct workers *w, const struct req *req)
+{
+	if (w->nidle >= w->wcount || w->nthreads >= w->maxthreads ||
+	    !may_wait(req))
+		return;
+	if (pthread_create(&w->threads[w->nthreads], NULL, workers_run,
+	    w) == 0)
+		w->nthreads++;
+	else
+		w->maxthreads = w->nthreads;
 }
 
 int
@@ -129,14 +202,19 @@ workers_queue(struct workers *w, struct req *req)
 	}
 	w->pending++;
 	if (req->quick) {
-		/* It answers at once (engine.h): made here, no thread woken. */
+		/*
+		 * It answers at once (engine.h): made here, no thread woken,
+		 * and no one told: the reaper is this thread, and it looks at
+		 * done[] before it waits.
+		 */
 		pthread_mutex_unlock(&w->lock);
 		engine_run_blocking(req);
 		pthread_mutex_lock(&w->lock);
-		finished(w, req);
+		w->done[w->ndone++] = req;
 	} else {
 		w->work[(w->whead + w->wcount) % w->size] = req;
 		w->wcount++;
+		grow(w, req);
 		pthread_cond_signal(&w->work_cv);
 	}
 	pthread_mutex_unlock(&w->lock);
@@ -189,6 +267,7 @@ workers_reap(struct workers *w, unsigned min, struct req **reqs,
 	 * while a cancelled call has not returned, to signal it again.
 	 */
 	until = after_ms(WORKERS_TICK_MS);
+	w->want = min;
 	for (ticks = 0; w->ndone < min; ticks++) {
 		if (resignal(w) > 0 &&
 		    ticks < WORKERS_TICK_MS / WORKERS_RESIGNAL_MS) {
@@ -199,6 +278,7 @@ workers_reap(struct workers *w, unsigned min, struct req **reqs,
 		    &until) == ETIMEDOUT)
 			break;
 	}
+	w->want = 0;
 	n = w->ndone < max ? w->ndone : max;
 	for (i = 0; i < n; i++)
 		reqs[i] = w->done[i];
@@ -223,7 +303,8 @@ unqueue(struct workers *w, struct req *req)
 			    w->work[(w->whead + j + 1) % w->size];
 		w->wcount--;
 		req->res = -ECANCELED;
-		finished(w, req);
+		/* On the reaper's thread, as the quick ones. */
+		w->done[w->ndone++] = req;
 		return 1;
 	}
 	return 0;

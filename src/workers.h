@@ -29,8 +29,11 @@ struct workers {
 	struct req	**done;		/* finished, not yet reaped */
 	unsigned	  ndone;
 	unsigned	  pending;	/* queued and not yet reaped */
+	unsigned	  want;		/* done[] a waiting reaper wants */
 	pthread_t	  threads[WORKERS_MAX];
 	unsigned	  nthreads;
+	unsigned	  maxthreads;	/* nthreads may grow to it */
+	unsigned	  nidle;	/* threads waiting for work */
 	/* What each thread is doing (its own slot), for a cancel. */
 	struct {
 		pthread_t	  tid;
@@ -40,16 +43,26 @@ struct workers {
 	unsigned	  nbusy;	/* slots taken by started threads */
 	int		  stop;
 	int		  up;		/* lock and conditions exist */
-	int		  notify;	/* an eventfd told of each, or -1 */
+	int		  notify;	/* an eventfd told of work done, or -1 */
 };
 
 /*
  * Room for size requests, min(size, threads, WORKERS_MAX) threads;
- * notify (an eventfd, or -1) gets 1 added for each finished request.
+ * notify (an eventfd, or -1) gets 1 added when a worker's request is
+ * the first on the done list since the reaper last took it.
  * 0 or -errno; workers_stop() in any case.
  */
 int		workers_start(struct workers *, unsigned size, unsigned threads,
 		    int notify);
+
+/*
+ * Let the threads grow to threads (at most min(size, WORKERS_MAX)), one
+ * at a time, each when a request that may sleep in its call (a direct
+ * read, a flush, a call on a network file system) finds every thread
+ * busy.  Threads that would only copy memory outnumbering the CPUs cost
+ * more than they give: a wake-up of a different thread for each call.
+ */
+void		workers_grow_to(struct workers *, unsigned threads);
 
 /*
  * Queue req, if fewer than size are pending: 0, or -EBUSY.  A quick one
