@@ -154,11 +154,12 @@ workers_grow_to(struct workers *w, unsigned threads)
 }
 
 /*
- * Whether req may wait on a device or a network while its thread sleeps:
- * direct I/O, a flush, a whole file's copy_file_range, a call on a file
- * system that is not local (not quick).  A buffered read, write or
- * splice of a local file is a copy in memory, bound by the CPUs (or a
- * cold small file's read, which four threads served as fast as sixteen).
+ * Whether req may sleep in its call, on a device, a network or another
+ * process: direct I/O, a read or write of a pipe or tty (no offset), a
+ * flush, a whole file's copy_file_range, a call that is not quick (on a
+ * file system that is not local, a FIFO's open).  A buffered read, write
+ * or splice of a file is a copy in memory, bound by the CPUs (or a cold
+ * small file's read, which four threads served as fast as sixteen).
  */
 static int
 may_wait(const struct req *req)
@@ -166,7 +167,7 @@ may_wait(const struct req *req)
 	switch (req->op) {
 	case ENGINE_OP_READ:
 	case ENGINE_OP_WRITE:
-		return req->direct || req->async;
+		return req->direct || req->async || req->off < 0;
 	case ENGINE_OP_SPLICE:
 		return 0;
 	default:

@@ -106,12 +106,13 @@ static void
 test_grow(void)
 {
 	struct workers	 w;
-	struct req	 opens[NFIFO], rd, *done[NFIFO + 1];
-	char		 buf[8];
-	int		 p[2], wfd[NFIFO], i, good;
+	struct req	 opens[NFIFO], rd, fr, *done[NFIFO + 2];
+	char		 buf[8], fbuf[16];
+	int		 p[2], wfd[NFIFO], i, good, ffd;
 	unsigned	 got;
 
-	if (pipe(p) < 0 || workers_start(&w, 8, 1, -1) < 0) {
+	ffd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	if (ffd < 0 || pipe(p) < 0 || workers_start(&w, 8, 1, -1) < 0) {
 		ok(0, "a pool of one thread starts");
 		return;
 	}
@@ -131,8 +132,19 @@ test_grow(void)
 	(void)workers_queue(&w, &opens[3]);
 	is(w.nthreads, 3, "none past the bound: the fourth open waits");
 
-	/* A buffered read finds every thread busy: no thread for it. */
+	/*
+	 * A buffered read of a file finds every thread busy: no thread for
+	 * it (a copy in memory).  One of a pipe, which waits for a writer,
+	 * gets one.
+	 */
 	workers_grow_to(&w, 5);
+	memset(&fr, 0, sizeof(fr));
+	fr.op = ENGINE_OP_READ;
+	fr.fd = ffd;
+	fr.addr = fbuf;
+	fr.len = sizeof(fbuf);
+	(void)workers_queue(&w, &fr);
+	is(w.nthreads, 3, "a buffered read of a file starts no thread");
 	memset(&rd, 0, sizeof(rd));
 	rd.op = ENGINE_OP_READ;
 	rd.fd = p[0];
@@ -140,27 +152,29 @@ test_grow(void)
 	rd.addr = buf;
 	rd.len = sizeof(buf);
 	(void)workers_queue(&w, &rd);
-	is(w.nthreads, 3, "a buffered read starts no thread (a copy in "
-	    "memory)");
+	is(w.nthreads, 4, "a read of a pipe does");
 
 	/* Let them all go: each FIFO gets its writer, the pipe its data. */
 	for (i = 0; i < NFIFO; i++)
 		wfd[i] = open(fifo[i], O_WRONLY | O_CLOEXEC);
 	(void)write(p[1], "ok", 2);
-	got = reap_all(&w, NFIFO + 1, done);
+	got = reap_all(&w, NFIFO + 2, done);
 	for (i = good = 0; i < (int)got; i++) {
 		if (done[i]->op == ENGINE_OP_OPENAT && done[i]->res >= 0) {
 			good++;
 			(void)close((int)done[i]->res);
-		} else if (done[i]->op == ENGINE_OP_READ)
+		} else if (done[i] == &rd)
 			good += done[i]->res == 2;
+		else if (done[i] == &fr)
+			good += done[i]->res == (ssize_t)sizeof(fbuf);
 	}
-	is(good, NFIFO + 1, "every request comes back with its result");
+	is(good, NFIFO + 2, "every request comes back with its result");
 	for (i = 0; i < NFIFO; i++)
 		if (wfd[i] >= 0)
 			(void)close(wfd[i]);
 	(void)close(p[0]);
 	(void)close(p[1]);
+	(void)close(ffd);
 	(void)workers_stop(&w, 0);
 }
 
@@ -213,7 +227,7 @@ main(void)
 {
 	int	i;
 
-	tap_plan(13);
+	tap_plan(14);
 	if (mkdtemp(dir) == NULL) {
 		perror("mkdtemp");
 		return 1;
