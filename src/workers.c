@@ -74,13 +74,11 @@ workers_run(void *arg)
 	me = w->nbusy++;
 	w->busy[me].tid = pthread_self();
 	for (;;) {
-		while (!w->stop && w->wcount == 0) {
-			w->nidle++;
+		while (!w->stop && w->wcount == 0)
 			pthread_cond_wait(&w->work_cv, &w->lock);
-			w->nidle--;
-		}
 		if (w->stop)
 			break;
+		w->nidle--;
 		req = w->work[w->whead];
 		w->whead = (w->whead + 1) % w->size;
 		w->wcount--;
@@ -92,6 +90,7 @@ workers_run(void *arg)
 		pthread_mutex_lock(&w->lock);
 		w->busy[me].req = NULL;
 		w->busy[me].cancel = 0;
+		w->nidle++;
 		if (finished(w, req)) {
 			pthread_mutex_unlock(&w->lock);
 			tell(w);
@@ -100,6 +99,23 @@ workers_run(void *arg)
 	}
 	pthread_mutex_unlock(&w->lock);
 	return NULL;
+}
+
+/*
+ * One more thread, under the lock: idle until it takes a request (so a
+ * request queued before it runs counts it as there).  0 or an errno.
+ */
+static int
+start_one(struct workers *w)
+{
+	int	ret;
+
+	if ((ret = pthread_create(&w->threads[w->nthreads], NULL,
+	    workers_run, w)) != 0)
+		return ret;
+	w->nthreads++;
+	w->nidle++;
+	return 0;
 }
 
 /* More threads than requests in flight would only sleep. */
@@ -136,13 +152,12 @@ workers_start(struct workers *w, unsigned size, unsigned threads, int notify)
 	w->up = 1;
 	n = threads_cap(w, threads);
 	w->maxthreads = n;
-	for (i = 0; i < n; i++) {
-		ret = pthread_create(&w->threads[i], NULL, workers_run, w);
-		if (ret != 0)
-			return w->nthreads > 0 ? 0 : -ret;
-		w->nthreads++;
-	}
-	return 0;
+	ret = 0;
+	pthread_mutex_lock(&w->lock);
+	for (i = 0; i < n && ret == 0; i++)
+		ret = start_one(w);
+	pthread_mutex_unlock(&w->lock);
+	return w->nthreads > 0 ? 0 : -ret;
 }
 
 void
@@ -186,10 +201,7 @@ grow(struct workers *w, const struct req *req)
 	if (w->nidle >= w->wcount || w->nthreads >= w->maxthreads ||
 	    !may_wait(req))
 		return;
-	if (pthread_create(&w->threads[w->nthreads], NULL, workers_run,
-	    w) == 0)
-		w->nthreads++;
-	else
+	if (start_one(w) != 0)
 		w->maxthreads = w->nthreads;
 }
 

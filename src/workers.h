@@ -33,7 +33,7 @@ struct workers {
 	pthread_t	  threads[WORKERS_MAX];
 	unsigned	  nthreads;
 	unsigned	  maxthreads;	/* nthreads may grow to it */
-	unsigned	  nidle;	/* threads waiting for work */
+	unsigned	  nidle;	/* threads in no call */
 	/* What each thread is doing (its own slot), for a cancel. */
 	struct {
 		pthread_t	  tid;
