@@ -44,35 +44,35 @@ sleep_ms(long ms)
 	(void)nanosleep(&t, NULL);
 }
 
-/* Wait until n threads are in a call (WAIT_MS at most): 1 if they are. */
-static int
-wait_busy(struct workers *w, unsigned n)
+/* Threads in a call; under the lock. */
+static unsigned
+count_busy(const struct workers *w)
 {
 	unsigned	i, busy;
-	long		ms;
 
-	for (ms = 0; ms < WAIT_MS; ms++) {
-		pthread_mutex_lock(&w->lock);
-		for (i = busy = 0; i < w->nbusy; i++)
-			busy += w->busy[i].req != NULL;
-		pthread_mutex_unlock(&w->lock);
-		if (busy >= n)
-			return 1;
-		sleep_ms(1);
-	}
-	return 0;
+	for (i = busy = 0; i < w->nbusy; i++)
+		busy += w->busy[i].req != NULL;
+	return busy;
 }
 
-/* Wait until n requests are done and not reaped: 1 if they are. */
+/* Requests done and not reaped; under the lock. */
+static unsigned
+count_done(const struct workers *w)
+{
+	return w->ndone;
+}
+
+/* Wait until count(w) reaches n (WAIT_MS at most): 1 if it does. */
 static int
-wait_done(struct workers *w, unsigned n)
+wait_for(struct workers *w, unsigned (*count)(const struct workers *),
+    unsigned n)
 {
 	unsigned	got;
 	long		ms;
 
 	for (ms = 0; ms < WAIT_MS; ms++) {
 		pthread_mutex_lock(&w->lock);
-		got = w->ndone;
+		got = count(w);
 		pthread_mutex_unlock(&w->lock);
 		if (got >= n)
 			return 1;
@@ -120,14 +120,14 @@ test_grow(void)
 	/* The one thread is held in the first FIFO's open. */
 	open_req(&opens[0], 0);
 	is(workers_queue(&w, &opens[0]), 0, "an open of a FIFO is queued");
-	ok(wait_busy(&w, 1), "the one thread is in it");
+	ok(wait_for(&w, count_busy, 1), "the one thread is in it");
 	open_req(&opens[1], 1);
 	(void)workers_queue(&w, &opens[1]);
 	is(w.nthreads, 2, "an open that finds every thread busy starts one");
-	ok(wait_busy(&w, 2), "which takes it");
+	ok(wait_for(&w, count_busy, 2), "which takes it");
 	open_req(&opens[2], 2);
 	(void)workers_queue(&w, &opens[2]);
-	ok(wait_busy(&w, 3) && w.nthreads == 3, "a third, up to the bound");
+	ok(wait_for(&w, count_busy, 3) && w.nthreads == 3, "a third, up to the bound");
 	open_req(&opens[3], 3);
 	(void)workers_queue(&w, &opens[3]);
 	is(w.nthreads, 3, "none past the bound: the fourth open waits");
@@ -199,7 +199,7 @@ test_tell(void)
 		cl[i].fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 		(void)workers_queue(&w, &cl[i]);
 	}
-	ok(wait_done(&w, 2), "the workers make two closes");
+	ok(wait_for(&w, count_done, 2), "the workers make two closes");
 	pfd.fd = efd;
 	pfd.events = POLLIN;
 	if (poll(&pfd, 1, WAIT_MS) != 1 ||
