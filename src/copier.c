@@ -213,7 +213,8 @@ copier_lost_requests(const struct copier *c, struct cfile *f)
 		if (q->x == &f->x && (f->x.unwritten < 0 ||
 		    q->off < f->x.unwritten))
 			f->x.unwritten = q->off;
-		if ((q->r.op != ENGINE_OP_READ && q->r.op != ENGINE_OP_SPLICE) ||
+		if ((q->r.op != ENGINE_OP_READ && q->r.op != ENGINE_OP_SPLICE &&
+		    q->r.op != ENGINE_OP_FADVISE) ||
 		    (q->r.fd != f->x.sfd && q->r.fd != f->x.sdirect.fd))
 			dst = 1;
 	}

@@ -125,8 +125,9 @@ void	copier_lost_create(struct copier *, const struct cfile *);
 
 /*
  * f's requests are given up on: its copy is not whole from the lowest
- * block one of them held.  1 if one was anything but a read of the
- * source (the destination's file system may be the stalled one).
+ * block one of them held.  1 if one was anything but a read (or a read
+ * ahead) of the source (the destination's file system may be the
+ * stalled one).
  */
 int	copier_lost_requests(const struct copier *, struct cfile *);
 

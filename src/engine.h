@@ -36,8 +36,14 @@ enum engine_op {
 	ENGINE_OP_COPY_RANGE,
 	/* syncfs(fd): --fsync's batches, on the copier's own thread. */
 	ENGINE_OP_SYNCFS,
+	/*
+	 * posix_fadvise(fd, 0, 0, POSIX_FADV_WILLNEED): start reading the
+	 * file into the page cache; res 0 or -errno.  A hint: io_uring's
+	 * (5.6) runs it on an io-wq worker.
+	 */
+	ENGINE_OP_FADVISE,
 };
-#define ENGINE_NOPS	(ENGINE_OP_SYNCFS + 1)
+#define ENGINE_NOPS	(ENGINE_OP_FADVISE + 1)
 
 /*
  * One I/O request.  The copier writes every field but res before

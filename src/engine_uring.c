@@ -65,8 +65,8 @@ uring_as_unprobed(struct engine *eng)
 
 /*
  * Which ops this kernel's io_uring has.  Vectored reads and writes and
- * fsync are as old as io_uring itself; open, close, statx and plain
- * reads and writes came in 5.6, splice in 5.7.  A kernel without the
+ * fsync are as old as io_uring itself; open, close, statx, fadvise and
+ * plain reads and writes came in 5.6, splice in 5.7.  A kernel without the
  * probe (5.6 brought it) has none of those: they are done at queue time
  * (engine_run_blocking()), and reads and writes vectored.
  */
@@ -85,6 +85,7 @@ uring_probe(struct engine *eng, struct io_uring *ring)
 		{ ENGINE_OP_CLOSE, IORING_OP_CLOSE },
 		{ ENGINE_OP_STATX, IORING_OP_STATX },
 		{ ENGINE_OP_SPLICE, IORING_OP_SPLICE },
+		{ ENGINE_OP_FADVISE, IORING_OP_FADVISE },
 	};
 	struct io_uring_probe	*probe;
 	size_t			 i;
@@ -347,6 +348,10 @@ uring_queue(struct engine *eng, struct req *req)
 	case ENGINE_OP_SPLICE:
 		io_uring_prep_splice(sqe, req->fd, (int64_t)req->off, req->fd2,
 		    (int64_t)req->off2, (unsigned)req->len, 0);
+		break;
+	case ENGINE_OP_FADVISE:
+		io_uring_prep_fadvise(sqe, req->fd, 0, 0,
+		    POSIX_FADV_WILLNEED);
 		break;
 	case ENGINE_OP_COPY_RANGE:
 	case ENGINE_OP_SYNCFS:

@@ -503,9 +503,46 @@ opened_src(struct copier *c, struct cfile *f)
 	return STEP_GO;
 }
 
+/*
+ * Whether to ask the kernel to read f's source ahead, beside its statx
+ * and its create: a small regular file on a local file system, not in
+ * the page cache (xfer_cached(), asked before the hint puts pages on
+ * their way), read by io_uring, whose buffered reads are tried on this
+ * thread.  A read that misses starts its own readahead there, under
+ * the same thread that walks and steps every file; the hint runs on an
+ * io-wq worker, and the read finds its pages on their way.  50,000
+ * files cold: 2.05 s against 2.17 s (medians of 11 interleaved runs;
+ * warm, the look answers "cached" and nothing changes).  The
+ * thread-pool engines read on their workers already: no hint.
+ */
+static int
+read_ahead_wanted(struct copier *c, struct cfile *f)
+{
+	const struct stat	*st = &f->job->sst;
+	const struct engine	*eng = c->sched.eng;
+	int			 looked;
+
+	if (f->advised || !eng->readahead || !eng->async[ENGINE_OP_FADVISE] ||
+	    !f->slocal || c->direct || f->job->attr_only ||
+	    !S_ISREG(st->st_mode) || st->st_size <= 0 ||
+	    st->st_size >= OFFLOAD_MIN)
+		return 0;
+	f->x.sfd = f->sfd;
+	return xfer_cached(c, &f->x, st->st_size, &looked) == 0;
+}
+
 static int
 stat_src(struct copier *c, struct cfile *f)
 {
+	int	ret;
+
+	if (read_ahead_wanted(c, f)) {
+		/* Its answer is not waited for alone: the statx goes too. */
+		if ((ret = file_op(c, f, ENGINE_OP_FADVISE, f->sfd, NULL, 0, 0,
+		    S_STAT_SRC)) <= 0)
+			return ret == 0 ? STEP_WAIT : STEP_GO;
+		f->advised = 1;
+	}
 	return issue(c, f, ENGINE_OP_STATX, f->sfd, S_STATED_SRC);
 }
 

@@ -83,6 +83,7 @@ struct cfile {
 	uint64_t		 finish_bytes;	/* its in c->finish_bytes */
 	int			 debug_said;	/* --debug told of the copy */
 	int			 slocal;	/* src is on a local fs */
+	int			 advised;	/* its read ahead was asked */
 	struct xfer		 x;		/* the data phase */
 	struct req		 oreq;		/* S_OFFLOADING: its piece */
 	struct tee		*tee;		/* its reader or a member */

@@ -128,6 +128,9 @@ filejob_meta_done(struct copier *c, struct creq *q)
 			xfer_fail(&f->x, sched_stop_cancelled(&c->sched, res) ?
 			    -EINTR : (int)res, XFER_WRITING, (off_t)f->x.bytes);
 		break;
+	case ENGINE_OP_FADVISE:
+		/* A hint: the reads will say what is wrong with the file. */
+		break;
 	case ENGINE_OP_CLOSE:
 		/* One our stop cancelled was not done: exit does it. */
 		if (res >= 0 || sched_stop_cancelled(&c->sched, res))

@@ -60,6 +60,9 @@ reads_debug(const struct copier *c, const struct cfile *f, const char *eng)
 	if (x->cached >= 0)
 		fprintf(stderr, "acp: debug: '%s': %d%% in the page cache\n",
 		    f->src, x->cached);
+	if (f->advised)
+		fprintf(stderr, "acp: debug: '%s': read ahead by %s's workers "
+		    "(fadvise), beside its create\n", f->src, eng);
 	if (x->rworker)
 		fprintf(stderr, "acp: debug: '%s': read by %s's worker "
 		    "threads (cached: this thread hashes)\n", f->src, eng);

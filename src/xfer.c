@@ -48,6 +48,7 @@ xfer_init(struct xfer *x, enum xfer_kind kind, int sfd, int dfd, int dreg,
 	x->dstream = dstream;
 	x->sdirect.fd = x->ddirect.fd = -1;
 	x->cached = -1;
+	x->guessed = -1;
 	x->unwritten = -1;
 }
 

@@ -92,6 +92,9 @@ struct xfer {
 	struct twin		 sdirect;	/* O_DIRECT twin of sfd */
 	struct twin		 ddirect;	/* O_DIRECT twin of dfd */
 	int			 cached;	/* % of the source cached, or -1 */
+	int			 guessed;	/* or taken as cached (1) or not
+						   (0) from the files before, or
+						   -1 (xfer_cached()) */
 	int			 unspliced;	/* small, not cached: 1 looked
 						   up, 2 guessed (offload.c) */
 	int			 rworker;	/* its reads on a worker:
@@ -159,7 +162,9 @@ void	xfer_plan(struct copier *, struct xfer *, const struct stat *sst);
 /*
  * Whether x's source (regular, size bytes) is all in the page cache: 1,
  * 0, or -1 when the kernel cannot tell.  *looked is 0 when the answer was
- * taken from the files before it instead of looked up.
+ * taken from the files before it instead of looked up.  Asked again, the
+ * same answer: a source's read ahead (filejob.c) asks before its pages
+ * are on their way, the choice of method after.
  */
 int	xfer_cached(struct copier *, struct xfer *, off_t size, int *looked);
 

@@ -39,8 +39,8 @@ xfer_plan(struct copier *c, struct xfer *x, const struct stat *sst)
 	x->trust_short = sized;
 	x->maxactive = xfer_share(c, x);
 	chunk_init(&x->plan, sized ? sst->st_size : 0, c->block_size);
-	x->cached = -1;
-	if (sreg && x->kind != XFER_VERIFY && sst->st_size >= DIRECT_MIN)
+	if (sreg && x->kind != XFER_VERIFY && sst->st_size >= DIRECT_MIN &&
+	    x->cached < 0)
 		x->cached = pagecache_percent(x->sfd, sst->st_size);
 	holes_start(c, x, sst);
 }
@@ -60,12 +60,14 @@ xfer_cached(struct copier *c, struct xfer *x, off_t size, int *looked)
 {
 	int	pct;
 
-	*looked = 1;
+	*looked = x->guessed < 0;
 	if (x->cached >= 0)
 		return x->cached == 100;
+	if (x->guessed >= 0)
+		return x->guessed;
 	if (pagecache_guess_skip(&c->warm)) {
 		*looked = 0;
-		return c->warm.warm;
+		return x->guessed = c->warm.warm;
 	}
 	if ((pct = pagecache_percent(x->sfd, size)) < 0)
 		return -1;

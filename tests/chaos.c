@@ -162,6 +162,7 @@ op_parse(const char *s)
 		[ENGINE_OP_FSYNC] = "fsync", [ENGINE_OP_FSYNC_ALL] = "fsyncall",
 		[ENGINE_OP_OPENAT] = "openat", [ENGINE_OP_CLOSE] = "close",
 		[ENGINE_OP_STATX] = "statx", [ENGINE_OP_SPLICE] = "splice",
+		[ENGINE_OP_FADVISE] = "fadvise",
 	};
 	int	i;
 

@@ -59,18 +59,18 @@ test_engine(enum engine_kind kind)
 	int			fd, i, n, got, good;
 
 	if (!engine_kind_built(kind)) {
-		for (i = 0; i < 4; i++)
+		for (i = 0; i < 5; i++)
 			skip("%s: not built", name);
 		return;
 	}
 	if (engine_start(&eng, kind, &params, log, sizeof(log)) < 0) {
-		for (i = 0; i < 4; i++)
+		for (i = 0; i < 5; i++)
 			skip("%s: cannot start here: %s", name, log);
 		return;
 	}
 	if ((fd = mkstemp(tmpl)) < 0 || unlink(tmpl) < 0 ||
 	    posix_memalign((void **)&mem, 4096, NREQ * LEN) != 0) {
-		for (i = 0; i < 4; i++)
+		for (i = 0; i < 5; i++)
 			ok(0, "%s: test setup", name);
 		goto out;
 	}
@@ -118,6 +118,13 @@ test_engine(enum engine_kind kind)
 	(void)engine_queue(&eng, &reqs[0]);
 	n = reap_n(&eng, 1, done);
 	ok(n == 1 && done[0]->res == 0, "%s: fdatasync succeeds", name);
+
+	/* The whole file read ahead into the page cache: a hint, 0. */
+	reqs[0].op = ENGINE_OP_FADVISE;
+	(void)engine_queue(&eng, &reqs[0]);
+	n = reap_n(&eng, 1, done);
+	ok(n == 1 && done[0]->res == 0, "%s: fadvise(WILLNEED) succeeds",
+	    name);
 	(void)close(fd);
 out:
 	free(mem);
@@ -211,7 +218,7 @@ main(void)
 {
 	enum engine_kind	k;
 
-	tap_plan(6 + 3 * 4 + 3 * 3 + 4);
+	tap_plan(6 + 3 * 5 + 3 * 3 + 4);
 	is(engine_kind_parse("uring", &k), 0, "uring parses");
 	is(k, ENGINE_URING, "uring is ENGINE_URING");
 	is(engine_kind_parse("auto", &k), 0, "auto parses");
