@@ -619,6 +619,12 @@ copier_stopping(const struct copier *c)
 }
 
 int
+copier_cold(const struct copier *c)
+{
+	return c->warm.same >= PAGECACHE_RUN && !c->warm.warm;
+}
+
+int
 copier_broken(const struct copier *c)
 {
 	return c->sched.broken;

@@ -260,6 +260,14 @@ int	copier_stopping(const struct copier *);
 /* Did the engine fail during the run? */
 int	copier_broken(const struct copier *);
 
+/*
+ * Are the sources not in the page cache?  1 once the last PAGECACHE_RUN
+ * small files looked at in a row were not (pagecache.h); those looks
+ * are io_uring's (its read ahead, its splices), so 0 for the other
+ * engines.
+ */
+int	copier_cold(const struct copier *);
+
 /* Files the copier may hold open at once: for the walker's budget. */
 unsigned copier_max_files(const struct copier *);
 

@@ -304,9 +304,12 @@ walk_operand(struct walk *w, const struct wtarget *t, const char *operand)
 		nobackup.backup = OPTIONS_BACKUP_NONE;
 		w->opts = &nobackup;
 	}
-	if (name != NULL)
+	if (name != NULL) {
+		w->scout_root = &sat;
 		status = status_merge(status, walk_entry(w, &sat, dat, name,
 		    1));
+		walk_scout_end(w);
+	}
 	w->top_st_ok = 0;
 	w->opts = opts;
 	for (k = 0; k < w->ntargets; k++) {

@@ -513,6 +513,7 @@ walk_dir_entry(struct walk *w, struct wdir *d, const struct at *src,
 		    NULL;
 	}
 	cname = path_join(name, ent);
+	walk_scout_step(w);
 	status = walk_entry(w, &csrc, cdst, cname, 0);
 	free((char *)csrc.path);
 	for (k = 0; k < w->ntargets; k++)

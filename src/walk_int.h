@@ -17,6 +17,7 @@ struct filelist;
 struct policy_ahead;
 struct prestat;
 struct prestat_batch;
+struct scout;
 
 /* Directories are looked at ahead this deep at most (a batch a level). */
 #define WALK_AHEAD_DEPTH	16
@@ -66,6 +67,15 @@ struct walk {
 	char			*parent_path;	/* walk_once()'s last parent */
 	struct stat		 parent_st;	/* and its stat */
 	dev_t			 topdev;	/* -x: the source's filesystem */
+	/*
+	 * The scout (scout.h) over the operand being walked (scout_root,
+	 * or NULL), once its files are found not cached; the entries
+	 * walked in it so far.
+	 */
+	const struct at		*scout_root;
+	struct scout		*scout;
+	unsigned long		 walked;
+	int			 scout_off;	/* not for this operand */
 	struct wdir		*cur;		/* the directory being read */
 	unsigned		 dirfds;	/* descriptors the wdirs hold */
 	unsigned		 dirfd_budget;	/* before waiting for them */
@@ -185,5 +195,13 @@ int	walk_dir_ahead(struct walk *, struct wdir *d, const struct at *src,
 
 int	walk_entry(struct walk *, const struct at *src, const struct at *dst,
 	    const char *name, int top);
+
+/*
+ * The scout (wscout.c) over the operand at w->scout_root: told of each
+ * entry walked (and started there, once the files are found cold), and
+ * stopped at the operand's end.
+ */
+void	walk_scout_step(struct walk *);
+void	walk_scout_end(struct walk *);
 
 #endif

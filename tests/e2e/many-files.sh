@@ -7,7 +7,7 @@
 # when not, and the walker's memory does not grow with the tree.
 . "${top_srcdir:-.}/tests/lib.sh"
 
-plan $((6 * $(nengines) + 8))
+plan $((6 * $(nengines) + 9))
 cd "$T" || exit 1
 
 # 1200 files of 0 to 70000 bytes in 12 directories, cut from one blob.
@@ -160,8 +160,34 @@ case " $engines " in
 		    ! grep -q "worker threads" "$T/stderr"
 		ok $? "hashed, not cached: each file read on acp's own thread, whole"
 	fi
+	# A tree not cached: once 16 files in a row were found so, it is
+	# read ahead of the walk on a thread of its own (the scout).  With
+	# 128 files in flight at most, the walker reaches the 200th file
+	# only after 72 have ended, each looked at before its read.
+	mkdir coldtree
+	for d in 0 1 2 3; do
+		mkdir "coldtree/d$d"
+		i=0
+		while [ "$i" -lt 50 ]; do
+			head -c $((d * 50 + i + 100)) blob > "coldtree/d$d/f$i"
+			i=$((i + 1))
+		done
+	done
+	if [ -n "${ACP_UNDER_VALGRIND:-}" ]; then
+		skip "valgrind caches what acp maps to ask mincore"
+	elif [ "$(nproc)" -lt 2 ]; then
+		skip "one CPU: the walk goes alone"
+	elif ! evict_all coldtree/*/*; then
+		skip "cannot evict a file from the page cache here"
+	else
+		run_acp --engine=uring -r --debug coldtree coldtree.out
+		[ "$rc" -eq 0 ] && diff -r coldtree coldtree.out > /dev/null &&
+		    [ "$(grep -c "^acp: debug: 'coldtree': not in the page cache: its tree is read ahead of the walk, on a thread of its own$" "$T/stderr")" -eq 1 ]
+		ok $? "a tree not cached is read ahead of the walk, and copied whole"
+	fi
 	;;
 *)
+	skip "io_uring cannot be used here"
 	skip "io_uring cannot be used here"
 	skip "io_uring cannot be used here"
 	;;
