@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "prestat.h"
+#include "thread.h"
 
 /* Look at the name of b's entry i in both directories. */
 static void
@@ -142,7 +143,7 @@ prestat_start(struct prestat *p)
 		pthread_mutex_destroy(&p->lock);
 		return -1;
 	}
-	if (pthread_create(&p->thread, NULL, prestat_main, p) != 0) {
+	if (thread_start(&p->thread, prestat_main, p) != 0) {
 		pthread_cond_destroy(&p->cv);
 		pthread_mutex_destroy(&p->lock);
 		return -1;

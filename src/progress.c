@@ -23,6 +23,7 @@
 #include "at.h"
 #include "progress.h"
 #include "stats.h"
+#include "thread.h"
 
 #define PROGRESS_TTY_NS		200000000LL	/* five draws a second */
 #define PROGRESS_LOG_NS		5000000000LL	/* a log line each 5 s */
@@ -145,14 +146,8 @@ count_main(void *arg)
 void
 progress_count_start(struct progress *p)
 {
-	sigset_t	all, old;
-
-	/* Signals are the copier's thread's business. */
-	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, &old);
-	if (pthread_create(&p->counter, NULL, count_main, p) == 0)
+	if (thread_start(&p->counter, count_main, p) == 0)
 		p->counting = 1;
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 
 static void

@@ -8,13 +8,13 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "scout.h"
+#include "thread.h"
 
 struct scout {
 	pthread_t	 thread;
@@ -111,8 +111,6 @@ struct scout *
 scout_start(int dirfd, const char *name, dev_t dev, unsigned long walked)
 {
 	struct scout	*s;
-	sigset_t	 all, old;
-	int		 ret;
 
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return NULL;
@@ -126,12 +124,7 @@ scout_start(int dirfd, const char *name, dev_t dev, unsigned long walked)
 		goto fail_fd;
 	if (pthread_cond_init(&s->cv, NULL) != 0)
 		goto fail_lock;
-	/* Born with every signal blocked: the stops are the walker's. */
-	sigfillset(&all);
-	(void)pthread_sigmask(SIG_BLOCK, &all, &old);
-	ret = pthread_create(&s->thread, NULL, scout_main, s);
-	(void)pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (ret == 0)
+	if (thread_start(&s->thread, scout_main, s) == 0)
 		return s;
 	pthread_cond_destroy(&s->cv);
 fail_lock:

@@ -13,7 +13,7 @@
  * scout_walked()), stays on the file system of its root, follows no
  * symbolic link, and goes at most SCOUT_DEPTH directories deep.  What
  * it finds is thrown away: a tree that changes under it costs time,
- * never a wrong copy.  Signals are the walker's: the thread blocks them.
+ * never a wrong copy.  Signals are the walker's (thread.h).
  */
 #ifndef ACP_SCOUT_H
 #define ACP_SCOUT_H
