@@ -39,8 +39,7 @@ xfer_plan(struct copier *c, struct xfer *x, const struct stat *sst)
 	x->trust_short = sized;
 	x->maxactive = xfer_share(c, x);
 	chunk_init(&x->plan, sized ? sst->st_size : 0, c->block_size);
-	if (sreg && x->kind != XFER_VERIFY && sst->st_size >= DIRECT_MIN &&
-	    x->cached < 0)
+	if (sreg && x->kind != XFER_VERIFY && sst->st_size >= DIRECT_MIN)
 		x->cached = pagecache_percent(x->sfd, sst->st_size);
 	holes_start(c, x, sst);
 }
