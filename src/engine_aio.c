@@ -1,16 +1,17 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * The libaio engine: io_setup / io_submit / io_getevents with pread,
- * pwrite and fdatasync iocbs.  Each queued request takes an iocb from a
- * private array sized to the depth; iocb->data points back at the request.
+ * The libaio engine: io_setup / io_submit / io_getevents with pread and
+ * pwrite iocbs.  Each queued request takes an iocb from a private array
+ * sized to the depth; iocb->data points back at the request.
  *
  * Linux AIO is asynchronous only for O_DIRECT reads and writes (and
- * flushes): a buffered iocb is done inside io_submit(), in the caller's
- * thread, one after another.  So only direct requests go to the kernel;
- * buffered ones, those on pipes (AIO has no "current position"), and the
- * opens, closes and statx calls AIO does not have go to a few worker
- * threads (src/workers.c), as in the sync engine.  Both tell one eventfd
- * when something finishes, which is what reap sleeps on.
+ * flushes, which it runs on a kernel thread): a buffered iocb is done
+ * inside io_submit(), in the caller's thread, one after another.  So only
+ * direct requests go to the kernel; buffered ones, those on pipes (AIO
+ * has no "current position"), flushes, and the opens, closes and statx
+ * calls AIO does not have go to worker threads (src/workers.c), as in the
+ * sync engine.  Both tell one eventfd when something finishes, which is
+ * what reap sleeps on.
  */
 #include "config.h"
 
@@ -94,13 +95,18 @@ aio_init(struct engine *eng, const struct engine_params *params,
 		snprintf(reason, reasonlen, "eventfd: %s", strerror(-ret));
 		return ret;
 	}
-	/* Only buffered work, bound by memory copies: a thread or two a core. */
+	/*
+	 * Buffered work, bound by memory copies: a thread or two a core;
+	 * up to sixteen, as in the sync engine, while calls that sleep
+	 * (flushes; direct I/O without a context) find them all busy.
+	 */
 	if ((ret = workers_start(&p->w, n, 4, p->efd)) < 0) {
 		snprintf(reason, reasonlen, "worker threads: %s",
 		    strerror(-ret));
 		return ret;
 	}
-	/* AIO for direct I/O and flushes, the workers for the rest. */
+	workers_grow_to(&p->w, 16);
+	/* AIO for direct I/O, the workers for the rest. */
 	memset(eng->async, 1, sizeof(eng->async));
 	return 0;
 }
@@ -116,7 +122,9 @@ aio_inflight(struct engine *eng)
 
 /*
  * What Linux AIO does asynchronously: direct reads and writes at an
- * offset, and flushes.  Not buffered I/O, pipes, opens, closes, statx.
+ * offset.  Not buffered I/O, pipes, opens, closes, statx; nor flushes,
+ * which it hands to a kernel thread as the workers would, and which
+ * would then need the context for themselves.
  */
 static int
 aio_kernel_does(const struct req *req)
@@ -125,9 +133,6 @@ aio_kernel_does(const struct req *req)
 	case ENGINE_OP_READ:
 	case ENGINE_OP_WRITE:
 		return req->direct && req->off >= 0;
-	case ENGINE_OP_FSYNC:
-	case ENGINE_OP_FSYNC_ALL:
-		return 1;
 	default:
 		return 0;
 	}
@@ -174,12 +179,6 @@ aio_queue(struct engine *eng, struct req *req)
 		break;
 	case ENGINE_OP_WRITE:
 		io_prep_pwrite(cb, req->fd, req->addr, req->len, req->off);
-		break;
-	case ENGINE_OP_FSYNC:
-		io_prep_fdsync(cb, req->fd);
-		break;
-	case ENGINE_OP_FSYNC_ALL:
-		io_prep_fsync(cb, req->fd);
 		break;
 	default:
 		/* Not reached: the rest went to the workers. */

@@ -1,14 +1,14 @@
 #!/bin/sh
 # SPDX-License-Identifier: BSD-2-Clause
 # The libaio engine makes its kernel context only for a request the
-# kernel is to do (a direct read or write, a flush): a copy that makes
-# none ends without the 30-50 ms that ending a context costs (io_destroy
+# kernel is to do (a direct read or write; flushes go to its worker
+# threads): a copy that makes none ends without the 30-50 ms that ending a context costs (io_destroy
 # waits for RCU grace periods).  Where the context cannot be made
 # (fs.aio-max-nr reached: EAGAIN, injected by strace), its worker
 # threads do those requests too, and the copy is whole.
 . "${top_srcdir:-.}/tests/lib.sh"
 
-plan 9
+plan 10
 case " $engines " in
 *" aio "*) ;;
 *) skip_all "the aio engine cannot start here" ;;
@@ -48,6 +48,15 @@ trace "$ACP" --engine=aio -r "$T/tree" "$T/tree.copy" 2>> "$T/stderr" ||
     grep -q "io_setup(0, .*EINVAL" "$T/trace" &&
     [ "$(calls io_destroy)" -eq 0 ] && [ "$(calls io_submit)" -eq 0 ]
 ok $? "a tree copied buffered makes no kernel context"
+# One file under --fsync: its own fdatasync, not a batch's syncfs.
+rc=0
+strace -f -o "$T/trace" -e trace=io_setup,io_submit,io_destroy,fdatasync \
+    "$ACP" --engine=aio --fsync "$T/small" "$T/small.durable" \
+    2>> "$T/stderr" || rc=$?
+[ "$rc" -eq 0 ] && cmp -s "$T/small" "$T/small.durable" &&
+    [ "$(calls fdatasync)" -ge 1 ] && [ "$(calls io_setup)" -eq 1 ] &&
+    [ "$(calls io_destroy)" -eq 0 ] && [ "$(calls io_submit)" -eq 0 ]
+ok $? "--fsync flushes on the worker threads, with no kernel context"
 
 if ! direct_ok "$T/small"; then
 	for _ in 1 2 3 4 5 6; do skip "no O_DIRECT on $T"; done
