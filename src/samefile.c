@@ -108,6 +108,23 @@ same_judge(const struct options *opts, const struct same_facts *f)
 }
 
 /*
+ * same_judge() with src and dst two inodes: following links, SAME_OK at
+ * once; not following them, SAME_OK but where a symlink on one side may
+ * lead to the other (its target, gathered) or both are links (their
+ * names, gathered).  tests/unit/samefile.c holds it to same_judge() over
+ * every fact same_gather() could bring.
+ */
+int
+same_quick(const struct options *opts, const struct stat *sst,
+    const struct stat *dst_st)
+{
+	if (same_inode(sst, dst_st))
+		return 0;
+	return !same_never_follows(opts) || (!S_ISLNK(sst->st_mode) &&
+	    !S_ISLNK(dst_st->st_mode));
+}
+
+/*
  * Stat the directory that holds at's entry.  A bare name (the walker's,
  * a file a time when a tree is copied over) is dirfd's own entry: one
  * call, not an open, a stat and a close.

@@ -37,6 +37,15 @@ int	same_never_follows(const struct options *);
 enum same_verdict same_judge(const struct options *, const struct same_facts *);
 
 /*
+ * Is same_judge()'s verdict SAME_OK whatever same_gather() would find,
+ * from the walked source's stat and the destination's alone?  So it is
+ * for two inodes neither of which is a symlink the run copies as one
+ * (cp's same_file_ok() looks no further either).
+ */
+int	same_quick(const struct options *, const struct stat *sst,
+	    const struct stat *dst_st);
+
+/*
  * Fill f for src (walked stat sst) and dst (looked-at stat dst): -1 if
  * either is gone, which the caller takes as not the same.
  */
