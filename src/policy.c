@@ -334,33 +334,29 @@ policy_backup_name(const struct options *opts, const struct at *dst)
 	return name;
 }
 
-/* -b: move what is at dst to its backup name; 0, or -1 after a message. */
+/*
+ * -b: move what is at dst to its backup name (policy_backup_name()'s,
+ * which reads the directory for numbered ones: made once a file); 0, or
+ * -1 after a message.  Not where the backup would take the source's name
+ * (cp -b a~ a).
+ */
 static int
-backup(const struct options *opts, const struct at *dst)
+backup(const struct options *opts, const struct stat *sst,
+    const struct at *src, const struct at *dst)
 {
-	char	*name = policy_backup_name(opts, dst);
-	int	 ret = 0;
+	struct stat	 st;
+	char		*name = policy_backup_name(opts, dst);
+	int		 ret = 0;
 
-	if (renameat(dst->dirfd, dst->name, dst->dirfd, name) < 0) {
+	if (fstatat(dst->dirfd, name, &st, 0) == 0 && at_same_file(&st, sst)) {
+		warnx("backing up '%s' might destroy source;  '%s' not copied",
+		    dst->path, src->path);
+		ret = -1;
+	} else if (renameat(dst->dirfd, dst->name, dst->dirfd, name) < 0) {
 		warn("cannot back up '%s' as '%s%s'", dst->path, dst->path,
 		    name + strlen(dst->name));
 		ret = -1;
 	}
-	free(name);
-	return ret;
-}
-
-/* Would the backup of dst take the source's name (cp -b a~ a)? */
-static int
-backup_is_source(const struct options *opts, const struct stat *sst,
-    const struct at *dst)
-{
-	struct stat	 st;
-	char		*name = policy_backup_name(opts, dst);
-	int		 ret;
-
-	ret = fstatat(dst->dirfd, name, &st, 0) == 0 &&
-	    at_same_file(&st, sst);
 	free(name);
 	return ret;
 }
@@ -415,12 +411,7 @@ policy_settle(struct copier *c, const struct options *opts,
 		warn("cannot open '%s' for writing", dst->path);
 		return POLICY_REFUSE;
 	}
-	if (p.backup && backup_is_source(opts, sst, dst)) {
-		warnx("backing up '%s' might destroy source;  '%s' not copied",
-		    dst->path, src->path);
-		return POLICY_REFUSE;
-	}
-	if (p.backup && backup(opts, dst) < 0)
+	if (p.backup && backup(opts, sst, src, dst) < 0)
 		return POLICY_REFUSE;
 	if (p.remove && unlinkat(dst->dirfd, dst->name, 0) < 0) {
 		warn("cannot remove '%s'", dst->path);
