@@ -504,6 +504,19 @@ opened_src(struct copier *c, struct cfile *f)
 }
 
 /*
+ * Whether f's data is likely to be cloned, not read (offload_method()'s
+ * first choice): a plain copy to one destination, where clones are
+ * tried.  Its data is then never read, and reading it ahead would only
+ * fill the page cache: 50,000 files cloned on btrfs read 1.7 GB ahead.
+ */
+static int
+clone_likely(const struct copier *c, const struct cfile *f)
+{
+	return f->job->kind == COPY_JOB_COPY && f->tee == NULL &&
+	    c->algo == NULL && !f->job->resume && offload_may_clone(c);
+}
+
+/*
  * Whether to ask the kernel to read f's source ahead, beside its statx
  * and its create: a small regular file on a local file system, not in
  * the page cache (xfer_cached(), asked before the hint puts pages on
@@ -525,7 +538,7 @@ read_ahead_wanted(struct copier *c, struct cfile *f)
 	if (f->advised || !eng->readahead || !eng->async[ENGINE_OP_FADVISE] ||
 	    !f->slocal || c->direct || f->job->attr_only ||
 	    !S_ISREG(st->st_mode) || st->st_size <= 0 ||
-	    st->st_size >= OFFLOAD_MIN)
+	    st->st_size >= OFFLOAD_MIN || clone_likely(c, f))
 		return 0;
 	f->x.sfd = f->sfd;
 	return xfer_cached(c, &f->x, st->st_size, &looked) == 0;

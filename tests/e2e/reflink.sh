@@ -4,9 +4,11 @@
 # shares the source's blocks (FICLONE); always fails, naming the files,
 # where a filesystem cannot clone (ext4, tmpfs); a checksum needs the data
 # read, so auto does not clone then, and always refuses it (exit 2).
+# Small files not in the page cache that are to be cloned are not read
+# ahead (io_uring): their data is never read.
 . "${top_srcdir:-.}/tests/lib.sh"
 
-per=3
+per=5
 plan $((2 * per + 4))
 cd "$T" || exit 1
 mkdata data 3000000 ref
@@ -64,7 +66,51 @@ fs_test() {
 	[ "$rc" -eq 0 ] && cmp -s data "$_fs/sum" && ! grep -q "cloned" "$T/stderr" &&
 	    [ "$(cut -d' ' -f1 m)" = "$(sha256sum < data | cut -d' ' -f1)" ]
 	ok $? "$_fs: with --checksum, auto reads the data to hash it"
+	cold_test "$_fs"
 	umount "$_fs"
+}
+
+# cold_test FS: 20 small files evicted, cloned by io_uring: none read
+# ahead; with --reflink=never, each is.
+cold_test() {
+	mkdir "$1/cold"
+	for i in $(seq 20); do
+		head -c $((i * 1500 + 1)) data > "$1/cold/f$i"
+	done
+	if ! case " $engines " in *" uring "*) true ;; *) false ;; esac; then
+		skip "$1: io_uring cannot start here"
+		skip "$1: io_uring cannot start here"
+		return
+	elif ! command -v fincore > /dev/null; then
+		skip "$1: no fincore to count cached pages"
+		skip "$1: no fincore to count cached pages"
+		return
+	elif [ -n "${ACP_UNDER_VALGRIND:-}" ]; then
+		# It reads the head of each file mapped (is it ELF?).
+		skip "$1: valgrind caches what acp maps to ask mincore"
+		skip "$1: valgrind caches what acp maps to ask mincore"
+		return
+	fi
+	for f in "$1"/cold/*; do
+		evict "$f" 1 || break
+	done
+	run_acp --engine=uring -r --debug "$1/cold" "$1/cold.clone"
+	_pages=0
+	for f in "$1"/cold/*; do
+		_pages=$((_pages + $(cached_pages "$f")))
+	done
+	[ "$rc" -eq 0 ] && [ "$(grep -c "bytes cloned" "$T/stderr")" -eq 20 ] &&
+	    [ "$_pages" -eq 0 ] && diff -r "$1/cold" "$1/cold.clone" > /dev/null
+	ok $? "$1: small files not cached, cloned: none read ahead ($_pages pages cached)"
+	for f in "$1"/cold/*; do
+		evict "$f" 1 || break
+	done
+	run_acp --engine=uring --reflink=never -r --debug "$1/cold" \
+	    "$1/cold.copy"
+	[ "$rc" -eq 0 ] && diff -r "$1/cold" "$1/cold.copy" > /dev/null &&
+	    ! grep -q "bytes cloned" "$T/stderr" &&
+	    grep -q "read ahead by uring's workers" "$T/stderr"
+	ok $? "$1: the same, --reflink=never: read ahead, then copied"
 }
 fs_test btrfs mkfs.btrfs 200M
 fs_test xfs mkfs.xfs 400M
