@@ -8,7 +8,10 @@
 #include "config.h"
 
 #include <sys/types.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
+
+#include <linux/fs.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -84,6 +87,9 @@ engine_run_blocking(struct req *req)
 	}
 	case ENGINE_OP_COPY_RANGE:
 		n = copy_range(req);
+		break;
+	case ENGINE_OP_CLONE:
+		n = ioctl(req->fd2, FICLONE, req->fd);
 		break;
 	case ENGINE_OP_SYNCFS:
 		n = syncfs(req->fd);

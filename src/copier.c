@@ -73,17 +73,34 @@ slots_exit(struct copier *c)
  * Several destinations: each one's copy_file_range() pieces run at once,
  * a thread each (two cp runs side by side took 1.15 times one here,
  * where this thread alone took 1.9).  Without the threads, the pieces
- * run here.
+ * run here.  Clones use them too (copier_clone_threads()).
  */
 static void
-offload_threads(struct copier *c)
+offload_threads(struct copier *c, unsigned threads)
 {
 	c->offw = xcalloc(1, sizeof(*c->offw));
-	if (workers_start(c->offw, c->maxfiles, c->targets, -1) < 0) {
+	if (workers_start(c->offw, c->maxfiles, threads, -1) < 0) {
 		(void)workers_stop(c->offw, 0);
 		free(c->offw);
 		c->offw = NULL;
 	}
+}
+
+/*
+ * The threads clones are made on, started with the first clone that
+ * worked (the ones before are made on this thread, until the file
+ * system is known to clone); NULL where they cannot be had.  FICLONE
+ * waits for the file system: on this thread the clones of a tree ran
+ * one after another, as cp makes them, and every other file waited.
+ */
+struct workers *
+copier_clone_threads(struct copier *c)
+{
+	if (c->offw == NULL && c->clones > 0 && !c->no_clone_threads) {
+		offload_threads(c, COPIER_CLONE_THREADS);
+		c->no_clone_threads = c->offw == NULL;
+	}
+	return c->offw;
 }
 
 /*
@@ -165,7 +182,7 @@ copier_new(struct engine *eng, const struct copier_params *params, int *err)
 	 */
 	c->splice = params->offload && eng->async[ENGINE_OP_SPLICE];
 	if (params->offload && c->targets > 1)
-		offload_threads(c);
+		offload_threads(c, c->targets);
 	durable_start(c);
 	eng->wait_ms = COPIER_TICK_MS;
 	return c;

@@ -77,6 +77,7 @@ struct copier {
 	 */
 	struct workers		*offw;
 	unsigned		 offloads;
+	int			 no_clone_threads;	/* failed to start */
 	/* --fsync's batches (durable.c); NULL: each file its own fsync. */
 	struct durable		*dur;
 	/*
@@ -130,5 +131,14 @@ void	copier_lost_create(struct copier *, const struct cfile *);
  * stalled one).
  */
 int	copier_lost_requests(const struct copier *, struct cfile *);
+
+/* Threads a tree's clones are made on at once (copier_clone_threads()). */
+#define COPIER_CLONE_THREADS	2
+
+/*
+ * The worker threads clones go to once one clone worked (copier.c), or
+ * NULL: make them on this thread.
+ */
+struct workers *copier_clone_threads(struct copier *);
 
 #endif

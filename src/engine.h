@@ -42,8 +42,13 @@ enum engine_op {
 	 * (5.6) runs it on an io-wq worker.
 	 */
 	ENGINE_OP_FADVISE,
+	/*
+	 * ioctl(fd2, FICLONE, fd): fd2 shares fd's blocks; res 0 or -errno.
+	 * As COPY_RANGE: only the copier's worker threads are given it.
+	 */
+	ENGINE_OP_CLONE,
 };
-#define ENGINE_NOPS	(ENGINE_OP_FADVISE + 1)
+#define ENGINE_NOPS	(ENGINE_OP_CLONE + 1)
 
 /*
  * One I/O request.  The copier writes every field but res before

@@ -355,6 +355,7 @@ uring_queue(struct engine *eng, struct req *req)
 		break;
 	case ENGINE_OP_COPY_RANGE:
 	case ENGINE_OP_SYNCFS:
+	case ENGINE_OP_CLONE:
 		/* No opcode: async[] is 0, so it ran above.  Never here. */
 		io_uring_prep_nop(sqe);
 		break;

@@ -30,7 +30,6 @@
 #include "offload.h"
 #include "say.h"
 #include "tee.h"
-#include "workers.h"
 #include "verify.h"
 #include "xmalloc.h"
 
@@ -41,121 +40,6 @@ issue(struct copier *c, struct cfile *f, enum engine_op op, int fd,
 {
 	return file_op(c, f, op, fd, NULL, 0, 0, next) == 0 ? STEP_WAIT :
 	    STEP_GO;
-}
-
-/* The data phase by method m: through the ring (or a pipe, splicing). */
-static int
-ring_start(struct copier *c, struct cfile *f, enum xfer_method m)
-{
-	struct xfer	*x = &f->x;
-
-	x->method = m;
-	if (m == XFER_SPLICE)
-		x->pipe = c->pipes[f - c->files];
-	f->state = S_DATA;
-	x->scratch = f->tmp != NULL;
-	if (xfer_ring_start(c, x, &f->sst, x->kind == XFER_HASH ?
-	    f->job->algo : c->algo) < 0)
-		f->state = S_END;
-	return STEP_GO;
-}
-
-/* Where a piece of copy_file_range() leaves f (how: offload_copy()'s). */
-static int
-offloaded(struct copier *c, struct cfile *f, int how)
-{
-	switch (how) {
-	case 2:
-		f->state = S_OFFLOAD;
-		c->stepping++;
-		return STEP_WAIT;
-	case 1:
-		f->state = S_DATA_END;
-		return STEP_GO;
-	case 0:
-		return ring_start(c, f, (enum xfer_method)offload_method(c,
-		    &f->x, &f->sst, XFER_OFFLOAD));
-	}
-	f->state = S_END;
-	return STEP_GO;
-}
-
-/*
- * S_OFFLOAD: copy_file_range() a piece at a time, a round each, so that
- * progress, signals and the other files in flight go on meanwhile.
- */
-static int
-offloading(struct copier *c, struct cfile *f)
-{
-	if (c->offw != NULL && !xfer_stopped(c, &f->x)) {
-		/* Beside the other destinations' pieces, on a thread. */
-		offload_step_req(&f->x, &f->oreq);
-		f->oreq.owner = f;
-		if (workers_queue(c->offw, &f->oreq) == 0) {
-			c->offloads++;
-			f->state = S_OFFLOADING;
-			return STEP_WAIT;
-		}
-	}
-	return offloaded(c, f, offload_copy(c, &f->x));
-}
-
-/* S_OFFLOADING: the round collects the piece (filejob_offloaded()). */
-static int
-offload_out(struct copier *c, struct cfile *f)
-{
-	(void)c;
-	(void)f;
-	return STEP_WAIT;
-}
-
-void
-filejob_offloaded(struct copier *c, struct cfile *f, ssize_t res)
-{
-	if (offloaded(c, f, offload_step_done(c, &f->x, res)) == STEP_GO)
-		filejob_step(c, f);
-}
-
-/* Plan the data phase and start it by the method offload_method() picks. */
-static int
-data_start(struct copier *c, struct cfile *f)
-{
-	struct xfer		*x = &f->x;
-	enum xfer_method	 m;
-	int			 ret;
-
-	if (f->tee != NULL)
-		return tee_data_start(c, f);
-	x->sfd = f->sfd;
-	x->dfd = f->dfd;
-	x->slocal = f->slocal;
-	f->state = S_DATA_END;
-	if (f->job->attr_only) {
-		/* --attributes-only: the file, its metadata, no data. */
-		x->method = XFER_NONE;
-		x->plan.eof = -1;
-		return STEP_GO;
-	}
-	xfer_plan(c, x, &f->sst);
-	if ((m = offload_method(c, x, &f->sst, XFER_NONE)) == XFER_CLONE) {
-		x->method = XFER_CLONE;
-		if ((ret = offload_clone(c, x, f->sst.st_size)) > 0)
-			return STEP_GO;
-		if (ret < 0) {
-			warnc(-ret, "failed to clone '%s' from '%s'", f->dst,
-			    f->src);
-			jobreport_failed(f, ret);
-			f->state = S_END;
-			return STEP_GO;
-		}
-		m = offload_method(c, x, &f->sst, XFER_CLONE);
-	}
-	if (m == XFER_OFFLOAD) {
-		x->method = XFER_OFFLOAD;
-		f->state = S_OFFLOAD;
-		return STEP_GO;
-	}
-	return ring_start(c, f, m);
 }
 
 /*
@@ -506,14 +390,16 @@ opened_src(struct copier *c, struct cfile *f)
 /*
  * Whether f's data is likely to be cloned, not read (offload_method()'s
  * first choice): a plain copy to one destination, where clones are
- * tried.  Its data is then never read, and reading it ahead would only
- * fill the page cache: 50,000 files cloned on btrfs read 1.7 GB ahead.
+ * tried, from a file system that clones.  Its data is then never read,
+ * and reading it ahead would only fill the page cache: 50,000 files
+ * cloned on btrfs read 1.7 GB ahead.
  */
 static int
 clone_likely(const struct copier *c, const struct cfile *f)
 {
 	return f->job->kind == COPY_JOB_COPY && f->tee == NULL &&
-	    c->algo == NULL && !f->job->resume && offload_may_clone(c);
+	    c->algo == NULL && !f->job->resume && offload_may_clone(c) &&
+	    fs_may_clone(f->job->sst.st_dev, f->sfd);
 }
 
 /*
@@ -601,9 +487,10 @@ static int (*const steps[])(struct copier *, struct cfile *) = {
 	[S_STATED_SRC] = stated_src,
 	[S_OPEN_DST] = open_dst,
 	[S_OPENED_DST] = opened_dst,
-	[S_DATA_START] = data_start,
-	[S_OFFLOAD] = offloading,
-	[S_OFFLOADING] = offload_out,
+	[S_DATA_START] = filejob_data_start,
+	[S_OFFLOAD] = filejob_offloading,
+	[S_OFFLOADING] = filejob_offload_out,
+	[S_CLONING] = filejob_offload_out,
 	[S_DATA] = data,
 	[S_DATA_END] = data_done,
 	[S_FSYNC] = fsync_dst,

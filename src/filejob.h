@@ -41,6 +41,7 @@ enum cstate {
 	S_DATA_START,		/* choose the method, start it */
 	S_OFFLOAD,		/* copy_file_range(), a piece a round */
 	S_OFFLOADING,		/* a piece on a worker thread */
+	S_CLONING,		/* its clone on a worker thread */
 	S_DATA,			/* reads and writes in flight */
 	S_DATA_END,		/* size, metadata, hash */
 	S_FSYNC,		/* issue the fsync */
@@ -85,7 +86,7 @@ struct cfile {
 	int			 slocal;	/* src is on a local fs */
 	int			 advised;	/* its read ahead was asked */
 	struct xfer		 x;		/* the data phase */
-	struct req		 oreq;		/* S_OFFLOADING: its piece */
+	struct req		 oreq;		/* S_OFFLOADING, S_CLONING */
 	struct tee		*tee;		/* its reader or a member */
 	int			 durable;	/* --fsync: DURABLE_* */
 	dev_t			 ddev;		/* and dst's file system */
@@ -133,7 +134,20 @@ void	filejob_meta_done(struct copier *, struct creq *);
 /* The engine failed: fail f, whose requests are lost, without waiting. */
 void	filejob_abandon(struct copier *, struct cfile *);
 
-/* f's piece of copy_file_range() on a worker thread came back with res. */
+/*
+ * Steps of the machine in filedata.c: S_DATA_START (choose the method,
+ * start it), S_OFFLOAD (a piece of copy_file_range() here, or out to a
+ * thread), S_OFFLOADING and S_CLONING (wait for the thread).  STEP_GO
+ * or STEP_WAIT.
+ */
+int	filejob_data_start(struct copier *, struct cfile *);
+int	filejob_offloading(struct copier *, struct cfile *);
+int	filejob_offload_out(struct copier *, struct cfile *);
+
+/*
+ * f's piece of copy_file_range(), or its clone, on a worker thread came
+ * back with res.
+ */
 void	filejob_offloaded(struct copier *, struct cfile *, ssize_t res);
 
 #endif

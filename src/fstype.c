@@ -19,6 +19,7 @@
 #define FS_LOCAL	4
 #define FS_MODES	8
 #define FS_SOLO		16
+#define FS_CLONES	32
 /* statfs(2)'s f_type of btrfs (linux/magic.h's BTRFS_SUPER_MAGIC). */
 #define FS_BTRFS_MAGIC	0x9123683e
 
@@ -113,6 +114,17 @@ fstype_solo(const char *type, size_t len)
 }
 
 int
+fstype_clones(const char *type, size_t len)
+{
+	/* FICLONE between two of its files (xfs: made with reflink=1). */
+	static const char *const clones[] = {
+		"btrfs", "xfs", "bcachefs", "ocfs2", "zfs", NULL
+	};
+
+	return type_in(type, len, clones);
+}
+
+int
 fstype_keeps_modes(const char *type, size_t len)
 {
 	/* Their modes come from the mount's uid, gid, fmask and dmask. */
@@ -148,14 +160,15 @@ lookup(dev_t dev, int fd)
 			    (fstype_syncfs_durable(type, len) ? FS_SYNCFS : 0) |
 			    (fstype_local(type, len) ? FS_LOCAL : 0) |
 			    (fstype_keeps_modes(type, len) ? FS_MODES : 0) |
-			    (fstype_solo(type, len) ? FS_SOLO : 0);
+			    (fstype_solo(type, len) ? FS_SOLO : 0) |
+			    (fstype_clones(type, len) ? FS_CLONES : 0);
 			break;
 		}
 	free(line);
 	(void)fclose(fp);
 	if (traits == 0 && fd >= 0 && fstatfs(fd, &sfs) == 0 &&
 	    sfs.f_type == FS_BTRFS_MAGIC)
-		traits = FS_SYNCFS | FS_LOCAL | FS_MODES;
+		traits = FS_SYNCFS | FS_LOCAL | FS_MODES | FS_CLONES;
 	return traits;
 }
 
@@ -207,4 +220,10 @@ int
 fs_is_solo(dev_t dev, int fd)
 {
 	return (fs_traits(dev, fd) & FS_SOLO) != 0;
+}
+
+int
+fs_may_clone(dev_t dev, int fd)
+{
+	return (fs_traits(dev, fd) & FS_CLONES) != 0;
 }

@@ -51,6 +51,12 @@ int	fstype_keeps_modes(const char *type, size_t len);
 int	fstype_solo(const char *type, size_t len);
 
 /*
+ * May this type clone a file (FICLONE) within itself?  A hint only: the
+ * clone is still asked, and may be refused.
+ */
+int	fstype_clones(const char *type, size_t len);
+
+/*
  * Are dev's files on FUSE?  Read once per device (a few are kept); 0
  * when it cannot be told.
  */
@@ -70,5 +76,8 @@ int	fs_keeps_modes(dev_t dev, int fd);
 
 /* fstype_solo() of dev's file system (fd: as above); 0 likewise. */
 int	fs_is_solo(dev_t dev, int fd);
+
+/* fstype_clones() of dev's file system (fd: as above); 0 likewise. */
+int	fs_may_clone(dev_t dev, int fd);
 
 #endif

@@ -22,9 +22,9 @@
 #include "xfer.h"
 
 int
-offload_clone(struct copier *c, struct xfer *x, off_t size)
+offload_cloned(struct copier *c, struct xfer *x, off_t size, int res)
 {
-	if (ioctl(x->dfd, FICLONE, x->sfd) == 0) {
+	if (res == 0) {
 		c->clones++;
 		x->bytes = (uint64_t)size;
 		c->done_bytes += (uint64_t)size;
@@ -37,7 +37,24 @@ offload_clone(struct copier *c, struct xfer *x, off_t size)
 	 * small files).
 	 */
 	c->noclones++;
-	return c->reflink == COPY_REFLINK_ALWAYS ? -errno : 0;
+	return c->reflink == COPY_REFLINK_ALWAYS ? res : 0;
+}
+
+int
+offload_clone(struct copier *c, struct xfer *x, off_t size)
+{
+	return offload_cloned(c, x, size,
+	    ioctl(x->dfd, FICLONE, x->sfd) == 0 ? 0 : -errno);
+}
+
+void
+offload_clone_req(const struct xfer *x, struct req *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->op = ENGINE_OP_CLONE;
+	r->buf = -1;
+	r->fd = x->sfd;
+	r->fd2 = x->dfd;
 }
 
 /*

@@ -29,6 +29,14 @@ struct xfer;
 int	offload_clone(struct copier *, struct xfer *, off_t size);
 
 /*
+ * The clone as offload_clone(), made on a worker thread: r becomes its
+ * request, and offload_cloned() takes its result (0 or -errno),
+ * returning as offload_clone() does.
+ */
+void	offload_clone_req(const struct xfer *, struct req *r);
+int	offload_cloned(struct copier *, struct xfer *, off_t size, int res);
+
+/*
  * May a clone be tried (--reflink, and clones not given up on after
  * failing)?  May copy_file_range() be (no engine named, no --direct)?
  * The settings' part of offload_method()'s choice, without a file.

@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * mountinfo_parse(), fstype_is_fuse(), fstype_syncfs_durable(),
- * fstype_local(), fstype_keeps_modes() and fstype_solo(): the device and
- * the type of a mountinfo line, optional fields or none, FUSE told from
- * the rest, the file systems whose syncfs() is trusted, those whose stat
- * calls answer at once, those that give a new file the mode asked, and
- * those whose copy_file_range() and clones stay on one device.
+ * fstype_local(), fstype_keeps_modes(), fstype_solo() and
+ * fstype_clones(): the device and the type of a mountinfo line, optional
+ * fields or none, FUSE told from the rest, the file systems whose
+ * syncfs() is trusted, those whose stat calls answer at once, those that
+ * give a new file the mode asked, those whose copy_file_range() and
+ * clones stay on one device, and those that clone.
  */
 #include "config.h"
 
@@ -38,7 +39,7 @@ main(void)
 	dev_t		 dev;
 	struct stat	 st;
 
-	tap_plan(22);
+	tap_plan(25);
 	ok(type_is("36 35 98:0 /mnt1 /mnt2 rw,noatime master:1 - ext3 "
 	    "/dev/root rw,errors=continue\n", makedev(98, 0), "ext3"),
 	    "the example of proc(5): device 98:0, ext3");
@@ -93,6 +94,12 @@ main(void)
 	    !fstype_solo("cifs", 4) && !fstype_solo("zfs", 3) &&
 	    !fstype_solo("ext", 3),
 	    "not btrfs, bcachefs (subvolumes), nfs4, fuse, cifs, zfs, a near name");
+	ok(fstype_clones("btrfs", 5) && fstype_clones("xfs", 3) &&
+	    fstype_clones("bcachefs", 8) && fstype_clones("zfs", 3),
+	    "clones: btrfs, xfs, bcachefs, zfs");
+	ok(!fstype_clones("ext4", 4) && !fstype_clones("tmpfs", 5) &&
+	    !fstype_clones("nfs4", 4) && !fstype_clones("xf", 2),
+	    "no clones: ext4, tmpfs, nfs4, a near name");
 	/* This machine's root is in its own mountinfo, and is not FUSE. */
 	ok(stat("/", &st) == 0 && !fs_is_fuse(st.st_dev),
 	    "/ is not on FUSE");
@@ -103,5 +110,6 @@ main(void)
 	    "nor as keeping modes");
 	ok(!fs_is_solo(makedev(4095, 1048572), -1),
 	    "nor as copying on one device only");
+	ok(!fs_may_clone(makedev(4095, 1048571), -1), "nor as cloning");
 	return tap_done();
 }
