@@ -15,7 +15,8 @@
 #
 #   tree: a second run over the whole small-file tree, already copied
 #   with -a: acp -a --resume against rsync -a (the goal: acp at least 2x
-#   faster, a ratio of 0.5 or less).
+#   faster, a ratio of 0.5 or less); and acp -au against cp -au, the
+#   backup run again that cp users make.
 #
 # Warm cache, runs interleaved, a fresh partial file each run, medians.
 #
@@ -106,6 +107,8 @@ read_kept() {
 acp_whole() { partial_ok=1; "$acp" "$src" "$D"; }
 acp_noop() { "$acp" -a -T --resume "$src" "$copy"; }
 rsync_noop() { rsync -a "$src/" "$copy/"; }
+cp_update() { cp -a -u -T "$src" "$copy"; }
+acp_update() { "$acp" -a -u -T "$src" "$copy"; }
 
 states=warm
 echo "# acp --resume: $runs interleaved runs, warm, median seconds; $(uname -r); $(findmnt -no FSTYPE -T "$dir"); $(nproc) cores; $(rsync --version | head -1)"
@@ -135,6 +138,10 @@ if [ "$do_tree" = 1 ]; then
 	echo "# $nfiles files, all copied already (-a); goal: acp -a --resume <= 0.5 x rsync -a"
 	base="rsync -a"
 	tools=("rsync -a|rsync_noop" "acp -a --resume|acp_noop")
+	run_table
+	echo "# the same, with -u: acp -au against cp -au"
+	base="cp -au"
+	tools=("cp -au|cp_update" "acp -au|acp_update")
 	run_table
 	# Nothing may have changed, and each run must have copied nothing.
 	diff -r -q "$src" "$copy" > /dev/null ||
