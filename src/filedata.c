@@ -58,6 +58,22 @@ offloaded(struct copier *c, struct cfile *f, int how)
 }
 
 /*
+ * Hand f's request (f->oreq, made) to the threads w, where f waits in
+ * state: 1, or 0 when it is to be made here (no threads, or no room).
+ */
+static int
+to_thread(struct copier *c, struct workers *w, struct cfile *f,
+    enum cstate state)
+{
+	f->oreq.owner = f;
+	if (w == NULL || workers_queue(w, &f->oreq) < 0)
+		return 0;
+	c->offloads++;
+	f->state = state;
+	return 1;
+}
+
+/*
  * S_OFFLOAD: copy_file_range() a piece at a time, a round each, so that
  * progress, signals and the other files in flight go on meanwhile.
  */
@@ -67,12 +83,8 @@ filejob_offloading(struct copier *c, struct cfile *f)
 	if (c->offw != NULL && !xfer_stopped(c, &f->x)) {
 		/* Beside the other destinations' pieces, on a thread. */
 		offload_step_req(&f->x, &f->oreq);
-		f->oreq.owner = f;
-		if (workers_queue(c->offw, &f->oreq) == 0) {
-			c->offloads++;
-			f->state = S_OFFLOADING;
+		if (to_thread(c, c->offw, f, S_OFFLOADING))
 			return STEP_WAIT;
-		}
 	}
 	return offloaded(c, f, offload_copy(c, &f->x));
 }
@@ -124,17 +136,10 @@ cloned(struct copier *c, struct cfile *f, int how)
 static int
 clone_on_thread(struct copier *c, struct cfile *f)
 {
-	struct workers	*w;
-
-	if (xfer_stopped(c, &f->x) || (w = copier_clone_threads(c)) == NULL)
+	if (xfer_stopped(c, &f->x))
 		return 0;
 	offload_clone_req(&f->x, &f->oreq);
-	f->oreq.owner = f;
-	if (workers_queue(w, &f->oreq) < 0)
-		return 0;
-	c->offloads++;
-	f->state = S_CLONING;
-	return 1;
+	return to_thread(c, copier_clone_threads(c), f, S_CLONING);
 }
 
 void

@@ -7,10 +7,7 @@
 #include "config.h"
 
 #include <sys/types.h>
-#include <sys/ioctl.h>
 #include <sys/stat.h>
-
-#include <linux/fs.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -40,21 +37,32 @@ offload_cloned(struct copier *c, struct xfer *x, off_t size, int res)
 	return c->reflink == COPY_REFLINK_ALWAYS ? res : 0;
 }
 
-int
-offload_clone(struct copier *c, struct xfer *x, off_t size)
+/* A request of op from x's source to its destination, no buffer. */
+static void
+between(const struct xfer *x, struct req *r, enum engine_op op)
 {
-	return offload_cloned(c, x, size,
-	    ioctl(x->dfd, FICLONE, x->sfd) == 0 ? 0 : -errno);
+	memset(r, 0, sizeof(*r));
+	r->op = op;
+	r->buf = -1;
+	r->fd = x->sfd;
+	r->fd2 = x->dfd;
 }
 
 void
 offload_clone_req(const struct xfer *x, struct req *r)
 {
-	memset(r, 0, sizeof(*r));
-	r->op = ENGINE_OP_CLONE;
-	r->buf = -1;
-	r->fd = x->sfd;
-	r->fd2 = x->dfd;
+	between(x, r, ENGINE_OP_CLONE);
+}
+
+/* The request a worker thread would make, made here. */
+int
+offload_clone(struct copier *c, struct xfer *x, off_t size)
+{
+	struct req	r;
+
+	offload_clone_req(x, &r);
+	engine_run_blocking(&r);
+	return offload_cloned(c, x, size, (int)r.res);
 }
 
 /*
@@ -137,11 +145,7 @@ offload_copy(struct copier *c, struct xfer *x)
 void
 offload_step_req(const struct xfer *x, struct req *r)
 {
-	memset(r, 0, sizeof(*r));
-	r->op = ENGINE_OP_COPY_RANGE;
-	r->buf = -1;
-	r->fd = x->sfd;
-	r->fd2 = x->dfd;
+	between(x, r, ENGINE_OP_COPY_RANGE);
 	r->off = r->off2 = (off_t)x->offloaded;
 	r->len = OFFLOAD_THREAD_STEP;
 }
