@@ -303,23 +303,27 @@ report(struct copier *c)
 	}
 }
 
-/* Step every file in flight; after the engine failed, abandon each. */
+/*
+ * Step every file in flight, in the order they started; after the
+ * engine failed, abandon each.  A file that ends leaves the list, and
+ * the cursor moves past it.
+ */
 static void
 step_all(struct copier *c, int abandon)
 {
-	struct copy_job	*job, *next;
+	struct cfile	*f;
 	const char	*was;
 
-	for (job = c->head; job != NULL; job = next) {
-		next = job->next;
+	for (f = c->first; f != NULL; f = c->cursor) {
+		c->cursor = f->next;
 		/* One waiting for its requests has no step to take. */
-		if (job->cf == NULL || (!abandon && job->cf->waiting != 0))
+		if (!abandon && f->waiting != 0)
 			continue;
-		was = about(job->cf);
+		was = about(f);
 		if (abandon)
-			filejob_abandon(c, job->cf);
+			filejob_abandon(c, f);
 		else
-			filejob_step(c, job->cf);
+			filejob_step(c, f);
 		(void)say_where(was);
 	}
 }
@@ -586,11 +590,11 @@ copier_wait(struct copier *c, const struct copy_job *job)
 	int			 queued;
 
 	for (;;) {
-		queued = 0;
-		for (j = c->head; j != NULL; j = j->next)
-			if (j == job)
-				queued = 1;
-		if (c->head == NULL || (job != NULL && !queued))
+		/* NULL: every job; no need to look for it in the queue. */
+		queued = job == NULL;
+		for (j = c->head; j != NULL && !queued; j = j->next)
+			queued = j == job;
+		if (c->head == NULL || !queued)
 			return;
 		round_run(c);
 	}

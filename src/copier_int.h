@@ -49,6 +49,12 @@ struct copier {
 	unsigned		 nfreefiles;
 	unsigned		 maxfiles;
 	unsigned		 nactive;
+	/*
+	 * Those files in the order they started (the jobs' order); a round
+	 * steps them from first, the cursor on the next to step, moved on
+	 * when the one it is on ends.
+	 */
+	struct cfile		*first, *last, *cursor;
 	/* Of them, copying at most (the others wait for a --fsync batch). */
 	unsigned		 maxcopying;
 	int			(*pipes)[2];	/* a pipe per slot, or -1 */

@@ -104,6 +104,30 @@ data_end(struct copier *c, struct cfile *f)
 }
 
 /*
+ * Count f in flight (on 1) or out of it, and link it at the end of the
+ * copier's list or take it out; a round stepping the list goes on past
+ * it.
+ */
+static void
+in_flight(struct copier *c, struct cfile *f, int on)
+{
+	if (on) {
+		f->next = NULL;
+		f->prev = c->last;
+		*(c->last != NULL ? &c->last->next : &c->first) = f;
+		c->last = f;
+		c->nactive++;
+		return;
+	}
+	if (c->cursor == f)
+		c->cursor = f->next;
+	*(f->prev != NULL ? &f->prev->next : &c->first) = f->next;
+	*(f->next != NULL ? &f->next->prev : &c->last) = f->prev;
+	f->next = f->prev = NULL;
+	c->nactive--;
+}
+
+/*
  * The file is finished, well or not: close what is open, remove a
  * partial copy that this job created (a short copy must never look
  * whole), put an --atomic copy in place, and free the slot.
@@ -160,11 +184,11 @@ file_end(struct copier *c, struct cfile *f)
 	xfer_free(x);
 	job->finished = 1;
 	job->cf = NULL;
+	in_flight(c, f, 0);
 	if (!f->lost) {
 		memset(f, 0, sizeof(*f));
 		c->freefiles[c->nfreefiles++] = f;
 	}
-	c->nactive--;
 	return STEP_WAIT;
 }
 
@@ -552,7 +576,7 @@ filejob_start(struct copier *c, struct copy_job *job)
 	if ((f->tee = job->tee) != NULL)
 		tee_join(f);
 	job->cf = f;
-	c->nactive++;
+	in_flight(c, f, 1);
 	if (c->nactive > c->stats.peak_files)
 		c->stats.peak_files = c->nactive;
 	filejob_step(c, f);

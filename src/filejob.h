@@ -58,6 +58,8 @@ enum cstate {
 struct cfile {
 	struct copy_job		*job;
 	enum cstate		 state;
+	int			 waiting;	/* meta requests in flight */
+	struct cfile		*next, *prev;	/* the copier's in flight */
 	const char		*src;
 	const char		*dst;
 	struct at		 sat;		/* src, relative to a directory */
@@ -75,7 +77,6 @@ struct cfile {
 						   read, to compare */
 	int			 keep;		/* --resume: the temporary is
 						   marked, to keep if cut short */
-	int			 waiting;	/* meta requests in flight */
 	ssize_t			 opres;		/* the last meta result */
 	struct statx		 stx;
 	struct stat		 sst;		/* the source, as opened */
