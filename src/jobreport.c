@@ -47,6 +47,15 @@ jobreport_error(const struct copier *c, const struct cfile *f)
 		    (long long)x->err_off);
 }
 
+/* A small cold file's read ahead, asked beside its create. */
+static void
+advised_debug(const struct cfile *f, const char *eng)
+{
+	if (f->advised)
+		fprintf(stderr, "acp: debug: '%s': read ahead by %s's workers "
+		    "(fadvise), beside its create\n", f->src, eng);
+}
+
 /* How a copy through the ring read its source, and why so. */
 static void
 reads_debug(const struct copier *c, const struct cfile *f, const char *eng)
@@ -60,9 +69,7 @@ reads_debug(const struct copier *c, const struct cfile *f, const char *eng)
 	if (x->cached >= 0)
 		fprintf(stderr, "acp: debug: '%s': %d%% in the page cache\n",
 		    f->src, x->cached);
-	if (f->advised)
-		fprintf(stderr, "acp: debug: '%s': read ahead by %s's workers "
-		    "(fadvise), beside its create\n", f->src, eng);
+	advised_debug(f, eng);
 	if (x->rworker)
 		fprintf(stderr, "acp: debug: '%s': read by %s's worker "
 		    "threads (cached: this thread hashes)\n", f->src, eng);
@@ -148,6 +155,7 @@ jobreport_debug(const struct copier *c, const struct cfile *f)
 		return;
 	}
 	if (x->method == XFER_SPLICE) {
+		advised_debug(f, eng);
 		fprintf(stderr, "acp: debug: '%s' -> '%s': %llu bytes by splice "
 		    "through a pipe, %llu requests through %s (no checksum "
 		    "asked: the data need not pass through memory)\n", f->src,

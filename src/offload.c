@@ -170,14 +170,17 @@ offload_step_done(struct copier *c, struct xfer *x, ssize_t res)
 }
 
 /*
- * A small file all in the page cache splices (xfer_cached()); 1 when it
- * may, and why not for --debug (x->unspliced).
+ * A small file all in the page cache splices (xfer_cached()), and so does
+ * one whose read ahead was asked (x->ahead); 1 when it may, and why not
+ * for --debug (x->unspliced).
  */
 static int
 spliceable(struct copier *c, struct xfer *x, off_t size)
 {
 	int	in, looked;
 
+	if (x->ahead)
+		return 1;
 	in = xfer_cached(c, x, size, &looked);
 	x->unspliced = in == 0 ? 2 - looked : 0;
 	return in != 0;
@@ -209,9 +212,14 @@ offload_may_range(const struct copier *c)
  * small file is faster in the ring beside other files, where one
  * io_uring_enter() serves many).  A small file all in the page cache
  * splices through a pipe (one copy of the data instead of two) where the
- * engine splices off this thread; one that is not (or not all) goes
- * through the ring, whose reads wait for the disk without a thread where
- * a splice holds an io-wq worker asleep in the read.
+ * engine splices off this thread.  So does one whose read ahead was asked
+ * (filejob.c): its pages are on their way, and the splice's worker waits
+ * for them and copies them, where a read through the ring, retried here
+ * when they come, copies them on this thread, which walks and steps
+ * every file (50,000 files cold: 1.81 s against 1.98 s and 1.92 against
+ * 2.00, medians of 7 and 9 interleaved runs; this thread's CPU 0.97-1.01
+ * s against 1.34 s).  One that is not cached and not read ahead goes
+ * through the ring, whose reads wait for the disk without a thread.
  */
 int
 offload_method(struct copier *c, struct xfer *x, const struct stat *sst,

@@ -97,6 +97,8 @@ struct xfer {
 						   -1 (xfer_cached()) */
 	int			 unspliced;	/* small, not cached: 1 looked
 						   up, 2 guessed (offload.c) */
+	int			 ahead;		/* its read ahead was asked
+						   (filejob.c) */
 	int			 rworker;	/* its reads on a worker:
 						   hashed, cached (xstart.c) */
 	int			 presized;	/* dst was set to st_size first */
