@@ -217,9 +217,12 @@ offload_may_range(const struct copier *c)
  * for them and copies them, where a read through the ring, retried here
  * when they come, copies them on this thread, which walks and steps
  * every file (50,000 files cold: 1.81 s against 1.98 s and 1.92 against
- * 2.00, medians of 7 and 9 interleaved runs; this thread's CPU 0.97-1.01
- * s against 1.34 s).  One that is not cached and not read ahead goes
- * through the ring, whose reads wait for the disk without a thread.
+ * 2.00, medians of 7 and 9 interleaved runs; as bench/run-all.sh runs
+ * them, after 3 GiB of new memory, 1.88 against 1.98 and 1.88 against
+ * 1.90; this thread's CPU 0.97-1.01 s against 1.34 s, the workers' 0.4
+ * s more: on 2 CPUs both are busy).  One that is not cached and not read
+ * ahead goes through the ring, whose reads wait for the disk without a
+ * thread.
  */
 int
 offload_method(struct copier *c, struct xfer *x, const struct stat *sst,
