@@ -103,22 +103,21 @@ data_end(struct copier *c, struct cfile *f)
 		f->job->kept_failed = 1;
 }
 
-/*
- * Count f in flight (on 1) or out of it, and link it at the end of the
- * copier's list or take it out; a round stepping the list goes on past
- * it.
- */
+/* f is in flight: last in the copier's list. */
 static void
-in_flight(struct copier *c, struct cfile *f, int on)
+flight_join(struct copier *c, struct cfile *f)
 {
-	if (on) {
-		f->next = NULL;
-		f->prev = c->last;
-		*(c->last != NULL ? &c->last->next : &c->first) = f;
-		c->last = f;
-		c->nactive++;
-		return;
-	}
+	f->next = NULL;
+	f->prev = c->last;
+	*(c->last != NULL ? &c->last->next : &c->first) = f;
+	c->last = f;
+	c->nactive++;
+}
+
+/* f has ended: out of the list; a round stepping it goes on past f. */
+static void
+flight_leave(struct copier *c, struct cfile *f)
+{
 	if (c->cursor == f)
 		c->cursor = f->next;
 	*(f->prev != NULL ? &f->prev->next : &c->first) = f->next;
@@ -184,7 +183,7 @@ file_end(struct copier *c, struct cfile *f)
 	xfer_free(x);
 	job->finished = 1;
 	job->cf = NULL;
-	in_flight(c, f, 0);
+	flight_leave(c, f);
 	if (!f->lost) {
 		memset(f, 0, sizeof(*f));
 		c->freefiles[c->nfreefiles++] = f;
@@ -446,7 +445,7 @@ read_ahead_wanted(struct copier *c, struct cfile *f)
 	const struct engine	*eng = c->sched.eng;
 	int			 looked;
 
-	if (f->advised || !eng->readahead || !eng->async[ENGINE_OP_FADVISE] ||
+	if (f->x.ahead || !eng->readahead || !eng->async[ENGINE_OP_FADVISE] ||
 	    !f->slocal || c->direct || f->job->attr_only ||
 	    !S_ISREG(st->st_mode) || st->st_size <= 0 ||
 	    st->st_size >= OFFLOAD_MIN || clone_likely(c, f))
@@ -465,7 +464,7 @@ stat_src(struct copier *c, struct cfile *f)
 		if ((ret = file_op(c, f, ENGINE_OP_FADVISE, f->sfd, NULL, 0, 0,
 		    S_STAT_SRC)) <= 0)
 			return ret == 0 ? STEP_WAIT : STEP_GO;
-		f->advised = f->x.ahead = 1;
+		f->x.ahead = 1;
 	}
 	return issue(c, f, ENGINE_OP_STATX, f->sfd, S_STATED_SRC);
 }
@@ -577,7 +576,7 @@ filejob_start(struct copier *c, struct copy_job *job)
 	if ((f->tee = job->tee) != NULL)
 		tee_join(f);
 	job->cf = f;
-	in_flight(c, f, 1);
+	flight_join(c, f);
 	if (c->nactive > c->stats.peak_files)
 		c->stats.peak_files = c->nactive;
 	filejob_step(c, f);

@@ -85,7 +85,6 @@ struct cfile {
 	uint64_t		 finish_bytes;	/* its in c->finish_bytes */
 	int			 debug_said;	/* --debug told of the copy */
 	int			 slocal;	/* src is on a local fs */
-	int			 advised;	/* its read ahead was asked */
 	struct xfer		 x;		/* the data phase */
 	struct req		 oreq;		/* S_OFFLOADING, S_CLONING */
 	struct tee		*tee;		/* its reader or a member */

@@ -47,15 +47,6 @@ jobreport_error(const struct copier *c, const struct cfile *f)
 		    (long long)x->err_off);
 }
 
-/* A small cold file's read ahead, asked beside its create. */
-static void
-advised_debug(const struct cfile *f, const char *eng)
-{
-	if (f->advised)
-		fprintf(stderr, "acp: debug: '%s': read ahead by %s's workers "
-		    "(fadvise), beside its create\n", f->src, eng);
-}
-
 /* How a copy through the ring read its source, and why so. */
 static void
 reads_debug(const struct copier *c, const struct cfile *f, const char *eng)
@@ -69,7 +60,6 @@ reads_debug(const struct copier *c, const struct cfile *f, const char *eng)
 	if (x->cached >= 0)
 		fprintf(stderr, "acp: debug: '%s': %d%% in the page cache\n",
 		    f->src, x->cached);
-	advised_debug(f, eng);
 	if (x->rworker)
 		fprintf(stderr, "acp: debug: '%s': read by %s's worker "
 		    "threads (cached: this thread hashes)\n", f->src, eng);
@@ -125,6 +115,10 @@ jobreport_debug(const struct copier *c, const struct cfile *f)
 	}
 	if (f->debug_said)
 		return;
+	/* A small cold file's, whichever way its data then went. */
+	if (x->ahead)
+		fprintf(stderr, "acp: debug: '%s': read ahead by %s's workers "
+		    "(fadvise), beside its create\n", f->src, eng);
 	if (x->kind == XFER_HASH) {
 		reads_debug(c, f, eng);
 		if (f->tee != NULL)
@@ -155,7 +149,6 @@ jobreport_debug(const struct copier *c, const struct cfile *f)
 		return;
 	}
 	if (x->method == XFER_SPLICE) {
-		advised_debug(f, eng);
 		fprintf(stderr, "acp: debug: '%s' -> '%s': %llu bytes by splice "
 		    "through a pipe, %llu requests through %s (no checksum "
 		    "asked: the data need not pass through memory)\n", f->src,
