@@ -308,7 +308,24 @@ ffs_fsync(const char *path, int datasync, struct fuse_file_info *fi)
 	return 0;
 }
 
+/*
+ * A file unlinked while open is removed at once, not hidden.  The kernel
+ * sends a file's release in the background, so an unlink made just after
+ * the last close (a failed copy's partial file removed) can reach us
+ * before it; libfuse would then rename the file to .fuse_hidden..., and
+ * with no rename here the unlink failed with ENOSYS (seen once in CI, in
+ * tests/e2e/targets.sh).  The tests are about the copier, not that.
+ */
+static void *
+ffs_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
+{
+	(void)conn;
+	cfg->hard_remove = 1;
+	return NULL;
+}
+
 static const struct fuse_operations ffs_ops = {
+	.init = ffs_init,
 	.getattr = ffs_getattr,
 	.readdir = ffs_readdir,
 	.open = ffs_open,
