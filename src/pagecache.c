@@ -68,11 +68,27 @@ pagecache_percent(int fd, off_t size)
 	return percent_mincore(fd, size);
 }
 
+unsigned
+pagecache_guess_gap(const struct pagecache_guess *g)
+{
+	unsigned	gap = PAGECACHE_RUN, n;
+
+	if (g->same < PAGECACHE_RUN)
+		return 1;
+	for (n = g->same - PAGECACHE_RUN; n > 0 && gap < PAGECACHE_GAP; n--)
+		gap *= 2;
+	return gap < PAGECACHE_GAP ? gap : PAGECACHE_GAP;
+}
+
 int
 pagecache_guess_skip(struct pagecache_guess *g)
 {
-	return g->same >= PAGECACHE_RUN &&
-	    ++g->skipped % PAGECACHE_RUN != 0;
+	if (g->same < PAGECACHE_RUN)
+		return 0;
+	if (++g->skipped < pagecache_guess_gap(g))
+		return 1;
+	g->skipped = 0;
+	return 0;
 }
 
 void
@@ -80,7 +96,8 @@ pagecache_guess_note(struct pagecache_guess *g, int warm)
 {
 	warm = warm != 0;
 	if (g->same > 0 && warm == g->warm) {
-		g->same++;
+		if (g->same < PAGECACHE_RUN + 32)
+			g->same++;
 		return;
 	}
 	g->warm = warm;

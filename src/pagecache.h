@@ -25,15 +25,21 @@ int	pagecache_percent(int fd, off_t size);
  * mostly cold or mostly warm, and a look costs more than the choice it
  * informs.  Once PAGECACHE_RUN looks in a row gave one answer, only
  * every PAGECACHE_RUN-th file is looked at and the rest take that
- * answer, until a look gives the other.  Zeroed to start.
+ * answer; each look that agrees again doubles the files between looks,
+ * up to PAGECACHE_GAP.  A look that gives the other answer turns the
+ * guess and every file is looked at again.  Zeroed to start.
  */
 #define PAGECACHE_RUN	16
+#define PAGECACHE_GAP	256
 
 struct pagecache_guess {
 	int		warm;		/* the last answer: all cached */
 	unsigned	same;		/* looks in a row that gave it */
-	unsigned	skipped;
+	unsigned	skipped;	/* files guessed since the last look */
 };
+
+/* Files from one look to the next while g's answer holds. */
+unsigned	pagecache_guess_gap(const struct pagecache_guess *);
 
 /* 1 when the next file may take g->warm without a look. */
 int	pagecache_guess_skip(struct pagecache_guess *);

@@ -46,8 +46,15 @@ guess(void)
 	    PAGECACHE_RUN - 1);
 	ok(!pagecache_guess_skip(&g), "then one is looked at");
 	pagecache_guess_note(&g, 0);
-	is(skips(&g, PAGECACHE_RUN - 1), PAGECACHE_RUN - 1,
-	    "it agreed: guessing goes on");
+	is(skips(&g, 2 * PAGECACHE_RUN - 1), 2 * PAGECACHE_RUN - 1,
+	    "it agreed: twice as many take the guess");
+	ok(!pagecache_guess_skip(&g), "then one is looked at");
+	for (i = 0; i < 8; i++)
+		pagecache_guess_note(&g, 0);
+	is(pagecache_guess_gap(&g), PAGECACHE_GAP,
+	    "agreeing on and on: the gap stops at %u", PAGECACHE_GAP);
+	is(skips(&g, PAGECACHE_GAP - 1), PAGECACHE_GAP - 1,
+	    "%u take the guess", PAGECACHE_GAP - 1);
 	ok(!pagecache_guess_skip(&g), "the next look comes");
 	pagecache_guess_note(&g, 7);
 	ok(g.warm == 1 && g.same == 1, "a warm answer: the guess turns");
@@ -107,7 +114,7 @@ percent(void)
 int
 main(void)
 {
-	tap_plan(15);
+	tap_plan(18);
 	guess();
 	percent();
 	return tap_done();
