@@ -96,7 +96,8 @@ pagecache_guess_note(struct pagecache_guess *g, int warm)
 {
 	warm = warm != 0;
 	if (g->same > 0 && warm == g->warm) {
-		if (g->same < PAGECACHE_RUN + 32)
+		/* It stops counting where the gap stops growing. */
+		if (pagecache_guess_gap(g) < PAGECACHE_GAP)
 			g->same++;
 		return;
 	}

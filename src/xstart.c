@@ -47,17 +47,15 @@ xfer_plan(struct copier *c, struct xfer *x, const struct stat *sst)
 /*
  * A big file was looked at by xfer_plan().  A look at a small one (mmap,
  * mincore, munmap) took 6-7 us a file in a test program (0.3 s for
- * 50,000 files; acp copies them warm in 1.2 s), and in acp, with a
- * look every 16th file, 2.8% of a warm copy's samples (perf): so most
- * small files take the answer of the files before them, fewer the
- * longer it holds (pagecache.h).  50,000 files warm, a look every
- * 16th file against one every 256th once the answer held: 1.12 s
- * against 1.09 s, 1.75 s against 1.70 s of CPU (medians of 21
- * interleaved runs); cold, 2.05 s against 1.99 s (7).  mincore() says
- * "cached" of a file this process neither owns nor could write (Linux
- * 5.0).  cachestat(2) would take one call, but it is Linux 6.5 only and
- * unknown to valgrind 3.19, which warns on stderr.  A wrong answer costs
- * speed, never data.
+ * 50,000 files; acp copies them warm in 1.2 s), so most small files
+ * take the answer of the files before them, fewer the longer it holds
+ * (pagecache.h).  50,000 files warm, a look every 16th file against one
+ * every 256th once the answer held: 1.12 s against 1.09 s, 1.75 s
+ * against 1.70 s of CPU (medians of 21 interleaved runs); cold, 2.05 s
+ * against 1.99 s (7).  mincore() says "cached" of a file this process
+ * neither owns nor could write (Linux 5.0).  cachestat(2) would take
+ * one call, but it is Linux 6.5 only and unknown to valgrind 3.19,
+ * which warns on stderr.  A wrong answer costs speed, never data.
  */
 int
 xfer_cached(struct copier *c, struct xfer *x, off_t size, int *looked)
