@@ -68,24 +68,12 @@ pagecache_percent(int fd, off_t size)
 	return percent_mincore(fd, size);
 }
 
-unsigned
-pagecache_guess_gap(const struct pagecache_guess *g)
-{
-	unsigned	gap = PAGECACHE_RUN, n;
-
-	if (g->same < PAGECACHE_RUN)
-		return 1;
-	for (n = g->same - PAGECACHE_RUN; n > 0 && gap < PAGECACHE_GAP; n--)
-		gap *= 2;
-	return gap < PAGECACHE_GAP ? gap : PAGECACHE_GAP;
-}
-
 int
 pagecache_guess_skip(struct pagecache_guess *g)
 {
 	if (g->same < PAGECACHE_RUN)
 		return 0;
-	if (++g->skipped < pagecache_guess_gap(g))
+	if (++g->skipped < g->gap)
 		return 1;
 	g->skipped = 0;
 	return 0;
@@ -96,13 +84,16 @@ pagecache_guess_note(struct pagecache_guess *g, int warm)
 {
 	warm = warm != 0;
 	if (g->same > 0 && warm == g->warm) {
-		/* It stops counting where the gap stops growing. */
-		if (pagecache_guess_gap(g) < PAGECACHE_GAP)
-			g->same++;
+		if (g->same < PAGECACHE_RUN) {
+			if (++g->same == PAGECACHE_RUN)
+				g->gap = PAGECACHE_RUN;
+		} else if (g->gap < PAGECACHE_GAP)
+			g->gap *= 2;
 		return;
 	}
 	g->warm = warm;
 	g->same = 1;
+	g->gap = 1;
 	g->skipped = 0;
 }
 

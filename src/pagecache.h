@@ -34,12 +34,10 @@ int	pagecache_percent(int fd, off_t size);
 
 struct pagecache_guess {
 	int		warm;		/* the last answer: all cached */
-	unsigned	same;		/* looks in a row that gave it */
+	unsigned	same;		/* looks in a row that gave it, to RUN */
+	unsigned	gap;		/* files from one look to the next */
 	unsigned	skipped;	/* files guessed since the last look */
 };
-
-/* Files from one look to the next while g's answer holds. */
-unsigned	pagecache_guess_gap(const struct pagecache_guess *);
 
 /* 1 when the next file may take g->warm without a look. */
 int	pagecache_guess_skip(struct pagecache_guess *);

@@ -51,7 +51,7 @@ guess(void)
 	ok(!pagecache_guess_skip(&g), "then one is looked at");
 	for (i = 0; i < 8; i++)
 		pagecache_guess_note(&g, 0);
-	is(pagecache_guess_gap(&g), PAGECACHE_GAP,
+	is(g.gap, PAGECACHE_GAP,
 	    "agreeing on and on: the gap stops at %u", PAGECACHE_GAP);
 	is(skips(&g, PAGECACHE_GAP - 1), PAGECACHE_GAP - 1,
 	    "%u take the guess", PAGECACHE_GAP - 1);
