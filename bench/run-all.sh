@@ -5,10 +5,11 @@
 # shellcheck disable=SC2016
 #
 # Every speed goal of acp in one command: each case times acp and the
-# peer it is measured against, runs interleaved (acp, peer, acp, peer...)
-# so that a slow moment of a shared machine falls on both, each run
-# writing to a destination name not used before (and removed right after
-# its check).  Prints the medians, their ratio and the goal beside it.
+# peer it is measured against, runs interleaved (acp, peer, peer, acp,
+# acp, peer...) so that a slow moment of a shared machine falls on both
+# and neither always runs second, each run writing to a destination name
+# not used before (and removed right after its check).  Prints the
+# medians, their ratio and the goal beside it.
 #
 # usage: bench/run-all.sh [-r RUNS] [-d DIR] [-l SIZE] [-a ACP] [-s SIZE] [-n FILES] [-f] [-t]
 #   -r RUNS   runs of each command in each case (default 5)
@@ -47,7 +48,7 @@ while getopts r:d:l:a:s:n:ft opt; do
 	f) trees=0 ;;
 	t) files=0 ;;
 	l) loop=$OPTARG ;;
-	*) sed -n '7,26p' "$0"; exit 2 ;;
+	*) sed -n '7,27p' "$0"; exit 2 ;;
 	esac
 done
 [ -x "$acp" ] || { echo "bench: no acp binary at $acp (build first)" >&2; exit 1; }
@@ -85,13 +86,20 @@ n=0
 # set; CHECK likewise, after each run (did the copy come out right?).
 case_run() {
 	local label=$1 state=$2 goal=$3 check=$4 a=$5 p=$6
-	local ta="" tp="" t0 t1 cmd side ma mp ratio verdict
+	local ta="" tp="" t0 t1 cmd side order r ma mp ratio verdict
 	if [ "$state" = cold ] && [ "$can_drop" = 0 ]; then
 		printf '%-44s %s\n' "$label" "skipped: cold runs need root"
 		return
 	fi
-	for _ in $(seq "$runs"); do
-		for side in a p; do
+	for r in $(seq "$runs"); do
+		# Every other run the peer goes first, so that neither side
+		# always runs just after the other's removal of its copy (the
+		# host takes back the memory freed, and the next run's first
+		# touches of the page cache pay for it; run_table() turns its
+		# order likewise).
+		order="a p"
+		[ $((r % 2)) = 0 ] && order="p a"
+		for side in $order; do
 			cmd=$a
 			[ "$side" = p ] && cmd=$p
 			n=$((n + 1))
