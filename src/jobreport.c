@@ -47,6 +47,19 @@ jobreport_error(const struct copier *c, const struct cfile *f)
 		    (long long)x->err_off);
 }
 
+/* Whether x's source was looked at in the page cache, and what came of it. */
+static void
+cache_debug(const struct cfile *f)
+{
+	const struct xfer	*x = &f->x;
+
+	if (x->cached < 0)
+		return;
+	fprintf(stderr, "acp: debug: '%s': %d%% in the page cache%s\n",
+	    f->src, x->cached, x->seqread ? ": read ahead as sequential "
+	    "(POSIX_FADV_SEQUENTIAL)" : "");
+}
+
 /* How a copy through the ring read its source, and why so. */
 static void
 reads_debug(const struct copier *c, const struct cfile *f, const char *eng)
@@ -57,9 +70,7 @@ reads_debug(const struct copier *c, const struct cfile *f, const char *eng)
 		fprintf(stderr, "acp: debug: '%s': copy_file_range: %s; "
 		    "copying through %s\n", f->src, strerror(-x->offload_err),
 		    eng);
-	if (x->cached >= 0)
-		fprintf(stderr, "acp: debug: '%s': %d%% in the page cache\n",
-		    f->src, x->cached);
+	cache_debug(f);
 	if (x->rworker)
 		fprintf(stderr, "acp: debug: '%s': read by %s's worker "
 		    "threads (cached: this thread hashes)\n", f->src, eng);
@@ -157,6 +168,7 @@ jobreport_debug(const struct copier *c, const struct cfile *f)
 		return;
 	}
 	if (x->offloaded > 0 && x->offloaded == x->bytes) {
+		cache_debug(f);
 		fprintf(stderr, "acp: debug: '%s' -> '%s': %llu bytes by copy "
 		    "offload (copy_file_range in %u piece%s, a round each: no "
 		    "checksum asked, so the data need not pass through "

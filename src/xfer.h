@@ -95,6 +95,8 @@ struct xfer {
 	int			 guessed;	/* or taken as cached (1) or not
 						   (0) from the files before, or
 						   -1 (xfer_cached()) */
+	int			 seqread;	/* read ahead as sequential
+						   (xfer_plan()) */
 	int			 unspliced;	/* small, not cached: 1 looked
 						   up, 2 guessed (offload.c) */
 	int			 ahead;		/* its read ahead was asked

@@ -5,10 +5,12 @@
 # reads a large source out of the page cache buffered where the engine
 # keeps the kernel's readahead going (io_uring), with O_DIRECT where it
 # does not (aio, sync).  Each path must give the same bytes, and --debug
-# must say which one ran.
+# must say which one ran.  A big source not all in the page cache and
+# read buffered is read ahead as sequential (POSIX_FADV_SEQUENTIAL); one
+# cached, or read with O_DIRECT, is not.
 . "${top_srcdir:-.}/tests/lib.sh"
 
-plan $((3 + 3 * $(nengines)))
+plan $((5 + 4 * $(nengines)))
 
 size=$((40 * 1024 * 1024 + 7))
 mkdata "$T/big" "$size" paths
@@ -30,6 +32,26 @@ elif grep -q "copy_file_range: .*; copying through" "$T/stderr"; then
 else
 	ok 1 "auto: --debug names how the file was copied"
 fi
+# seq_advised: what --debug said of the source's cache and advice agree.
+seq_advised() {
+	_line=$(grep "^acp: debug: '$T/big': [0-9]*% in the page cache" \
+	    "$T/stderr") || return 2
+	case $_line in
+	*"% in the page cache: read ahead as sequential (POSIX_FADV_SEQUENTIAL)")
+		return 0 ;;
+	*"% in the page cache")
+		return 1 ;;
+	esac
+	return 2
+}
+if grep -q "^acp: debug: '$T/big': 100% in the page cache" "$T/stderr"; then
+	seq_advised
+	[ $? -eq 1 ]
+	ok $? "auto: a cached source is not advised as sequential"
+else
+	seq_advised
+	ok $? "auto: a source the cache lost part of is read ahead as sequential"
+fi
 
 # Cold, the same: cp's copy_file_range read it faster than the ring.
 rm -f "$T/dst"
@@ -39,7 +61,15 @@ if evict "$T/big"; then
 	    grep -q "copy offload (copy_file_range\|copy_file_range: .*; copying through" \
 	    "$T/stderr"
 	ok $? "auto: a source out of the page cache is copied by copy_file_range too"
+	if grep -q "^acp: debug: '$T/big': 100% in the page cache" \
+	    "$T/stderr"; then
+		skip "auto: the page cache took the source back"
+	else
+		seq_advised
+		ok $? "auto: --debug says the cold source was read ahead as sequential"
+	fi
 else
+	skip "auto: the page cache kept the source (eviction is only advice)"
 	skip "auto: the page cache kept the source (eviction is only advice)"
 fi
 
@@ -72,6 +102,18 @@ for e in $engines; do
 	else
 		skip "$e: $(findmnt -no FSTYPE -T "$T" 2>/dev/null) refuses O_DIRECT"
 	fi
+	# The advice where the reads are buffered, none where they are not.
+	if grep -q "reads with O_DIRECT" "$T/stderr"; then
+		seq_advised
+		[ $? -eq 1 ]
+		ok $? "$e: a source read with O_DIRECT is not advised as sequential"
+	elif grep -q "^acp: debug: '$T/big': 100% in the page cache" \
+	    "$T/stderr"; then
+		skip "$e: the page cache kept the source (eviction is only advice)"
+	else
+		seq_advised
+		ok $? "$e: a cold source read buffered is read ahead as sequential"
+	fi
 done
-skip_engines 3
+skip_engines 4
 done_testing
