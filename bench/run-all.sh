@@ -92,11 +92,9 @@ case_run() {
 		return
 	fi
 	for r in $(seq "$runs"); do
-		# Every other run the peer goes first, so that neither side
-		# always runs just after the other's removal of its copy (the
-		# host takes back the memory freed, and the next run's first
-		# touches of the page cache pay for it; run_table() turns its
-		# order likewise).
+		# Every other run the peer goes first, as run_table() turns
+		# its order: slow runs on this VM come in clusters, and a
+		# fixed order can give a cluster to one side.
 		order="a p"
 		[ $((r % 2)) = 0 ] && order="p a"
 		for side in $order; do

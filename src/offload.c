@@ -119,7 +119,8 @@ offload_copy(struct copier *c, struct xfer *x)
 	uint64_t	step = 0;
 	ssize_t		n;
 
-	x->pieces++;
+	if (x->pieces++ == 0)
+		xfer_read_ahead(x);
 	for (;;) {
 		if (step >= OFFLOAD_STEP)
 			return 2;

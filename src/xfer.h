@@ -96,7 +96,7 @@ struct xfer {
 						   (0) from the files before, or
 						   -1 (xfer_cached()) */
 	int			 seqread;	/* read ahead as sequential
-						   (xfer_plan()) */
+						   (xfer_read_ahead()) */
 	int			 unspliced;	/* small, not cached: 1 looked
 						   up, 2 guessed (offload.c) */
 	int			 ahead;		/* its read ahead was asked
@@ -171,6 +171,12 @@ void	xfer_plan(struct copier *, struct xfer *, const struct stat *sst);
  * are on their way, the choice of method after.
  */
 int	xfer_cached(struct copier *, struct xfer *, off_t size, int *looked);
+
+/*
+ * x's source is to be read buffered, in order: if it is big and not all
+ * in the page cache, advise POSIX_FADV_SEQUENTIAL (once; x->seqread).
+ */
+void	xfer_read_ahead(struct xfer *);
 
 /*
  * Set up the ring for the plan: O_DIRECT twins, presizing, a splice pipe

@@ -57,21 +57,27 @@ xfer_plan(struct copier *c, struct xfer *x, const struct stat *sst)
 	chunk_init(&x->plan, sized ? sst->st_size : 0, c->block_size);
 	if (sreg && x->kind != XFER_VERIFY && sst->st_size >= DIRECT_MIN)
 		x->cached = pagecache_percent(x->sfd, sst->st_size);
-	/*
-	 * A big source not all in the page cache is read from start to
-	 * end: the kernel reads twice as far ahead of it if told so, as cp
-	 * tells it of every source.  1 GiB cold, medians, the order turned
-	 * each round: a plain copy 0.362 s against 0.382 s (21 rounds),
-	 * 0.359 s against 0.370 s (25, cp 0.356 s); with xxh128, 0.408 s
-	 * against 0.439 s and 0.373 s against 0.417 s (21 each).  README
-	 * has the series that were level or worse.
-	 * The advice neither reads nor waits; a cached file needs none,
-	 * nor one read past the cache.
-	 */
-	if (x->cached >= 0 && x->cached < 100 && !reads_direct(c, x, sst))
+	holes_start(c, x, sst);
+}
+
+/*
+ * A big source not all in the page cache, about to be read buffered
+ * from start to end (copy_file_range, or the ring's reads where it has
+ * no O_DIRECT twin): the kernel reads twice as far ahead of it if told
+ * so, as cp tells it of every source.  1 GiB cold, medians, the order
+ * turned each round: a plain copy 0.362 s against 0.382 s (21 rounds),
+ * 0.359 s against 0.370 s (25, cp 0.356 s); with xxh128, 0.408 s
+ * against 0.439 s and 0.373 s against 0.417 s (21 each); README has
+ * the series that were level or worse.  The advice neither reads nor
+ * waits; a cached file needs none, nor a clone.
+ */
+void
+xfer_read_ahead(struct xfer *x)
+{
+	if (!x->seqread && x->sdirect.fd < 0 && x->cached >= 0 &&
+	    x->cached < 100)
 		x->seqread = posix_fadvise(x->sfd, 0, 0,
 		    POSIX_FADV_SEQUENTIAL) == 0;
-	holes_start(c, x, sst);
 }
 
 /*
@@ -184,6 +190,7 @@ xfer_ring_start(struct copier *c, struct xfer *x, const struct stat *sst,
 
 	if (reads_direct(c, x, sst))
 		twin_open(&x->sdirect, x->sfd, O_RDONLY, sst, c->block_size);
+	xfer_read_ahead(x);
 	if (x->kind == XFER_COPY && x->dreg && c->direct &&
 	    fstat(x->dfd, &dst) == 0)
 		twin_open(&x->ddirect, x->dfd, O_WRONLY, &dst,

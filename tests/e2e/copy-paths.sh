@@ -32,7 +32,12 @@ elif grep -q "copy_file_range: .*; copying through" "$T/stderr"; then
 else
 	ok 1 "auto: --debug names how the file was copied"
 fi
-# seq_advised: what --debug said of the source's cache and advice agree.
+# all_cached: --debug found the source all in the page cache.
+all_cached() {
+	grep -q "^acp: debug: '$T/big': 100% in the page cache" "$T/stderr"
+}
+# seq_advised: 0 if --debug says the source was advised as sequential,
+# 1 if it says how much was cached and no advice, 2 if neither.
 seq_advised() {
 	_line=$(grep "^acp: debug: '$T/big': [0-9]*% in the page cache" \
 	    "$T/stderr") || return 2
@@ -44,7 +49,7 @@ seq_advised() {
 	esac
 	return 2
 }
-if grep -q "^acp: debug: '$T/big': 100% in the page cache" "$T/stderr"; then
+if all_cached; then
 	seq_advised
 	[ $? -eq 1 ]
 	ok $? "auto: a cached source is not advised as sequential"
@@ -61,8 +66,7 @@ if evict "$T/big"; then
 	    grep -q "copy offload (copy_file_range\|copy_file_range: .*; copying through" \
 	    "$T/stderr"
 	ok $? "auto: a source out of the page cache is copied by copy_file_range too"
-	if grep -q "^acp: debug: '$T/big': 100% in the page cache" \
-	    "$T/stderr"; then
+	if all_cached; then
 		skip "auto: the page cache took the source back"
 	else
 		seq_advised
@@ -107,8 +111,7 @@ for e in $engines; do
 		seq_advised
 		[ $? -eq 1 ]
 		ok $? "$e: a source read with O_DIRECT is not advised as sequential"
-	elif grep -q "^acp: debug: '$T/big': 100% in the page cache" \
-	    "$T/stderr"; then
+	elif all_cached; then
 		skip "$e: the page cache kept the source (eviction is only advice)"
 	else
 		seq_advised
