@@ -9,7 +9,10 @@
 # costs this machine, with the source read twice).  Warm cache, runs
 # interleaved, fresh destination names each run, each copy checked,
 # medians.  With a hash, a second limit row: two cp and an xxhsum of the
-# source at once.
+# source at once.  Each table ends with CPU floors: a row's CPU time over
+# the cores, the least time its work can take on this machine, as a
+# ratio to the one copy the goal names (a floor above 1.25x puts the
+# goal out of that work's reach here).
 #
 # usage: bench/bench-targets.sh [-s SIZE] [-n FILES] [-r RUNS] [-d DIR] [-l SIZE | -x SIZE] [-a ACP] [-f] [-t]
 #   -s SIZE   the big file's size (default 1G)
@@ -50,7 +53,7 @@ while getopts s:n:r:d:l:x:a:ft opt; do
 	a) acp=$OPTARG ;;
 	f) do_tree=0 ;;
 	t) do_file=0 ;;
-	*) sed -n '4,27p' "$0"; exit 2 ;;
+	*) sed -n '4,30p' "$0"; exit 2 ;;
 	esac
 done
 [ -x "$acp" ] || { echo "bench: no acp binary at $acp (build first)" >&2; exit 1; }
@@ -178,6 +181,26 @@ hashed_ratios() {
 	    "$(echo "${med["acp xxh128, two/warm"]} / $one" | bc -l)" "$limit"
 }
 
+# floors BASE ROW...: each row's CPU time over the cores, against BASE's
+# median time.
+floors() {
+	local base=$1 row sep=""
+	shift
+	printf '# CPU floors on %d cores, of %s:' "$(nproc)" "$base"
+	for row in "$@"; do
+		[ -n "${cpu["$row/warm"]:-}" ] || continue
+		printf '%s %s %.2fx' "$sep" "$row" "$(echo \
+		    "${cpu["$row/warm"]} / $(nproc) / ${med["$base/warm"]}" | bc -l)"
+		sep=";"
+	done
+	printf '\n'
+}
+tables_end() {
+	floors "acp, one copy" "acp, two" "limit: two cp at once"
+	floors "acp xxh128, one" "acp xxh128, two" "limit: 2 cp + xxhsum"
+	hashed_ratios
+}
+
 states=warm
 base="acp, one copy"
 echo "# acp two destinations: $runs interleaved runs, warm, median seconds; $(uname -r); $where; $(nproc) cores"
@@ -200,7 +223,7 @@ if [ "$do_file" = 1 ]; then
 	    "acp xxh128, one|acp_one_sum" "acp xxh128, two|acp_two_sum"
 	    "${sum_limit[@]}")
 	run_table
-	hashed_ratios
+	tables_end
 fi
 if [ "$do_tree" = 1 ]; then
 	kind=tree
@@ -214,6 +237,6 @@ if [ "$do_tree" = 1 ]; then
 	    "acp xxh128, one|acp_one_sum" "acp xxh128, two|acp_two_sum"
 	    "${sum_limit[@]}")
 	run_table
-	hashed_ratios
+	tables_end
 fi
 memory_line after

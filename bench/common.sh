@@ -98,29 +98,56 @@ median() {
 	    if (NR % 2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2 }'
 }
 
-# time_one NAME STATE CMD...: seconds for one run, after checking it.
+# cpu_ms VAR FILE: the user and system milliseconds of this shell's
+# children so far (those it has waited for, and theirs) into VAR, from
+# the times builtin through FILE, with no process of its own (which
+# would count).
+cpu_ms() {
+	local _ t m sec all=0
+	times > "$2"
+	{ read -r _ _; read -r -a t; } < "$2"
+	for m in "${t[@]}"; do		# 0m1.234s
+		sec=${m#*m}
+		sec=${sec%s}
+		all=$((all + 10#${m%%m*} * 60000 + 10#${sec%.*} * 1000 +
+		    10#${sec#*.}))
+	done
+	printf -v "$1" '%d' "$all"
+}
+
+# time_one NAME STATE CMD...: "SECONDS,CPU" for one run, after checking
+# it: the wall time, and the CPU time (user and system) of the processes
+# the run waited for, io_uring's workers with acp's.  It runs in a
+# command substitution, so its children are the run's alone.
 time_one() {
-	local name=$1 state=$2 t0 t1
+	local name=$1 state=$2 t0 t1 c0 c1 f
 	shift 2
+	f=$(mktemp)
 	prepare "$state"
 	t0=$(now)
+	cpu_ms c0 "$f"
 	"$@" > /dev/null
+	cpu_ms c1 "$f"
 	t1=$(now)
+	rm -f "$f"
 	if ! same; then
 		echo "bench: $name produced a different copy" >&2
 		exit 1
 	fi
-	echo "$t1 - $t0" | bc -l
+	printf '%s,%d.%03d\n' "$(echo "$t1 - $t0" | bc -l)" \
+	    $(((c1 - c0) / 1000)) $(((c1 - c0) % 1000))
 }
 
 # Runs are interleaved (each run times every tool once) so that a slow
 # moment of a shared machine falls on all tools alike.  Prints the table:
-# median, ratio of medians to $base, fastest run.
+# median, ratio of medians to $base, fastest run, and the median CPU
+# time (kept in cpu[], as med[] is): where it nears the cores times the
+# median, the run kept every core busy.
 run_table() {
 	local state t name cmd m c k r n=${#tools[@]}
-	# med stays set after the table, for a caller's own ratios.
-	declare -A times low
-	declare -gA med=()
+	# med and cpu stay set after the table, for a caller's own ratios.
+	declare -A times low cpus
+	declare -gA med=() cpu=()
 	for state in $states; do
 		# Each run starts one tool further on, so that no tool always
 		# runs just after the same other one (here, a run after
@@ -132,7 +159,9 @@ run_table() {
 				name=${t%%|*}
 				cmd=${t#*|}
 				# shellcheck disable=SC2086
-				times["$name/$state"]+="$(time_one "$name" "$state" $cmd) "
+				m=$(time_one "$name" "$state" $cmd)
+				times["$name/$state"]+="${m%,*} "
+				cpus["$name/$state"]+="${m#*,} "
 			done
 		done
 		for t in "${tools[@]}"; do
@@ -141,11 +170,15 @@ run_table() {
 			med["$name/$state"]=$(printf '%s\n' ${times["$name/$state"]} | median)
 			# shellcheck disable=SC2086
 			low["$name/$state"]=$(printf '%s\n' ${times["$name/$state"]} | sort -g | head -1)
+			# shellcheck disable=SC2086
+			cpu["$name/$state"]=$(printf '%s\n' ${cpus["$name/$state"]} | median)
 		done
 	done
 
 	printf '%-22s' tool
-	for state in $states; do printf '%10s %8s %8s' "$state med" "vs $base" "min"; done
+	for state in $states; do
+		printf '%10s %8s %8s %6s' "$state med" "vs $base" "min" "cpu"
+	done
 	printf '\n'
 	for t in "${tools[@]}"; do
 		name=${t%%|*}
@@ -159,11 +192,14 @@ run_table() {
 			else
 				printf '%10.3f %8s %8.3f' "$m" "-" "${low["$name/$state"]}"
 			fi
+			printf ' %6.2f' "${cpu["$name/$state"]}"
 		done
 		printf '\n'
 	done
 	if [ -n "${BENCH_RAW:-}" ]; then
-		for t in "${!times[@]}"; do echo "# raw $t: ${times[$t]}"; done
+		for t in "${!times[@]}"; do
+			echo "# raw $t: ${times[$t]}(cpu ${cpus[$t]})"
+		done
 	fi
 }
 

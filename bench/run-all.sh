@@ -9,7 +9,10 @@
 # acp, peer...) so that a slow moment of a shared machine falls on both
 # and neither always runs second, each run writing to a destination name
 # not used before (and removed right after its check).  Prints the
-# medians, their ratio and the goal beside it.
+# medians, their ratio and the goal beside it, and under them each
+# side's median CPU time (user and system, io_uring's workers with
+# acp's): a side whose CPU time nears the cores times its median kept
+# every core busy, so that work takes no less time on this machine.
 #
 # usage: bench/run-all.sh [-r RUNS] [-d DIR] [-l SIZE] [-a ACP] [-s SIZE] [-n FILES] [-f] [-t]
 #   -r RUNS   runs of each command in each case (default 5)
@@ -48,7 +51,7 @@ while getopts r:d:l:a:s:n:ft opt; do
 	f) trees=0 ;;
 	t) files=0 ;;
 	l) loop=$OPTARG ;;
-	*) sed -n '7,27p' "$0"; exit 2 ;;
+	*) sed -n '7,30p' "$0"; exit 2 ;;
 	esac
 done
 [ -x "$acp" ] || { echo "bench: no acp binary at $acp (build first)" >&2; exit 1; }
@@ -87,6 +90,7 @@ n=0
 case_run() {
 	local label=$1 state=$2 goal=$3 check=$4 a=$5 p=$6
 	local ta="" tp="" t0 t1 cmd side order r ma mp ratio verdict
+	local ca="" cp="" c0 c1
 	if [ "$state" = cold ] && [ "$can_drop" = 0 ]; then
 		printf '%-44s %s\n' "$label" "skipped: cold runs need root"
 		return
@@ -109,10 +113,12 @@ case_run() {
 			fi
 			hot_memory
 			t0=$(now)
+			cpu_ms c0 "$out/times"
 			if ! eval "$cmd" > /dev/null 2> "$out/err"; then
 				echo "bench: $label: '$cmd' failed: $(head -3 "$out/err")" >&2
 				exit 1
 			fi
+			cpu_ms c1 "$out/times"
 			t1=$(now)
 			if ! eval "$check"; then
 				echo "bench: $label: '$cmd' made a different copy" >&2
@@ -122,8 +128,10 @@ case_run() {
 			# By side, not by command: a row may run one twice.
 			if [ "$side" = a ]; then
 				ta+="$(echo "$t1 - $t0" | bc -l) "
+				ca+="$((c1 - c0)) "
 			else
 				tp+="$(echo "$t1 - $t0" | bc -l) "
+				cp+="$((c1 - c0)) "
 			fi
 		done
 	done
@@ -139,9 +147,13 @@ case_run() {
 	# Three places: 0.302 prints as 0.30 and misses a goal of 0.3.
 	printf '%-44s %7.3f %7.3f %6.3f  <= %-5s %s\n' "$label" "$ma" "$mp" \
 	    "$ratio" "$goal" "$verdict"
+	# shellcheck disable=SC2086
+	printf '%-44s %7.3f %7.3f  (CPU seconds, medians)\n' "" \
+	    "$(printf '%s\n' $ca | median | awk '{ print $1 / 1000 }')" \
+	    "$(printf '%s\n' $cp | median | awk '{ print $1 / 1000 }')"
 	if [ -n "${BENCH_RAW:-}" ]; then
-		echo "#   acp: $ta"
-		echo "#   peer: $tp"
+		echo "#   acp: $ta(CPU ms: $ca)"
+		echo "#   peer: $tp(CPU ms: $cp)"
 	fi
 }
 
