@@ -90,7 +90,7 @@ n=0
 case_run() {
 	local label=$1 state=$2 goal=$3 check=$4 a=$5 p=$6
 	local ta="" tp="" t0 t1 cmd side order r ma mp ratio verdict
-	local ca="" cp="" c0 c1
+	local cpu_a="" cpu_p="" c0 c1
 	if [ "$state" = cold ] && [ "$can_drop" = 0 ]; then
 		printf '%-44s %s\n' "$label" "skipped: cold runs need root"
 		return
@@ -128,10 +128,10 @@ case_run() {
 			# By side, not by command: a row may run one twice.
 			if [ "$side" = a ]; then
 				ta+="$(echo "$t1 - $t0" | bc -l) "
-				ca+="$((c1 - c0)) "
+				cpu_a+="$((c1 - c0)) "
 			else
 				tp+="$(echo "$t1 - $t0" | bc -l) "
-				cp+="$((c1 - c0)) "
+				cpu_p+="$((c1 - c0)) "
 			fi
 		done
 	done
@@ -149,11 +149,11 @@ case_run() {
 	    "$ratio" "$goal" "$verdict"
 	# shellcheck disable=SC2086
 	printf '%-44s %7.3f %7.3f  (CPU seconds, medians)\n' "" \
-	    "$(printf '%s\n' $ca | median | awk '{ print $1 / 1000 }')" \
-	    "$(printf '%s\n' $cp | median | awk '{ print $1 / 1000 }')"
+	    "$(printf '%s\n' $cpu_a | median | awk '{ print $1 / 1000 }')" \
+	    "$(printf '%s\n' $cpu_p | median | awk '{ print $1 / 1000 }')"
 	if [ -n "${BENCH_RAW:-}" ]; then
-		echo "#   acp: $ta(CPU ms: $ca)"
-		echo "#   peer: $tp(CPU ms: $cp)"
+		echo "#   acp: $ta(CPU ms: $cpu_a)"
+		echo "#   peer: $tp(CPU ms: $cpu_p)"
 	fi
 }
 
