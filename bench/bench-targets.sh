@@ -184,13 +184,14 @@ hashed_ratios() {
 # floors BASE ROW...: each row's CPU time over the cores, against BASE's
 # median time.
 floors() {
-	local base=$1 row sep=""
+	local base=$1 row sep="" cores
 	shift
-	printf '# CPU floors on %d cores, of %s:' "$(nproc)" "$base"
+	cores=$(nproc)
+	printf '# CPU floors on %d cores, of %s:' "$cores" "$base"
 	for row in "$@"; do
 		[ -n "${cpu["$row/warm"]:-}" ] || continue
 		printf '%s %s %.2fx' "$sep" "$row" "$(echo \
-		    "${cpu["$row/warm"]} / $(nproc) / ${med["$base/warm"]}" | bc -l)"
+		    "${cpu["$row/warm"]} / $cores / ${med["$base/warm"]}" | bc -l)"
 		sep=";"
 	done
 	printf '\n'

@@ -98,6 +98,9 @@ median() {
 	    if (NR % 2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2 }'
 }
 
+# The median of milliseconds, in seconds.
+median_s() { median | awk '{ print $1 / 1000 }'; }
+
 # cpu_ms VAR FILE: the user and system milliseconds of this shell's
 # children so far (those it has waited for, and theirs) into VAR, from
 # the times builtin through FILE, with no process of its own (which
@@ -115,27 +118,25 @@ cpu_ms() {
 	printf -v "$1" '%d' "$all"
 }
 
-# time_one NAME STATE CMD...: "SECONDS,CPU" for one run, after checking
-# it: the wall time, and the CPU time (user and system) of the processes
-# the run waited for, io_uring's workers with acp's.  It runs in a
-# command substitution, so its children are the run's alone.
+# time_one NAME STATE CMD...: "SECONDS,CPU_MS" for one run, after
+# checking it: the wall time, and the CPU time (user and system) of the
+# processes the run waited for, io_uring's workers with acp's.  It runs
+# in a command substitution, so its children are the run's alone;
+# cpu_ms's file is run_table()'s $cpu_file.
 time_one() {
-	local name=$1 state=$2 t0 t1 c0 c1 f
+	local name=$1 state=$2 t0 t1 c0 c1
 	shift 2
-	f=$(mktemp)
 	prepare "$state"
 	t0=$(now)
-	cpu_ms c0 "$f"
+	cpu_ms c0 "$cpu_file"
 	"$@" > /dev/null
-	cpu_ms c1 "$f"
+	cpu_ms c1 "$cpu_file"
 	t1=$(now)
-	rm -f "$f"
 	if ! same; then
 		echo "bench: $name produced a different copy" >&2
 		exit 1
 	fi
-	printf '%s,%d.%03d\n' "$(echo "$t1 - $t0" | bc -l)" \
-	    $(((c1 - c0) / 1000)) $(((c1 - c0) % 1000))
+	echo "$(echo "$t1 - $t0" | bc -l),$((c1 - c0))"
 }
 
 # Runs are interleaved (each run times every tool once) so that a slow
@@ -148,6 +149,8 @@ run_table() {
 	# med and cpu stay set after the table, for a caller's own ratios.
 	declare -A times low cpus
 	declare -gA med=() cpu=()
+	local cpu_file
+	cpu_file=$(mktemp)
 	for state in $states; do
 		# Each run starts one tool further on, so that no tool always
 		# runs just after the same other one (here, a run after
@@ -171,9 +174,10 @@ run_table() {
 			# shellcheck disable=SC2086
 			low["$name/$state"]=$(printf '%s\n' ${times["$name/$state"]} | sort -g | head -1)
 			# shellcheck disable=SC2086
-			cpu["$name/$state"]=$(printf '%s\n' ${cpus["$name/$state"]} | median)
+			cpu["$name/$state"]=$(printf '%s\n' ${cpus["$name/$state"]} | median_s)
 		done
 	done
+	rm -f "$cpu_file"
 
 	printf '%-22s' tool
 	for state in $states; do
@@ -198,7 +202,7 @@ run_table() {
 	done
 	if [ -n "${BENCH_RAW:-}" ]; then
 		for t in "${!times[@]}"; do
-			echo "# raw $t: ${times[$t]}(cpu ${cpus[$t]})"
+			echo "# raw $t: ${times[$t]}(CPU ms: ${cpus[$t]})"
 		done
 	fi
 }

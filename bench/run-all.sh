@@ -149,8 +149,7 @@ case_run() {
 	    "$ratio" "$goal" "$verdict"
 	# shellcheck disable=SC2086
 	printf '%-44s %7.3f %7.3f  (CPU seconds, medians)\n' "" \
-	    "$(printf '%s\n' $cpu_a | median | awk '{ print $1 / 1000 }')" \
-	    "$(printf '%s\n' $cpu_p | median | awk '{ print $1 / 1000 }')"
+	    "$(printf '%s\n' $cpu_a | median_s)" "$(printf '%s\n' $cpu_p | median_s)"
 	if [ -n "${BENCH_RAW:-}" ]; then
 		echo "#   acp: $ta(CPU ms: $cpu_a)"
 		echo "#   peer: $tp(CPU ms: $cpu_p)"
