@@ -116,7 +116,9 @@ engine_try(struct engine *eng, const struct engine_ops *ops,
 		engine_stop(eng);
 		return ret;
 	}
-	logf_append(log, loglen, ops->name, "started");
+	/* On success, reason may say how it started. */
+	logf_append(log, loglen, ops->name, reason[0] != '\0' ? reason :
+	    "started");
 	return 0;
 }
 

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "engine.h"
+#include "thread.h"
 
 struct uring_priv {
 	struct io_uring	  ring;
@@ -176,7 +177,7 @@ uring_init(struct engine *eng, const struct engine_params *params,
 {
 	struct uring_priv	*p;
 	struct io_uring_params	 iop;
-	unsigned		 workers[2];
+	unsigned		 workers[2], cpus;
 	size_t			 i;
 	int			 ret = -EINVAL;
 
@@ -237,8 +238,28 @@ uring_init(struct engine *eng, const struct engine_params *params,
 	 * Kernels before 5.15 refuse: they keep their own limit.
 	 */
 	workers[0] = params->depth;
-	workers[1] = 0;
-	(void)io_uring_register_iowq_max_workers(&p->ring, workers);
+	/*
+	 * The rest (io-wq's "unbounded" work: here the splices, whose pipe
+	 * makes them so) runs on copies in the page cache, CPU work that
+	 * more workers than CPUs only hand to each other: each request woke
+	 * a sleeping worker of its own, and a CPU sat idle between.  One a
+	 * CPU, at least two (one may wait for a page on its way): 50,000
+	 * files warm 0.978 s against 1.103 s (11 interleaved runs; two for
+	 * the bounded ones too 1.254 s), to two destinations 2.688 s against
+	 * 3.068 s (7), 10,000 mixed entries -a 0.243 s against 0.300 s (11);
+	 * cold level, 1.994 s against 2.013 s (5; this disk answers from its
+	 * host's cache).
+	 */
+	cpus = thread_cpus();
+	workers[1] = cpus == 0 ? 0 : cpus < 2 ? 2 : cpus;
+	if (io_uring_register_iowq_max_workers(&p->ring, workers) == 0) {
+		/* Zeros change nothing and read back the limits. */
+		workers[0] = workers[1] = 0;
+		if (io_uring_register_iowq_max_workers(&p->ring, workers) == 0)
+			snprintf(reason, reasonlen, "started, io-wq workers at "
+			    "most %u bounded and %u unbounded", workers[0],
+			    workers[1]);
+	}
 	return 0;
 }
 

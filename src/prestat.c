@@ -8,7 +8,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
-#include <sched.h>
 #include <stdatomic.h>
 #include <string.h>
 #include <time.h>
@@ -127,10 +126,9 @@ prestat_main(void *arg)
 int
 prestat_worth(void)
 {
-	cpu_set_t	set;
+	unsigned	cpus = thread_cpus();
 
-	return sched_getaffinity(0, sizeof(set), &set) < 0 ||
-	    CPU_COUNT(&set) > 1;
+	return cpus == 0 || cpus > 1;
 }
 
 int

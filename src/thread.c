@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 
 #include "thread.h"
@@ -19,4 +20,14 @@ thread_start(pthread_t *t, void *(*fn)(void *), void *arg)
 	ret = pthread_create(t, NULL, fn, arg);
 	(void)pthread_sigmask(SIG_SETMASK, &old, NULL);
 	return ret;
+}
+
+unsigned
+thread_cpus(void)
+{
+	cpu_set_t	set;
+
+	if (sched_getaffinity(0, sizeof(set), &set) < 0)
+		return 0;
+	return (unsigned)CPU_COUNT(&set);
 }

@@ -14,4 +14,7 @@
 /* pthread_create(), the thread born with every signal blocked: 0, errno. */
 int	thread_start(pthread_t *, void *(*)(void *), void *);
 
+/* The CPUs this process may run on; 0 where that cannot be told. */
+unsigned	thread_cpus(void);
+
 #endif

@@ -4,7 +4,7 @@
 # -t, -T, -v, -n, -f and --debug.
 . "${top_srcdir:-.}/tests/lib.sh"
 
-plan $((45 + 10 * $(nengines)))
+plan $((45 + 11 * $(nengines)))
 
 run_acp --help
 [ "$rc" -eq 0 ] && grep -q '^Usage: acp' "$T/stdout" && [ ! -s "$T/stderr" ]
@@ -21,6 +21,15 @@ done
 run_acp --version
 [ "$rc" -eq 0 ] && grep -q '^acp [0-9]' "$T/stdout"
 ok $? "--version prints the version, exit 0"
+
+# Whether io_uring's worker limits can be set here (Linux 5.15).
+iowq_limits() {
+	kv=$(uname -r)
+	major=${kv%%.*}
+	minor=${kv#*.}
+	minor=${minor%%[!0-9]*}
+	[ "$major" -gt 5 ] || { [ "$major" -eq 5 ] && [ "$minor" -ge 15 ]; }
+}
 
 mkdata "$T/a" 100 a
 cd "$T" || exit 1
@@ -116,6 +125,20 @@ for e in $engines; do
 	ok $? "$e: --debug reports the engine, depth and block size"
 	grep -q "engine $e: started" "$T/stderr"
 	ok $? "$e: --debug reports why the engine was chosen"
+	if [ "$e" = uring ] && iowq_limits; then
+		# Splices (io-wq's unbounded work): one worker a CPU, two
+		# at least.
+		want=$(nproc)
+		[ "$want" -ge 2 ] || want=2
+		limits="io-wq workers at most [0-9]* bounded and"
+		grep -q "engine uring: started, $limits $want unbounded$" \
+		    "$T/stderr" && { ! command -v taskset > /dev/null ||
+		    taskset -c 0 "$ACP" --debug x dbg1 2>&1 |
+		    grep -q "engine uring: started, $limits 2 unbounded$"; }
+	else
+		grep -qx "acp: debug: engine $e: started" "$T/stderr"
+	fi
+	ok $? "$e: --debug says how many workers the engine's kernel side may use"
 
 	# -f: a destination we may not open is removed and made anew.
 	if id nobody > /dev/null 2>&1 && command -v setpriv > /dev/null &&
@@ -144,7 +167,7 @@ for e in $engines; do
 	fi
 	cd "$T" || exit 1
 done
-skip_engines 10
+skip_engines 11
 
 # SELinux contexts, against GNU cp on a kernel without SELinux: exit
 # status, the copy made or not, and the words.
