@@ -96,7 +96,7 @@ static int
 engine_try(struct engine *eng, const struct engine_ops *ops,
     const struct engine_params *params, char *log, size_t loglen)
 {
-	char	reason[256];
+	char	reason[256], how[sizeof(reason) + 16];
 	int	ret;
 
 	memset(eng, 0, sizeof(*eng));
@@ -116,9 +116,11 @@ engine_try(struct engine *eng, const struct engine_ops *ops,
 		engine_stop(eng);
 		return ret;
 	}
-	/* On success, reason may say how it started. */
-	logf_append(log, loglen, ops->name, reason[0] != '\0' ? reason :
-	    "started");
+	if (reason[0] != '\0') {
+		snprintf(how, sizeof(how), "started, %s", reason);
+		logf_append(log, loglen, ops->name, how);
+	} else
+		logf_append(log, loglen, ops->name, "started");
 	return 0;
 }
 

@@ -113,7 +113,10 @@ struct engine;
 struct engine_ops {
 	const char	*name;
 	unsigned	 flags;
-	/* 0, or -errno with a human reason written to reason. */
+	/*
+	 * 0, or -errno with a human reason written to reason.  On success
+	 * reason may say how it started, for --debug ("started, ...").
+	 */
 	int		(*init)(struct engine *, const struct engine_params *,
 			    char *reason, size_t reasonlen);
 	/* Optional: let the kernel pin the buffers once. */
