@@ -21,8 +21,9 @@ fi
 
 vg() {
 	rc=0
-	valgrind -q --leak-check=full --errors-for-leak-kinds=definite \
-	    --error-exitcode=99 "$ACP" --engine=sync "$@" \
+	valgrind -q --vgdb=no --leak-check=full \
+	    --errors-for-leak-kinds=definite --error-exitcode=99 \
+	    "$ACP" --engine=sync "$@" \
 	    > "$T/stdout" 2> "$T/stderr" || rc=$?
 }
 
