@@ -116,11 +116,9 @@ engine_try(struct engine *eng, const struct engine_ops *ops,
 		engine_stop(eng);
 		return ret;
 	}
-	if (reason[0] != '\0') {
-		snprintf(how, sizeof(how), "started, %s", reason);
-		logf_append(log, loglen, ops->name, how);
-	} else
-		logf_append(log, loglen, ops->name, "started");
+	snprintf(how, sizeof(how), "started%s%s", reason[0] != '\0' ?
+	    ", " : "", reason);
+	logf_append(log, loglen, ops->name, how);
 	return 0;
 }
 

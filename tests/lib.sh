@@ -82,13 +82,22 @@ cached_pages() {
 	echo "${_pages:-0}"
 }
 
-# evict FILE [PAGES]: drop FILE from the page cache (GNU dd: nocache,
-# count=0), checked with fincore where util-linux has it: fewer than
-# PAGES (100) may stay.  1 if more stayed.
+# drop_pages FILE...: ask once that each FILE's pages leave the page
+# cache (GNU dd: nocache, count=0), each flushed first (dirty pages
+# stay).  Only advice, not checked; 1 if a FILE cannot be flushed or read.
+drop_pages() {
+	for _f in "$@"; do
+		sync "$_f" && dd if="$_f" iflag=nocache count=0 status=none \
+		    2> /dev/null || return 1
+	done
+}
+
+# evict FILE [PAGES]: drop FILE from the page cache, checked with
+# fincore where util-linux has it: fewer than PAGES (100) may stay,
+# asked again a few times.  1 if more stayed.
 evict() {
 	for _ in 1 2 3 4 5; do
-		sync "$1"
-		dd if="$1" iflag=nocache count=0 status=none 2> /dev/null
+		drop_pages "$1" || :
 		_pages=$(cached_pages "$1") || return 0
 		[ "$_pages" -lt "${2:-100}" ] && return 0
 		sleep 0.2

@@ -102,14 +102,13 @@ sweep() {
 	done
 }
 
-# evict_all DIR: DIR's files out of the page cache, each flushed first
-# (dirty pages stay) and dropped once: lib.sh's evict tries again and
-# waits, too slow before each of a sweep's runs.
+# evict_all DIR: DIR's files out of the page cache, asked once
+# (lib.sh's evict asks again and waits, too slow before each of a
+# sweep's runs).
 evict_all() {
 	for _f in "$1"/*; do
 		[ -f "$_f" ] || continue
-		sync "$_f" && dd if="$_f" iflag=nocache count=0 status=none ||
-		    return 1
+		drop_pages "$_f" || return 1
 	done
 }
 
