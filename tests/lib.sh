@@ -86,8 +86,8 @@ cached_pages() {
 # cache (GNU dd: nocache, count=0), each flushed first (dirty pages
 # stay).  Only advice, not checked; 1 if a FILE cannot be flushed or read.
 drop_pages() {
-	for _f in "$@"; do
-		sync "$_f" && dd if="$_f" iflag=nocache count=0 status=none \
+	for _dp in "$@"; do
+		sync "$_dp" && dd if="$_dp" iflag=nocache count=0 status=none \
 		    2> /dev/null || return 1
 	done
 }
