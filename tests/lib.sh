@@ -83,12 +83,14 @@ cached_pages() {
 }
 
 # drop_pages FILE...: ask once that each FILE's pages leave the page
-# cache (GNU dd: nocache, count=0), each flushed first (dirty pages
-# stay).  Only advice, not checked; 1 if a FILE cannot be flushed or read.
+# cache (GNU dd: nocache, count=0), all flushed first by one sync (dirty
+# pages stay).  Only advice, not checked; 1 if a FILE cannot be flushed
+# or read.
 drop_pages() {
+	sync "$@" || return 1
 	for _dp in "$@"; do
-		sync "$_dp" && dd if="$_dp" iflag=nocache count=0 status=none \
-		    2> /dev/null || return 1
+		dd if="$_dp" iflag=nocache count=0 status=none 2> /dev/null ||
+		    return 1
 	done
 }
 
