@@ -4,10 +4,11 @@
 # EIO on read and on write names the file and the offset, the copy goes
 # on with the other files, exit 1, and no short new file is left; short
 # reads still give a whole copy; a file that changes while read gives
-# exit 4; a copy that reads back different data fails --verify (exit 3).
+# exit 4 and no manifest line; a copy that reads back different data
+# fails --verify (exit 3).
 . "${top_srcdir:-.}/tests/lib.sh"
 
-per=8
+per=9
 # Without --engine, small plain copies go by splice through a pipe where
 # the filesystem splices (FUSE here does not: the copy falls back to read
 # and write on the first request).
@@ -51,6 +52,12 @@ for e in $engines; do
 	run_acp --engine="$e" --block-size=64K "$T/mnt/moving" "$T/out/moving"
 	[ "$rc" -eq 4 ] && grep -q "'$T/mnt/moving' changed while being copied" "$T/stderr"
 	ok $? "$e: a file that grows while read: a warning and exit 4"
+	rm -f "$T/out/moving" "$T/moving.m"
+	run_acp --engine="$e" --checksum --manifest="$T/moving.m" \
+	    "$T/mnt/moving" "$T/out/moving"
+	[ "$rc" -eq 4 ] && grep -q "'$T/mnt/moving' changed while being copied" "$T/stderr" &&
+	    [ -e "$T/moving.m" ] && [ ! -s "$T/moving.m" ]
+	ok $? "$e: and hashed: exit 4, no manifest line for it"
 
 	head -c 500000 "$T/local" > "$T/half"
 	run_acp --engine="$e" --verify "$T/half" "$T/mnt/corrupt.$e"
