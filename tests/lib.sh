@@ -85,8 +85,9 @@ cached_pages() {
 # drop_pages FILE...: ask once that each FILE's pages leave the page
 # cache (GNU dd: nocache, count=0), all flushed first by one sync (dirty
 # pages stay).  Only advice, not checked; 1 if a FILE cannot be flushed
-# or read.
+# or read.  No FILE: nothing done (a bare sync would flush everything).
 drop_pages() {
+	[ "$#" -gt 0 ] || return 0
 	sync "$@" || return 1
 	for _dp in "$@"; do
 		dd if="$_dp" iflag=nocache count=0 status=none 2> /dev/null ||
