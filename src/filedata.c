@@ -27,8 +27,6 @@ ring_start(struct copier *c, struct cfile *f, enum xfer_method m)
 	struct xfer	*x = &f->x;
 
 	x->method = m;
-	if (m == XFER_SPLICE)
-		x->pipe = c->pipes[f - c->files];
 	f->state = S_DATA;
 	x->scratch = f->tmp != NULL;
 	if (xfer_ring_start(c, x, &f->sst, x->kind == XFER_HASH ?
@@ -80,7 +78,7 @@ to_thread(struct copier *c, struct workers *w, struct cfile *f,
 int
 filejob_offloading(struct copier *c, struct cfile *f)
 {
-	if (c->offw != NULL && !xfer_stopped(c, &f->x)) {
+	if (c->offw != NULL && !f->x.spliced && !xfer_stopped(c, &f->x)) {
 		/* Beside the other destinations' pieces, on a thread. */
 		offload_step_req(&f->x, &f->oreq);
 		if (to_thread(c, c->offw, f, S_OFFLOADING))
@@ -168,6 +166,8 @@ filejob_data_start(struct copier *c, struct cfile *f)
 	x->sfd = f->sfd;
 	x->dfd = f->dfd;
 	x->slocal = f->slocal;
+	/* The slot's pipe: for splices, and should copy_file_range() fail. */
+	x->pipe = c->pipes[f - c->files];
 	f->state = S_DATA_END;
 	if (f->job->attr_only) {
 		/* --attributes-only: the file, its metadata, no data. */

@@ -66,7 +66,11 @@ reads_debug(const struct copier *c, const struct cfile *f, const char *eng)
 {
 	const struct xfer	*x = &f->x;
 
-	if (x->offload_err != 0)
+	if (x->offload_err != 0 && x->splice_err != 0)
+		fprintf(stderr, "acp: debug: '%s': copy_file_range: %s; "
+		    "splice: %s; copying through %s\n", f->src,
+		    strerror(-x->offload_err), strerror(-x->splice_err), eng);
+	else if (x->offload_err != 0)
 		fprintf(stderr, "acp: debug: '%s': copy_file_range: %s; "
 		    "copying through %s\n", f->src, strerror(-x->offload_err),
 		    eng);
@@ -165,6 +169,16 @@ jobreport_debug(const struct copier *c, const struct cfile *f)
 		    "asked: the data need not pass through memory)\n", f->src,
 		    f->dst, (unsigned long long)x->bytes,
 		    (unsigned long long)x->nreq, eng);
+		return;
+	}
+	if (x->offloaded > 0 && x->offloaded == x->bytes && x->spliced) {
+		cache_debug(f);
+		fprintf(stderr, "acp: debug: '%s' -> '%s': %llu bytes by "
+		    "splice through a pipe in %u piece%s, a round each "
+		    "(copy_file_range: %s; no checksum asked, so the data need "
+		    "not pass through memory)\n", f->src, f->dst,
+		    (unsigned long long)x->bytes, x->pieces,
+		    x->pieces == 1 ? "" : "s", strerror(-x->offload_err));
 		return;
 	}
 	if (x->offloaded > 0 && x->offloaded == x->bytes) {

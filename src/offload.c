@@ -83,18 +83,56 @@ moved(struct copier *c, struct xfer *x, uint64_t n)
 }
 
 /*
- * copy_file_range() failed with err after x->offloaded bytes: 0 when
- * the ring is to copy the rest (these files cannot), -1 with the data
- * phase failed.
+ * Where copy_file_range() cannot reach (a destination on another file
+ * system whose driver copies only within itself, as ext4's and xfs's
+ * do, or one without it), the pieces go by splice() through the slot's
+ * pipe: in, the pipe takes references to the source's pages; out, they
+ * are copied once into the destination's, as copy_file_range() does
+ * inside one file system, where the ring's reads and writes copy twice.
+ * A cached 1 GiB from this VM's disk to a loop ext4, 11 runs in turn,
+ * medians: 0.178 s, the ring 0.207 s, cp (a read and a write) 0.224 s.
+ * A pipe of OFFLOAD_PIPE where it may grow so (in 64 KiB pipefuls the
+ * same copy took 0.247 s against 0.175 s, 7 runs).
+ */
+#define OFFLOAD_PIPE	(1 << 20)
+
+/*
+ * Splice the pieces from here on: 1, or 0 for the ring.  Only a source
+ * all in the page cache: the same 1 GiB cold, 11 runs in turn, took
+ * 0.30 s by splice in 5 of them and 0.79-1.19 s in the other 6 (CPU time
+ * in the kernel, not waiting), where the ring took 0.31 s (one run of
+ * 1.4 s) and cp 0.30 s.
  */
 static int
-offload_error(struct xfer *x, int err)
+splice_instead(struct copier *c, struct xfer *x)
+{
+	int	looked;
+
+	if (xfer_cached(c, x, x->plan.hint, &looked) != 1 ||
+	    xfer_pipe(c, x, OFFLOAD_PIPE) < 0)
+		return 0;
+	x->spliced = 1;
+	return 1;
+}
+
+/*
+ * copy_file_range() failed with err after x->offloaded bytes: 2 when
+ * splices are to copy the rest, 0 when the ring is (these files cannot),
+ * -1 with the data phase failed.
+ */
+static int
+offload_error(struct copier *c, struct xfer *x, int err)
 {
 	switch (-err) {
 	case EXDEV:
 	case EINVAL:
 	case ENOSYS:
 	case EOPNOTSUPP:
+		x->offload_err = err;
+		if (splice_instead(c, x))
+			return 2;
+		x->plan.next = (off_t)x->offloaded;
+		return 0;
 	case EBADF:
 	case ETXTBSY:
 	case EPERM:
@@ -111,6 +149,92 @@ offload_error(struct xfer *x, int err)
 	return -1;
 }
 
+/*
+ * A splice failed with err on the given side after x->offloaded bytes
+ * landed, the pipe empty again: 0 when the ring is to copy the rest (a
+ * file system without splice), -1 with the data phase failed.
+ */
+static int
+splice_error(struct xfer *x, int err, enum xfer_side side)
+{
+	switch (-err) {
+	case EINVAL:
+	case ENOSYS:
+	case EOPNOTSUPP:
+		x->splice_err = err;
+		x->spliced = 0;
+		x->plan.next = (off_t)x->offloaded;
+		return 0;
+	}
+	xfer_fail(x, err, side, (off_t)x->offloaded);
+	return -1;
+}
+
+/*
+ * Out of the pipe into the destination at *out, all n bytes the source
+ * gave it: 0, or -errno.  A signal stops it only when it stops the copy.
+ */
+static int
+splice_out(struct copier *c, struct xfer *x, loff_t *out, size_t n)
+{
+	ssize_t	m;
+	int	err;
+
+	while (n > 0) {
+		m = splice(x->pipe[0], NULL, x->dfd, out, n, SPLICE_F_MOVE);
+		if (m > 0) {
+			n -= (size_t)m;
+			moved(c, x, (uint64_t)m);
+			continue;
+		}
+		/* Never 0 with data in the pipe; an error, not a loop. */
+		err = m == 0 ? EIO : errno;
+		if (err != EINTR && err != EAGAIN)
+			return -err;
+		if (xfer_stopped(c, x))
+			return -EINTR;
+	}
+	return 0;
+}
+
+/*
+ * offload_copy() by splice: OFFLOAD_STEP bytes at most, a pipeful at a
+ * time, each out before the next comes in, so that a failure leaves the
+ * destination whole up to x->offloaded.
+ */
+static int
+offload_splice(struct copier *c, struct xfer *x)
+{
+	loff_t		in = (loff_t)x->offloaded, out = in;
+	uint64_t	step = 0;
+	ssize_t		n;
+	int		err;
+
+	for (;;) {
+		if (step >= OFFLOAD_STEP)
+			return 2;
+		if (xfer_stopped(c, x)) {
+			xfer_fail(x, -EINTR, XFER_WRITING, (off_t)out);
+			return -1;
+		}
+		n = splice(x->sfd, &in, x->pipe[1], NULL, OFFLOAD_PIPE,
+		    SPLICE_F_MOVE);
+		if (n == 0)
+			return 1;
+		if (n < 0) {
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			return splice_error(x, -errno, XFER_READING);
+		}
+		if ((err = splice_out(c, x, &out, (size_t)n)) < 0) {
+			/* What the pipe still holds is not wanted. */
+			xfer_pipe_drop(x);
+			return splice_error(x, err, XFER_WRITING);
+		}
+		step += (uint64_t)n;
+	}
+}
+
 int
 offload_copy(struct copier *c, struct xfer *x)
 {
@@ -121,6 +245,8 @@ offload_copy(struct copier *c, struct xfer *x)
 
 	if (x->pieces++ == 0)
 		xfer_read_ahead(x);
+	if (x->spliced)
+		return offload_splice(c, x);
 	for (;;) {
 		if (step >= OFFLOAD_STEP)
 			return 2;
@@ -139,7 +265,9 @@ offload_copy(struct copier *c, struct xfer *x)
 			return 1;
 		if (errno == EINTR || errno == EAGAIN)
 			continue;
-		return offload_error(x, -errno);
+		if ((n = offload_error(c, x, -errno)) == 2)
+			return offload_splice(c, x);
+		return (int)n;
 	}
 }
 
@@ -167,7 +295,7 @@ offload_step_done(struct copier *c, struct xfer *x, ssize_t res)
 		xfer_fail(x, -EINTR, XFER_WRITING, (off_t)x->offloaded);
 		return -1;
 	}
-	return offload_error(x, (int)res);
+	return offload_error(c, x, (int)res);
 }
 
 /*

@@ -106,13 +106,17 @@ struct xfer {
 	int			 presized;	/* dst was set to st_size first */
 	int			 scratch;	/* dst is an --atomic temporary */
 	struct hashpipe		 hp;
-	uint64_t		 offloaded;	/* bytes copy_file_range moved */
+	uint64_t		 offloaded;	/* bytes copy_file_range (or
+						   its splices) moved */
 	int			 flush;		/* --fsync or --verify will
 						   flush the copy */
 	off_t			 flushed;	/* its writeback started below
 						   here */
 	unsigned		 pieces;	/* in so many calls */
 	int			 offload_err;	/* why it stopped, -errno */
+	int			 spliced;	/* its pieces go by splice
+						   instead (offload.c) */
+	int			 splice_err;	/* why they stopped, -errno */
 	int			 sparse;	/* skip the source's holes */
 	int			 zeros;		/* --sparse=always: zeros too */
 	off_t			 data_end;	/* end of the data found so far */
@@ -229,6 +233,15 @@ void	xfer_complete(struct copier *, struct creq *);
 /* Nothing in flight, and (without a failure) every byte moved. */
 int	xfer_idle(const struct xfer *);
 int	xfer_done(const struct xfer *);
+
+/*
+ * x's pipe (the slot's), made if it was not and grown towards size bytes
+ * where the kernel lets it: 0, or -1 when there is none.
+ */
+int	xfer_pipe(struct copier *, struct xfer *, int size);
+
+/* Throw x's pipe away, with what a failure left in it. */
+void	xfer_pipe_drop(struct xfer *);
 
 /* Close the twins, drop an unfinished hash, and a pipe a failure dirtied. */
 void	xfer_end(struct xfer *);

@@ -148,6 +148,23 @@ pipe_open(struct copier *c, int *p)
 	return 0;
 }
 
+int
+xfer_pipe(struct copier *c, struct xfer *x, int size)
+{
+	if (x->pipe == NULL || pipe_open(c, x->pipe) < 0)
+		return -1;
+	if (fcntl(x->pipe[1], F_GETPIPE_SZ) < size)
+		(void)fcntl(x->pipe[1], F_SETPIPE_SZ, size);
+	return 0;
+}
+
+void
+xfer_pipe_drop(struct xfer *x)
+{
+	if (x->pipe != NULL)
+		pipe_close(x->pipe);
+}
+
 /*
  * Whether x's reads go to io-wq workers.  A hashed copy of a cached file on
  * one core is its reads (copies of the cached pages into the buffers) and

@@ -23,7 +23,10 @@
  *		must signal a copier at a known point, whatever the speed
  *		of the machine.  With -g, a file created under a name that
  *		starts with "gated" meets the same barrier before it is
- *		made (a create that the file system does not answer).
+ *		made (a create that the file system does not answer),
+ *		and one under a name that starts with "stalled" meets
+ *		it at its first write, before the write lands (a write
+ *		that the file system does not answer).
  * Files created in it keep what is written up to OFFSET and fail with
  * EIO past it; those whose name starts with "corrupt" read back with the
  * byte at 100 flipped.  Everything is direct I/O, so the kernel passes
@@ -53,6 +56,7 @@ static struct {
 	char	 name[256];
 	off_t	 size;
 	mode_t	 mode;
+	int	 stalled;	/* "stalled*": met the barrier */
 	char	*data;	/* fail_at bytes */
 } created[MAX_CREATED];
 static int	ncreated;
@@ -174,6 +178,7 @@ ffs_create(const char *path, mode_t mode, struct fuse_file_info *fi)
 	}
 	created[i].size = 0;
 	created[i].mode = mode & 07777;
+	created[i].stalled = 0;
 	fi->direct_io = 1;
 	return 0;
 }
@@ -253,6 +258,11 @@ ffs_write(const char *path, const char *buf, size_t len, off_t off,
 	(void)fi;
 	if ((i = find_created(path)) < 0)
 		return -EROFS;
+	if (strncmp(created[i].name, "stalled", 7) == 0 && gate_dir != NULL &&
+	    !created[i].stalled) {
+		created[i].stalled = 1;
+		gate_wait();
+	}
 	if (off + (off_t)len > fail_at)
 		return -EIO;
 	memcpy(created[i].data + off, buf, len);
