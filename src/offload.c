@@ -219,8 +219,16 @@ offload_splice(struct copier *c, struct xfer *x)
 		}
 		n = splice(x->sfd, &in, x->pipe[1], NULL, OFFLOAD_PIPE,
 		    SPLICE_F_MOVE);
-		if (n == 0)
+		if (n == 0) {
+			/*
+			 * Back to a block's size for the slot's next files:
+			 * a user's pipes may hold 64 MiB in all (a sysctl's
+			 * soft limit), and each slot keeps its own.
+			 */
+			(void)fcntl(x->pipe[1], F_SETPIPE_SZ,
+			    (int)c->block_size);
 			return 1;
+		}
 		if (n < 0) {
 			if (errno == EINTR || errno == EAGAIN)
 				continue;
