@@ -110,13 +110,13 @@ cat big > /dev/null
 "$ACP" big mnt/stalled 2> "$T/stderr" &
 pid=$!
 timeout 60 cat gate/reached > /dev/null
+# The signal is pending before the write is let go: acp sees it when its
+# splice returns (a FUSE write waits for its answer), then stops.
 kill -s TERM "$pid"
-wait_said "interrupted by signal"
-said=$?
 # shellcheck disable=SC2016 # the inner shell's own arguments
 timeout 60 sh -c 'echo go > "$1"' sh gate/release
 reap "$pid"
 [ "$rc" -eq 143 ] && [ ! -e mnt/stalled ]
 ok $? "SIGTERM while a spliced write is held: exit 143 (got $rc), the partial copy removed"
-[ "$said" -eq 0 ] || said "interrupted by signal"
+said "interrupted by signal"
 ok $? "SIGTERM while a spliced write is held: the signal named"
