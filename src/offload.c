@@ -198,49 +198,28 @@ splice_out(struct copier *c, struct xfer *x, loff_t *out, size_t n)
 }
 
 /*
- * offload_copy() by splice: OFFLOAD_STEP bytes at most, a pipeful at a
- * time, each out before the next comes in, so that a failure leaves the
- * destination whole up to x->offloaded.
+ * One pipeful by splice, in from *in and out to *out until the pipe is
+ * empty again, so that a failure leaves the destination whole up to
+ * x->offloaded: the bytes moved, 0 at the source's end, or -errno with
+ * *side the side that failed (the pipe thrown away if it held data).
  */
-static int
-offload_splice(struct copier *c, struct xfer *x)
+static ssize_t
+splice_pipeful(struct copier *c, struct xfer *x, loff_t *in, loff_t *out,
+    enum xfer_side *side)
 {
-	loff_t		in = (loff_t)x->offloaded, out = in;
-	uint64_t	step = 0;
-	ssize_t		n;
-	int		err;
+	ssize_t	n;
+	int	err;
 
-	for (;;) {
-		if (step >= OFFLOAD_STEP)
-			return 2;
-		if (xfer_stopped(c, x)) {
-			xfer_fail(x, -EINTR, XFER_WRITING, (off_t)out);
-			return -1;
-		}
-		n = splice(x->sfd, &in, x->pipe[1], NULL, OFFLOAD_PIPE,
-		    SPLICE_F_MOVE);
-		if (n == 0) {
-			/*
-			 * Back to a block's size for the slot's next files:
-			 * a user's pipes may hold 64 MiB in all (a sysctl's
-			 * soft limit), and each slot keeps its own.
-			 */
-			(void)fcntl(x->pipe[1], F_SETPIPE_SZ,
-			    (int)c->block_size);
-			return 1;
-		}
-		if (n < 0) {
-			if (errno == EINTR || errno == EAGAIN)
-				continue;
-			return splice_error(x, -errno, XFER_READING);
-		}
-		if ((err = splice_out(c, x, &out, (size_t)n)) < 0) {
-			/* What the pipe still holds is not wanted. */
-			xfer_pipe_drop(x);
-			return splice_error(x, err, XFER_WRITING);
-		}
-		step += (uint64_t)n;
+	*side = XFER_READING;
+	n = splice(x->sfd, in, x->pipe[1], NULL, OFFLOAD_PIPE, SPLICE_F_MOVE);
+	if (n <= 0)
+		return n < 0 ? -errno : 0;
+	if ((err = splice_out(c, x, out, (size_t)n)) < 0) {
+		*side = XFER_WRITING;
+		xfer_pipe_drop(x);
+		return err;
 	}
+	return n;
 }
 
 int
@@ -250,11 +229,10 @@ offload_copy(struct copier *c, struct xfer *x)
 	loff_t		in = (loff_t)x->offloaded, out = in;
 	uint64_t	step = 0;
 	ssize_t		n;
+	enum xfer_side	side = XFER_EITHER;
 
 	if (x->pieces++ == 0)
 		xfer_read_ahead(x);
-	if (x->spliced)
-		return offload_splice(c, x);
 	for (;;) {
 		if (step >= OFFLOAD_STEP)
 			return 2;
@@ -262,20 +240,35 @@ offload_copy(struct copier *c, struct xfer *x)
 			xfer_fail(x, -EINTR, XFER_WRITING, (off_t)out);
 			return -1;
 		}
-		n = copy_file_range(x->sfd, &in, x->dfd, &out,
-		    (size_t)(OFFLOAD_STEP - step), 0);
+		if (x->spliced)
+			n = splice_pipeful(c, x, &in, &out, &side);
+		else if ((n = copy_file_range(x->sfd, &in, x->dfd, &out,
+		    (size_t)(OFFLOAD_STEP - step), 0)) > 0)
+			moved(c, x, (uint64_t)n);
+		else if (n < 0)
+			n = -errno;
 		if (n > 0) {
 			step += (uint64_t)n;
-			moved(c, x, (uint64_t)n);
 			continue;
 		}
-		if (n == 0)
+		if (n == 0) {
+			/*
+			 * A pipe back to a block's size for the slot's next
+			 * files: a user's pipes may hold 64 MiB in all (a
+			 * sysctl's soft limit), and each slot keeps its own.
+			 */
+			if (x->spliced)
+				(void)fcntl(x->pipe[1], F_SETPIPE_SZ,
+				    (int)c->block_size);
 			return 1;
-		if (errno == EINTR || errno == EAGAIN)
+		}
+		if (n == -EINTR || n == -EAGAIN)
 			continue;
-		if ((n = offload_error(c, x, -errno)) == 2)
-			return offload_splice(c, x);
-		return (int)n;
+		if (x->spliced)
+			return splice_error(x, (int)n, side);
+		/* 2: the splices go on from here, in this round. */
+		if ((n = offload_error(c, x, (int)n)) != 2)
+			return (int)n;
 	}
 }
 
