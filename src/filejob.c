@@ -426,8 +426,9 @@ clone_likely(const struct copier *c, const struct cfile *f)
 }
 
 /*
- * Whether to ask the kernel to read f's source ahead, beside its statx
- * and its create: a small regular file on a local file system, not in
+ * Whether to read f's source direct (xfer_direct_small()), or where its
+ * file system refuses, to ask the kernel to read it ahead, beside its
+ * statx and its create: a small regular file on a local file system, not in
  * the page cache (xfer_cached(), asked before the hint puts pages on
  * their way), read by io_uring, whose buffered reads are tried on this
  * thread.  A read that misses starts its own readahead there, under
@@ -459,7 +460,9 @@ stat_src(struct copier *c, struct cfile *f)
 {
 	int	ret;
 
-	if (read_ahead_wanted(c, f)) {
+	/* Read direct where the file system lets it (xstart.c), else ahead. */
+	if (!f->x.sflip && read_ahead_wanted(c, f) &&
+	    !xfer_direct_small(&f->x)) {
 		/* Its answer is not waited for alone: the statx goes too. */
 		if ((ret = file_op(c, f, ENGINE_OP_FADVISE, f->sfd, NULL, 0, 0,
 		    S_STAT_SRC)) <= 0)

@@ -53,7 +53,8 @@ cache_debug(const struct cfile *f)
 {
 	const struct xfer	*x = &f->x;
 
-	if (x->cached < 0)
+	/* Read direct: its own line says so (jobreport_debug()). */
+	if (x->cached < 0 || x->sflip != 0)
 		return;
 	fprintf(stderr, "acp: debug: '%s': %d%% in the page cache%s\n",
 	    f->src, x->cached, x->seqread ? ": read ahead as sequential "
@@ -85,7 +86,7 @@ reads_debug(const struct copier *c, const struct cfile *f, const char *eng)
 		    "not all cached" : "taken as not cached, as the files "
 		    "before it were");
 	else if (x->cached >= 0 && x->cached < 50 && x->sdirect.fd < 0 &&
-	    c->sched.eng->readahead)
+	    x->sflip == 0 && c->sched.eng->readahead)
 		fprintf(stderr, "acp: debug: '%s': buffered reads (through %s "
 		    "the kernel's readahead keeps up)\n", f->src, eng);
 	twin_debug(&x->sdirect, f->src, "reads");
@@ -134,6 +135,17 @@ jobreport_debug(const struct copier *c, const struct cfile *f)
 	if (x->ahead)
 		fprintf(stderr, "acp: debug: '%s': read ahead by %s's workers "
 		    "(fadvise), beside its create\n", f->src, eng);
+	if (x->sflip > 0)
+		fprintf(stderr, "acp: debug: '%s': not in the page cache: read "
+		    "with O_DIRECT (%llu read%s)\n", f->src,
+		    (unsigned long long)x->sflip_n, x->sflip_n == 1 ? "" : "s");
+	else if (x->sflip < 0)
+		fprintf(stderr, "acp: debug: '%s': not in the page cache: read "
+		    "with O_DIRECT (%llu read%s), buffered from offset %lld "
+		    "on (%s)\n", f->src, (unsigned long long)x->sflip_n,
+		    x->sflip_n == 1 ? "" : "s", (long long)x->sflip_at,
+		    x->sflip_why == 0 ? "a read that could not be aligned" :
+		    strerror(-x->sflip_why));
 	if (x->kind == XFER_HASH) {
 		reads_debug(c, f, eng);
 		if (f->tee != NULL)

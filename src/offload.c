@@ -301,14 +301,17 @@ offload_step_done(struct copier *c, struct xfer *x, ssize_t res)
 
 /*
  * A small file all in the page cache splices (xfer_cached()), and so does
- * one whose read ahead was asked (x->ahead); 1 when it may, and why not
- * for --debug (x->unspliced).
+ * one whose read ahead was asked (x->ahead), not one read direct; 1 when
+ * it may, and why not for --debug (x->unspliced).
  */
 static int
 spliceable(struct copier *c, struct xfer *x, off_t size)
 {
 	int	in, looked;
 
+	/* Read direct (xfer_direct_small()): not through the page cache. */
+	if (x->sflip > 0)
+		return 0;
 	if (x->ahead)
 		return 1;
 	in = xfer_cached(c, x, size, &looked);

@@ -50,6 +50,8 @@ struct creq {
 	size_t			 have;	/* bytes read */
 	size_t			 written;
 	int			 direct;	/* through an O_DIRECT twin */
+	int			 flipped;	/* a read of a source switched to
+						   O_DIRECT (xfer_direct_small()) */
 	int			 wdone;		/* all of it is written */
 	int			 hashed;
 	int			 closing_dst;	/* CLOSE of the destination */

@@ -125,6 +125,33 @@ xfer_release(struct copier *c, struct creq *q)
 }
 
 /*
+ * The length of a read of len bytes at at into q's buffer, from a source
+ * switched to O_DIRECT (xfer_direct_small()): a direct read wants its
+ * offset and length aligned (a page is enough for any disk; the buffer's
+ * address is), and stops at the end of the file, so the last read is
+ * rounded up where the buffer has room for it.  One that cannot be
+ * aligned switches the file back to buffered reads.
+ */
+static size_t
+flipped_len(struct copier *c, struct creq *q, off_t at, size_t len)
+{
+	struct xfer	*x = q->x;
+	size_t		 page = BUFPOOL_ALIGN;
+	size_t		 up = (len + page - 1) & ~(page - 1);
+	size_t		 room = c->sched.pool.size - (size_t)(at - q->off);
+
+	if (x->sflip <= 0)
+		return len;
+	if ((at & (off_t)(page - 1)) == 0 && up <= room) {
+		q->flipped = 1;
+		x->sflip_n++;
+		return up;
+	}
+	xfer_direct_small_end(x, at, 0);
+	return len;
+}
+
+/*
  * Issue q for its phase: a read of what it still wants, or a write of
  * what it read and has not written.  Through the O_DIRECT twin where the
  * whole request fits its alignment; through the slot's pipe when
@@ -142,6 +169,7 @@ xfer_send(struct copier *c, struct creq *q, enum creq_phase phase)
 
 	q->phase = phase;
 	q->direct = twin_fits(t, q->off, done, end);
+	q->flipped = 0;
 	if (x->method == XFER_SPLICE) {
 		q->r.op = ENGINE_OP_SPLICE;
 		q->r.fd = reading ? x->sfd : x->pipe[0];
@@ -165,6 +193,8 @@ xfer_send(struct copier *c, struct creq *q, enum creq_phase phase)
 		q->r.off = (reading ? x->sstream : x->dstream) ? -1 : at;
 	}
 	q->r.len = end - done;
+	if (reading && x->method != XFER_SPLICE)
+		q->r.len = flipped_len(c, q, at, q->r.len);
 	return xfer_queue(c, q);
 }
 
@@ -447,6 +477,9 @@ read_done(struct copier *c, struct creq *q, ssize_t res)
 		xfer_release(c, q);
 		return;
 	}
+	/* A read rounded up (flipped_len()) past a file that grew since. */
+	if ((size_t)res > q->want - q->have)
+		res = (ssize_t)(q->want - q->have);
 	if (res > 0 && x->plan.eof >= 0 && q->off >= x->plan.eof) {
 		/* Data past an EOF already found: it changed. */
 		x->changed = 1;
@@ -570,6 +603,13 @@ xfer_complete(struct copier *c, struct creq *q)
 	if (res == -EINVAL && q->direct) {
 		/* The filesystem took O_DIRECT, but not this request. */
 		(q->phase == CREQ_READ ? &x->sdirect : &x->ddirect)->disabled = 1;
+		if (xfer_send(c, q, q->phase) < 0)
+			xfer_release(c, q);
+		return;
+	}
+	if (res == -EINVAL && q->flipped) {
+		/* Nor this one, on the source's own descriptor: buffered. */
+		xfer_direct_small_end(x, q->off + (off_t)q->have, -EINVAL);
 		if (xfer_send(c, q, q->phase) < 0)
 			xfer_release(c, q);
 		return;

@@ -101,6 +101,13 @@ struct xfer {
 						   up, 2 guessed (offload.c) */
 	int			 ahead;		/* its read ahead was asked
 						   (filejob.c) */
+	int			 sflip;		/* sfd itself is O_DIRECT: 1,
+						   or was and went back: -1
+						   (xfer_direct_small()) */
+	uint64_t		 sflip_n;	/* reads it served so */
+	off_t			 sflip_at;	/* where it went back */
+	int			 sflip_why;	/* and why: -errno, or 0 for
+						   a read it could not align */
 	int			 rworker;	/* its reads on a worker:
 						   hashed, cached (xstart.c) */
 	int			 presized;	/* dst was set to st_size first */
@@ -175,6 +182,19 @@ void	xfer_plan(struct copier *, struct xfer *, const struct stat *sst);
  * are on their way, the choice of method after.
  */
 int	xfer_cached(struct copier *, struct xfer *, off_t size, int *looked);
+
+/*
+ * A small source not in the page cache, to be read through the ring:
+ * switch its own descriptor (x->sfd) to O_DIRECT.  1 if switched, 0 if
+ * the file system refused (its reads stay buffered).
+ */
+int	xfer_direct_small(struct xfer *);
+
+/*
+ * Its reads go back to buffered from offset at on (why: -errno, or 0 for
+ * a read that could not be aligned).
+ */
+void	xfer_direct_small_end(struct xfer *, off_t at, int why);
 
 /*
  * x's source is to be read buffered, in order: if it is big and not all

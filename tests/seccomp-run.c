@@ -3,9 +3,11 @@
  * seccomp-run: run a command with some system calls refused, the way a
  * container runtime's seccomp profile refuses io_uring_setup.
  *
- *	seccomp-run [-d SYSCALL=ERRNO]... command [arg...]
+ *	seccomp-run [-d SYSCALL[@N:VALUE]=ERRNO]... command [arg...]
  *
- * ERRNO is a name (EPERM, ENOSYS, EACCES) or a number.  The filter is
+ * ERRNO is a name (EPERM, ENOSYS, EACCES) or a number.  With @N:VALUE,
+ * only calls whose argument N (0 to 5) is VALUE are refused: fcntl@1:4
+ * is fcntl(fd, F_SETFL, ...).  The filter is
  * inherited across execve(), so acp sees exactly what it would in such a
  * container: the call fails at once with that error.
  */
@@ -48,8 +50,8 @@ errno_parse(const char *s)
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: seccomp-run [-d SYSCALL=ERRNO]... command "
-	    "[arg...]\n");
+	fprintf(stderr, "usage: seccomp-run [-d SYSCALL[@N:VALUE]=ERRNO]... "
+	    "command [arg...]\n");
 	exit(2);
 }
 
@@ -57,8 +59,9 @@ int
 main(int argc, char **argv)
 {
 	scmp_filter_ctx	 ctx;
-	char		*eq;
-	int		 ch, nr, err, ret;
+	char		*eq, *at, *end;
+	int		 ch, nr, err, ret, argn = -1;
+	unsigned long	 value = 0;
 
 	if ((ctx = seccomp_init(SCMP_ACT_ALLOW)) == NULL) {
 		fprintf(stderr, "seccomp-run: seccomp_init failed\n");
@@ -70,6 +73,17 @@ main(int argc, char **argv)
 		if ((eq = strchr(optarg, '=')) == NULL)
 			usage();
 		*eq = '\0';
+		argn = -1;
+		if ((at = strchr(optarg, '@')) != NULL) {
+			*at++ = '\0';
+			if (*at < '0' || *at > '5' || at[1] != ':')
+				usage();
+			argn = *at - '0';
+			errno = 0;
+			value = strtoul(at + 2, &end, 0);
+			if (at[2] == '\0' || *end != '\0' || errno != 0)
+				usage();
+		}
 		if ((nr = seccomp_syscall_resolve_name(optarg)) ==
 		    __NR_SCMP_ERROR) {
 			fprintf(stderr, "seccomp-run: unknown system call "
@@ -81,8 +95,14 @@ main(int argc, char **argv)
 			    eq + 1);
 			return 2;
 		}
-		ret = seccomp_rule_add(ctx, SCMP_ACT_ERRNO((unsigned)err), nr,
-		    0);
+		if (argn < 0)
+			ret = seccomp_rule_add(ctx,
+			    SCMP_ACT_ERRNO((unsigned)err), nr, 0);
+		else
+			ret = seccomp_rule_add(ctx,
+			    SCMP_ACT_ERRNO((unsigned)err), nr, 1,
+			    SCMP_CMP((unsigned)argn, SCMP_CMP_EQ,
+			    (scmp_datum_t)value));
 		if (ret < 0) {
 			fprintf(stderr, "seccomp-run: rule for '%s': %s\n",
 			    optarg, strerror(-ret));

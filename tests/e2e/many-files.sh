@@ -7,7 +7,7 @@
 # when not, and the walker's memory does not grow with the tree.
 . "${top_srcdir:-.}/tests/lib.sh"
 
-plan $((6 * $(nengines) + 9))
+plan $((6 * $(nengines) + 11))
 cd "$T" || exit 1
 
 # 1200 files of 0 to 70000 bytes in 12 directories, cut from one blob.
@@ -97,44 +97,80 @@ run_acp -a --debug src dst
     times dst > t.dst && cmp -s t.src t.dst
 ok $? "the default engine splices small files: whole, times kept"
 
-# Small files that the page cache does not hold are read ahead by an
-# io-wq worker (fadvise), then spliced: mincore(2) says they are not
-# cached of the first 16, and the rest take their answer.
+# Small files that the page cache does not hold are read straight into
+# the ring's buffers (their descriptor switched to O_DIRECT, each read
+# aligned, the last rounded up past the end), where the file system
+# takes direct reads; elsewhere, and where fcntl(F_SETFL) is refused,
+# read ahead by an io-wq worker (fadvise), then spliced.  mincore(2)
+# says they are not cached of the first 16, and the rest take their
+# answer.  Sizes from 1 byte to just past two 64 KiB blocks.
 mkdir cold
 i=0
 while [ "$i" -lt 40 ]; do
-	head -c $((i * 1000 + 1)) blob > "cold/f$i"
+	head -c $((i * 3400 + 1)) blob > "cold/f$i"
 	i=$((i + 1))
 done
+# reads_of N: how many 64 KiB reads a file of N bytes takes.
+reads_of() {
+	echo $(( ($1 + 65535) / 65536 ))
+}
 # Not one page of them may stay cached.
 evict_all() {
 	for f in "$@"; do
 		evict "$f" 1 || return 1
 	done
 }
+# Each line of the direct reads says as many reads as its size takes.
+direct_said() {
+	for f in cold/f*; do
+		grep -q "^acp: debug: '$f': not in the page cache: read with O_DIRECT ($(reads_of "$(stat -c %s "$f")") reads\{0,1\})$" "$T/stderr" ||
+		    return 1
+	done
+}
 # Each is read ahead by an io-wq worker (fadvise) while its copy is
 # created: asked before the look, the read ahead would make it "cached".
 # The thread-pool engines read on their workers: no read ahead.
+seccomp=${SECCOMP_RUN:-}
 if [ -n "${ACP_UNDER_VALGRIND:-}" ]; then
 	# It reads the head of each file mapped (is it ELF?), caching it.
-	for _ in 1 2 3; do
+	for _ in 1 2 3 4 5; do
 		skip "valgrind caches what acp maps to ask mincore"
 	done
 elif ! evict_all cold/*; then
-	for _ in 1 2 3; do
+	for _ in 1 2 3 4 5; do
 		skip "cannot evict a file from the page cache here"
 	done
 else
-	run_acp -r --debug cold cold.out
-	[ "$rc" -eq 0 ] && diff -r cold cold.out > /dev/null &&
-	    ! grep -q "not spliced" "$T/stderr" &&
-	    [ "$(grep -c "^acp: debug: 'cold/f[0-9]*' -> 'cold.out/f[0-9]*': [0-9]* bytes by splice through a pipe" "$T/stderr")" -eq 40 ]
-	ok $? "small files not in the page cache are spliced after their read ahead: whole, all 40"
-	[ "$(grep -c "^acp: debug: 'cold/f[0-9]*': read ahead by uring's workers (fadvise), beside its create$" "$T/stderr")" -eq 40 ]
-	ok $? "and each was read ahead by io_uring's workers"
+	if direct_ok cold/f1; then
+		run_acp -r --debug cold cold.out
+		[ "$rc" -eq 0 ] && diff -r cold cold.out > /dev/null &&
+		    ! grep -q "by splice\|read ahead\|not spliced" "$T/stderr" &&
+		    [ "$(grep -c "^acp: debug: 'cold/f[0-9]*' -> 'cold.out/f[0-9]*': [0-9]* bytes, [0-9]* requests through uring" "$T/stderr")" -eq 40 ]
+		ok $? "small files not in the page cache are read through the ring, not spliced: whole, all 40"
+		direct_said
+		ok $? "each was read with O_DIRECT, in as many reads as its 64 KiB blocks"
+	else
+		skip "the file system here takes no O_DIRECT reads"
+		skip "the file system here takes no O_DIRECT reads"
+	fi
+	# Where fcntl(F_SETFL) is refused: read ahead, then spliced.
+	if [ -n "$seccomp" ] && [ -x "$seccomp" ] && evict_all cold/*; then
+		rc=0
+		"$seccomp" -d fcntl@1:4=EINVAL "$ACP" -r --debug cold cold.ra \
+		    > "$T/stdout" 2> "$T/stderr" || rc=$?
+		[ "$rc" -eq 0 ] && diff -r cold cold.ra > /dev/null &&
+		    ! grep -q "not spliced\|O_DIRECT" "$T/stderr" &&
+		    [ "$(grep -c "^acp: debug: 'cold/f[0-9]*' -> 'cold.ra/f[0-9]*': [0-9]* bytes by splice through a pipe" "$T/stderr")" -eq 40 ]
+		ok $? "where O_DIRECT cannot be set, they are spliced after their read ahead: whole, all 40"
+		[ "$(grep -c "^acp: debug: 'cold/f[0-9]*': read ahead by uring's workers (fadvise), beside its create$" "$T/stderr")" -eq 40 ]
+		ok $? "and each was read ahead by io_uring's workers"
+	else
+		skip "no seccomp-run, or cannot evict"
+		skip "no seccomp-run, or cannot evict"
+	fi
 	evict_all cold/* && run_acp --engine=sync -r --debug cold cold.sync
 	[ "$rc" -eq 0 ] && diff -r cold cold.sync > /dev/null &&
-	    ! grep -q "read ahead" "$T/stderr"
+	    ! grep -q "read ahead\|O_DIRECT" "$T/stderr"
 	ok $? "the sync engine copies them whole, with no read ahead"
 fi
 
