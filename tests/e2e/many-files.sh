@@ -121,9 +121,20 @@ evict_all() {
 	done
 }
 # Each line of the direct reads says as many reads as its size takes.
+# Through the test engine cutting reads short (ACP_CHAOS's short), the
+# kernel refuses a direct read cut to an unaligned length, and the file
+# goes on buffered: any count, and where it went back.
 direct_said() {
 	for f in cold/f*; do
-		grep -q "^acp: debug: '$f': not in the page cache: read with O_DIRECT ($(reads_of "$(stat -c %s "$f")") reads\{0,1\})$" "$T/stderr" ||
+		_n=$(reads_of "$(stat -c %s "$f")")
+		_back=
+		case ${ACP_CHAOS:-} in
+		*short*)
+			_n="[0-9]*"
+			_back="\(, buffered from offset [0-9]* on (Invalid argument)\)\{0,1\}"
+			;;
+		esac
+		grep -q "^acp: debug: '$f': not in the page cache: read with O_DIRECT ($_n reads\{0,1\})$_back$" "$T/stderr" ||
 		    return 1
 	done
 }
