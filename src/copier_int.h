@@ -60,6 +60,7 @@ struct copier {
 	int			(*pipes)[2];	/* a pipe per slot, or -1 */
 	int			 splice;	/* small files by splice */
 	struct pagecache_guess	 warm;		/* are small files cached */
+	unsigned		 cold_small;	/* of them not, so far */
 	/*
 	 * Rewrites of existing files in place: those that a signal lets
 	 * finish (their sources' bytes, at most COPIER_FINISH_BYTES in

@@ -163,6 +163,14 @@ struct engine {
 	 */
 	int			 readahead;
 	/*
+	 * Set by init: a run's small files not in the page cache are read
+	 * with O_DIRECT (xstart.c's xfer_direct_small()) from the
+	 * direct_from-th on, counted from 1; 0, never.  None where a direct
+	 * read holds a thread asleep for the disk (the sync engine's
+	 * workers: 50,000 files cold 4.78 s against 4.11 s buffered).
+	 */
+	unsigned		 direct_from;
+	/*
 	 * Set by init: a read or write with req->async goes to a worker
 	 * thread instead of being tried on the caller's (io_uring's
 	 * IOSQE_ASYNC); 0 where the flag changes nothing.

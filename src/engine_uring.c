@@ -228,6 +228,8 @@ uring_init(struct engine *eng, const struct engine_params *params,
 	 * do.
 	 */
 	eng->readahead = (iop.features & IORING_FEAT_POLL_32BITS) != 0;
+	/* The ring waits for a direct read without a thread: from the first. */
+	eng->direct_from = 1;
 	/*
 	 * A request that blocks (an fsync, a read from FUSE sent async)
 	 * waits for one of io-wq's bounded workers, four per CPU unless

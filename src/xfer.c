@@ -193,8 +193,11 @@ xfer_send(struct copier *c, struct creq *q, enum creq_phase phase)
 		q->r.off = (reading ? x->sstream : x->dstream) ? -1 : at;
 	}
 	q->r.len = end - done;
-	if (reading && x->method != XFER_SPLICE)
+	if (reading && x->method != XFER_SPLICE) {
 		q->r.len = flipped_len(c, q, at, q->r.len);
+		/* Its fd is O_DIRECT: the aio engine's kernel AIO takes it. */
+		q->r.direct |= q->flipped;
+	}
 	return xfer_queue(c, q);
 }
 
