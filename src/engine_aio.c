@@ -31,7 +31,7 @@
 #include "workers.h"
 
 /* The first cold small file of a run read direct (engine.h). */
-#define AIO_DIRECT_FROM	1025
+#define AIO_DIRECT_FROM	4097
 
 struct aio_priv {
 	io_context_t	  ctx;
@@ -112,11 +112,14 @@ aio_init(struct engine *eng, const struct engine_params *params,
 	/*
 	 * A cold small file read direct is one iocb, where buffered its
 	 * read holds one of the few workers asleep: 50,000 files cold,
-	 * 2.55 s against 4.09 s (CPU 3.41 s against 5.14 s; medians of 5
+	 * 2.74 s against 4.24 s (CPU 3.62 s against 5.30 s; medians of 5
 	 * interleaved runs).  But the context its reads need costs 27-50 ms
-	 * to end (above), and the files gain some 30 us each: the first
-	 * 1,024 of a run are read buffered, so a copy of a few files makes
-	 * none.
+	 * to end (above), and a file gains 20-30 us: all read direct, 600
+	 * files took 0.107 s against 0.078 s, 2,000 0.173 s against 0.179 s,
+	 * 8,000 0.524 s against 0.701 s.  So the first 4,096 of a run are
+	 * read buffered: a run that makes the context has taken a third of
+	 * a second or more here, and its end adds a tenth at most (8,000
+	 * files: 0.653 s).
 	 */
 	eng->direct_from = AIO_DIRECT_FROM;
 	/* AIO for direct I/O, the workers for the rest. */
