@@ -324,7 +324,7 @@ for e in $engines; do
 	# than a page's alignment): the file goes on with buffered reads
 	# from there.  The first read of the run is refused so.
 	if [ "$e" != uring ]; then
-		skip "$e: a few small files are read direct only through io_uring"
+		skip "$e: reads a few cold small files buffered (aio direct from the 4,097th)"
 	elif ! evict_all "$T/src/sub" || ! direct_ok "$T/src/sub/g9"; then
 		skip "$e: the sources' pages cannot be dropped, or no O_DIRECT"
 	else
