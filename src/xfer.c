@@ -186,18 +186,16 @@ xfer_send(struct copier *c, struct creq *q, enum creq_phase phase)
 	} else {
 		q->r.op = reading ? ENGINE_OP_READ : ENGINE_OP_WRITE;
 		q->r.fd = q->direct ? t->fd : reading ? x->sfd : x->dfd;
-		q->r.direct = q->direct;
 		q->r.async = reading ? x->sfuse || x->rworker : q->offcore;
 		q->r.addr = bufpool_addr(&c->sched.pool, q->buf) + done;
 		/* A pipe or tty cannot seek: at its current position. */
 		q->r.off = (reading ? x->sstream : x->dstream) ? -1 : at;
 	}
 	q->r.len = end - done;
-	if (reading && x->method != XFER_SPLICE) {
+	if (reading && x->method != XFER_SPLICE)
 		q->r.len = flipped_len(c, q, at, q->r.len);
-		/* Its fd is O_DIRECT: the aio engine's kernel AIO takes it. */
-		q->r.direct |= q->flipped;
-	}
+	/* On an O_DIRECT descriptor, twin or flipped (AIO takes both). */
+	q->r.direct = q->direct || q->flipped;
 	return xfer_queue(c, q);
 }
 
